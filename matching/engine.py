@@ -1,0 +1,400 @@
+"""The vectorised matcher: hard constraints as numpy masks, ranking as array arithmetic, English only for
+what is returned."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+from matching import explain, rules, scoring
+from matching.catalogue import GENDER_CODES, NO_GENDER_CODE, EnrolmentIndex, PreparedCatalogue, index_enrolments
+from matching.model import Enrolment, MatchFilters, PlanSettings, SubjectProfile
+from matching.plan import plan_week
+from matching.results import Exclusion, FeasibleSession, MatchResult, Suggestion, feasible_session
+from matching.text import Interest, parse_interests, programme_text
+
+EXCLUSION_DETAIL_LIMIT = 200
+NEARBY_RADIUS_M = 10_000.0
+BIT = explain.CODE_BIT
+SUBJECT_GENDER_CODES = {"male": GENDER_CODES["male"], "female": GENDER_CODES["female"]}
+
+
+@dataclass(frozen=True)
+class _Request:
+    profile: SubjectProfile
+    catalogue: PreparedCatalogue
+    enrolments: EnrolmentIndex
+    date_from: date
+    date_to: date
+    today: date
+    filters: MatchFilters
+
+
+@dataclass(frozen=True, eq=False)
+class _Masks:
+    distances: np.ndarray  # metres from home, per session
+    session_bits: np.ndarray  # reason bits of session-level rules, per session
+    programme_bits: np.ndarray  # reason bits of programme-level rules, per programme
+    taken: np.ndarray  # places taken by other subjects, per session
+
+
+@dataclass(frozen=True, eq=False)
+class _Groups:
+    """Sessions (catalogue positions, sorted by programme) grouped by the programme they belong to."""
+
+    sessions: np.ndarray
+    programmes: np.ndarray
+    starts: np.ndarray
+
+    @classmethod
+    def of(cls, sessions: np.ndarray, catalogue: PreparedCatalogue) -> "_Groups":
+        owners = catalogue.session_programme[sessions]
+        starts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1]))) if len(owners) else owners[:0]
+        return cls(sessions, owners[starts].astype(np.int64), starts)
+
+    def reduce(self, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        return ufunc.reduceat(values, self.starts) if len(self.starts) else values[:0]
+
+    def counts(self) -> np.ndarray:
+        return np.diff(np.append(self.starts, len(self.sessions)))
+
+    def members(self, group: int) -> np.ndarray:
+        end = self.starts[group + 1] if group + 1 < len(self.starts) else len(self.sessions)
+        return self.sessions[self.starts[group] : end]
+
+
+def match(
+    profile: SubjectProfile,
+    catalogue: PreparedCatalogue,
+    enrolments: Iterable[Enrolment] | EnrolmentIndex,
+    date_from: date,
+    date_to: date,
+    today: date,
+    *,
+    limit: int = 20,
+    filters: MatchFilters = MatchFilters(),
+    plan_settings: PlanSettings = PlanSettings(),
+    exclusion_limit: int = EXCLUSION_DETAIL_LIMIT,
+) -> MatchResult:
+    if date_to < date_from:
+        raise ValueError("date_to is before date_from")
+    if not isinstance(enrolments, EnrolmentIndex):
+        enrolments = index_enrolments(catalogue, enrolments)
+    request = _Request(profile, catalogue, enrolments, date_from, date_to, today, filters)
+    distances = catalogue.distances_from(profile.easting, profile.northing)
+    taken = _places_taken(request)
+    masks = _Masks(distances, _session_bits(request, distances, taken), _programme_bits(request), taken)
+    in_scope = _sessions_in_scope(request, distances)
+    bits = masks.session_bits[in_scope] | masks.programme_bits[catalogue.session_programme[in_scope]]
+    feasible = _Groups.of(in_scope[bits == 0], catalogue)
+    suggestions = _suggest(request, feasible, distances, limit)
+    exclusion_report = _exclusions(request, masks, _Groups.of(in_scope, catalogue), bits, feasible, exclusion_limit)
+    return MatchResult(
+        suggestions=suggestions,
+        feasible_total=len(feasible.programmes),
+        plan=plan_week(suggestions, plan_settings),
+        **exclusion_report,
+    )
+
+
+def _sessions_in_scope(request: _Request, distances: np.ndarray) -> np.ndarray:
+    catalogue, filters = request.catalogue, request.filters
+    mask = np.ones(catalogue.session_count, bool)
+    if filters.activity_type is not None:
+        mask &= catalogue.activity_type_mask(filters.activity_type)[catalogue.session_programme]
+    if filters.weekday is not None:
+        mask &= catalogue.weekday == filters.weekday
+    if filters.max_distance_m is not None:
+        mask &= distances <= filters.max_distance_m
+    return np.flatnonzero(mask)
+
+
+def _programme_bits(request: _Request) -> np.ndarray:
+    catalogue, profile = request.catalogue, request.profile
+    bits = np.zeros(catalogue.programme_count, np.uint16)
+    subject_gender = SUBJECT_GENDER_CODES.get(profile.gender, NO_GENDER_CODE)
+    failing = {
+        "organisation_not_approved": ~catalogue.approved,
+        "programme_inactive": ~catalogue.active,
+        "not_valid_in_range": (catalogue.valid_from > request.date_to.toordinal())
+        | (catalogue.valid_to < request.date_from.toordinal()),
+        "age": (catalogue.min_age > profile.age) | (catalogue.max_age < profile.age),
+        "gender": (catalogue.gender != 0) & (catalogue.gender != subject_gender),
+    }
+    for code, mask in failing.items():
+        np.bitwise_or(bits, BIT[code], out=bits, where=mask)
+    return bits
+
+
+def _session_bits(request: _Request, distances: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    catalogue, profile = request.catalogue, request.profile
+    bits = np.zeros(catalogue.session_count, np.uint16)
+    outside_term = (catalogue.term_start > request.date_to.toordinal()) | (
+        catalogue.term_end < request.date_from.toordinal()
+    )
+    np.bitwise_or(bits, BIT["not_valid_in_range"], out=bits, where=outside_term)
+    _flag_windows(bits, catalogue, profile.commitments, "commitment_clash")
+    _flag_windows(bits, catalogue, profile.observances, "observance_clash")
+    _flag_curfew(bits, request)
+    _flag_zones(bits, request)
+    blocked = request.enrolments.positions_of(profile.non_associates)
+    bits[blocked] |= BIT["non_associate"]
+    if profile.max_travel_m is not None:
+        np.bitwise_or(bits, BIT["too_far"], out=bits, where=distances > profile.max_travel_m)
+    np.bitwise_or(bits, BIT["full"], out=bits, where=taken >= catalogue.capacity)
+    return bits
+
+
+def _flag_windows(bits: np.ndarray, catalogue: PreparedCatalogue, windows, code: str) -> None:
+    for window in windows:
+        offset = window.weekday * rules.MINUTES_PER_DAY
+        clash = (catalogue.week_start < offset + window.end) & (catalogue.week_end > offset + window.start)
+        np.bitwise_or(bits, BIT[code], out=bits, where=clash)
+
+
+def _flag_curfew(bits: np.ndarray, request: _Request) -> None:
+    if request.profile.curfew is None:
+        return
+    catalogue = request.catalogue
+    for start, end in rules.curfew_intervals(request.profile.curfew):
+        clash = (catalogue.start < end) & (catalogue.end > start)
+        np.bitwise_or(bits, BIT["curfew_clash"], out=bits, where=clash)
+
+
+def _flag_zones(bits: np.ndarray, request: _Request) -> None:
+    catalogue = request.catalogue
+    for zone in request.profile.exclusion_zones:
+        candidates = catalogue.sessions_near_easting(zone.easting, zone.radius_m)
+        inside = catalogue.distances_from(zone.easting, zone.northing, candidates) <= zone.radius_m
+        bits[candidates[inside]] |= BIT["exclusion_zone"]
+
+
+def _places_taken(request: _Request) -> np.ndarray:
+    own = request.enrolments.positions_of((request.profile.id,))
+    if not len(own):
+        return request.enrolments.taken
+    return request.enrolments.taken - np.bincount(own, minlength=request.catalogue.session_count)
+
+
+# ---- ranking ----
+
+
+def _suggest(request: _Request, feasible: _Groups, distances: np.ndarray, limit: int) -> tuple[Suggestion, ...]:
+    if not len(feasible.programmes) or limit <= 0:
+        return ()
+    interests = parse_interests(request.profile)
+    term_matches = [request.catalogue.text.term_matches(interest) for interest in interests]
+    fractions = _fractions(request, feasible, distances, interests)
+    tenths = scoring.score_tenths(
+        scoring.total_score(*(fractions[name] for name in scoring.SCORE_WEIGHTS))
+    )
+    top = _top(tenths, request.catalogue.programme_id[feasible.programmes], limit)
+    return tuple(_suggestion(request, feasible, group, fractions, interests, term_matches) for group in top)
+
+
+def _fractions(
+    request: _Request, feasible: _Groups, distances: np.ndarray, interests: tuple[Interest, ...]
+) -> dict[str, np.ndarray]:
+    catalogue, profile = request.catalogue, request.profile
+    programmes = feasible.programmes
+    return {
+        "interests": _interest_fractions(catalogue, interests, programmes),
+        "cultural": _cultural_fractions(catalogue, profile, programmes),
+        "distance": scoring.distance_fraction(
+            feasible.reduce(np.minimum, distances[feasible.sessions]), scoring.distance_scale(profile)
+        ),
+        "schedule": scoring.schedule_fraction(
+            feasible.counts(), feasible.reduce(np.maximum, _after_school(catalogue, profile, feasible.sessions))
+        ),
+        "freshness": scoring.freshness_fraction(request.today.toordinal() - catalogue.assured_on[programmes]),
+    }
+
+
+def _interest_fractions(
+    catalogue: PreparedCatalogue, interests: tuple[Interest, ...], programmes: np.ndarray
+) -> np.ndarray:
+    if not interests:
+        return scoring.interest_fraction(np.zeros(len(programmes)), np.zeros(len(programmes)), False)
+    strengths = np.stack([catalogue.text.interest_strengths(i, catalogue.programme_count)[programmes] for i in interests])
+    return scoring.interest_fraction(strengths.max(axis=0), (strengths > 0.0).sum(axis=0), True)
+
+
+def _cultural_fractions(catalogue: PreparedCatalogue, profile: SubjectProfile, programmes: np.ndarray) -> np.ndarray:
+    columns = catalogue.language_columns
+    spoken = [columns[code] for code in profile.languages if code in columns]
+    preferred = profile.languages[0] if profile.languages else None
+    has_preferred = (
+        catalogue.languages[programmes, columns[preferred]] if preferred in columns else np.zeros(len(programmes), bool)
+    )
+    has_other = catalogue.languages[np.ix_(programmes, spoken)].any(axis=1) if spoken else has_preferred
+    language = scoring.language_fraction(has_preferred, has_other, bool(profile.languages))
+    need_columns = [catalogue.provision_columns[n] for n in profile.needs if n in catalogue.provision_columns]
+    met = catalogue.provisions[np.ix_(programmes, need_columns)].sum(axis=1) if need_columns else 0 * programmes
+    return scoring.cultural_fraction(language, met, len(profile.needs))
+
+
+def _after_school(catalogue: PreparedCatalogue, profile: SubjectProfile, sessions: np.ndarray) -> np.ndarray:
+    bonus = np.zeros(len(sessions), bool)
+    weekday, start = catalogue.weekday[sessions], catalogue.start[sessions].astype(np.int32)
+    for window in profile.commitments:
+        if window.kind in scoring.AFTER_SCHOOL_KINDS:
+            gap = start - window.end
+            bonus |= (weekday == window.weekday) & (gap >= 0) & (gap <= scoring.AFTER_SCHOOL_MINUTES)
+    return bonus
+
+
+def _top(tenths: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of the best `limit` scores, ties by programme id, without sorting everything."""
+    candidates = np.arange(len(tenths))
+    if len(tenths) > limit:
+        threshold = -np.partition(-tenths, limit - 1)[limit - 1]
+        candidates = np.flatnonzero(tenths >= threshold)
+    order = np.lexsort((ids[candidates], -tenths[candidates]))
+    return candidates[order[:limit]]
+
+
+def _suggestion(
+    request: _Request,
+    feasible: _Groups,
+    group: int,
+    fractions: dict[str, np.ndarray],
+    interests: tuple[Interest, ...],
+    term_matches: list[dict[str, float]],
+) -> Suggestion:
+    catalogue = request.catalogue
+    programme = catalogue.programmes[feasible.programmes[group]]
+    sessions = sorted(
+        (_feasible_session(request, position) for position in feasible.members(group)),
+        key=lambda s: (s.weekday, s.start, s.session_id),
+    )
+    by_interest = dict(zip(interests, term_matches, strict=True))
+    matches = scoring.interest_matches(
+        interests,
+        programme_text(programme),
+        lambda interest, word: by_interest[interest].get(word, 0.0),
+        [by_interest[interest].keys() for interest in interests],
+    )
+    values = scoring.Fractions(**{name: float(fractions[name][group]) for name in scoring.SCORE_WEIGHTS})
+    return scoring.build_suggestion(programme, sessions, values, matches, request.profile, request.today)
+
+
+def _feasible_session(request: _Request, position: int) -> FeasibleSession:
+    session = request.catalogue.sessions[position]
+    venue = request.catalogue.session_venues[position]
+    return feasible_session(session, venue, request.profile)
+
+
+# ---- exclusions ----
+
+
+def _exclusions(
+    request: _Request, masks: _Masks, in_scope: _Groups, bits: np.ndarray, feasible: _Groups, limit: int
+) -> dict[str, object]:
+    catalogue = request.catalogue
+    is_feasible = np.zeros(catalogue.programme_count, bool)
+    is_feasible[feasible.programmes] = True
+    excluded_groups = np.flatnonzero(~is_feasible[in_scope.programmes])
+    empty = _empty_programmes_in_scope(request)
+    programmes = np.concatenate((in_scope.programmes[excluded_groups], empty))
+    reason_bits = np.concatenate(
+        (in_scope.reduce(np.bitwise_or, bits)[excluded_groups], masks.programme_bits[empty] | BIT["no_sessions"])
+    )
+    groups = np.concatenate((excluded_groups, np.full(len(empty), -1)))
+    nearest = _nearest(request, masks, in_scope, excluded_groups, len(programmes) <= limit)[programmes]
+    listed = _listed(programmes, nearest, catalogue, len(programmes) <= limit, limit)
+    rest = np.ones(len(programmes), bool)
+    rest[listed] = False
+    return {
+        "exclusions": tuple(_exclusion(request, masks, programmes[i], in_scope, groups[i], nearest[i]) for i in listed),
+        "excluded_total": len(programmes),
+        "other_exclusion_totals": _totals(reason_bits[rest]),
+    }
+
+
+def _empty_programmes_in_scope(request: _Request) -> np.ndarray:
+    catalogue, filters = request.catalogue, request.filters
+    if filters.weekday is not None or filters.max_distance_m is not None:
+        return np.zeros(0, np.int64)
+    empty = np.diff(catalogue.session_offsets) == 0
+    if filters.activity_type is not None:
+        empty &= catalogue.activity_type_mask(filters.activity_type)
+    return np.flatnonzero(empty)
+
+
+def _nearby_radius(profile: SubjectProfile) -> float:
+    return max(profile.max_travel_m or 0.0, NEARBY_RADIUS_M)
+
+
+def _nearest(request: _Request, masks: _Masks, in_scope: _Groups, excluded_groups: np.ndarray, few: bool) -> np.ndarray:
+    """Nearest in-scope session per programme (inf when unknown): for every excluded programme when they are
+    few enough to list them all, otherwise only for programmes with a session nearby."""
+    if few:
+        members = [in_scope.members(group) for group in excluded_groups]
+        sessions = np.concatenate(members) if members else np.zeros(0, np.int64)
+    else:
+        sessions = in_scope.sessions[masks.distances[in_scope.sessions] <= _nearby_radius(request.profile)]
+    groups = _Groups.of(sessions, request.catalogue)
+    nearest = np.full(request.catalogue.programme_count, np.inf)
+    nearest[groups.programmes] = groups.reduce(np.minimum, masks.distances[sessions])
+    return nearest
+
+
+def _listed(
+    programmes: np.ndarray, nearest: np.ndarray, catalogue: PreparedCatalogue, few: bool, limit: int
+) -> np.ndarray:
+    """Excluded programmes worth explaining: all of them when few, otherwise the nearby ones, nearest first."""
+    candidates = np.arange(len(programmes)) if few else np.flatnonzero(np.isfinite(nearest))
+    order = np.lexsort((catalogue.programme_id[programmes[candidates]], nearest[candidates]))
+    return candidates[order[:limit]]
+
+
+def _totals(reason_bits: np.ndarray) -> dict[str, int]:
+    totals = {code: int(np.count_nonzero(reason_bits & BIT[code])) for code in explain.REASON_CODES}
+    return {code: count for code, count in totals.items() if count}
+
+
+def _exclusion(
+    request: _Request, masks: _Masks, programme_index: int, in_scope: _Groups, group: int, nearest: float
+) -> Exclusion:
+    catalogue = request.catalogue
+    programme = catalogue.programmes[programme_index]
+    positions = in_scope.members(group) if group >= 0 else np.zeros(0, np.int64)
+    context = _context(request, masks, positions)
+    programme_codes = _codes(int(masks.programme_bits[programme_index]))
+    programme_level = rules.programme_findings(programme, context, programme_codes)
+    if group < 0:
+        programme_level.append(("no_sessions", explain.no_sessions_sentence()))
+    session_level = [
+        (
+            catalogue.sessions[p].id,
+            rules.session_findings(
+                programme, catalogue.sessions[p], catalogue.session_venues[p], context, _codes(int(masks.session_bits[p]))
+            ),
+        )
+        for p in positions
+        if masks.session_bits[p]
+    ]
+    reasons = scoring.assemble_reasons(programme_level, session_level, [catalogue.sessions[p].id for p in positions])
+    return Exclusion(
+        programme.id, programme.title, programme.organisation_name, None if group < 0 else float(nearest), reasons
+    )
+
+
+def _context(request: _Request, masks: _Masks, positions: np.ndarray) -> rules.MatchContext:
+    """Just enough of the enrolment picture to word the reasons of these sessions."""
+    sessions = request.catalogue.sessions
+    blocked = [p for p in positions if masks.session_bits[p] & BIT["non_associate"]]
+    return rules.MatchContext(
+        profile=request.profile,
+        date_from=request.date_from,
+        date_to=request.date_to,
+        taken={sessions[p].id: int(masks.taken[p]) for p in positions},
+        blocked_session_ids=frozenset(sessions[p].id for p in blocked),
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _codes(bits: int) -> frozenset[str]:
+    return frozenset(code for code, bit in BIT.items() if bits & bit)

@@ -1,0 +1,293 @@
+"""Ranking: the weights, the fraction formulas and the English reason for each component.
+
+The formulas are written with numpy ufuncs so the engine applies them to whole arrays and the reference
+to single numbers with bit-identical results.
+"""
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from matching import explain
+from matching.model import Programme, SubjectProfile
+from matching.results import ExclusionReason, FeasibleSession, ScoreComponent, Suggestion
+from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
+from matching.text import ACTIVITY_CHILDREN, Interest, ProgrammeText, text_strength, type_strength
+
+SCORE_WEIGHTS: dict[str, float] = {
+    "interests": 35.0,
+    "cultural": 20.0,
+    "distance": 20.0,
+    "schedule": 15.0,
+    "freshness": 10.0,
+}
+
+NO_INTERESTS_FRACTION = 0.5  # nothing recorded: neither reward nor punish
+EXTRA_INTEREST_BONUS = 0.1  # per further interest the programme also meets
+SECOND_LANGUAGE_FRACTION = 0.7  # runs in one of the subject's languages, not the preferred one
+DEFAULT_DISTANCE_SCALE_M = 15_000.0  # distance at which the distance component reaches 0 without a travel limit
+SESSIONS_FOR_FULL_SCHEDULE = 3
+SESSION_COUNT_SHARE = 0.7
+AFTER_SCHOOL_SHARE = 0.3
+AFTER_SCHOOL_MINUTES = 90  # a session starting within this long of school or college ending
+AFTER_SCHOOL_KINDS = ("school", "college")
+FRESH_DAYS = 30
+STALE_DAYS = 365
+
+
+def _constant_like(values, constant: float):
+    return np.full(np.shape(values), constant)
+
+
+def interest_fraction(best, matched_count, has_interests: bool):
+    if not has_interests:
+        return _constant_like(best, NO_INTERESTS_FRACTION)
+    return np.where(matched_count > 0, np.minimum(1.0, best + EXTRA_INTEREST_BONUS * (matched_count - 1)), 0.0)
+
+
+def language_fraction(has_preferred, has_other, subject_has_languages: bool):
+    if not subject_has_languages:
+        return _constant_like(has_preferred, 1.0)
+    return np.where(has_preferred, 1.0, np.where(has_other, SECOND_LANGUAGE_FRACTION, 0.0))
+
+
+def cultural_fraction(language, needs_met, needs_count: int):
+    needs = needs_met / needs_count if needs_count else _constant_like(needs_met, 1.0)
+    return 0.5 * language + 0.5 * needs
+
+
+def distance_scale(profile: SubjectProfile) -> float:
+    return profile.max_travel_m if profile.max_travel_m else DEFAULT_DISTANCE_SCALE_M
+
+
+def distance_fraction(metres, scale: float):
+    return np.maximum(0.0, 1.0 - metres / scale)
+
+
+def schedule_fraction(feasible_count, after_school):
+    return SESSION_COUNT_SHARE * np.minimum(feasible_count, SESSIONS_FOR_FULL_SCHEDULE) / SESSIONS_FOR_FULL_SCHEDULE + (
+        AFTER_SCHOOL_SHARE * after_school
+    )
+
+
+def freshness_fraction(days_since_assured):
+    return np.clip(1.0 - (days_since_assured - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS), 0.0, 1.0)
+
+
+def total_score(interests, cultural, distance, schedule, freshness):
+    w = SCORE_WEIGHTS
+    return (
+        w["interests"] * interests
+        + w["cultural"] * cultural
+        + w["distance"] * distance
+        + w["schedule"] * schedule
+        + w["freshness"] * freshness
+    )
+
+
+def score_tenths(total):
+    """Scores are compared and shown in tenths; rint rounds the same way as Python's round()."""
+    return np.rint(total * 10.0)
+
+
+def starts_after_school(weekday: int, start: int, profile: SubjectProfile) -> str | None:
+    """The label of the school or college day this session starts soon after, if any."""
+    for window in profile.commitments:
+        if window.kind in AFTER_SCHOOL_KINDS and window.weekday == weekday:
+            if 0 <= start - window.end <= AFTER_SCHOOL_MINUTES:
+                return window.label
+    return None
+
+
+@dataclass(frozen=True)
+class Fractions:
+    interests: float
+    cultural: float
+    distance: float
+    schedule: float
+    freshness: float
+
+    def total(self) -> float:
+        return float(total_score(self.interests, self.cultural, self.distance, self.schedule, self.freshness))
+
+
+# ---- explanations, built only for what is returned ----
+
+TermSimilarity = Callable[[Interest, str], float]
+
+
+@dataclass(frozen=True)
+class InterestMatch:
+    interest: Interest
+    strength: float
+    evidence: str
+
+
+def match_interest(
+    interest: Interest,
+    text: ProgrammeText,
+    term_similarity: TermSimilarity,
+    candidates: Collection[str] | None = None,
+) -> InterestMatch:
+    """The strongest evidence for one interest; `candidates`, when known, are the only words that can match."""
+    best = InterestMatch(interest, type_strength(interest, text.activity_types), _type_evidence(interest, text))
+    for field, words in text.fields:
+        for word in sorted(words if candidates is None else words.intersection(candidates)):
+            similarity = term_similarity(interest, word)
+            if similarity > 0.0 and text_strength(interest, similarity) > best.strength:
+                best = InterestMatch(interest, text_strength(interest, similarity), f"'{word}' in the {field}")
+    return best
+
+
+def _type_evidence(interest: Interest, text: ProgrammeText) -> str:
+    if interest.concept is None:
+        return ""
+    if interest.concept in text.activity_types:
+        return ACTIVITY_TYPE_NAMES.get(interest.concept, interest.concept)
+    children = sorted(text.activity_types & ACTIVITY_CHILDREN.get(interest.concept, frozenset()))
+    return ACTIVITY_TYPE_NAMES.get(children[0], children[0]) if children else ""
+
+
+def interest_matches(
+    interests: Sequence[Interest],
+    text: ProgrammeText,
+    term_similarity: TermSimilarity,
+    candidates: Sequence[Collection[str]] | None = None,
+) -> list[InterestMatch]:
+    if candidates is None:
+        return [match_interest(interest, text, term_similarity) for interest in interests]
+    return [match_interest(i, text, term_similarity, c) for i, c in zip(interests, candidates, strict=True)]
+
+
+def interest_fraction_of(matches: Sequence[InterestMatch]) -> float:
+    strengths = [m.strength for m in matches if m.strength > 0.0]
+    return float(interest_fraction(max(strengths, default=0.0), len(strengths), bool(matches)))
+
+
+def interest_reason(matches: Sequence[InterestMatch]) -> str:
+    if not matches:
+        return "No interests are recorded"
+    matched = [m for m in matches if m.strength > 0.0]
+    if not matched:
+        return "Does not match the recorded interests"
+    best = max(matched, key=lambda m: m.strength)  # max keeps the first of equals: profile order
+    if best.interest.label.casefold() == best.evidence.casefold():
+        reason = f"Matches your interest in {best.evidence}"
+    else:
+        reason = f"Matches your interest '{best.interest.label}' → {best.evidence}"
+    if len(matched) > 1:
+        reason += f" (and {len(matched) - 1} more of your interests)"
+    return reason
+
+
+def cultural_reason(programme: Programme, profile: SubjectProfile) -> str:
+    return f"{_language_reason(programme, profile)}; {_needs_reason(programme, profile)}"
+
+
+def _language_name(code: str) -> str:
+    return LANGUAGES.get(code, code)
+
+
+def _language_reason(programme: Programme, profile: SubjectProfile) -> str:
+    if not profile.languages:
+        return "No language preference recorded"
+    preferred = profile.languages[0]
+    if preferred in programme.languages:
+        return f"Sessions in {_language_name(preferred)}"
+    shared = [code for code in profile.languages if code in programme.languages]
+    if shared:
+        return f"Sessions in {_language_name(shared[0])}, not {_language_name(preferred)}"
+    return f"No shared language (sessions in {', '.join(_language_name(c) for c in programme.languages) or 'unknown'})"
+
+
+def _needs_reason(programme: Programme, profile: SubjectProfile) -> str:
+    if not profile.needs:
+        return "no cultural or faith needs recorded"
+    met = [PROVISION_NAMES.get(n, n) for n in profile.needs if n in programme.provisions]
+    missing = [PROVISION_NAMES.get(n, n) for n in profile.needs if n not in programme.provisions]
+    parts = []
+    if met:
+        parts.append("provides " + ", ".join(met))
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    return "; ".join(parts)
+
+
+def schedule_reason(sessions: Sequence[FeasibleSession], profile: SubjectProfile) -> str:
+    count = len(sessions)
+    reason = f"{count} session{'s' if count != 1 else ''} a week fit{'s' if count == 1 else ''} the timetable"
+    for session in sessions:
+        label = starts_after_school(session.weekday, session.start, profile)
+        if label is not None:
+            return f"{reason}; {WEEKDAYS[session.weekday]} {explain.clock(session.start)} starts soon after {label}"
+    return reason
+
+
+def freshness_reason(assured_on: date, today: date) -> str:
+    days = (today - assured_on).days
+    if days <= 0:
+        return "Details confirmed today"
+    if days < 14:
+        return f"Details confirmed {days} day{'s' if days != 1 else ''} ago"
+    if days < 63:
+        return f"Details confirmed {days // 7} weeks ago"
+    if days < 365:
+        return f"Details confirmed {days // 30} months ago"
+    return "Details last confirmed over a year ago"
+
+
+def build_suggestion(
+    programme: Programme,
+    sessions: Sequence[FeasibleSession],
+    fractions: Fractions,
+    matches: Sequence[InterestMatch],
+    profile: SubjectProfile,
+    today: date,
+) -> Suggestion:
+    nearest = min(s.distance_m for s in sessions)
+    reasons = {
+        "interests": interest_reason(matches),
+        "cultural": cultural_reason(programme, profile),
+        "distance": f"{explain.format_distance(nearest)} from home",
+        "schedule": schedule_reason(sessions, profile),
+        "freshness": freshness_reason(programme.assured_on, today),
+    }
+    components = tuple(
+        ScoreComponent(name, round(weight * getattr(fractions, name), 1), weight, reasons[name])
+        for name, weight in SCORE_WEIGHTS.items()
+    )
+    score = float(score_tenths(fractions.total())) / 10.0
+    summary = _summary(programme, sessions, matches, nearest)
+    return Suggestion(
+        programme.id, programme.title, programme.organisation_name, score, components, tuple(sessions), nearest, summary
+    )
+
+
+def _summary(
+    programme: Programme, sessions: Sequence[FeasibleSession], matches: Sequence[InterestMatch], nearest: float
+) -> str:
+    count = len(sessions)
+    summary = (
+        f"{programme.title} ({programme.organisation_name}): {count} session{'s' if count != 1 else ''} a week "
+        f"that fit{'s' if count == 1 else ''}, nearest {explain.format_distance(nearest)} from home"
+    )
+    matched = [m for m in matches if m.strength > 0.0]
+    if matched:
+        summary += f"; matches '{max(matched, key=lambda m: m.strength).interest.label}'"
+    return summary
+
+
+def assemble_reasons(
+    programme_level: Sequence[tuple[str, str]],
+    session_level: Sequence[tuple[int, Sequence[tuple[str, str]]]],
+    session_ids: Sequence[int],
+) -> tuple[ExclusionReason, ...]:
+    """Distinct reasons, those ruling out the most sessions first, then by how decisive the code is."""
+    covered: dict[tuple[str, str], list[int]] = {finding: list(session_ids) for finding in programme_level}
+    for session_id, findings in session_level:
+        for finding in findings:
+            covered.setdefault(finding, []).append(session_id)
+    ordered = sorted(covered.items(), key=lambda item: (-len(item[1]), explain.REASON_PRIORITY[item[0][0]], item[0][1]))
+    return tuple(ExclusionReason(code, sentence, tuple(ids)) for (code, sentence), ids in ordered)

@@ -1,0 +1,114 @@
+"""KCPO partner portal: the application factory."""
+
+import uuid
+from typing import Any
+
+from flask import Flask, g, request
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from portal import auth, errors, filters
+from portal.config import Config, config_from_environment, refuse_unsafe_production
+from portal.database import configure_engine
+from portal.extensions import csrf, db, login_manager, migrate
+from portal.logging_setup import configure_logging
+
+MIGRATIONS_DIR = __path__[0] + "/migrations"
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_url_path="/assets", static_folder="static")
+    load_config(app, config)
+    configure_logging(app)
+    register_extensions(app)
+    register_jinja(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    errors.register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config: type[Config] | dict[str, Any] | None) -> None:
+    if isinstance(config, dict):
+        app.config.from_object(config_from_environment())
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_from_environment())
+    if app.config.get("SESSION_COOKIE_SECURE") and not app.config.get("TESTING"):
+        refuse_unsafe_production(app.config)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are held, timed out and revoked on the server
+    login_manager.user_loader(auth.load_signed_in_user)
+    configure_engine(app)
+
+
+def register_jinja(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("portal"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.globals["govukRebrand"] = False  # the service is not on GOV.UK: no crown, no GOV.UK brand
+    WTFormsHelpers(app)
+    filters.register(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _start_request() -> None:
+        g.correlation_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
+
+    app.before_request(auth.refuse_views_without_access_rule)
+
+    @app.after_request
+    def _finish_request(response):  # noqa: ANN001, ANN202
+        # The one transaction boundary: commit what a successful request did, roll back anything else.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        response.headers["X-Request-Id"] = g.get("correlation_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.blueprints.admin import bp as admin_bp
+    from portal.blueprints.auth import bp as auth_bp
+    from portal.blueprints.directory import bp as directory_bp
+    from portal.blueprints.main import bp as main_bp
+    from portal.blueprints.partners import bp as partners_bp
+
+    for blueprint in (main_bp, auth_bp, partners_bp, directory_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from portal.cli import register
+
+    register(app)
+
+
+__all__ = ["create_app"]

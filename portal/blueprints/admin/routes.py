@@ -1,0 +1,129 @@
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.auth import admin_required
+from portal.blueprints.admin import bp
+from portal.blueprints.admin.forms import ConfirmForm, NewUserForm, StatusChangeForm
+from portal.data import EditConflict, accounts, check_version, organisations
+from portal.forms import CHANGED_SINCE_OPENED
+from portal.models import OrganisationStatus, Role
+from portal.pagination import page_number, pagination
+
+# action -> (new status, whether a reason is required, message to the admin)
+STATUS_ACTIONS = {
+    "approve": (
+        OrganisationStatus.APPROVED,
+        False,
+        "Organisation approved. Its active programmes are now visible to officers.",
+    ),
+    "reject": (OrganisationStatus.REJECTED, True, "Organisation rejected."),
+    "suspend": (OrganisationStatus.SUSPENDED, True, "Organisation suspended. Its programmes are hidden from officers."),
+    "reinstate": (OrganisationStatus.APPROVED, False, "Organisation reinstated."),
+}
+REASON_REQUIRED = {
+    "reject": "Enter why the organisation is rejected",
+    "suspend": "Enter why the organisation is suspended",
+}
+STATUS_TABS = [
+    ("pending", "Awaiting approval"),
+    ("approved", "Approved"),
+    ("suspended", "Suspended"),
+    ("rejected", "Rejected"),
+]
+
+
+@bp.get("/organisations")
+@admin_required
+def organisations_list() -> ResponseReturnValue:
+    status_name = request.args.get("status", "pending")
+    if status_name not in OrganisationStatus._value2member_map_:
+        status_name = "pending"
+    page = page_number()
+    rows, total = organisations.list_organisations(
+        OrganisationStatus(status_name), page, current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "admin/organisations.html",
+        organisations=rows,
+        counts=organisations.count_by_status(),
+        status=status_name,
+        tabs=STATUS_TABS,
+        pagination=pagination(
+            page, total, current_app.config["PAGE_SIZE"], "admin.organisations_list", status=status_name
+        ),
+    )
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@admin_required
+def organisation(organisation_id: int) -> ResponseReturnValue:
+    found = organisations.get_organisation(organisation_id)
+    form = StatusChangeForm(version=found.version)
+    action = request.form.get("action", "")
+    if request.method == "POST" and action in STATUS_ACTIONS and form.validate_on_submit():
+        status, _needs_reason, message = STATUS_ACTIONS[action]
+        if action not in REASON_REQUIRED or form.require_reason(REASON_REQUIRED[action]):
+            try:
+                check_version(found, form.version.data)
+            except EditConflict:
+                flash(CHANGED_SINCE_OPENED, "error")
+                return redirect(url_for("admin.organisation", organisation_id=organisation_id)), 303
+            organisations.change_status(found, status, form.reason.data or "")
+            flash(message, "success")
+            return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+    elif request.method == "POST" and action not in STATUS_ACTIONS:
+        abort(400)
+    return render_template("admin/organisation.html", organisation=found, form=form)
+
+
+@bp.get("/users")
+@admin_required
+def users() -> ResponseReturnValue:
+    page = page_number()
+    rows, total = accounts.list_users(page, current_app.config["PAGE_SIZE"])
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        form=ConfirmForm(),
+        pagination=pagination(page, total, current_app.config["PAGE_SIZE"], "admin.users"),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new() -> ResponseReturnValue:
+    form = NewUserForm()
+    approved, _total = organisations.list_organisations(OrganisationStatus.APPROVED, 1, 10_000)
+    form.organisation_id.choices = [("", "Select an organisation")] + [(str(o.id), o.name) for o in approved]
+    if form.validate_on_submit():
+        if accounts.email_in_use(form.email.data):
+            form.email.errors.append("An account with this email address already exists")
+        else:
+            role = Role(form.role.data)
+            user = accounts.create_user(
+                email=form.email.data,
+                full_name=form.full_name.data,
+                role=role,
+                organisation_id=int(form.organisation_id.data) if role == Role.PARTNER else None,
+                unit=form.unit.data or "" if role == Role.OFFICER else "",
+                borough=form.borough.data or "" if role == Role.OFFICER else "",
+            )
+            token = accounts.create_invitation(user, current_user.id, current_app.config["INVITATION_LIFETIME"])
+            link = url_for("auth.accept_invitation", token=token, _external=True)
+            return render_template("admin/user-created.html", user=user, link=link)
+    return render_template("admin/user-new.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/<any(disable, enable):action>")
+@admin_required
+def user_access(user_id: int, action: str) -> ResponseReturnValue:
+    user = accounts.get_user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("You cannot disable your own account.", "error")
+        return redirect(url_for("admin.users"))
+    accounts.set_disabled(user, action == "disable")
+    flash(f"{user.full_name}'s account is {'disabled' if action == 'disable' else 'enabled'}.", "success")
+    return redirect(url_for("admin.users"))

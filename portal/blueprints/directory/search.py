@@ -1,0 +1,67 @@
+"""Turns saved directory criteria into a search over the prepared catalogue and a page of programmes to show."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from matching.directory import DirectoryQuery, search
+from portal.catalogue_index import prepared_catalogue
+from portal.data import programmes
+from portal.forms import TIME_PATTERN
+from portal.geo import geocode
+from portal.models import Programme
+
+
+@dataclass
+class ResultRow:
+    programme: Programme
+    distance_m: float | None
+    session_ids: tuple[int, ...]
+    next_dates: dict[int, list[date]] = field(default_factory=dict)
+
+
+@dataclass
+class SearchResults:
+    total: int
+    rows: list[ResultRow]
+    near_postcode: str | None
+
+
+def minutes_of(text: str | None) -> int | None:
+    match = TIME_PATTERN.match((text or "").strip())
+    return int(match.group(1)) * 60 + int(match.group(2)) if match else None
+
+
+def query_from(criteria: dict, today: date, page: int, per_page: int) -> tuple[DirectoryQuery, str | None]:
+    location = geocode(criteria["postcode"]) if criteria.get("postcode") else None
+    distance_km = criteria.get("distance_km")
+    query = DirectoryQuery(
+        keyword=criteria.get("keyword") or "",
+        activity_type=criteria.get("activity_type") or None,
+        weekday=int(criteria["weekday"]) if criteria.get("weekday") not in (None, "") else None,
+        time_from=minutes_of(criteria.get("time_from")),
+        time_to=minutes_of(criteria.get("time_to")),
+        age=criteria.get("age"),
+        language=criteria.get("language") or None,
+        provision=criteria.get("provision") or None,
+        easting=float(location.easting) if location else None,
+        northing=float(location.northing) if location else None,
+        radius_m=float(distance_km) * 1000 if distance_km and location else None,
+        today=today,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+    )
+    return query, location.postcode if location else None
+
+
+def run_search(criteria: dict, page: int, per_page: int, today: date) -> SearchResults:
+    query, near_postcode = query_from(criteria, today, page, per_page)
+    found = search(prepared_catalogue(), query)
+    loaded = programmes.visible_programmes_by_id([item.programme_id for item in found.items])
+    rows = []
+    for item in found.items:
+        programme = loaded.get(item.programme_id)
+        if programme is None:  # changed since this worker's index was built
+            continue
+        next_dates = {s.id: programmes.next_dates(s, today, 1) for s in programme.sessions if s.id in item.session_ids}
+        rows.append(ResultRow(programme, item.distance_m, tuple(item.session_ids), next_dates))
+    return SearchResults(found.total, rows, near_postcode)

@@ -1,0 +1,45 @@
+from flask import redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.auth import public, signed_in
+from portal.blueprints.main import bp
+from portal.models import Role
+
+HOME_BY_ROLE = {
+    Role.OFFICER: "directory.search",
+    Role.PARTNER: "partners.programmes_list",
+    Role.ADMIN: "admin.organisations_list",
+}
+
+
+@bp.get("/")
+@public
+def index() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return render_template("main/index.html")
+
+
+@bp.get("/home")
+@signed_in
+def home() -> ResponseReturnValue:
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+
+
+@bp.get("/accessibility")
+@public
+def accessibility() -> ResponseReturnValue:
+    return render_template("main/accessibility.html")
+
+
+@bp.get("/privacy")
+@public
+def privacy() -> ResponseReturnValue:
+    return render_template("main/privacy.html")
+
+
+@bp.get("/health")
+@public
+def health() -> ResponseReturnValue:
+    return {"status": "ok"}

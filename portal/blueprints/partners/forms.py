@@ -1,0 +1,253 @@
+import re
+from datetime import date, datetime
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import Optional
+
+from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
+from portal.blueprints.auth.forms import confirm_password_field, new_password_field
+from portal.forms import (
+    ClockTimeField,
+    GovDateField,
+    PostcodeField,
+    VersionField,
+    WholeNumberField,
+    at_most,
+    checkboxes,
+    email_field,
+    ensure_after,
+    radios,
+    select,
+    text_area,
+    text_field,
+)
+from portal.models import ORGANISATION_KINDS, Gender
+
+MINIMUM_AGE = 12
+MAXIMUM_AGE = 25
+MONEY_PATTERN = re.compile(r"^£?\s*(\d{1,5})(?:\.(\d{2}))?$")
+
+
+class OrganisationDetailsForm(FlaskForm):
+    name = text_field("Organisation name", required_message="Enter the organisation name", max_length=160)
+    kind = radios("Type of organisation", list(ORGANISATION_KINDS.items()), "Select the type of organisation")
+    borough = text_field("Borough or area", required_message="Enter the borough or area you work in", max_length=80)
+    address = text_field("Address", required_message="Enter the organisation's address", max_length=300)
+    postcode = PostcodeField("Postcode")
+    email = email_field("Organisation email address", "Enter the organisation's email address")
+    phone = text_field("Telephone number", required_message="Enter a telephone number", max_length=40)
+    website = text_field("Website (optional)", max_length=300)
+    description = text_area(
+        "What your organisation does", required_message="Describe what your organisation does", max_length=2000
+    )
+
+
+class RegistrationForm(OrganisationDetailsForm):
+    full_name = text_field("Your full name", required_message="Enter your full name", max_length=120)
+    user_email = email_field("Your email address", "Enter your email address")
+    password = new_password_field()
+    confirm_password = confirm_password_field()
+    submit = SubmitField("Register organisation", widget=GovSubmitInput())
+
+
+def parse_tags(text: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in text.split(","):
+        cleaned = " ".join(tag.split()).lower()
+        if cleaned:
+            seen[cleaned[:40]] = None
+    return list(seen)
+
+
+class ProgrammeForm(FlaskForm):
+    version = VersionField()
+    title = text_field("Programme title", required_message="Enter the programme title", max_length=160)
+    description = text_area(
+        "Description",
+        required_message="Describe the programme",
+        max_length=4000,
+        description="What young people do, what they get out of it and how sessions run.",
+    )
+    activity_types = checkboxes(
+        "Activity types",
+        [(term.slug, term.name) for term in ACTIVITY_TYPES],
+        description="Select all that apply.",
+    )
+    tags = text_field(
+        "Tags (optional)", max_length=400, description="Separate tags with commas, like 'drill, studio, DJ'."
+    )
+    min_age = WholeNumberField("Minimum age", "Enter the minimum age")
+    max_age = WholeNumberField("Maximum age", "Enter the maximum age")
+    gender = radios(
+        "Who can take part",
+        [
+            (Gender.ANY.value, "Anyone"),
+            (Gender.MALE.value, "Boys and young men only"),
+            (Gender.FEMALE.value, "Girls and young women only"),
+        ],
+        "Select who can take part",
+    )
+    capacity = WholeNumberField("Places per session", "Enter the number of places per session")
+    cost = StringField(
+        "Cost per session (optional)",
+        validators=[Optional(), at_most(10, "Cost per session")],
+        widget=GovTextInput(),
+        description="Leave empty if it is free. For example, 2.50",
+    )
+    languages = checkboxes("Languages staff can work in", [(code, name) for code, name in LANGUAGES.items()])
+    provisions = checkboxes(
+        "Cultural, faith and access provisions",
+        [(term.slug, term.name) for term in PROVISIONS],
+        description="Select all you offer.",
+    )
+    accessibility_notes = text_area("Accessibility notes (optional)", max_length=2000)
+    referral_process = text_area(
+        "Referral process", required_message="Describe how referrals are handled", max_length=2000
+    )
+    supervisor_name = text_field(
+        "Supervisor's full name", required_message="Enter the supervisor's full name", max_length=120
+    )
+    supervisor_role = text_field("Supervisor's role", required_message="Enter the supervisor's role", max_length=120)
+    supervisor_email = email_field("Supervisor's email address", "Enter the supervisor's email address")
+    supervisor_phone = text_field(
+        "Supervisor's telephone number", required_message="Enter the supervisor's telephone number", max_length=40
+    )
+    valid_from = GovDateField("Runs from", required_message="Enter the date the programme runs from")
+    valid_to = GovDateField("Runs until (optional)", description="Leave empty if it has no end date.")
+    submit = SubmitField("Save programme", widget=GovSubmitInput())
+
+    cost_pence: int = 0
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        if not self.activity_types.data:
+            self.activity_types.errors.append("Select at least one activity type")
+        if not self.languages.data:
+            self.languages.errors.append("Select at least one language")
+        self._check_ages()
+        if self.capacity.data is not None and self.capacity.data < 1:
+            self.capacity.errors.append("Places per session must be 1 or more")
+        if self.capacity.data is not None and self.capacity.data > 500:
+            self.capacity.errors.append("Places per session must be 500 or fewer")
+        self._parse_cost()
+        ensure_after(self.valid_from.data, self.valid_to.data, self.valid_to, "Runs until must be after runs from")
+        return valid and not any(field.errors for field in self)
+
+    def _check_ages(self) -> None:
+        low, high = self.min_age.data, self.max_age.data
+        if low is not None and low < MINIMUM_AGE:
+            self.min_age.errors.append(f"Minimum age must be {MINIMUM_AGE} or over")
+        if high is not None and high > MAXIMUM_AGE:
+            self.max_age.errors.append(f"Maximum age must be {MAXIMUM_AGE} or under")
+        if low is not None and high is not None and low > high:
+            self.min_age.errors.append("Minimum age must be the same as or lower than the maximum age")
+
+    def _parse_cost(self) -> None:
+        text = (self.cost.data or "").strip()
+        if not text:
+            self.cost_pence = 0
+            return
+        match = MONEY_PATTERN.match(text)
+        if match is None:
+            self.cost.errors.append("Cost per session must be an amount in pounds, like 2.50")
+            return
+        self.cost_pence = int(match.group(1)) * 100 + int(match.group(2) or 0)
+
+    def programme_fields(self) -> dict:
+        return {
+            "title": self.title.data.strip(),
+            "description": self.description.data.strip(),
+            "activity_types": list(self.activity_types.data),
+            "tags": parse_tags(self.tags.data or ""),
+            "min_age": self.min_age.data,
+            "max_age": self.max_age.data,
+            "gender": self.gender.data,
+            "capacity": self.capacity.data,
+            "cost_pence": self.cost_pence,
+            "languages": list(self.languages.data),
+            "provisions": list(self.provisions.data),
+            "accessibility_notes": (self.accessibility_notes.data or "").strip(),
+            "referral_process": self.referral_process.data.strip(),
+            "supervisor_name": self.supervisor_name.data.strip(),
+            "supervisor_role": self.supervisor_role.data.strip(),
+            "supervisor_email": self.supervisor_email.data.strip().lower(),
+            "supervisor_phone": self.supervisor_phone.data.strip(),
+            "valid_from": self.valid_from.data,
+            "valid_to": self.valid_to.data,
+        }
+
+
+class VenueForm(FlaskForm):
+    version = VersionField()
+    name = text_field("Venue name", required_message="Enter the venue name", max_length=160)
+    address = text_field("Address", required_message="Enter the venue's address", max_length=300)
+    postcode = PostcodeField("Postcode")
+    submit = SubmitField("Save venue", widget=GovSubmitInput())
+
+
+DATE_LINE = re.compile(r"^(\d{1,2})[\s/.-](\d{1,2})[\s/.-](\d{4})$")
+
+
+def parse_dates(text: str) -> tuple[list[date], list[str]]:
+    """One date per line, like 25/12/2026; returns the dates and the lines that were not dates."""
+    dates: list[date] = []
+    bad: list[str] = []
+    for line in filter(None, (raw.strip() for raw in text.splitlines())):
+        match = DATE_LINE.match(line)
+        try:
+            dates.append(datetime.strptime(" ".join(match.groups()), "%d %m %Y").date())  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            bad.append(line)
+    return sorted(set(dates)), bad
+
+
+class SessionForm(FlaskForm):
+    version = VersionField()
+    venue_id = select("Venue", [], "Select the venue")
+    weekday = radios("Day of the week", [(str(index), name) for index, name in enumerate(WEEKDAYS)], "Select the day")
+    start_time = ClockTimeField("Start time", "Enter the start time", description="For example, 17:00")
+    end_time = ClockTimeField("End time", "Enter the end time", description="For example, 19:00")
+    term_start = GovDateField("First session date", required_message="Enter the date of the first session")
+    term_end = GovDateField(
+        "Last session date (optional)", description="Leave empty if the session runs until further notice."
+    )
+    exception_dates = text_area(
+        "Dates with no session (optional)",
+        max_length=2000,
+        description="Holidays and cancellations, one date per line, like 25/12/2026.",
+    )
+    submit = SubmitField("Save session", widget=GovSubmitInput())
+
+    parsed_exceptions: list[date] = []
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        ensure_after(self.start_time.data, self.end_time.data, self.end_time, "End time must be after the start time")
+        ensure_after(
+            self.term_start.data, self.term_end.data, self.term_end, "Last session date must be after the first"
+        )
+        self.parsed_exceptions, bad = parse_dates(self.exception_dates.data or "")
+        if bad:
+            self.exception_dates.errors.append(
+                f"Enter each date with no session like 25/12/2026 (check '{bad[0][:20]}')"
+            )
+        return valid and not any(field.errors for field in self)
+
+    def session_fields(self) -> dict:
+        return {
+            "venue_id": int(self.venue_id.data),
+            "weekday": int(self.weekday.data),
+            "start_time": self.start_time.data,
+            "end_time": self.end_time.data,
+            "term_start": self.term_start.data,
+            "term_end": self.term_end.data,
+            "exception_dates": [day.isoformat() for day in self.parsed_exceptions],
+        }
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: CSRF protection for one-click actions."""
+
+    version = VersionField()

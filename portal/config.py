@@ -1,0 +1,64 @@
+"""Configuration classes. Secrets come only from the environment."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+WEAK_SECRET_KEYS = {"", "dev", "change-me", "secret", "development-only-not-secret"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 15000
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own timeouts
+    SESSION_COOKIE_NAME = "kcpo_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")))
+    ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    INVITATION_LIFETIME = timedelta(days=7)
+    PAGE_SIZE = 20
+    SERVICE_NAME = "KCPO partner portal"
+    LOG_JSON = False
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production-0123456789"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # argon2 at full strength makes every sign-in in the suite slow; tests use a cheap profile.
+    ARGON2_FAST = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-kcpo_session"
+    LOG_JSON = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}
+
+
+def config_from_environment() -> type[Config]:
+    return CONFIGS[os.environ.get("PORTAL_ENV", "development")]
+
+
+def refuse_unsafe_production(config: dict) -> None:
+    """Production must never start with a guessable key or on the embedded database."""
+    key = config.get("SECRET_KEY") or ""
+    if key in WEAK_SECRET_KEYS or len(key) < 32:
+        raise RuntimeError("Production needs SECRET_KEY set to a random value of at least 32 characters.")
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        raise RuntimeError("Production needs DATABASE_URL pointing at PostgreSQL, not SQLite.")

@@ -1,0 +1,177 @@
+"""Programmes, their venues and weekly sessions. Partner access is always scoped to the partner's organisation."""
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.data import audit, catalogue, check_version
+from portal.extensions import db
+from portal.models import Organisation, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus, Venue
+
+
+def list_own_programmes(organisation_id: int) -> list[Programme]:
+    return list(
+        db.session.scalars(
+            select(Programme)
+            .where(Programme.organisation_id == organisation_id)
+            .options(selectinload(Programme.sessions).selectinload(ProgrammeSession.venue))
+            .order_by(Programme.status, Programme.title)
+        )
+    )
+
+
+def get_own_programme(organisation_id: int, programme_id: int) -> Programme:
+    """The partner's own programme; anyone else's is 'not found', so its existence is not revealed."""
+    programme = db.session.scalar(
+        select(Programme).where(Programme.id == programme_id, Programme.organisation_id == organisation_id)
+    )
+    if programme is None:
+        abort(404)
+    return programme
+
+
+def create_programme(organisation_id: int, fields: dict[str, Any]) -> Programme:
+    programme = Programme(organisation_id=organisation_id, **fields)
+    db.session.add(programme)
+    db.session.flush()
+    catalogue.mark_changed()
+    audit.record(audit.COLLECTION, "programme", programme.id, supervisor="named supervisor recorded")
+    return programme
+
+
+def update_programme(programme: Programme, fields: dict[str, Any], expected_version: int | None) -> None:
+    check_version(programme, expected_version)
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    db.session.flush()
+    catalogue.mark_changed()
+    audit.record(audit.ALTERATION, "programme", programme.id, fields=sorted(fields))
+
+
+def set_programme_status(programme: Programme, status: ProgrammeStatus) -> None:
+    previous = programme.status
+    programme.status = status
+    catalogue.mark_changed()
+    audit.record(audit.ALTERATION, "programme", programme.id, change=f"status {previous} -> {status}")
+
+
+def list_own_venues(organisation_id: int) -> list[Venue]:
+    return list(db.session.scalars(select(Venue).where(Venue.organisation_id == organisation_id).order_by(Venue.name)))
+
+
+def get_own_venue(organisation_id: int, venue_id: int) -> Venue:
+    venue = db.session.scalar(select(Venue).where(Venue.id == venue_id, Venue.organisation_id == organisation_id))
+    if venue is None:
+        abort(404)
+    return venue
+
+
+def venue_name_in_use(organisation_id: int, name: str, except_venue_id: int | None = None) -> bool:
+    query = select(Venue.id).where(Venue.organisation_id == organisation_id, func.lower(Venue.name) == name.lower())
+    if except_venue_id is not None:
+        query = query.where(Venue.id != except_venue_id)
+    return db.session.scalar(query) is not None
+
+
+def create_venue(organisation_id: int, fields: dict[str, Any]) -> Venue:
+    venue = Venue(organisation_id=organisation_id, **fields)
+    db.session.add(venue)
+    db.session.flush()
+    catalogue.mark_changed()
+    audit.record(audit.COLLECTION, "venue", venue.id)
+    return venue
+
+
+def update_venue(venue: Venue, fields: dict[str, Any], expected_version: int | None) -> None:
+    check_version(venue, expected_version)
+    for name, value in fields.items():
+        setattr(venue, name, value)
+    db.session.flush()
+    catalogue.mark_changed()
+    audit.record(audit.ALTERATION, "venue", venue.id, fields=sorted(fields))
+
+
+def get_own_session(organisation_id: int, session_id: int) -> ProgrammeSession:
+    found = db.session.scalar(
+        select(ProgrammeSession)
+        .join(Programme)
+        .where(ProgrammeSession.id == session_id, Programme.organisation_id == organisation_id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def add_session(programme: Programme, fields: dict[str, Any]) -> ProgrammeSession:
+    session = ProgrammeSession(programme_id=programme.id, **fields)
+    db.session.add(session)
+    db.session.flush()
+    catalogue.mark_changed()
+    audit.record(audit.ALTERATION, "programme", programme.id, change="session added", session_id=session.id)
+    return session
+
+
+def update_session(session: ProgrammeSession, fields: dict[str, Any], expected_version: int | None) -> None:
+    check_version(session, expected_version)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    db.session.flush()
+    catalogue.mark_changed()
+    audit.record(audit.ALTERATION, "programme", session.programme_id, change="session changed", session_id=session.id)
+
+
+def remove_session(session: ProgrammeSession) -> None:
+    programme_id, session_id = session.programme_id, session.id
+    db.session.delete(session)
+    db.session.flush()
+    catalogue.mark_changed()
+    audit.record(audit.ALTERATION, "programme", programme_id, change="session removed", session_id=session_id)
+
+
+def visible_to_officers():  # noqa: ANN201
+    """The condition every officer-facing programme query carries: approved organisation, not archived."""
+    return (Organisation.status == OrganisationStatus.APPROVED) & (Programme.status != ProgrammeStatus.ARCHIVED)
+
+
+def get_visible_programme(programme_id: int) -> Programme:
+    programme = db.session.scalar(
+        select(Programme).join(Organisation).where(Programme.id == programme_id, visible_to_officers())
+    )
+    if programme is None:
+        abort(404)
+    return programme
+
+
+def visible_programmes_by_id(programme_ids: list[int]) -> dict[int, Programme]:
+    if not programme_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Programme)
+        .join(Organisation)
+        .where(Programme.id.in_(programme_ids), visible_to_officers())
+        .options(
+            selectinload(Programme.sessions).selectinload(ProgrammeSession.venue), selectinload(Programme.organisation)
+        )
+    )
+    return {programme.id: programme for programme in rows}
+
+
+def next_dates(session: ProgrammeSession, today: date, count: int = 3) -> list[date]:
+    """The next dates this weekly session runs, skipping exception dates and dates outside its term."""
+    start = max(today, session.term_start)
+    first = start + timedelta(days=(session.weekday - start.weekday()) % 7)
+    exceptions = set(session.exception_dates)
+    found: list[date] = []
+    day = first
+    while (
+        len(found) < count
+        and (session.term_end is None or day <= session.term_end)
+        and day < first + timedelta(days=400)
+    ):
+        if day.isoformat() not in exceptions:
+            found.append(day)
+        day += timedelta(days=7)
+    return found

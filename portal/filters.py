@@ -1,0 +1,73 @@
+"""Template filters and globals: dates, times, money, distances and taxonomy names the way people write them."""
+
+from datetime import date, datetime, time
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
+from portal.geo import OS_CREDIT
+from portal.models import ORGANISATION_KINDS, Role
+
+
+def govuk_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def govuk_time(value: time | None) -> str:
+    """GOV.UK style uses 24-hour clock with a colon here, as court orders do: 17:00."""
+    return "" if value is None else f"{value:%H:%M}"
+
+
+def money(pence: int) -> str:
+    return "Free" if pence == 0 else f"£{pence / 100:,.2f}"
+
+
+def distance(metres: float | None) -> str:
+    if metres is None:
+        return ""
+    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:.1f} km"
+
+
+NAVIGATION: dict[Role, list[tuple[str, str]]] = {
+    Role.OFFICER: [("directory.search", "Find programmes")],
+    Role.PARTNER: [
+        ("partners.programmes_list", "Programmes"),
+        ("partners.venues", "Venues"),
+        ("partners.organisation", "Organisation"),
+    ],
+    Role.ADMIN: [("admin.organisations_list", "Organisations"), ("admin.users", "Users")],
+}
+
+
+def navigation_items() -> list[tuple[str, str]]:
+    return NAVIGATION[current_user.role] if current_user.is_authenticated else []
+
+
+def register(app: Flask) -> None:
+    namers = {
+        "activity_name": lambda slug: ACTIVITY_TYPE_NAMES.get(slug, slug),
+        "provision_name": lambda slug: PROVISION_NAMES.get(slug, slug),
+        "language_name": lambda code: LANGUAGES.get(code, code),
+    }
+    app.jinja_env.filters.update(
+        govuk_date=govuk_date,
+        govuk_time=govuk_time,
+        money=money,
+        distance=distance,
+        weekday=lambda index: WEEKDAYS[index],
+        organisation_kind=lambda kind: ORGANISATION_KINDS.get(kind, kind),
+        **namers,
+    )
+    app.jinja_env.globals.update(namers)
+
+    @app.context_processor
+    def _globals() -> dict:
+        return {
+            "Role": Role,
+            "service_name": current_app.config["SERVICE_NAME"],
+            "os_credit": OS_CREDIT,
+            "navigation_items": navigation_items,
+        }

@@ -1,0 +1,176 @@
+"""Form building blocks shared by every area, with GOV.UK error wording."""
+
+import re
+from datetime import date, datetime, time
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
+
+from portal.geo import Location, geocode
+
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
+
+
+def required(message: str) -> InputRequired:
+    return InputRequired(message=message)
+
+
+def at_most(characters: int, what: str) -> Length:
+    return Length(max=characters, message=f"{what} must be {characters} characters or fewer")
+
+
+def text_field(label: str, *, required_message: str | None = None, max_length: int = 160, **kwargs) -> StringField:
+    checks = [required(required_message)] if required_message else [Optional()]
+    return StringField(label, validators=[*checks, at_most(max_length, label)], widget=GovTextInput(), **kwargs)
+
+
+def text_area(label: str, *, required_message: str | None = None, max_length: int = 4000, **kwargs) -> TextAreaField:
+    checks = [required(required_message)] if required_message else [Optional()]
+    return TextAreaField(label, validators=[*checks, at_most(max_length, label)], widget=GovTextArea(), **kwargs)
+
+
+def email_field(label: str, required_message: str) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            required(required_message),
+            at_most(254, label),
+            Email(message="Enter an email address in the correct format, like name@example.org"),
+        ],
+        widget=GovTextInput(),
+    )
+
+
+def checkboxes(label: str, choices: list[tuple[str, str]], **kwargs) -> SelectMultipleField:
+    return SelectMultipleField(label, choices=choices, widget=GovCheckboxesInput(), **kwargs)
+
+
+class ChoiceField(SelectField):
+    """A single choice whose 'not one of the options' error uses the field's own GOV.UK message."""
+
+    def __init__(self, label: str, choices: list[tuple[str, str]], required_message: str, **kwargs) -> None:
+        super().__init__(label, choices=choices, validators=[required(required_message)], **kwargs)
+        self.required_message = required_message
+
+    def pre_validate(self, form) -> None:  # noqa: ANN001
+        if self.validate_choice and self.data not in {str(value) for value, _label in self.choices if value != ""}:
+            raise StopValidation(self.required_message)
+
+
+def radios(label: str, choices: list[tuple[str, str]], required_message: str, **kwargs) -> SelectField:
+    return ChoiceField(label, choices, required_message, widget=GovRadioInput(), **kwargs)
+
+
+def select(label: str, choices: list[tuple[str, str]], required_message: str, **kwargs) -> SelectField:
+    return ChoiceField(label, choices, required_message, widget=GovSelect(), **kwargs)
+
+
+class PostcodeField(StringField):
+    """A UK postcode, checked against the offline postcode list; `location` holds its grid reference."""
+
+    location: Location | None = None
+
+    def __init__(self, label: str, **kwargs) -> None:
+        super().__init__(
+            label,
+            validators=[required("Enter a postcode"), at_most(10, "Postcode")],
+            widget=GovTextInput(),
+            **kwargs,
+        )
+
+    def post_validate(self, form, validation_stopped: bool) -> None:  # noqa: ANN001
+        if validation_stopped or not self.data:
+            return
+        self.location = geocode(self.data)
+        if self.location is None:
+            self.errors.append("Enter a real UK postcode, like E3 2AA")
+        else:
+            self.data = self.location.postcode
+
+
+class ClockTimeField(StringField):
+    """A time of day typed as 17:00 (17.00 and 1700 are understood too)."""
+
+    def __init__(self, label: str, required_message: str, **kwargs) -> None:
+        super().__init__(label, validators=[required(required_message)], widget=GovTextInput(), **kwargs)
+
+    def _value(self) -> str:
+        if isinstance(self.data, time):
+            return self.data.strftime("%H:%M")
+        return self.raw_data[0] if self.raw_data else ""
+
+    def process_data(self, value) -> None:  # noqa: ANN001
+        self.data = value
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        match = TIME_PATTERN.match(text)
+        self.data = time(int(match.group(1)), int(match.group(2))) if match else None
+        if text and match is None:
+            self.process_errors.append(f"Enter {self.label.text.lower()} as a 24-hour time, like 17:00")
+
+
+class GovDateField(DateField):
+    """Day, month and year boxes, with a GOV.UK message when the date is not real."""
+
+    def __init__(self, label: str, *, required_message: str | None = None, **kwargs) -> None:
+        checks = [required(required_message)] if required_message else [Optional()]
+        super().__init__(label, validators=checks, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [part.strip() for part in valuelist]
+        self.raw_data = (list(valuelist) + ["", "", ""])[:3]  # the widget always shows day, month and year
+        if not any(parts):
+            self.data = None
+            return
+        try:
+            self.data = datetime.strptime(" ".join(parts), "%d %m %Y").date()
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None
+
+
+def ensure_after(earlier: date | time | None, later: date | time | None, field, message: str) -> None:  # noqa: ANN001
+    if earlier is not None and later is not None and later <= earlier:
+        field.errors.append(message)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number with a GOV.UK message naming the field when it is not one."""
+
+    def __init__(self, label: str, required_message: str | None = None, **kwargs) -> None:
+        kwargs.setdefault("widget", GovTextInput())
+        super().__init__(label, validators=[required(required_message) if required_message else Optional()], **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a whole number, like 12") from None
+
+
+class VersionField(HiddenField):
+    """The version of the record the form was opened on, to catch edits that would overwrite someone else's."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        text = (valuelist[0] if valuelist else "").strip()
+        self.data = int(text) if text.isdigit() else None
+
+
+CHANGED_SINCE_OPENED = (
+    "Someone else changed this record since you opened it. Your changes have not been saved: "
+    "check the current details below and make your changes again."
+)

@@ -1,0 +1,203 @@
+"""Loads the demo seed and synthetic scale data into the database, idempotently."""
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, time
+from itertools import islice
+
+from sqlalchemy import insert, select
+
+from portal.data import catalogue
+from portal.extensions import db
+from portal.geo import geocode
+from portal.models import Organisation, Programme, ProgrammeSession, Role, User, Venue
+from portal.passwords import hash_password
+from seed.demo import DEMO_PASSWORD, build_demo
+from seed.synthetic import synthetic_catalogue
+
+BATCH_SIZE = 2000
+
+
+def load_demo() -> dict[str, int]:
+    """Adds whatever of the demo is missing; returns how many of each thing were added."""
+    demo = build_demo()
+    added = {"organisations": 0, "users": 0, "programmes": 0, "sessions": 0}
+    organisations = {row["key"]: _organisation(row, added) for row in demo.organisations}
+    password_hash = hash_password(DEMO_PASSWORD)
+    for row in demo.users:
+        _user(row, organisations, password_hash, added)
+    for row in demo.programmes:
+        _programme(row, organisations[row["organisation_key"]], added)
+    catalogue.mark_changed()
+    return added
+
+
+def _organisation(row: dict, added: dict[str, int]) -> Organisation:
+    found = db.session.scalar(select(Organisation).where(Organisation.name == row["name"]))
+    if found is not None:
+        return found
+    organisation = Organisation(**{key: value for key, value in row.items() if key != "key"})
+    db.session.add(organisation)
+    db.session.flush()
+    added["organisations"] += 1
+    return organisation
+
+
+def _user(row: dict, organisations: dict[str, Organisation], password_hash: str, added: dict[str, int]) -> None:
+    if db.session.scalar(select(User.id).where(User.email == row["email"])) is not None:
+        return
+    organisation = organisations.get(row["organisation_key"]) if row["organisation_key"] else None
+    db.session.add(
+        User(
+            email=row["email"],
+            full_name=row["full_name"],
+            role=Role(row["role"]),
+            password_hash=password_hash,
+            organisation_id=organisation.id if organisation else None,
+            unit=row.get("unit") or "",
+            borough=row.get("borough") or "",
+        )
+    )
+    added["users"] += 1
+
+
+def _venue(row: dict, organisation: Organisation) -> Venue:
+    found = db.session.scalar(select(Venue).where(Venue.organisation_id == organisation.id, Venue.name == row["name"]))
+    if found is not None:
+        return found
+    location = geocode(row["postcode"])
+    if location is None:
+        raise ValueError(f"Seed venue {row['name']} has an unknown postcode {row['postcode']}")
+    venue = Venue(
+        organisation_id=organisation.id,
+        name=row["name"],
+        address=row["address"],
+        postcode=location.postcode,
+        easting=location.easting,
+        northing=location.northing,
+    )
+    db.session.add(venue)
+    db.session.flush()
+    return venue
+
+
+def _programme(row: dict, organisation: Organisation, added: dict[str, int]) -> None:
+    exists = db.session.scalar(
+        select(Programme.id).where(Programme.organisation_id == organisation.id, Programme.title == row["title"])
+    )
+    if exists is not None:
+        return
+    venues = {venue["key"]: _venue(venue, organisation) for venue in row["venues"]}
+    programme = Programme(organisation_id=organisation.id, **programme_columns(row))
+    programme.sessions = [
+        ProgrammeSession(venue_id=venues[session["venue_key"]].id, **session_columns(session))
+        for session in row["sessions"]
+    ]
+    db.session.add(programme)
+    db.session.flush()
+    added["programmes"] += 1
+    added["sessions"] += len(row["sessions"])
+
+
+def programme_columns(row: dict) -> dict:
+    columns = {key: row[key] for key in PROGRAMME_KEYS}
+    columns["valid_from"] = date.fromisoformat(row["valid_from"])
+    columns["valid_to"] = date.fromisoformat(row["valid_to"]) if row["valid_to"] else None
+    columns["assured_on"] = date.fromisoformat(row["assured_on"])
+    return columns
+
+
+def session_columns(row: dict) -> dict:
+    return {
+        "weekday": row["weekday"],
+        "start_time": time.fromisoformat(row["start"]),
+        "end_time": time.fromisoformat(row["end"]),
+        "term_start": date.fromisoformat(row["term_start"]),
+        "term_end": date.fromisoformat(row["term_end"]) if row["term_end"] else None,
+        "exception_dates": list(row.get("exceptions", [])),
+    }
+
+
+PROGRAMME_KEYS = (
+    "title description activity_types tags min_age max_age gender capacity cost_pence languages provisions "
+    "accessibility_notes referral_process supervisor_name supervisor_role supervisor_email supervisor_phone status"
+).split()
+
+
+def load_synthetic(count: int, on_progress: Callable[[int], None]) -> int:
+    """Adds `count` synthetic programmes in bulk, skipping organisations already loaded; returns how many were added."""
+    added = 0
+    existing = set(db.session.scalars(select(Organisation.name).where(Organisation.name.like("Synthetic %"))))
+    for batch in _batches(synthetic_catalogue(count), BATCH_SIZE):
+        added += _insert_batch(batch, existing)
+        on_progress(sum(1 for kind, _row in batch if kind == "programme"))
+    catalogue.mark_changed()
+    return added
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _insert_batch(batch: list[tuple[str, dict]], existing: set[str]) -> int:
+    """Bulk inserts with RETURNING (SQLAlchemy's insertmanyvalues), a few statements per batch on either database."""
+    new_organisations = [
+        row for kind, row in batch if kind == "organisation" and synthetic_name(row["key"]) not in existing
+    ]
+    organisation_ids = _returning_ids(
+        Organisation,
+        [
+            {key: value for key, value in row.items() if key not in ("key", "name")}
+            | {"name": synthetic_name(row["key"])}
+            for row in new_organisations
+        ],
+    )
+    ids_by_key = {row["key"]: new_id for row, new_id in zip(new_organisations, organisation_ids, strict=True)}
+    existing.update(synthetic_name(key) for key in ids_by_key)
+    programmes = [row for kind, row in batch if kind == "programme" and row["organisation_key"] in ids_by_key]
+    programme_ids = _returning_ids(
+        Programme,
+        [{"organisation_id": ids_by_key[row["organisation_key"]], **programme_columns(row)} for row in programmes],
+    )
+    venue_rows = [(row, venue) for row in programmes for venue in row["venues"]]
+    venue_ids = _returning_ids(
+        Venue,
+        [
+            {
+                "organisation_id": ids_by_key[row["organisation_key"]],
+                "name": f"{venue['name']} ({venue['key']})",
+                "address": venue["address"],
+                "postcode": venue["postcode"],
+                "easting": venue["easting"],
+                "northing": venue["northing"],
+            }
+            for row, venue in venue_rows
+        ],
+    )
+    venue_id_by_key = {
+        (row["key"], venue["key"]): new_id for (row, venue), new_id in zip(venue_rows, venue_ids, strict=True)
+    }
+    sessions = [
+        {
+            "programme_id": programme_id,
+            "venue_id": venue_id_by_key[(row["key"], session["venue_key"])],
+            **session_columns(session),
+        }
+        for row, programme_id in zip(programmes, programme_ids, strict=True)
+        for session in row["sessions"]
+    ]
+    if sessions:
+        db.session.execute(insert(ProgrammeSession), sessions)
+    return len(programmes)
+
+
+def _returning_ids(model: type, rows: list[dict]) -> list[int]:
+    if not rows:
+        return []
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(db.session.scalars(statement, rows))
+
+
+def synthetic_name(key: str) -> str:
+    return f"Synthetic {key}"

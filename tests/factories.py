@@ -1,0 +1,130 @@
+"""Builders for test data. Each opens its own app context, commits, and returns the new row's id."""
+
+import itertools
+from datetime import date, time
+from typing import Any
+
+from flask import Flask
+
+from portal.data import catalogue
+from portal.extensions import db
+from portal.models import Organisation, OrganisationStatus, Programme, ProgrammeSession, Role, User, Venue
+from portal.passwords import hash_password
+
+TEST_PASSWORD = "a-long-test-password-42"
+_numbers = itertools.count(1)
+
+
+class Factory:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def _add(self, row: Any) -> int:
+        with self.app.app_context():
+            db.session.add(row)
+            db.session.flush()
+            catalogue.mark_changed()
+            db.session.commit()
+            return row.id
+
+    def organisation(self, status: str = OrganisationStatus.APPROVED, **fields: Any) -> int:
+        number = next(_numbers)
+        values = {
+            "name": f"Test Organisation {number}",
+            "kind": "charity",
+            "borough": "Tower Hamlets",
+            "address": "1 Roman Road, London",
+            "postcode": "E3 2AA",
+            "email": f"org{number}@example.org",
+            "phone": "020 7946 0000",
+            "description": "Runs things for young people.",
+            "status": status,
+        }
+        return self._add(Organisation(**(values | fields)))
+
+    def user(self, role: str, organisation_id: int | None = None, **fields: Any) -> int:
+        number = next(_numbers)
+        if role == Role.PARTNER and organisation_id is None:
+            organisation_id = self.organisation()
+        values = {
+            "email": f"user{number}@example.org",
+            "full_name": f"Test User {number}",
+            "role": Role(role),
+            "password_hash": hash_password_for_tests(self.app),
+            "organisation_id": organisation_id,
+            "unit": "Gangs Unit" if role == Role.OFFICER else "",
+            "borough": "Tower Hamlets" if role == Role.OFFICER else "",
+        }
+        return self._add(User(**(values | fields)))
+
+    def venue(
+        self,
+        organisation_id: int,
+        postcode: str = "E3 2AA",
+        easting: int = 536823,
+        northing: int = 183099,
+        **fields: Any,
+    ) -> int:
+        values = {"name": f"Venue {next(_numbers)}", "address": "1 Roman Road, London"}
+        return self._add(
+            Venue(
+                organisation_id=organisation_id,
+                postcode=postcode,
+                easting=easting,
+                northing=northing,
+                **(values | fields),
+            )
+        )
+
+    def programme(self, organisation_id: int, sessions: int = 1, venue_id: int | None = None, **fields: Any) -> int:
+        values = {
+            "title": f"Programme {next(_numbers)}",
+            "description": "Weekly coaching for young people.",
+            "activity_types": ["football"],
+            "tags": [],
+            "min_age": 12,
+            "max_age": 18,
+            "capacity": 10,
+            "languages": ["en"],
+            "provisions": [],
+            "referral_process": "Email the coordinator.",
+            "supervisor_name": "Sam Coach",
+            "supervisor_role": "Head coach",
+            "supervisor_email": "sam@example.org",
+            "supervisor_phone": "020 7946 0001",
+            "valid_from": date(2026, 1, 1),
+            "valid_to": None,
+            "assured_on": date(2026, 11, 1),
+        }
+        venue_id = venue_id or self.venue(organisation_id)
+        programme = Programme(organisation_id=organisation_id, **(values | fields))
+        programme.sessions = [
+            ProgrammeSession(
+                venue_id=venue_id,
+                weekday=index % 7,
+                start_time=time(17, 0),
+                end_time=time(19, 0),
+                term_start=date(2026, 9, 1),
+                term_end=None,
+            )
+            for index in range(sessions)
+        ]
+        return self._add(programme)
+
+    def get(self, model: type, row_id: Any) -> Any:
+        with self.app.app_context():
+            row = db.session.get(model, row_id)
+            if row is not None:
+                db.session.expunge(row)
+            return row
+
+    def count(self, model: type) -> int:
+        from sqlalchemy import func, select
+
+        with self.app.app_context():
+            return db.session.scalar(select(func.count()).select_from(model))
+
+
+def hash_password_for_tests(app: Flask) -> str:
+    with app.app_context():
+        return hash_password(TEST_PASSWORD)
