@@ -124,8 +124,13 @@ def _programme_bits(request: _Request) -> np.ndarray:
         "gender": (catalogue.gender != 0) & (catalogue.gender != subject_gender),
     }
     for code, mask in failing.items():
-        np.bitwise_or(bits, BIT[code], out=bits, where=mask)
+        _flag(bits, mask, code)
     return bits
+
+
+def _flag(bits: np.ndarray, mask: np.ndarray, code: str) -> None:
+    # Multiplying is far faster than numpy's where= or boolean-index assignment for dense masks.
+    np.bitwise_or(bits, mask * np.uint16(BIT[code]), out=bits)
 
 
 def _session_bits(request: _Request, distances: np.ndarray, taken: np.ndarray) -> np.ndarray:
@@ -134,7 +139,7 @@ def _session_bits(request: _Request, distances: np.ndarray, taken: np.ndarray) -
     outside_term = (catalogue.term_start > request.date_to.toordinal()) | (
         catalogue.term_end < request.date_from.toordinal()
     )
-    np.bitwise_or(bits, BIT["not_valid_in_range"], out=bits, where=outside_term)
+    _flag(bits, outside_term, "not_valid_in_range")
     _flag_windows(bits, catalogue, profile.commitments, "commitment_clash")
     _flag_windows(bits, catalogue, profile.observances, "observance_clash")
     _flag_curfew(bits, request)
@@ -142,8 +147,8 @@ def _session_bits(request: _Request, distances: np.ndarray, taken: np.ndarray) -
     blocked = request.enrolments.positions_of(profile.non_associates)
     bits[blocked] |= BIT["non_associate"]
     if profile.max_travel_m is not None:
-        np.bitwise_or(bits, BIT["too_far"], out=bits, where=distances > profile.max_travel_m)
-    np.bitwise_or(bits, BIT["full"], out=bits, where=taken >= catalogue.capacity)
+        _flag(bits, distances > profile.max_travel_m, "too_far")
+    _flag(bits, taken >= catalogue.capacity, "full")
     return bits
 
 
@@ -151,7 +156,7 @@ def _flag_windows(bits: np.ndarray, catalogue: PreparedCatalogue, windows, code:
     for window in windows:
         offset = window.weekday * rules.MINUTES_PER_DAY
         clash = (catalogue.week_start < offset + window.end) & (catalogue.week_end > offset + window.start)
-        np.bitwise_or(bits, BIT[code], out=bits, where=clash)
+        _flag(bits, clash, code)
 
 
 def _flag_curfew(bits: np.ndarray, request: _Request) -> None:
@@ -160,7 +165,7 @@ def _flag_curfew(bits: np.ndarray, request: _Request) -> None:
     catalogue = request.catalogue
     for start, end in rules.curfew_intervals(request.profile.curfew):
         clash = (catalogue.start < end) & (catalogue.end > start)
-        np.bitwise_or(bits, BIT["curfew_clash"], out=bits, where=clash)
+        _flag(bits, clash, "curfew_clash")
 
 
 def _flag_zones(bits: np.ndarray, request: _Request) -> None:
@@ -306,8 +311,10 @@ def _exclusions(
     listed = _listed(programmes, nearest, catalogue, len(programmes) <= limit, limit)
     rest = np.ones(len(programmes), bool)
     rest[listed] = False
+    members = {i: in_scope.members(groups[i]) if groups[i] >= 0 else np.zeros(0, np.int64) for i in listed}
+    context = _context(request, masks, members.values())
     return {
-        "exclusions": tuple(_exclusion(request, masks, programmes[i], in_scope, groups[i], nearest[i]) for i in listed),
+        "exclusions": tuple(_exclusion(context, masks, programmes[i], members[i], nearest[i]) for i in listed),
         "excluded_total": len(programmes),
         "other_exclusion_totals": _totals(reason_bits[rest]),
     }
@@ -356,42 +363,45 @@ def _totals(reason_bits: np.ndarray) -> dict[str, int]:
 
 
 def _exclusion(
-    request: _Request, masks: _Masks, programme_index: int, in_scope: _Groups, group: int, nearest: float
+    context: rules.MatchContext, masks: _Masks, programme_index: int, positions: np.ndarray, nearest: float
 ) -> Exclusion:
-    catalogue = request.catalogue
+    catalogue = context.catalogue
     programme = catalogue.programmes[programme_index]
-    positions = in_scope.members(group) if group >= 0 else np.zeros(0, np.int64)
-    context = _context(request, masks, positions)
-    programme_codes = _codes(int(masks.programme_bits[programme_index]))
-    programme_level = rules.programme_findings(programme, context, programme_codes)
-    if group < 0:
+    programme_level = rules.programme_findings(programme, context, _codes(int(masks.programme_bits[programme_index])))
+    if not len(positions):
         programme_level.append(("no_sessions", explain.no_sessions_sentence()))
-    session_level = [
-        (
-            catalogue.sessions[p].id,
-            rules.session_findings(
-                programme, catalogue.sessions[p], catalogue.session_venues[p], context, _codes(int(masks.session_bits[p]))
-            ),
-        )
-        for p in positions
-        if masks.session_bits[p]
-    ]
-    reasons = scoring.assemble_reasons(programme_level, session_level, [catalogue.sessions[p].id for p in positions])
-    return Exclusion(
-        programme.id, programme.title, programme.organisation_name, None if group < 0 else float(nearest), reasons
-    )
+    session_level = []
+    for position in positions.tolist():
+        session_bits = int(masks.session_bits[position])
+        if session_bits:
+            session, venue = catalogue.sessions[position], catalogue.session_venues[position]
+            findings = rules.session_findings(programme, session, venue, context, _codes(session_bits))
+            session_level.append((session.id, findings))
+    session_ids = [catalogue.sessions[p].id for p in positions.tolist()]
+    reasons = scoring.assemble_reasons(programme_level, session_level, session_ids)
+    distance = float(nearest) if len(positions) else None
+    return Exclusion(programme.id, programme.title, programme.organisation_name, distance, reasons)
 
 
-def _context(request: _Request, masks: _Masks, positions: np.ndarray) -> rules.MatchContext:
-    """Just enough of the enrolment picture to word the reasons of these sessions."""
+@dataclass(frozen=True)
+class _ExplainingContext(rules.MatchContext):
+    catalogue: PreparedCatalogue | None = None
+
+
+def _context(request: _Request, masks: _Masks, members: Iterable[np.ndarray]) -> _ExplainingContext:
+    """Just enough of the enrolment picture to word the reasons of the listed sessions."""
     sessions = request.catalogue.sessions
-    blocked = [p for p in positions if masks.session_bits[p] & BIT["non_associate"]]
-    return rules.MatchContext(
+    positions = np.concatenate([np.zeros(0, np.int64), *members])
+    flagged = positions[(masks.session_bits[positions] & (BIT["full"] | BIT["non_associate"])) != 0].tolist()
+    return _ExplainingContext(
         profile=request.profile,
         date_from=request.date_from,
         date_to=request.date_to,
-        taken={sessions[p].id: int(masks.taken[p]) for p in positions},
-        blocked_session_ids=frozenset(sessions[p].id for p in blocked),
+        taken={sessions[p].id: int(masks.taken[p]) for p in flagged},
+        blocked_session_ids=frozenset(
+            sessions[p].id for p in flagged if masks.session_bits[p] & BIT["non_associate"]
+        ),
+        catalogue=request.catalogue,
     )
 
 

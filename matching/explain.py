@@ -36,10 +36,12 @@ def distance_m(easting_a: float, northing_a: float, easting_b: float, northing_b
     return math.sqrt(dx * dx + dy * dy)
 
 
+@lru_cache(maxsize=2048)
 def clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+@lru_cache(maxsize=8192)
 def span(start: int, end: int) -> str:
     return f"{clock(start)}–{clock(end)}"
 

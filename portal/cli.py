@@ -4,6 +4,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from portal.extensions import db
 from portal.models import Role
@@ -15,6 +16,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--scale", type=click.IntRange(min=0), default=0, help="Also add this many synthetic programmes.")
 def seed_command(scale: int) -> None:
     """Load the London demo (idempotent) and optionally N synthetic programmes for benchmarks."""
@@ -33,6 +35,7 @@ def seed_command(scale: int) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)

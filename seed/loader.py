@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, time
-from itertools import islice
 
 from sqlalchemy import insert, select
 
@@ -134,9 +133,15 @@ def load_synthetic(count: int, on_progress: Callable[[int], None]) -> int:
     return added
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
+def _batches(items: Iterable[tuple[str, dict]], size: int) -> Iterator[list[tuple[str, dict]]]:
+    """Batches of about `size` items that never split an organisation from its programmes."""
+    batch: list[tuple[str, dict]] = []
+    for kind, row in items:
+        if kind == "organisation" and len(batch) >= size:
+            yield batch
+            batch = []
+        batch.append((kind, row))
+    if batch:
         yield batch
 
 
@@ -160,7 +165,11 @@ def _insert_batch(batch: list[tuple[str, dict]], existing: set[str]) -> int:
         Programme,
         [{"organisation_id": ids_by_key[row["organisation_key"]], **programme_columns(row)} for row in programmes],
     )
-    venue_rows = [(row, venue) for row in programmes for venue in row["venues"]]
+    # Synthetic organisations share venues between their programmes: one row per organisation and venue key.
+    unique_venues = {
+        (row["organisation_key"], venue["key"]): (row, venue) for row in programmes for venue in row["venues"]
+    }
+    venue_rows = list(unique_venues.values())
     venue_ids = _returning_ids(
         Venue,
         [
@@ -176,12 +185,13 @@ def _insert_batch(batch: list[tuple[str, dict]], existing: set[str]) -> int:
         ],
     )
     venue_id_by_key = {
-        (row["key"], venue["key"]): new_id for (row, venue), new_id in zip(venue_rows, venue_ids, strict=True)
+        (row["organisation_key"], venue["key"]): new_id
+        for (row, venue), new_id in zip(venue_rows, venue_ids, strict=True)
     }
     sessions = [
         {
             "programme_id": programme_id,
-            "venue_id": venue_id_by_key[(row["key"], session["venue_key"])],
+            "venue_id": venue_id_by_key[(row["organisation_key"], session["venue_key"])],
             **session_columns(session),
         }
         for row, programme_id in zip(programmes, programme_ids, strict=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from portal import catalogue_index, create_app
 from portal.config import TestConfig
@@ -50,16 +50,19 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_ready() -> str:
+    """A database of this test worker's own (parallel workers never share one), migrated to head."""
     reason = postgres_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    engine = create_engine(POSTGRES_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": POSTGRES_URL}))
-    return POSTGRES_URL
+    name = f"kcpo_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url}))
+    return url
 
 
 def _test_config() -> dict:

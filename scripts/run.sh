@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up and run the portal on SQLite with the London demo loaded. Safe to run again at any time.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/setup.sh
+
+export FLASK_APP=portal
+PORT="${PORT:-5000}"
+mkdir -p instance
+.venv/bin/flask db upgrade 2>&1 | grep -v "^INFO" || true
+.venv/bin/flask seed
+
+cat <<INFO
+
+  KCPO partner portal is starting at http://127.0.0.1:${PORT}/
+
+  Demo sign-ins (password for all: $(.venv/bin/python -c 'from seed.demo import DEMO_PASSWORD; print(DEMO_PASSWORD)')):
+    Officer  officer@met.example.org
+    Partner  partner@bowboxing.example.org
+    Admin    admin@kcpo.example.org
+
+  Press Ctrl+C to stop.
+
+INFO
+exec .venv/bin/flask run --host 127.0.0.1 --port "$PORT"

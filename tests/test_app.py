@@ -1,0 +1,64 @@
+"""The application factory, configuration guards and error pages."""
+
+import pytest
+from flask import Flask
+
+from portal import create_app
+from portal.config import ProductionConfig
+from tests.utils import h1
+
+
+def production(**overrides: str) -> dict:
+    settings = {key: getattr(ProductionConfig, key) for key in dir(ProductionConfig) if key.isupper()}
+    return settings | {"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@127.0.0.1/db"} | overrides
+
+
+def test_production_refuses_a_weak_secret_key() -> None:
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(production(SECRET_KEY="change-me"))
+
+
+def test_production_refuses_sqlite() -> None:
+    with pytest.raises(RuntimeError, match="PostgreSQL"):
+        create_app(production(SQLALCHEMY_DATABASE_URI="sqlite:///portal.sqlite3"))
+
+
+def test_production_cookies_are_secure_and_host_only() -> None:
+    app = create_app(production())
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+
+
+def test_unknown_pages_get_a_gov_uk_404(client) -> None:  # noqa: ANN001
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and h1(response) == "Page not found"
+
+
+def test_a_crash_shows_a_reference_and_no_traceback(app: Flask, client) -> None:  # noqa: ANN001
+    from portal.auth import public
+
+    @public
+    def explode() -> str:
+        raise RuntimeError("SELECT secret FROM subjects")
+
+    app.add_url_rule("/explode", "explode", explode)
+    response = client.get("/explode")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert h1(response) == "Sorry, there is a problem with the service"
+    assert response.headers["X-Request-Id"] in body
+    assert "SELECT" not in body and "Traceback" not in body
+
+
+def test_pages_make_no_external_requests(client) -> None:  # noqa: ANN001
+    body = client.get("/").get_data(as_text=True)
+    assert "http://" not in body.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in body
+
+
+def test_the_header_is_the_services_own(client) -> None:  # noqa: ANN001
+    body = client.get("/").get_data(as_text=True)
+    assert "KCPO partner portal" in body
+    assert "govuk-header__logotype" not in body and "GOV.UK" not in body
