@@ -3,6 +3,7 @@
 Built once (per catalogue change) and shared read-only by every match and directory search.
 """
 
+import gc
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -119,15 +120,6 @@ class PreparedCatalogue:
     def session_count(self) -> int:
         return len(self.sessions)
 
-    def session_indices(self, session_ids: np.ndarray) -> np.ndarray:
-        """Catalogue positions of the given session ids; unknown ids are dropped."""
-        positions = np.searchsorted(self.session_ids_sorted, session_ids)
-        positions = np.minimum(positions, max(len(self.session_ids_sorted) - 1, 0))
-        if not len(self.session_ids_sorted):
-            return np.zeros(0, np.int64)
-        known = self.session_ids_sorted[positions] == session_ids
-        return self.session_index_by_sorted_id[positions[known]]
-
     def sessions_near_easting(self, easting: float, half_width: float) -> np.ndarray:
         low, high = np.searchsorted(self.sorted_easting, [easting - half_width - 1.0, easting + half_width + 1.0])
         return self.sessions_by_easting[low:high]
@@ -152,7 +144,18 @@ class PreparedCatalogue:
 
 
 def prepare(programmes: Iterable[Programme]) -> PreparedCatalogue:
-    ordered = tuple(programmes)
+    # Preparing allocates millions of short-lived acyclic objects; generational collections triggered by them
+    # would repeatedly traverse the whole catalogue for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _prepare(tuple(programmes))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _prepare(ordered: tuple[Programme, ...]) -> PreparedCatalogue:
     _check_unique([p.id for p in ordered], "programme")
     sessions, venues, owners = _flatten_sessions(ordered)
     _check_unique([s.id for s in sessions], "session")

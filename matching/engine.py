@@ -10,7 +10,7 @@ import numpy as np
 
 from matching import explain, rules, scoring
 from matching.catalogue import GENDER_CODES, NO_GENDER_CODE, EnrolmentIndex, PreparedCatalogue, index_enrolments
-from matching.model import Enrolment, MatchFilters, PlanSettings, SubjectProfile
+from matching.model import DEFAULT_PLAN_SETTINGS, NO_FILTERS, Enrolment, MatchFilters, PlanSettings, SubjectProfile
 from matching.plan import plan_week
 from matching.results import Exclusion, FeasibleSession, MatchResult, Suggestion, feasible_session
 from matching.text import Interest, parse_interests, programme_text
@@ -74,8 +74,8 @@ def match(
     today: date,
     *,
     limit: int = 20,
-    filters: MatchFilters = MatchFilters(),
-    plan_settings: PlanSettings = PlanSettings(),
+    filters: MatchFilters = NO_FILTERS,
+    plan_settings: PlanSettings = DEFAULT_PLAN_SETTINGS,
     exclusion_limit: int = EXCLUSION_DETAIL_LIMIT,
 ) -> MatchResult:
     if date_to < date_from:
@@ -192,9 +192,7 @@ def _suggest(request: _Request, feasible: _Groups, distances: np.ndarray, limit:
     interests = parse_interests(request.profile)
     term_matches = [request.catalogue.text.term_matches(interest) for interest in interests]
     fractions = _fractions(request, feasible, distances, interests)
-    tenths = scoring.score_tenths(
-        scoring.total_score(*(fractions[name] for name in scoring.SCORE_WEIGHTS))
-    )
+    tenths = scoring.score_tenths(scoring.total_score(*(fractions[name] for name in scoring.SCORE_WEIGHTS)))
     top = _top(tenths, request.catalogue.programme_id[feasible.programmes], limit)
     return tuple(_suggestion(request, feasible, group, fractions, interests, term_matches) for group in top)
 
@@ -222,7 +220,9 @@ def _interest_fractions(
 ) -> np.ndarray:
     if not interests:
         return scoring.interest_fraction(np.zeros(len(programmes)), np.zeros(len(programmes)), False)
-    strengths = np.stack([catalogue.text.interest_strengths(i, catalogue.programme_count)[programmes] for i in interests])
+    strengths = np.stack(
+        [catalogue.text.interest_strengths(i, catalogue.programme_count)[programmes] for i in interests]
+    )
     return scoring.interest_fraction(strengths.max(axis=0), (strengths > 0.0).sum(axis=0), True)
 
 
@@ -398,9 +398,7 @@ def _context(request: _Request, masks: _Masks, members: Iterable[np.ndarray]) ->
         date_from=request.date_from,
         date_to=request.date_to,
         taken={sessions[p].id: int(masks.taken[p]) for p in flagged},
-        blocked_session_ids=frozenset(
-            sessions[p].id for p in flagged if masks.session_bits[p] & BIT["non_associate"]
-        ),
+        blocked_session_ids=frozenset(sessions[p].id for p in flagged if masks.session_bits[p] & BIT["non_associate"]),
         catalogue=request.catalogue,
     )
 

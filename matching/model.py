@@ -116,3 +116,7 @@ class PlanSettings:
     max_sessions: int = 3
     candidate_programmes: int = 8
     sessions_per_programme: int = 4
+
+
+NO_FILTERS = MatchFilters()
+DEFAULT_PLAN_SETTINGS = PlanSettings()

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from itertools import combinations, product
 
 from matching import explain
-from matching.model import PlanSettings
+from matching.model import DEFAULT_PLAN_SETTINGS, PlanSettings
 from matching.results import FeasibleSession, PlannedSession, Suggestion, WeeklyPlan
 from matching.taxonomy import WEEKDAYS
 
@@ -24,7 +24,7 @@ def compatible(a: FeasibleSession, b: FeasibleSession, settings: PlanSettings) -
     return second.start - first.end >= travel_minutes(first, second, settings)
 
 
-def plan_week(suggestions: Sequence[Suggestion], settings: PlanSettings = PlanSettings()) -> WeeklyPlan:
+def plan_week(suggestions: Sequence[Suggestion], settings: PlanSettings = DEFAULT_PLAN_SETTINGS) -> WeeklyPlan:
     candidates = [s for s in suggestions[: settings.candidate_programmes] if s.sessions]
     groups = sorted(
         (group for size in range(1, settings.max_sessions + 1) for group in combinations(candidates, size)),

@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from matching import explain, rules, scoring
-from matching.model import Enrolment, MatchFilters, PlanSettings, Programme, Session, SubjectProfile, Venue
+from matching.model import (
+    DEFAULT_PLAN_SETTINGS,
+    NO_FILTERS,
+    Enrolment,
+    MatchFilters,
+    PlanSettings,
+    Programme,
+    Session,
+    SubjectProfile,
+    Venue,
+)
 from matching.plan import plan_week
 from matching.results import Exclusion, MatchResult, Suggestion, feasible_session
 from matching.text import ACTIVITY_CHILDREN, Interest, interest_term_similarity, parse_interests, programme_text
@@ -41,8 +51,8 @@ def reference_match(
     today: date,
     *,
     limit: int = 20,
-    filters: MatchFilters = MatchFilters(),
-    plan_settings: PlanSettings = PlanSettings(),
+    filters: MatchFilters = NO_FILTERS,
+    plan_settings: PlanSettings = DEFAULT_PLAN_SETTINGS,
     exclusion_limit: int = EXCLUSION_DETAIL_LIMIT,
 ) -> MatchResult:
     if date_to < date_from:
@@ -158,9 +168,7 @@ def _exclude(
     return _Excluded(distance, Exclusion(programme.id, programme.title, programme.organisation_name, distance, reasons))
 
 
-def _listed(
-    excluded: list[_Excluded], profile: SubjectProfile, limit: int
-) -> tuple[list[_Excluded], list[_Excluded]]:
+def _listed(excluded: list[_Excluded], profile: SubjectProfile, limit: int) -> tuple[list[_Excluded], list[_Excluded]]:
     def distance(e: _Excluded) -> float:
         return float("inf") if e.distance is None else e.distance
 

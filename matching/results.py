@@ -93,7 +93,9 @@ class MatchResult:
     feasible_total: int  # programmes with at least one feasible session, before the limit
     exclusions: tuple[Exclusion, ...]  # nearest first, capped
     excluded_total: int
-    other_exclusion_totals: dict[str, int] = field(default_factory=dict)  # reason code -> excluded programmes not listed
+    other_exclusion_totals: dict[str, int] = field(
+        default_factory=dict
+    )  # reason code -> excluded programmes not listed
     plan: WeeklyPlan = field(default_factory=lambda: WeeklyPlan((), 0.0))
 
 

@@ -14,7 +14,7 @@ from matching.model import (
     Venue,
     WeeklyWindow,
 )
-from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISIONS
+from matching.taxonomy import ACTIVITY_TYPE_NAMES, PROVISIONS
 
 TODAY = date(2025, 11, 24)
 
@@ -206,7 +206,9 @@ def _sessions(rng: random.Random, index: int, venues: tuple[Venue, ...], valid_f
         term_end = None if rng.random() < 0.5 else term_start + timedelta(days=rng.randint(60, 400))
         venue = rng.choice(venues)
         sessions.append(
-            Session(index * 10 + k + 1, venue.id, weekday, start, start + rng.choice((60, 90, 120)), term_start, term_end)
+            Session(
+                index * 10 + k + 1, venue.id, weekday, start, start + rng.choice((60, 90, 120)), term_start, term_end
+            )
         )
     return tuple(sessions)
 
@@ -259,7 +261,3 @@ def _zone(rng: random.Random, easting: float, northing: float, k: int) -> Exclus
         northing + rng.uniform(-4000, 4000),
         float(rng.choice((300, 500, 800, 1500))),
     )
-
-
-def language_names() -> dict[str, str]:
-    return dict(LANGUAGES)

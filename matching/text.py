@@ -48,13 +48,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "dance": ("dance", "dancing", "street dance", "breakdancing", "breaking"),
     "drama": ("drama", "acting", "theatre", "theater", "actor", "performing"),
     "visual-arts": ("art", "drawing", "graffiti", "painting", "design", "illustration", "street art"),
-    "digital-media": ("film", "filmmaking", "video", "photography", "media", "youtube", "editing", "animation", "coding"),
+    "digital-media": (
+        "film", "filmmaking", "video", "photography", "media", "youtube", "editing", "animation", "coding",
+    ),
     "music-creative-arts": ("creative", "creative arts", "arts"),
     "employment-training": (
         "cv", "job", "jobs", "apprenticeship", "apprenticeships", "employment", "career", "careers", "work experience",
         "interview", "training", "qualification", "qualifications",
     ),
-    "education-life-skills": ("education", "life skills", "tutoring", "homework", "maths", "gcse", "gcses", "budgeting"),
+    "education-life-skills": (
+        "education", "life skills", "tutoring", "homework", "maths", "gcse", "gcses", "budgeting",
+    ),
     "mentoring": ("mentor", "mentoring", "mentorship", "role model", "someone to talk to"),
     "knife-crime-awareness": ("knife crime", "knives", "knife", "weapons"),
     "counselling": ("counselling", "counseling", "therapy", "mental health", "wellbeing"),
@@ -184,7 +188,9 @@ def _word_interest(word: str) -> list[Interest]:
 
 def parse_interests(profile: SubjectProfile) -> tuple[Interest, ...]:
     """The profile's activity types first, then what the free text mentions, without repeats."""
-    interests = [Interest(ACTIVITY_TYPE_NAMES.get(slug, slug), slug, None, 1.0) for slug in profile.interest_activity_types]
+    interests = [
+        Interest(ACTIVITY_TYPE_NAMES.get(slug, slug), slug, None, 1.0) for slug in profile.interest_activity_types
+    ]
     interests.extend(parse_interest_text(profile.interest_text))
     return _deduplicate(interests)
 

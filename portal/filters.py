@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
+from portal.forms import error_summary
 from portal.geo import OS_CREDIT
 from portal.models import ORGANISATION_KINDS, Role
 
@@ -70,4 +71,5 @@ def register(app: Flask) -> None:
             "service_name": current_app.config["SERVICE_NAME"],
             "os_credit": OS_CREDIT,
             "navigation_items": navigation_items,
+            "error_summary": error_summary,
         }

@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime, time
 
+from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -118,12 +119,31 @@ class ClockTimeField(StringField):
             self.process_errors.append(f"Enter {self.label.text.lower()} as a 24-hour time, like 17:00")
 
 
+class DayMonthYearInput(GovDateInput):
+    """GOV.UK date input without the `required` attribute that the wrapper would otherwise put on its <div>."""
+
+    def map_gov_params(self, field, **kwargs) -> dict:  # noqa: ANN001
+        params = super().map_gov_params(field, **kwargs)
+        params["attributes"].pop("required", None)
+        return params
+
+
+def error_summary(form) -> dict:  # noqa: ANN001
+    """The GOV.UK error summary for a form; a date's link goes to its day box, as the Design System asks."""
+    params = wtforms_errors(form)
+    date_ids = {field.id for field in form if isinstance(field.widget, GovDateInput)}
+    for error in params["errorList"]:
+        if error["href"].lstrip("#") in date_ids:
+            error["href"] += "-day"
+    return params
+
+
 class GovDateField(DateField):
     """Day, month and year boxes, with a GOV.UK message when the date is not real."""
 
     def __init__(self, label: str, *, required_message: str | None = None, **kwargs) -> None:
         checks = [required(required_message)] if required_message else [Optional()]
-        super().__init__(label, validators=checks, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        super().__init__(label, validators=checks, format="%d %m %Y", widget=DayMonthYearInput(), **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [part.strip() for part in valuelist]

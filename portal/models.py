@@ -282,3 +282,342 @@ class SavedSearch(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     criteria: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SubjectCategory(enum.StrEnum):
+    """DPA 2018 s.38(3): keep the categories of data subject apart."""
+
+    SUSPECT = "suspect"
+    CONVICTED = "convicted"
+    OTHER = "other"
+
+
+class WindowKind(enum.StrEnum):
+    SCHOOL = "school"
+    COLLEGE = "college"
+    WORK = "work"
+    OBSERVANCE = "observance"
+
+
+class NoteKind(enum.StrEnum):
+    """DPA 2018 s.38(2): facts are kept apart from personal assessments."""
+
+    FACT = "fact"
+    ASSESSMENT = "assessment"
+
+
+class Subject(Timestamped, Base):
+    """A person an order is, or may be, about. Officers only."""
+
+    __tablename__ = "subjects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date]
+    gender: Mapped[str] = mapped_column(String(10))
+    home_postcode: Mapped[str] = mapped_column(String(8))
+    home_easting: Mapped[int]
+    home_northing: Mapped[int]
+    category: Mapped[SubjectCategory] = mapped_column(String(20))
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    interest_activity_types: Mapped[list[str]] = mapped_column(default=list)
+    interest_text: Mapped[str] = mapped_column(Text, default="")
+    needs: Mapped[list[str]] = mapped_column(default=list)
+    curfew_start: Mapped[time | None]
+    curfew_end: Mapped[time | None]
+    max_travel_m: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    windows: Mapped[list["SubjectWindow"]] = relationship(
+        back_populates="subject",
+        cascade="all, delete-orphan",
+        order_by="(SubjectWindow.weekday, SubjectWindow.start_time)",
+    )
+    exclusion_zones: Mapped[list["ExclusionZone"]] = relationship(
+        back_populates="subject", cascade="all, delete-orphan", order_by="ExclusionZone.label"
+    )
+    notes: Mapped[list["SubjectNote"]] = relationship(
+        back_populates="subject", cascade="all, delete-orphan", order_by="SubjectNote.created_at.desc()"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class SubjectWindow(Base):
+    """A weekly time the subject is committed elsewhere: school, college, work or a faith observance."""
+
+    __tablename__ = "subject_windows"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_in_week"),
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[WindowKind] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(80))
+    weekday: Mapped[int]
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+
+    subject: Mapped[Subject] = relationship(back_populates="windows")
+
+
+class ExclusionZone(Base):
+    __tablename__ = "exclusion_zones"
+    __table_args__ = (CheckConstraint("radius_m > 0", name="radius_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(120))
+    postcode: Mapped[str] = mapped_column(String(8))
+    easting: Mapped[int]
+    northing: Mapped[int]
+    radius_m: Mapped[int]
+
+    subject: Mapped[Subject] = relationship(back_populates="exclusion_zones")
+
+
+class NonAssociation(Base):
+    """Two subjects who must not associate. Stored once with the lower id first; it holds both ways."""
+
+    __tablename__ = "non_associations"
+    __table_args__ = (
+        UniqueConstraint("subject_low_id", "subject_high_id", name="non_association_pair"),
+        CheckConstraint("subject_low_id < subject_high_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_low_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
+    subject_high_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SubjectNote(Base):
+    __tablename__ = "subject_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[NoteKind] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    subject: Mapped[Subject] = relationship(back_populates="notes")
+
+
+class OrderRoute(enum.StrEnum):
+    WITHOUT_CONVICTION = "s14"  # Offensive Weapons Act 2019 s.14, application by complaint
+    ON_CONVICTION = "s19"  # s.19, in addition to a sentence or conditional discharge
+
+
+class OrderStatus(enum.StrEnum):
+    DRAFT = "draft"
+    FILED = "filed"  # locked: any change becomes a new version
+    MADE = "made"  # made by the court: requirements become active
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+class RequirementKind(enum.StrEnum):
+    BE_AT_PLACE = "be-at-place"
+    PRESENT_TO_PERSON = "present-to-person"
+    PARTICIPATE = "participate"
+
+
+class ProhibitionKind(enum.StrEnum):
+    PLACE = "place"
+    PERSON = "person"
+    ACTIVITY = "activity"
+    ARTICLE = "article"
+    INTERNET = "internet"
+
+
+class ReferralStatus(enum.StrEnum):
+    SENT = "sent"
+    VIEWED = "viewed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+# Referrals in these states hold a place in their session; in these and the pending ones the subject is expected there.
+PLACE_HOLDING_REFERRALS = (ReferralStatus.ACCEPTED, ReferralStatus.ACTIVE)
+LIVE_REFERRALS = (ReferralStatus.SENT, ReferralStatus.VIEWED, ReferralStatus.ACCEPTED, ReferralStatus.ACTIVE)
+
+
+class LegalBasis(Base):
+    """Where and when the KCPO power is in force (the pilot SIs; national commencement when it comes)."""
+
+    __tablename__ = "legal_bases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    police_area: Mapped[str] = mapped_column(String(120))
+    regulation: Mapped[str] = mapped_column(String(300))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PolicySetting(Base):
+    """Local policy an admin can change, labelled as policy rather than law (for example review intervals)."""
+
+    __tablename__ = "policy_settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Order(Timestamped, Base):
+    """A draft or made KCPO. Filed versions are locked; a later change is a new row pointing at the one it replaces."""
+
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[OrderStatus] = mapped_column(String(20), default=OrderStatus.DRAFT, index=True)
+    order_version: Mapped[int] = mapped_column(default=1)
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    route: Mapped[OrderRoute] = mapped_column(String(10), default=OrderRoute.WITHOUT_CONVICTION)
+    police_area: Mapped[str] = mapped_column(String(120), default="Metropolitan Police district")
+    applicant: Mapped[str] = mapped_column(String(200), default="")
+    court: Mapped[str] = mapped_column(String(200), default="")
+    proposed_start: Mapped[date | None]
+    start_on_release: Mapped[bool] = mapped_column(default=False)
+    duration_months: Mapped[int] = mapped_column(default=12)
+    necessity_statement: Mapped[str] = mapped_column(Text, default="")
+    conviction_offence: Mapped[str] = mapped_column(Text, default="")
+    conviction_date: Mapped[date | None]
+    sentence: Mapped[str] = mapped_column(Text, default="")
+    yot_team: Mapped[str] = mapped_column(String(200), default="")
+    yot_consulted_on: Mapped[date | None]
+    yot_outcome: Mapped[str] = mapped_column(Text, default="")
+    guardian_name: Mapped[str] = mapped_column(String(160), default="")
+    guardian_relationship: Mapped[str] = mapped_column(String(80), default="")
+    guardian_absent_reason: Mapped[str] = mapped_column(Text, default="")
+    filed_at: Mapped[datetime | None]
+    made_on: Mapped[date | None]
+    made_by_court: Mapped[str] = mapped_column(String(200), default="")
+    final_terms: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    subject: Mapped[Subject] = relationship()
+    occasions: Mapped[list["Occasion"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Occasion.occurred_on"
+    )
+    requirements: Mapped[list["Requirement"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="(Requirement.weekday, Requirement.start_time)"
+    )
+    prohibitions: Mapped[list["Prohibition"]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Prohibition.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Occasion(Base):
+    """For s.14: an occasion on which the subject had a bladed article without good reason."""
+
+    __tablename__ = "occasions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    occurred_on: Mapped[date]
+    location_type: Mapped[str] = mapped_column(String(40))  # public-place | school-premises | further-education
+    summary: Mapped[str] = mapped_column(Text, default="")
+    good_reason_claimed: Mapped[str] = mapped_column(Text, default="")
+
+    order: Mapped[Order] = relationship(back_populates="occasions")
+
+
+class Requirement(Base):
+    __tablename__ = "requirements"
+    __table_args__ = (CheckConstraint("weekday IS NULL OR weekday BETWEEN 0 AND 6", name="weekday_in_week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[RequirementKind] = mapped_column(String(30))
+    activity: Mapped[str] = mapped_column(String(300))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programmes.id"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("programme_sessions.id"), index=True)
+    place_name: Mapped[str] = mapped_column(String(160))
+    place_address: Mapped[str] = mapped_column(String(300), default="")
+    place_postcode: Mapped[str] = mapped_column(String(8), default="")
+    place_easting: Mapped[int | None]
+    place_northing: Mapped[int | None]
+    weekday: Mapped[int | None]  # None: any day
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+    supervisor_name: Mapped[str] = mapped_column(String(160))
+    supervisor_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    necessity_rationale: Mapped[str] = mapped_column(Text, default="")
+    accepted_from_suggestion: Mapped[bool] = mapped_column(default=False)
+
+    order: Mapped[Order] = relationship(back_populates="requirements")
+    referral: Mapped["Referral | None"] = relationship(back_populates="requirement", uselist=False)
+
+
+class Prohibition(Base):
+    __tablename__ = "prohibitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ProhibitionKind] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    exclusion_zone_id: Mapped[int | None] = mapped_column(ForeignKey("exclusion_zones.id", ondelete="SET NULL"))
+    postcode: Mapped[str] = mapped_column(String(8), default="")
+    easting: Mapped[int | None]
+    northing: Mapped[int | None]
+    radius_m: Mapped[int | None]
+    person_subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id", ondelete="SET NULL"))
+    exceptions: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+
+    order: Mapped[Order] = relationship(back_populates="prohibitions")
+
+
+class Referral(Base):
+    """A requirement offered to the partner who would supervise it. Accepting it takes a place in the session."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id", ondelete="CASCADE"), unique=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("programme_sessions.id"), index=True)
+    status: Mapped[ReferralStatus] = mapped_column(String(20), default=ReferralStatus.SENT, index=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    viewed_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    statement_capacity: Mapped[str] = mapped_column(Text, default="")
+    statement_dates: Mapped[str] = mapped_column(Text, default="")
+    statement_safeguarding: Mapped[str] = mapped_column(Text, default="")
+    statement_attendance: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    requirement: Mapped[Requirement] = relationship(back_populates="referral")
+    subject: Mapped[Subject] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    session: Mapped[ProgrammeSession | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -33,7 +33,10 @@ def test_approve_then_suspend_then_reinstate(admin, make) -> None:  # noqa: ANN0
     assert make.get(Organisation, organisation_id).status == "approved"
 
 
-@pytest.mark.parametrize(("action", "message"), [("reject", "Enter why the organisation is rejected"), ("suspend", "Enter why the organisation is suspended")])
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [("reject", "Enter why the organisation is rejected"), ("suspend", "Enter why the organisation is suspended")],
+)
 def test_rejecting_or_suspending_needs_a_reason(admin, make, action, message) -> None:  # noqa: ANN001
     organisation_id = make.organisation(status=OrganisationStatus.PENDING if action == "reject" else "approved")
     before = make.get(Organisation, organisation_id).status
@@ -57,12 +60,19 @@ def test_admin_invites_a_partner_who_sets_a_password_once(app, admin, make) -> N
     organisation_id = make.organisation(name="Invited Org")
     response = admin.post(
         "/admin/users/new",
-        data={"full_name": "Nadia Ali", "email": "nadia@example.org", "role": "partner", "organisation_id": str(organisation_id)},
+        data={
+            "full_name": "Nadia Ali",
+            "email": "nadia@example.org",
+            "role": "partner",
+            "organisation_id": str(organisation_id),
+        },
     )
     link = re.search(r"http://localhost(/invitation/[\w-]+)", response.get_data(as_text=True)).group(1)
     visitor = app.test_client()
     assert "Nadia Ali" in visitor.get(link).get_data(as_text=True)
-    set_password = visitor.post(link, data={"password": "nadias-long-password", "confirm_password": "nadias-long-password"})
+    set_password = visitor.post(
+        link, data={"password": "nadias-long-password", "confirm_password": "nadias-long-password"}
+    )
     assert set_password.status_code == 302
     assert visitor.get(link).status_code == 404  # single use
     signed_in = visitor.post("/sign-in", data={"email": "nadia@example.org", "password": "nadias-long-password"})

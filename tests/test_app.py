@@ -10,7 +10,11 @@ from tests.utils import h1
 
 def production(**overrides: str) -> dict:
     settings = {key: getattr(ProductionConfig, key) for key in dir(ProductionConfig) if key.isupper()}
-    return settings | {"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@127.0.0.1/db"} | overrides
+    return (
+        settings
+        | {"SECRET_KEY": "x" * 48, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://u@127.0.0.1/db"}
+        | overrides
+    )
 
 
 def test_production_refuses_a_weak_secret_key() -> None:
@@ -62,3 +66,25 @@ def test_the_header_is_the_services_own(client) -> None:  # noqa: ANN001
     body = client.get("/").get_data(as_text=True)
     assert "KCPO partner portal" in body
     assert "govuk-header__logotype" not in body and "GOV.UK" not in body
+
+
+def test_forms_refuse_a_post_without_the_csrf_token(database_url) -> None:  # noqa: ANN001
+    from tests.conftest import _test_config
+
+    app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    response = client.post("/register-organisation", data={"name": "No Token Club"})
+    assert response.status_code == 303
+    follow = client.get(response.headers["Location"])
+    assert "Your form timed out or was sent twice" in follow.get_data(as_text=True)
+
+
+def test_error_summary_links_land_on_the_first_box_of_a_date(client, sign_in) -> None:  # noqa: ANN001
+    from tests.utils import page
+
+    sign_in(client, "partner")
+    response = client.post("/partner/programmes/new", data={"valid_from": ["31", "2", "2026"]})
+    soup = page(response)
+    link = soup.select_one('.govuk-error-summary__list a[href="#valid_from-day"]')
+    assert link is not None and link.get_text() == "Runs from must be a real date, like 27 3 2027"
+    assert soup.find(id="valid_from-day").get("name") == "valid_from"

@@ -14,20 +14,30 @@ ENFIELD = {"postcode": "EN1 3EA", "easting": 533200, "northing": 196500}  # abou
 def catalogue(make):  # noqa: ANN001, ANN201
     approved = make.organisation(name="Lea Valley Youth Football")
     football = make.programme(
-        approved, title="After-school Football", activity_types=["football"],
+        approved,
+        title="After-school Football",
+        activity_types=["football"],
         venue_id=make.venue(approved, **BOW, name="Bow Pitch"),
     )
     boxing = make.programme(
-        approved, title="Enfield Boxing", activity_types=["boxing"], venue_id=make.venue(approved, **ENFIELD, name="Enfield Gym")
+        approved,
+        title="Enfield Boxing",
+        activity_types=["boxing"],
+        venue_id=make.venue(approved, **ENFIELD, name="Enfield Gym"),
     )
     music = make.programme(
-        approved, title="Beats Studio", activity_types=["music"], languages=["en", "bn"],
+        approved,
+        title="Beats Studio",
+        activity_types=["music"],
+        languages=["en", "bn"],
         venue_id=make.venue(approved, **STRATFORD, name="Stratford Studio"),
     )
     pending = make.organisation(status=OrganisationStatus.PENDING, name="Pending Football Club")
     make.programme(pending, title="Pending Football", activity_types=["football"], venue_id=make.venue(pending, **BOW))
     suspended = make.organisation(status=OrganisationStatus.SUSPENDED, name="Suspended Football Club")
-    make.programme(suspended, title="Suspended Football", activity_types=["football"], venue_id=make.venue(suspended, **BOW))
+    make.programme(
+        suspended, title="Suspended Football", activity_types=["football"], venue_id=make.venue(suspended, **BOW)
+    )
     return {"football": football, "boxing": boxing, "music": music}
 
 

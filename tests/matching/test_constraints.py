@@ -36,8 +36,10 @@ def test_age_limits_are_inclusive(age):
     assert suggested_ids(match_both(profile(age=age), [programme(min_age=12, max_age=18)])) == [1]
 
 
-@pytest.mark.parametrize(("offered", "gender", "allowed"), [("female", "male", False), ("male", "male", True),
-                                                           ("male", "other", False), ("any", "other", True)])
+@pytest.mark.parametrize(
+    ("offered", "gender", "allowed"),
+    [("female", "male", False), ("male", "male", True), ("male", "other", False), ("any", "other", True)],
+)
 def test_gender(offered, gender, allowed):
     result = match_both(profile(gender=gender), [programme(gender=offered)])
     assert (suggested_ids(result) == [1]) is allowed

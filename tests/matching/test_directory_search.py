@@ -15,9 +15,17 @@ def catalogue():
         [
             programme_at(1, 1000.0),  # boxing, Tuesday 16:30-18:00, ages 12-18
             programme_at(2, 3000.0, **FOOTBALL, languages=("en", "so"), provisions=("halal-food",)),
-            programme_at(3, 500.0, title="Beat lab", description="Music production studio", activity_types=("music",),
-                         tags=(), min_age=16, max_age=21,
-                         sessions=(session(id=30, venue_id=3, weekday=4, start=1080, end=1200),)),
+            programme_at(
+                3,
+                500.0,
+                title="Beat lab",
+                description="Music production studio",
+                activity_types=("music",),
+                tags=(),
+                min_age=16,
+                max_age=21,
+                sessions=(session(id=30, venue_id=3, weekday=4, start=1080, end=1200),),
+            ),
             programme_at(4, 200.0, status="paused"),
             programme_at(5, 200.0, organisation_approved=False),
             programme_at(6, 200.0, valid_to=date(2025, 11, 1)),

@@ -5,7 +5,8 @@ from matching.plan import compatible, plan_week, travel_minutes
 from tests.matching.builders import HOME, match_both, profile, programme_at, session, venue
 
 
-def weekly(*programmes, settings=PlanSettings(), **subject):
+def weekly(*programmes, settings=None, **subject):
+    settings = settings or PlanSettings()
     return match_both(profile(**subject), programmes, plan_settings=settings).plan
 
 
@@ -51,7 +52,9 @@ def test_travel_time_depends_on_the_configured_speed():
 
 
 def test_travel_minutes_and_compatibility():
-    result = match_both(profile(max_travel_m=None), [programme_on(1, 1, 960, 1020), programme_on(2, 1, 1022, 1080, 1500.0)])
+    result = match_both(
+        profile(max_travel_m=None), [programme_on(1, 1, 960, 1020), programme_on(2, 1, 1022, 1080, 1500.0)]
+    )
     a, b = (s.sessions[0] for s in sorted(result.suggestions, key=lambda s: s.programme_id))
     assert travel_minutes(a, b, PlanSettings()) == 12  # 500 m at 250 m/min rounds up to 2, plus 10
     assert not compatible(a, b, PlanSettings())

@@ -23,7 +23,7 @@ from matching.model import (
 from matching.reference import reference_match
 from tests.matching.builders import DATE_FROM, DATE_TO, HOME, TODAY
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SUBJECT_ID = 100
 OTHER_SUBJECTS = (1, 2, 3, 4)
 DATES = [TODAY + timedelta(days=d) for d in (-400, -30, -1, 0, 10, 28, 29, 90)]
@@ -210,7 +210,9 @@ def test_every_exclusion_is_justified_and_complete(world):
         expected = programme_violations(subject, p) | ({"no_sessions"} if not p.sessions else set())
         for reason in exclusion.reasons:
             for session_id in reason.session_ids:
-                broken = programme_violations(subject, p) | session_violations(subject, p, sessions[session_id], enrolments)
+                broken = programme_violations(subject, p) | session_violations(
+                    subject, p, sessions[session_id], enrolments
+                )
                 assert reason.code in broken
         listed_sessions = {i for r in exclusion.reasons for i in r.session_ids}
         for session_id in listed_sessions:

@@ -45,26 +45,41 @@ def test_interest_in_football_however_it_is_written(said, expected):
     assert suggested_ids(result)[0] == 1
     assert component(only(result, 1), "interests").reason == expected
     confidence = 0.9333 if said == "fotball" else 1.0  # Indel similarity of the typo
-    assert component(only(result, 1), "interests").points == pytest.approx(SCORE_WEIGHTS["interests"] * confidence, abs=0.1)
+    assert component(only(result, 1), "interests").points == pytest.approx(
+        SCORE_WEIGHTS["interests"] * confidence, abs=0.1
+    )
 
 
-@pytest.mark.parametrize(("said", "slug", "name"), [("MMA", "martial-arts", "Martial arts"), ("boxxing", "boxing", "Boxing"),
-                                                    ("musik", "music", "Music and music production"),
-                                                    ("wants to get into music production", "music",
-                                                     "Music and music production"),
-                                                    ("needs help with CV", "employment-training",
-                                                     "Employment and training"),
-                                                    ("hoops", "basketball", "Basketball")])
+@pytest.mark.parametrize(
+    ("said", "slug", "name"),
+    [
+        ("MMA", "martial-arts", "Martial arts"),
+        ("boxxing", "boxing", "Boxing"),
+        ("musik", "music", "Music and music production"),
+        ("wants to get into music production", "music", "Music and music production"),
+        ("needs help with CV", "employment-training", "Employment and training"),
+        ("hoops", "basketball", "Basketball"),
+    ],
+)
 def test_synonyms_and_typos_reach_the_activity_type(said, slug, name):
-    target = programme_at(1, 2000.0, title="Tuesday sessions", description="Open to all", activity_types=(slug,), tags=())
-    result = match_both(profile(interest_text=said), [target, programme_at(2, 500.0, activity_types=("cooking-nutrition",),
-                                                                           tags=(), title="Kitchen", description="")])
+    target = programme_at(
+        1, 2000.0, title="Tuesday sessions", description="Open to all", activity_types=(slug,), tags=()
+    )
+    result = match_both(
+        profile(interest_text=said),
+        [
+            target,
+            programme_at(2, 500.0, activity_types=("cooking-nutrition",), tags=(), title="Kitchen", description=""),
+        ],
+    )
     assert suggested_ids(result)[0] == 1
     assert component(only(result, 1), "interests").reason.endswith(f"→ {name}")
 
 
 def test_a_word_in_the_description_counts_less_than_the_activity_type():
-    by_text = programme_at(1, 1000.0, title="Games night", description="Chess and board games", activity_types=("youth-club",), tags=())
+    by_text = programme_at(
+        1, 1000.0, title="Games night", description="Chess and board games", activity_types=("youth-club",), tags=()
+    )
     result = match_both(profile(interest_text="chesss"), [by_text])
     interests = component(result.suggestions[0], "interests")
     assert interests.reason == "Matches your interest 'chesss' → 'chess' in the description"
@@ -134,14 +149,20 @@ def test_starting_soon_after_school_earns_a_bonus():
 
 def test_college_counts_as_school_for_the_bonus_but_work_does_not():
     work = (WeeklyWindow(1, 600, 900, "work", "Saturday job"),)
-    result = match_both(profile(commitments=work), [programme_at(1, 1000.0, sessions=(session(id=1, venue_id=1, start=930),))])
+    result = match_both(
+        profile(commitments=work), [programme_at(1, 1000.0, sessions=(session(id=1, venue_id=1, start=930),))]
+    )
     assert "soon after" not in component(result.suggestions[0], "schedule").reason
 
 
 @pytest.mark.parametrize(
     ("days", "reason"),
-    [(0, "Details confirmed today"), (21, "Details confirmed 3 weeks ago"), (200, "Details confirmed 6 months ago"),
-     (400, "Details last confirmed over a year ago")],
+    [
+        (0, "Details confirmed today"),
+        (21, "Details confirmed 3 weeks ago"),
+        (200, "Details confirmed 6 months ago"),
+        (400, "Details last confirmed over a year ago"),
+    ],
 )
 def test_freshness(days, reason):
     result = match_both(profile(), [programme(assured_on=TODAY - timedelta(days=days))])
