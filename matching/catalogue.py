@@ -301,27 +301,34 @@ class EnrolmentIndex:
     taken: np.ndarray  # places taken per session position
     subject_ids: np.ndarray  # sorted
     session_positions: np.ndarray  # aligned with subject_ids
+    holds_place: np.ndarray  # aligned with subject_ids
 
-    def positions_of(self, subject_ids: Iterable[int]) -> np.ndarray:
+    def positions_of(self, subject_ids: Iterable[int], *, places_only: bool = False) -> np.ndarray:
         wanted = np.fromiter(subject_ids, np.int64)
         low = np.searchsorted(self.subject_ids, wanted, side="left")
         high = np.searchsorted(self.subject_ids, wanted, side="right")
-        chunks = [self.session_positions[a:b] for a, b in zip(low, high, strict=True) if b > a]
+        chunks = [
+            self.session_positions[a:b][self.holds_place[a:b]] if places_only else self.session_positions[a:b]
+            for a, b in zip(low, high, strict=True)
+            if b > a
+        ]
         return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
 
 
 def index_enrolments(catalogue: PreparedCatalogue, enrolments: Iterable[Enrolment]) -> EnrolmentIndex:
-    pairs = [(e.subject_id, e.session_id) for e in enrolments]
-    subjects = np.array([s for s, _ in pairs], np.int64)
-    session_ids = np.array([s for _, s in pairs], np.int64)
+    rows = [(e.subject_id, e.session_id, e.holds_place) for e in enrolments]
+    subjects = np.array([row[0] for row in rows], np.int64)
+    session_ids = np.array([row[1] for row in rows], np.int64)
+    holds_place = np.array([row[2] for row in rows], bool)
     positions = np.searchsorted(catalogue.session_ids_sorted, session_ids)
     positions = np.minimum(positions, max(catalogue.session_count - 1, 0))
     known = catalogue.session_ids_sorted[positions] == session_ids if catalogue.session_count else positions < 0
     session_positions = catalogue.session_index_by_sorted_id[positions[known]].astype(np.int64)
-    subjects = subjects[known]
+    subjects, holds_place = subjects[known], holds_place[known]
     order = np.argsort(subjects, kind="stable")
     return EnrolmentIndex(
-        taken=np.bincount(session_positions, minlength=catalogue.session_count).astype(np.int32),
+        taken=np.bincount(session_positions[holds_place], minlength=catalogue.session_count).astype(np.int32),
         subject_ids=subjects[order],
         session_positions=session_positions[order],
+        holds_place=holds_place[order],
     )

@@ -86,17 +86,26 @@ def match(
     distances = catalogue.distances_from(profile.easting, profile.northing)
     taken = _places_taken(request)
     masks = _Masks(distances, _session_bits(request, distances, taken), _programme_bits(request), taken)
-    in_scope = _sessions_in_scope(request, distances)
-    bits = masks.session_bits[in_scope] | masks.programme_bits[catalogue.session_programme[in_scope]]
-    feasible = _Groups.of(in_scope[bits == 0], catalogue)
+    in_scope = _in_scope(request, distances)
+    bits = masks.session_bits[in_scope.sessions] | masks.programme_bits[catalogue.session_programme[in_scope.sessions]]
+    feasible = _Groups.of(in_scope.sessions[bits == 0], catalogue)
     suggestions = _suggest(request, feasible, distances, limit)
-    exclusion_report = _exclusions(request, masks, _Groups.of(in_scope, catalogue), bits, feasible, exclusion_limit)
+    exclusion_report = _exclusions(request, masks, in_scope, bits, feasible, exclusion_limit)
     return MatchResult(
         suggestions=suggestions,
         feasible_total=len(feasible.programmes),
         plan=plan_week(suggestions, plan_settings),
         **exclusion_report,
     )
+
+
+def _in_scope(request: _Request, distances: np.ndarray) -> _Groups:
+    catalogue = request.catalogue
+    if request.filters == NO_FILTERS:  # every session: the grouping follows from the catalogue's offsets
+        with_sessions = np.flatnonzero(np.diff(catalogue.session_offsets))
+        sessions = np.arange(catalogue.session_count)
+        return _Groups(sessions, with_sessions, catalogue.session_offsets[with_sessions])
+    return _Groups.of(_sessions_in_scope(request, distances), catalogue)
 
 
 def _sessions_in_scope(request: _Request, distances: np.ndarray) -> np.ndarray:
@@ -177,7 +186,7 @@ def _flag_zones(bits: np.ndarray, request: _Request) -> None:
 
 
 def _places_taken(request: _Request) -> np.ndarray:
-    own = request.enrolments.positions_of((request.profile.id,))
+    own = request.enrolments.positions_of((request.profile.id,), places_only=True)
     if not len(own):
         return request.enrolments.taken
     return request.enrolments.taken - np.bincount(own, minlength=request.catalogue.session_count)
@@ -314,7 +323,9 @@ def _exclusions(
     members = {i: in_scope.members(groups[i]) if groups[i] >= 0 else np.zeros(0, np.int64) for i in listed}
     context = _context(request, masks, members.values())
     return {
-        "exclusions": tuple(_exclusion(context, masks, programmes[i], members[i], nearest[i]) for i in listed),
+        "exclusions": tuple(
+            _exclusion(catalogue, context, masks, programmes[i], members[i], nearest[i]) for i in listed
+        ),
         "excluded_total": len(programmes),
         "other_exclusion_totals": _totals(reason_bits[rest]),
     }
@@ -363,9 +374,13 @@ def _totals(reason_bits: np.ndarray) -> dict[str, int]:
 
 
 def _exclusion(
-    context: rules.MatchContext, masks: _Masks, programme_index: int, positions: np.ndarray, nearest: float
+    catalogue: PreparedCatalogue,
+    context: rules.MatchContext,
+    masks: _Masks,
+    programme_index: int,
+    positions: np.ndarray,
+    nearest: float,
 ) -> Exclusion:
-    catalogue = context.catalogue
     programme = catalogue.programmes[programme_index]
     programme_level = rules.programme_findings(programme, context, _codes(int(masks.programme_bits[programme_index])))
     if not len(positions):
@@ -383,23 +398,17 @@ def _exclusion(
     return Exclusion(programme.id, programme.title, programme.organisation_name, distance, reasons)
 
 
-@dataclass(frozen=True)
-class _ExplainingContext(rules.MatchContext):
-    catalogue: PreparedCatalogue | None = None
-
-
-def _context(request: _Request, masks: _Masks, members: Iterable[np.ndarray]) -> _ExplainingContext:
+def _context(request: _Request, masks: _Masks, members: Iterable[np.ndarray]) -> rules.MatchContext:
     """Just enough of the enrolment picture to word the reasons of the listed sessions."""
     sessions = request.catalogue.sessions
     positions = np.concatenate([np.zeros(0, np.int64), *members])
     flagged = positions[(masks.session_bits[positions] & (BIT["full"] | BIT["non_associate"])) != 0].tolist()
-    return _ExplainingContext(
+    return rules.MatchContext(
         profile=request.profile,
         date_from=request.date_from,
         date_to=request.date_to,
         taken={sessions[p].id: int(masks.taken[p]) for p in flagged},
         blocked_session_ids=frozenset(sessions[p].id for p in flagged if masks.session_bits[p] & BIT["non_associate"]),
-        catalogue=request.catalogue,
     )
 
 

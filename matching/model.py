@@ -98,6 +98,7 @@ class Programme:
 class Enrolment:
     subject_id: int
     session_id: int
+    holds_place: bool = True  # False for a referral still awaiting the partner: it counts for non-association only
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ def reference_match(
 def _context(
     profile: SubjectProfile, enrolments: list[Enrolment], date_from: date, date_to: date
 ) -> rules.MatchContext:
-    taken = Counter(e.session_id for e in enrolments if e.subject_id != profile.id)
+    taken = Counter(e.session_id for e in enrolments if e.subject_id != profile.id and e.holds_place)
     blocked = {e.session_id for e in enrolments if e.subject_id in profile.non_associates}
     return rules.MatchContext(profile, date_from, date_to, taken, blocked)
 

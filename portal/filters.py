@@ -22,6 +22,11 @@ def govuk_time(value: time | None) -> str:
     return "" if value is None else f"{value:%H:%M}"
 
 
+def clock(minutes: int) -> str:
+    """Minutes since midnight as a 24-hour time: 1020 -> 17:00."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def money(pence: int) -> str:
     return "Free" if pence == 0 else f"£{pence / 100:,.2f}"
 
@@ -33,7 +38,7 @@ def distance(metres: float | None) -> str:
 
 
 NAVIGATION: dict[Role, list[tuple[str, str]]] = {
-    Role.OFFICER: [("directory.search", "Find programmes")],
+    Role.OFFICER: [("subjects.subjects_list", "Subjects"), ("directory.search", "Find programmes")],
     Role.PARTNER: [
         ("partners.programmes_list", "Programmes"),
         ("partners.venues", "Venues"),
@@ -56,6 +61,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         govuk_date=govuk_date,
         govuk_time=govuk_time,
+        clock=clock,
         money=money,
         distance=distance,
         weekday=lambda index: WEEKDAYS[index],

@@ -111,6 +111,24 @@ class Factory:
         ]
         return self._add(programme)
 
+    def subject(self, **fields: Any) -> int:
+        from portal.models import Subject, SubjectCategory
+
+        number = next(_numbers)
+        values = {
+            "reference": f"MPS-TEST-{number:04d}",
+            "first_name": "Jordan",
+            "last_name": f"Tester{number}",
+            "date_of_birth": date(date.today().year - 16, 1, 1),
+            "gender": "male",
+            "home_postcode": "E3 2AA",
+            "home_easting": 536823,
+            "home_northing": 183099,
+            "category": SubjectCategory.SUSPECT,
+            "languages": ["en"],
+        }
+        return self._add(Subject(**(values | fields)))
+
     def get(self, model: type, row_id: Any) -> Any:
         with self.app.app_context():
             row = db.session.get(model, row_id)

@@ -58,3 +58,8 @@ def test_a_reusable_enrolment_index_gives_the_same_answer():
 def test_dates_must_be_in_order():
     with pytest.raises(ValueError, match="before"):
         match(profile(), prepare([programme()]), (), DATE_TO, DATE_FROM, TODAY)
+
+
+def test_an_empty_catalogue_matches_nothing():
+    result = match(profile(), prepare([]), (), DATE_FROM, DATE_TO, TODAY)
+    assert (result.suggestions, result.exclusions, result.excluded_total) == ((), (), 0)

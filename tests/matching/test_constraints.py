@@ -167,6 +167,17 @@ def test_full_session():
     assert reasons_of(result, 1) == [("full", "Tuesday 16:30–18:00 is full (2 of 2 places taken)")]
 
 
+def test_referrals_awaiting_the_partner_do_not_take_places():
+    enrolments = [Enrolment(7, 1, holds_place=False), Enrolment(8, 1, holds_place=False)]
+    assert suggested_ids(match_both(profile(), [programme(capacity=2)], enrolments)) == [1]
+
+
+def test_a_non_associate_awaiting_the_partner_still_blocks_the_session():
+    enrolments = [Enrolment(4242, 1, holds_place=False)]
+    result = match_both(profile(non_associates=(4242,)), [programme()], enrolments)
+    assert [code for code, _ in reasons_of(result, 1)] == ["non_associate"]
+
+
 def test_the_subjects_own_place_does_not_make_a_session_full():
     enrolments = [Enrolment(7, 1), Enrolment(100, 1)]
     assert suggested_ids(match_both(profile(), [programme(capacity=2)], enrolments)) == [1]

@@ -116,10 +116,10 @@ def profiles(draw):
 def worlds(draw):
     catalogue = tuple(draw(programmes(i)) for i in range(1, draw(st.integers(1, 7)) + 1))
     session_ids = [s.id for p in catalogue for s in p.sessions] or [0]
-    enrolments = draw(
-        st.lists(st.builds(Enrolment, st.sampled_from((*OTHER_SUBJECTS, SUBJECT_ID)), st.sampled_from(session_ids)),
-                 max_size=8)
-    )  # fmt: skip
+    enrolment = st.builds(
+        Enrolment, st.sampled_from((*OTHER_SUBJECTS, SUBJECT_ID)), st.sampled_from(session_ids), st.booleans()
+    )
+    enrolments = draw(st.lists(enrolment, max_size=8))
     filters = draw(
         st.just(MatchFilters())
         | st.builds(MatchFilters, st.none() | st.sampled_from(TYPES), st.none() | st.integers(0, 6),
@@ -174,7 +174,10 @@ def session_violations(subject, p, s, enrolments):
         found.add("exclusion_zone")
     if any(e.session_id == s.id and e.subject_id in subject.non_associates for e in enrolments):
         found.add("non_associate")
-    if sum(1 for e in enrolments if e.session_id == s.id and e.subject_id != subject.id) >= p.capacity:
+    if (
+        sum(1 for e in enrolments if e.session_id == s.id and e.subject_id != subject.id and e.holds_place)
+        >= p.capacity
+    ):
         found.add("full")
     if subject.max_travel_m is not None and math.dist((v.easting, v.northing), HOME) > subject.max_travel_m:
         found.add("too_far")

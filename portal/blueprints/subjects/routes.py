@@ -1,0 +1,222 @@
+from datetime import date
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.auth import officer_required
+from portal.blueprints.subjects import bp
+from portal.blueprints.subjects.forms import (
+    ConfirmForm,
+    ExclusionZoneForm,
+    NonAssociationForm,
+    NoteForm,
+    SearchForm,
+    SubjectForm,
+    WindowForm,
+)
+from portal.data import EditConflict, searches, subjects
+from portal.data.subjects import LinkRefused
+from portal.forms import CHANGED_SINCE_OPENED
+from portal.models import NoteKind, Subject
+from portal.pagination import page_number, pagination
+
+
+@bp.app_context_processor
+def _endpoint_helpers() -> dict:
+    return {"has_endpoint": lambda name: name in current_app.view_functions}
+
+
+@bp.get("/")
+@officer_required
+def subjects_list() -> ResponseReturnValue:
+    search_id = request.args.get("search", "")
+    criteria = searches.own_search(current_user.id, search_id) if search_id else {}
+    form = SearchForm(formdata=None, data=criteria)
+    return _list_page(form, criteria.get("query", ""), search_id)
+
+
+@bp.post("/")
+@officer_required
+def subjects_search() -> ResponseReturnValue:
+    form = SearchForm()
+    if not form.validate_on_submit():
+        return _list_page(form, "", "")
+    text = (form.query.data or "").strip()
+    if not text:
+        return redirect(url_for("subjects.subjects_list"))
+    return redirect(url_for("subjects.subjects_list", search=searches.save_search(current_user.id, {"query": text})))
+
+
+def _list_page(form: SearchForm, text: str, search_id: str) -> ResponseReturnValue:
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    rows, total = subjects.search_subjects(text, page, per_page)
+    values = {"search": search_id} if search_id else {}
+    return render_template(
+        "subjects/list.html",
+        form=form,
+        subjects=rows,
+        total=total,
+        searched=bool(text),
+        today=date.today(),
+        age_on=subjects.age_on,
+        district=subjects.postcode_district,
+        pagination=pagination(page, total, per_page, "subjects.subjects_list", **values),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officer_required
+def subject_new() -> ResponseReturnValue:
+    form = SubjectForm()
+    if form.validate_on_submit():
+        if subjects.reference_in_use(form.reference.data):
+            form.reference.errors.append("A subject with this reference already exists")
+        else:
+            subject = subjects.create_subject(form.subject_fields(), current_user.id)
+            flash("Subject added.", "success")
+            return redirect(url_for("subjects.subject", subject_id=subject.id))
+    return render_template("subjects/subject-form.html", form=form, subject=None)
+
+
+@bp.get("/<int:subject_id>")
+@officer_required
+def subject(subject_id: int) -> ResponseReturnValue:
+    found = subjects.view_subject(subject_id)
+    return render_template(
+        "subjects/subject.html",
+        subject=found,
+        age=subjects.age_on(found, date.today()),
+        non_associates=subjects.non_associates(found.id),
+        notes=subjects.notes_with_authors(found.id),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:subject_id>/edit", methods=["GET", "POST"])
+@officer_required
+def subject_edit(subject_id: int) -> ResponseReturnValue:
+    found = subjects.view_subject(subject_id)
+    form = SubjectForm(obj=found)
+    if request.method == "GET":
+        form.max_travel_km.data = found.max_travel_m // 1000 if found.max_travel_m else None
+    if form.validate_on_submit():
+        if subjects.reference_in_use(form.reference.data, except_subject_id=subject_id):
+            form.reference.errors.append("A subject with this reference already exists")
+        else:
+            try:
+                subjects.update_subject(found, form.subject_fields(), form.version.data)
+            except EditConflict:
+                return _conflict("subjects.subject_edit", subject_id=subject_id)
+            flash("Subject updated.", "success")
+            return redirect(url_for("subjects.subject", subject_id=subject_id))
+    return render_template("subjects/subject-form.html", form=form, subject=found)
+
+
+@bp.route("/<int:subject_id>/windows/new", methods=["GET", "POST"])
+@officer_required
+def window_new(subject_id: int) -> ResponseReturnValue:
+    found = _subject_for_form(subject_id)
+    form = WindowForm()
+    if form.validate_on_submit():
+        windows = form.windows()
+        subjects.add_windows(found, windows)
+        flash("Weekly commitments added." if len(windows) > 1 else "Weekly commitment added.", "success")
+        return _back_to(found)
+    return render_template("subjects/window-form.html", form=form, subject=found)
+
+
+@bp.post("/<int:subject_id>/windows/<int:window_id>/remove")
+@officer_required
+def window_remove(subject_id: int, window_id: int) -> ResponseReturnValue:
+    found = subjects.get_subject(subject_id)
+    window = subjects.get_window(found, window_id)
+    _require_confirmation()
+    subjects.remove_window(found, window)
+    flash("Weekly commitment removed.", "success")
+    return _back_to(found)
+
+
+@bp.route("/<int:subject_id>/exclusion-zones/new", methods=["GET", "POST"])
+@officer_required
+def exclusion_zone_new(subject_id: int) -> ResponseReturnValue:
+    found = _subject_for_form(subject_id)
+    form = ExclusionZoneForm()
+    if form.validate_on_submit():
+        subjects.add_exclusion_zone(found, form.zone_fields())
+        flash("Exclusion zone added.", "success")
+        return _back_to(found)
+    return render_template("subjects/exclusion-zone-form.html", form=form, subject=found)
+
+
+@bp.post("/<int:subject_id>/exclusion-zones/<int:zone_id>/remove")
+@officer_required
+def exclusion_zone_remove(subject_id: int, zone_id: int) -> ResponseReturnValue:
+    found = subjects.get_subject(subject_id)
+    zone = subjects.get_exclusion_zone(found, zone_id)
+    _require_confirmation()
+    subjects.remove_exclusion_zone(found, zone)
+    flash("Exclusion zone removed.", "success")
+    return _back_to(found)
+
+
+@bp.route("/<int:subject_id>/non-associations/new", methods=["GET", "POST"])
+@officer_required
+def non_association_new(subject_id: int) -> ResponseReturnValue:
+    found = _subject_for_form(subject_id)
+    form = NonAssociationForm()
+    if form.validate_on_submit():
+        other = subjects.find_by_reference(form.reference.data)
+        if other is None:
+            form.reference.errors.append("There is no subject with this reference")
+        else:
+            try:
+                subjects.link_non_association(found, other, current_user.id)
+            except LinkRefused as refused:
+                form.reference.errors.append(str(refused))
+            else:
+                flash("Non-association added. It shows on both subjects' pages.", "success")
+                return _back_to(found)
+    return render_template("subjects/non-association-form.html", form=form, subject=found)
+
+
+@bp.post("/<int:subject_id>/non-associations/<int:link_id>/remove")
+@officer_required
+def non_association_remove(subject_id: int, link_id: int) -> ResponseReturnValue:
+    found = subjects.get_subject(subject_id)
+    link = subjects.get_non_association(found, link_id)
+    _require_confirmation()
+    subjects.remove_non_association(found, link)
+    flash("Non-association removed.", "success")
+    return _back_to(found)
+
+
+@bp.route("/<int:subject_id>/notes/new", methods=["GET", "POST"])
+@officer_required
+def note_new(subject_id: int) -> ResponseReturnValue:
+    found = _subject_for_form(subject_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        subjects.add_note(found, NoteKind(form.kind.data), form.text.data.strip(), current_user.id)
+        flash("Note added.", "success")
+        return _back_to(found)
+    return render_template("subjects/note-form.html", form=form, subject=found)
+
+
+def _subject_for_form(subject_id: int) -> Subject:
+    """Showing the form shows who it is about (a consultation); a submission is audited as the change it makes."""
+    return subjects.view_subject(subject_id) if request.method == "GET" else subjects.get_subject(subject_id)
+
+
+def _require_confirmation() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+def _back_to(subject: Subject) -> ResponseReturnValue:
+    return redirect(url_for("subjects.subject", subject_id=subject.id))
+
+
+def _conflict(endpoint: str, **values: int) -> ResponseReturnValue:
+    flash(CHANGED_SINCE_OPENED, "error")
+    return redirect(url_for(endpoint, **values)), 303

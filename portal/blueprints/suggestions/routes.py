@@ -1,0 +1,62 @@
+from datetime import date
+
+from flask import render_template, request
+from flask.typing import ResponseReturnValue
+
+from matching import MatchFilters, match
+from portal.auth import officer_required
+from portal.blueprints.suggestions import bp
+from portal.blueprints.suggestions.forms import SuggestionFiltersForm
+from portal.catalogue_index import prepared_catalogue
+from portal.data import matching as matching_data
+from portal.data import subjects
+from portal.dates import add_months
+from portal.pictures import area_map
+
+SHOWN_SUGGESTIONS = 20
+
+
+@bp.get("/<int:subject_id>/suggestions")
+@officer_required
+def suggest(subject_id: int) -> ResponseReturnValue:
+    subject = subjects.get_subject(subject_id)
+    form = SuggestionFiltersForm(request.args if request.args else None)
+    today = date.today()
+    if request.args and not form.validate():
+        return render_template("suggestions/suggest.html", subject=subject, form=form, result=None), 200
+    starts_on = form.start_date(today)
+    ends_on = add_months(starts_on, int(form.months.data or 12))
+    profile = matching_data.subject_profile(subject, starts_on)
+    filters = MatchFilters(
+        activity_type=form.activity_type.data or None,
+        weekday=int(form.weekday.data) if form.weekday.data else None,
+        max_distance_m=float(form.distance_km.data) * 1000 if form.distance_km.data else None,
+    )
+    result = match(
+        profile, prepared_catalogue(), matching_data.enrolments(subject.id), starts_on, ends_on, today,
+        limit=SHOWN_SUGGESTIONS, filters=filters,
+    )
+    matching_data.record_match_run(
+        subject.id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
+    )
+    return render_template(
+        "suggestions/suggest.html",
+        subject=subject,
+        form=form,
+        result=result,
+        profile=profile,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        picture=_picture(profile, result),
+    )
+
+
+def _picture(profile, result):  # noqa: ANN001, ANN202
+    planned = {planned.session.session_id for planned in result.plan.sessions}
+    venues = []
+    for number, suggestion in enumerate(result.suggestions, start=1):
+        session = suggestion.sessions[0]
+        chosen = any(s.session_id in planned for s in suggestion.sessions)
+        venues.append((session.venue_easting, session.venue_northing, suggestion.title, number, chosen))
+    zones = [(z.easting, z.northing, z.radius_m, z.label) for z in profile.exclusion_zones]
+    return area_map((profile.easting, profile.northing), zones, venues, profile.max_travel_m)

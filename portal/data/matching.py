@@ -1,0 +1,79 @@
+"""What the matcher needs from the database: a subject's profile and who is already placed where."""
+
+from datetime import date, time
+
+from sqlalchemy import or_, select
+
+from matching.model import DailyWindow, Enrolment, SubjectProfile, WeeklyWindow
+from matching.model import ExclusionZone as ZoneProfile
+from portal.data import audit
+from portal.extensions import db
+from portal.models import LIVE_REFERRALS, PLACE_HOLDING_REFERRALS, NonAssociation, Referral, Subject, WindowKind
+
+
+def minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def non_associate_ids(subject_id: int) -> tuple[int, ...]:
+    rows = db.session.execute(
+        select(NonAssociation.subject_low_id, NonAssociation.subject_high_id).where(
+            or_(NonAssociation.subject_low_id == subject_id, NonAssociation.subject_high_id == subject_id)
+        )
+    )
+    return tuple(sorted(low if high == subject_id else high for low, high in rows))
+
+
+def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
+    """The subject as the matcher sees them, aged as on the day the order would start."""
+    windows = [
+        WeeklyWindow(w.weekday, minutes(w.start_time), minutes(w.end_time), str(w.kind), w.label) for w in subject.windows
+    ]
+    curfew = (
+        DailyWindow(minutes(subject.curfew_start), minutes(subject.curfew_end))
+        if subject.curfew_start is not None and subject.curfew_end is not None
+        else None
+    )
+    return SubjectProfile(
+        id=subject.id,
+        age=age_on(subject.date_of_birth, starts_on),
+        gender=subject.gender,
+        easting=float(subject.home_easting),
+        northing=float(subject.home_northing),
+        languages=tuple(subject.languages),
+        interest_activity_types=tuple(subject.interest_activity_types),
+        interest_text=subject.interest_text,
+        needs=tuple(subject.needs),
+        commitments=tuple(w for w in windows if w.kind != WindowKind.OBSERVANCE),
+        observances=tuple(w for w in windows if w.kind == WindowKind.OBSERVANCE),
+        curfew=curfew,
+        exclusion_zones=tuple(
+            ZoneProfile(z.label, float(z.easting), float(z.northing), float(z.radius_m)) for z in subject.exclusion_zones
+        ),
+        non_associates=non_associate_ids(subject.id),
+        max_travel_m=float(subject.max_travel_m) if subject.max_travel_m else None,
+    )
+
+
+def enrolments(excluding_subject_id: int) -> list[Enrolment]:
+    """Other subjects referred to or attending sessions; only accepted and active referrals hold a place."""
+    rows = db.session.execute(
+        select(Referral.subject_id, Referral.session_id, Referral.status).where(
+            Referral.status.in_(LIVE_REFERRALS),
+            Referral.session_id.is_not(None),
+            Referral.subject_id != excluding_subject_id,
+        )
+    )
+    return [Enrolment(subject_id, session_id, status in PLACE_HOLDING_REFERRALS) for subject_id, session_id, status in rows]
+
+
+def record_match_run(subject_id: int, filters: dict, suggested: int, excluded: int) -> None:
+    """Matching combines the subject's data with the catalogue and other subjects' placements (s.62 'combination')."""
+    audit.record(
+        audit.COMBINATION, "subject", subject_id, purpose="find suggested requirements", filters=filters,
+        suggested=suggested, excluded=excluded,
+    )

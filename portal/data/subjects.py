@@ -1,0 +1,218 @@
+"""Subjects: the young people an order is, or may be, about. Officers only; every read and write is audited."""
+
+from datetime import date
+from typing import Any
+
+from flask import abort
+from sqlalchemy import func, or_, select, true
+
+from portal.data import audit, check_version
+from portal.extensions import db
+from portal.models import ExclusionZone, NonAssociation, NoteKind, Subject, SubjectNote, SubjectWindow, User
+
+
+class LinkRefused(Exception):
+    """A non-association that cannot be recorded; the message says why, in words for the officer."""
+
+
+def years_between(born: date, day: date) -> int:
+    """Whole years from `born` to `day`: someone's age on that day."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age_on(subject: Subject, day: date) -> int:
+    return years_between(subject.date_of_birth, day)
+
+
+def postcode_district(postcode: str) -> str:
+    """'E3 2AA' -> 'E3': enough to place someone in a list without giving their address."""
+    return postcode.split(" ")[0]
+
+
+def get_subject(subject_id: int) -> Subject:
+    subject = db.session.get(Subject, subject_id)
+    if subject is None:
+        abort(404)
+    return subject
+
+
+def view_subject(subject_id: int) -> Subject:
+    """The subject, with the consultation recorded: use whenever their details are shown."""
+    subject = get_subject(subject_id)
+    audit.record(audit.CONSULTATION, "subject", subject.id)
+    return subject
+
+
+def _matching(text: str):  # noqa: ANN202
+    """Every word typed must appear in the reference, first name or last name."""
+    conditions = [
+        or_(
+            func.lower(Subject.reference).contains(word, autoescape=True),
+            func.lower(Subject.first_name).contains(word, autoescape=True),
+            func.lower(Subject.last_name).contains(word, autoescape=True),
+        )
+        for word in text.lower().split()
+    ]
+    return conditions or [true()]
+
+
+def search_subjects(text: str, page: int, per_page: int) -> tuple[list[Subject], int]:
+    conditions = _matching(text)
+    total = db.session.scalar(select(func.count()).select_from(Subject).where(*conditions)) or 0
+    rows = db.session.scalars(
+        select(Subject)
+        .where(*conditions)
+        .order_by(Subject.last_name, Subject.first_name, Subject.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    audit.record(audit.CONSULTATION, "subject-list", None, searched=bool(text.strip()), page=page, results=total)
+    return list(rows), total
+
+
+def find_by_reference(reference: str) -> Subject | None:
+    return db.session.scalar(select(Subject).where(func.lower(Subject.reference) == reference.strip().lower()))
+
+
+def reference_in_use(reference: str, except_subject_id: int | None = None) -> bool:
+    query = select(Subject.id).where(func.lower(Subject.reference) == reference.strip().lower())
+    if except_subject_id is not None:
+        query = query.where(Subject.id != except_subject_id)
+    return db.session.scalar(query) is not None
+
+
+def create_subject(fields: dict[str, Any], created_by_id: int | None) -> Subject:
+    subject = Subject(created_by_id=created_by_id, **fields)
+    db.session.add(subject)
+    db.session.flush()
+    audit.record(audit.COLLECTION, "subject", subject.id, category=subject.category)
+    return subject
+
+
+def update_subject(subject: Subject, fields: dict[str, Any], expected_version: int | None) -> None:
+    check_version(subject, expected_version)
+    for name, value in fields.items():
+        setattr(subject, name, value)
+    db.session.flush()
+    audit.record(audit.ALTERATION, "subject", subject.id, fields=sorted(fields))
+
+
+def add_windows(subject: Subject, windows: list[dict[str, Any]]) -> None:
+    for fields in windows:
+        subject.windows.append(SubjectWindow(**fields))
+    db.session.flush()
+    audit.record(audit.ALTERATION, "subject", subject.id, change="weekly commitment added", count=len(windows))
+
+
+def get_window(subject: Subject, window_id: int) -> SubjectWindow:
+    window = db.session.scalar(
+        select(SubjectWindow).where(SubjectWindow.id == window_id, SubjectWindow.subject_id == subject.id)
+    )
+    if window is None:
+        abort(404)
+    return window
+
+
+def remove_window(subject: Subject, window: SubjectWindow) -> None:
+    window_id = window.id
+    subject.windows.remove(window)
+    db.session.flush()
+    audit.record(audit.ALTERATION, "subject", subject.id, change="weekly commitment removed", window_id=window_id)
+
+
+def add_exclusion_zone(subject: Subject, fields: dict[str, Any]) -> ExclusionZone:
+    zone = ExclusionZone(**fields)
+    subject.exclusion_zones.append(zone)
+    db.session.flush()
+    audit.record(audit.ALTERATION, "subject", subject.id, change="exclusion zone added", zone_id=zone.id)
+    return zone
+
+
+def get_exclusion_zone(subject: Subject, zone_id: int) -> ExclusionZone:
+    zone = db.session.scalar(
+        select(ExclusionZone).where(ExclusionZone.id == zone_id, ExclusionZone.subject_id == subject.id)
+    )
+    if zone is None:
+        abort(404)
+    return zone
+
+
+def remove_exclusion_zone(subject: Subject, zone: ExclusionZone) -> None:
+    zone_id = zone.id
+    subject.exclusion_zones.remove(zone)
+    db.session.flush()
+    audit.record(audit.ALTERATION, "subject", subject.id, change="exclusion zone removed", zone_id=zone_id)
+
+
+def _pair(subject_id: int, other_id: int) -> tuple[int, int]:
+    return min(subject_id, other_id), max(subject_id, other_id)
+
+
+def link_non_association(subject: Subject, other: Subject, created_by_id: int | None) -> NonAssociation:
+    if subject.id == other.id:
+        raise LinkRefused("A subject cannot be recorded as a non-associate of themselves")
+    low, high = _pair(subject.id, other.id)
+    if db.session.scalar(
+        select(NonAssociation.id).where(NonAssociation.subject_low_id == low, NonAssociation.subject_high_id == high)
+    ):
+        raise LinkRefused(f"{other.reference} is already recorded as a non-associate")
+    link = NonAssociation(subject_low_id=low, subject_high_id=high, created_by_id=created_by_id)
+    db.session.add(link)
+    db.session.flush()
+    audit.record(audit.COMBINATION, "subject", subject.id, change="non-association added", other_subject_id=other.id)
+    return link
+
+
+def non_associate_ids(subject_id: int) -> set[int]:
+    rows = db.session.execute(
+        select(NonAssociation.subject_low_id, NonAssociation.subject_high_id).where(
+            or_(NonAssociation.subject_low_id == subject_id, NonAssociation.subject_high_id == subject_id)
+        )
+    )
+    return {high if low == subject_id else low for low, high in rows}
+
+
+def non_associates(subject_id: int) -> list[tuple[NonAssociation, Subject]]:
+    """Each link involving the subject, with the other subject, whichever way round it was stored."""
+    other_id = func.coalesce(
+        func.nullif(NonAssociation.subject_low_id, subject_id), func.nullif(NonAssociation.subject_high_id, subject_id)
+    )
+    rows = db.session.execute(
+        select(NonAssociation, Subject)
+        .join(Subject, Subject.id == other_id)
+        .where(or_(NonAssociation.subject_low_id == subject_id, NonAssociation.subject_high_id == subject_id))
+        .order_by(Subject.reference)
+    )
+    return [(link, other) for link, other in rows]
+
+
+def get_non_association(subject: Subject, link_id: int) -> NonAssociation:
+    link = db.session.get(NonAssociation, link_id)
+    if link is None or subject.id not in (link.subject_low_id, link.subject_high_id):
+        abort(404)
+    return link
+
+
+def remove_non_association(subject: Subject, link: NonAssociation) -> None:
+    other_id = link.subject_high_id if link.subject_low_id == subject.id else link.subject_low_id
+    db.session.delete(link)
+    db.session.flush()
+    audit.record(audit.COMBINATION, "subject", subject.id, change="non-association removed", other_subject_id=other_id)
+
+
+def add_note(subject: Subject, kind: NoteKind, text: str, author_id: int | None) -> SubjectNote:
+    note = SubjectNote(kind=kind, text=text, author_id=author_id)
+    subject.notes.append(note)
+    db.session.flush()
+    audit.record(audit.COLLECTION, "subject-note", note.id, subject_id=subject.id, kind=kind)
+    return note
+
+
+def notes_with_authors(subject_id: int) -> list[tuple[SubjectNote, str]]:
+    rows = db.session.execute(
+        select(SubjectNote, User.full_name)
+        .outerjoin(User, User.id == SubjectNote.author_id)
+        .where(SubjectNote.subject_id == subject_id)
+        .order_by(SubjectNote.created_at.desc(), SubjectNote.id.desc())
+    )
+    return [(note, author or "Unknown") for note, author in rows]
