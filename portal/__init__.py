@@ -100,9 +100,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.blueprints.directory import bp as directory_bp
     from portal.blueprints.main import bp as main_bp
     from portal.blueprints.partners import bp as partners_bp
+    from portal.blueprints.referrals import bp as referrals_bp
     from portal.blueprints.subjects import bp as subjects_bp
+    from portal.blueprints.suggestions import bp as suggestions_bp
 
-    for blueprint in (main_bp, auth_bp, partners_bp, directory_bp, admin_bp, subjects_bp):
+    for blueprint in (main_bp, auth_bp, partners_bp, directory_bp, admin_bp, subjects_bp, suggestions_bp, referrals_bp):
         app.register_blueprint(blueprint)
 
 

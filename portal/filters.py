@@ -40,6 +40,7 @@ def distance(metres: float | None) -> str:
 NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.OFFICER: [("subjects.subjects_list", "Subjects"), ("directory.search", "Find programmes")],
     Role.PARTNER: [
+        ("referrals.referrals_list", "Referrals"),
         ("partners.programmes_list", "Programmes"),
         ("partners.venues", "Venues"),
         ("partners.organisation", "Organisation"),

@@ -1,33 +1,104 @@
 """Loads the demo seed and synthetic scale data into the database, idempotently."""
 
+import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, time
+from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from portal.data import catalogue
+from portal.data import catalogue, subjects
 from portal.extensions import db
 from portal.geo import geocode
-from portal.models import Organisation, Programme, ProgrammeSession, Role, User, Venue
+from portal.models import NoteKind, Organisation, Programme, ProgrammeSession, Role, User, Venue
 from portal.passwords import hash_password
 from seed.demo import DEMO_PASSWORD, build_demo
 from seed.synthetic import synthetic_catalogue
 
 BATCH_SIZE = 2000
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 
 def load_demo() -> dict[str, int]:
     """Adds whatever of the demo is missing; returns how many of each thing were added."""
     demo = build_demo()
-    added = {"organisations": 0, "users": 0, "programmes": 0, "sessions": 0}
+    added = {"organisations": 0, "users": 0, "programmes": 0, "sessions": 0, "subjects": 0}
     organisations = {row["key"]: _organisation(row, added) for row in demo.organisations}
     password_hash = hash_password(DEMO_PASSWORD)
     for row in demo.users:
         _user(row, organisations, password_hash, added)
     for row in demo.programmes:
         _programme(row, organisations[row["organisation_key"]], added)
+    _subjects(added)
     catalogue.mark_changed()
     return added
+
+
+def _subjects(added: dict[str, int]) -> None:
+    data = json.loads((DATA_DIR / "subjects.json").read_text())
+    officer_id = db.session.scalar(select(User.id).where(User.role == Role.OFFICER).order_by(User.id))
+    for row in data["subjects"]:
+        if subjects.find_by_reference(row["reference"]) is None:
+            _subject(row, officer_id)
+            added["subjects"] += 1
+    for first, second in data["non_associations"]:
+        one, other = subjects.find_by_reference(first), subjects.find_by_reference(second)
+        if other.id not in subjects.non_associate_ids(one.id):
+            subjects.link_non_association(one, other, officer_id)
+
+
+def _subject(row: dict, officer_id: int | None) -> None:
+    home = geocode(row["home_postcode"])
+    curfew = row["curfew"] or [None, None]
+    subject = subjects.create_subject(
+        {
+            "reference": row["reference"],
+            "first_name": row["first_name"],
+            "last_name": row["last_name"],
+            "date_of_birth": date.fromisoformat(row["date_of_birth"]),
+            "gender": row["gender"],
+            "home_postcode": home.postcode,
+            "home_easting": home.easting,
+            "home_northing": home.northing,
+            "category": row["category"],
+            "languages": row["languages"],
+            "interest_activity_types": row["interest_activity_types"],
+            "interest_text": row["interest_text"],
+            "needs": row["needs"],
+            "curfew_start": time.fromisoformat(curfew[0]) if curfew[0] else None,
+            "curfew_end": time.fromisoformat(curfew[1]) if curfew[1] else None,
+            "max_travel_m": row["max_travel_km"] * 1000,
+        },
+        officer_id,
+    )
+    subjects.add_windows(
+        subject,
+        [
+            {
+                "kind": w["kind"],
+                "label": w["label"],
+                "weekday": day,
+                "start_time": time.fromisoformat(w["start"]),
+                "end_time": time.fromisoformat(w["end"]),
+            }
+            for w in row["windows"]
+            for day in w["weekdays"]
+        ],
+    )
+    for zone in row["exclusion_zones"]:
+        centre = geocode(zone["postcode"])
+        subjects.add_exclusion_zone(
+            subject,
+            {
+                "label": zone["label"],
+                "postcode": centre.postcode,
+                "easting": centre.easting,
+                "northing": centre.northing,
+                "radius_m": zone["radius_m"],
+            },
+        )
+    for note in row["notes"]:
+        subjects.add_note(subject, NoteKind(note["kind"]), note["text"], officer_id)
 
 
 def _organisation(row: dict, added: dict[str, int]) -> Organisation:

@@ -49,20 +49,21 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> str:
-    """A database of this test worker's own (parallel workers never share one), migrated to head."""
+def postgres_ready() -> Iterator[str]:
+    """A database of this test process's own (parallel workers and runs never share one), migrated to head."""
     reason = postgres_unavailable_reason()
     if reason:
         pytest.skip(reason)
-    name = f"kcpo_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    name = f"kcpo_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
     server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url}))
-    return url
+    yield url
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
 
 
 def _test_config() -> dict:

@@ -129,6 +129,73 @@ class Factory:
         }
         return self._add(Subject(**(values | fields)))
 
+    def session_ids(self, programme_id: int) -> list[int]:
+        """The ids of a programme's weekly sessions."""
+        from sqlalchemy import select
+
+        with self.app.app_context():
+            query = select(ProgrammeSession.id).where(ProgrammeSession.programme_id == programme_id)
+            return list(db.session.scalars(query.order_by(ProgrammeSession.id)))
+
+    def order(self, subject_id: int | None = None, **fields: Any) -> int:
+        from portal.models import Order
+
+        values = {
+            "subject_id": subject_id or self.subject(),
+            "proposed_start": date(2026, 10, 1),
+            "duration_months": 12,
+        }
+        return self._add(Order(**(values | fields)))
+
+    def requirement(self, order_id: int | None = None, session_id: int | None = None, **fields: Any) -> int:
+        """A 'participate' requirement, at a programme session (its place, time and supervisor) when one is given."""
+        from portal.models import Requirement, RequirementKind
+
+        values: dict[str, Any] = {
+            "kind": RequirementKind.PARTICIPATE,
+            "activity": "Take part in weekly football coaching",
+            "place_name": "Roman Road Gym",
+            "weekday": 1,
+            "start_time": time(17, 0),
+            "end_time": time(19, 0),
+            "supervisor_name": "Sam Coach",
+            "starts_on": date(2026, 10, 6),
+            "ends_on": date(2027, 3, 30),
+        }
+        if session_id is not None:
+            with self.app.app_context():
+                session = db.session.get(ProgrammeSession, session_id)
+                values |= {
+                    "programme_id": session.programme_id,
+                    "session_id": session.id,
+                    "place_name": session.venue.name,
+                    "place_address": session.venue.address,
+                    "place_postcode": session.venue.postcode,
+                    "weekday": session.weekday,
+                    "start_time": session.start_time,
+                    "end_time": session.end_time,
+                    "supervisor_name": session.programme.supervisor_name,
+                    "supervisor_organisation_id": session.programme.organisation_id,
+                }
+        return self._add(Requirement(order_id=order_id or self.order(), **(values | fields)))
+
+    def referral(self, session_id: int, requirement_id: int | None = None, status: str = "sent", **fields: Any) -> int:
+        """A referral of a requirement at this session, in any status, written directly (no audit, no checks)."""
+        from portal.models import Referral, Requirement
+
+        requirement_id = requirement_id or self.requirement(session_id=session_id)
+        with self.app.app_context():
+            requirement = db.session.get(Requirement, requirement_id)
+            session = db.session.get(ProgrammeSession, session_id)
+            values = {
+                "requirement_id": requirement_id,
+                "subject_id": requirement.order.subject_id,
+                "organisation_id": session.programme.organisation_id,
+                "session_id": session_id,
+                "status": status,
+            }
+        return self._add(Referral(**(values | fields)))
+
     def get(self, model: type, row_id: Any) -> Any:
         with self.app.app_context():
             row = db.session.get(model, row_id)

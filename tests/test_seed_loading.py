@@ -20,7 +20,7 @@ def test_demo_seed_is_idempotent_and_big_enough(app) -> None:  # noqa: ANN001
     assert first.exit_code == 0, first.output
     after_first = counts(app)
     second = runner.invoke(args=["seed"])
-    assert "added 0 organisations, 0 users, 0 programmes, 0 sessions" in second.output
+    assert "added 0 organisations, 0 users, 0 programmes, 0 sessions, 0 subjects" in second.output
     assert counts(app) == after_first
     assert after_first["organisations"] >= 30
     assert after_first["programmes"] >= 120

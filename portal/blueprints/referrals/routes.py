@@ -1,0 +1,110 @@
+"""Partners' referrals: the dashboard, one referral's allow-listed details, and accepting or declining it.
+
+Pages render only `ReferralView`s (the data-sharing allow-list), never the Referral, Subject or Order rows.
+The only state change a GET makes is the recorded read receipt: opening a new referral marks it viewed.
+"""
+
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.auth import own_organisation_id, partner_required
+from portal.blueprints.referrals import bp
+from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
+from portal.data import EditConflict, referrals
+from portal.data.referrals import ReferralClosed, SessionFull
+from portal.forms import CHANGED_SINCE_OPENED
+from portal.models import Referral
+
+GROUP_TITLES = {
+    "new": "New",
+    "awaiting": "Awaiting your response",
+    "accepted": "Accepted",
+    "closed": "Closed",
+}
+
+
+def session_full_message(capacity: int) -> str:
+    return f"This session is full: all {capacity} places are taken. Decline the referral or contact the officer."
+
+
+@bp.get("/")
+@partner_required
+def referrals_list() -> ResponseReturnValue:
+    grouped = referrals.partner_referrals(own_organisation_id())
+    views = {name: [referrals.partner_view(referral) for referral in rows] for name, rows in grouped.items()}
+    return render_template("referrals/list.html", groups=views, titles=GROUP_TITLES)
+
+
+@bp.get("/<int:referral_id>")
+@partner_required
+def referral(referral_id: int) -> ResponseReturnValue:
+    found = referrals.get_partner_referral(own_organisation_id(), referral_id)
+    return _page(found, AcceptForm(version=found.version), DeclineForm(version=found.version))
+
+
+@bp.post("/<int:referral_id>/accept")
+@partner_required
+def accept(referral_id: int) -> ResponseReturnValue:
+    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
+    form = AcceptForm()
+    if form.validate_on_submit():
+        try:
+            referrals.accept_referral(found, current_user.id, form.statement(), form.version.data)
+        except EditConflict:
+            return _conflict(referral_id)
+        except ReferralClosed as closed:
+            return _closed(referral_id, closed)
+        except SessionFull as full:
+            return _page(found, form, DeclineForm(version=found.version), problem=session_full_message(full.capacity))
+        flash("Referral accepted. A place in the session is reserved for this young person.", "success")
+        return redirect(url_for("referrals.referral", referral_id=referral_id))
+    return _page(found, form, DeclineForm(version=found.version), errors=form)
+
+
+@bp.post("/<int:referral_id>/decline")
+@partner_required
+def decline(referral_id: int) -> ResponseReturnValue:
+    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        try:
+            referrals.decline_referral(found, current_user.id, form.reason.data, form.version.data)
+        except EditConflict:
+            return _conflict(referral_id)
+        except ReferralClosed as closed:
+            return _closed(referral_id, closed)
+        flash("Referral declined. The officer has been told your reason.", "success")
+        return redirect(url_for("referrals.referral", referral_id=referral_id))
+    return _page(found, AcceptForm(version=found.version), form, errors=form)
+
+
+def _page(
+    found: Referral,
+    accept_form: AcceptForm,
+    decline_form: DeclineForm,
+    *,
+    errors: AcceptForm | DeclineForm | None = None,
+    problem: str = "",
+) -> ResponseReturnValue:
+    """The referral page; a POST that shows it again has consulted the record too, so that is recorded."""
+    if errors is not None or problem:
+        referrals.record_consultation(found)
+    return render_template(
+        "referrals/referral.html",
+        referral=referrals.partner_view(found),
+        accept_form=accept_form,
+        decline_form=decline_form,
+        form=errors,
+        problem=problem,
+    )
+
+
+def _conflict(referral_id: int) -> ResponseReturnValue:
+    flash(CHANGED_SINCE_OPENED, "error")
+    return redirect(url_for("referrals.referral", referral_id=referral_id)), 303
+
+
+def _closed(referral_id: int, closed: ReferralClosed) -> ResponseReturnValue:
+    flash(f"This referral is no longer waiting for your response: it is {closed.status}.", "error")
+    return redirect(url_for("referrals.referral", referral_id=referral_id)), 303

@@ -1,0 +1,413 @@
+"""Referrals: a requirement offered to the partner who would supervise it.
+
+Sending one is a disclosure to that organisation (DPA 2018 s.62), so the partner only ever sees the fields on
+the data-sharing allow-list, through `partner_view`. Accepting one takes a place in the session, under a lock,
+so a session is never overbooked however many partners accept at once.
+"""
+
+import statistics
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.data import audit, check_version
+from portal.data.subjects import age_on
+from portal.extensions import db
+from portal.models import (
+    PLACE_HOLDING_REFERRALS,
+    Order,
+    Programme,
+    ProgrammeSession,
+    Referral,
+    ReferralStatus,
+    Requirement,
+    User,
+    utcnow,
+)
+
+AWAITING_RESPONSE = (ReferralStatus.SENT, ReferralStatus.VIEWED)
+
+# The partner dashboard's groups, in the order it shows them.
+DASHBOARD_GROUPS: dict[str, tuple[ReferralStatus, ...]] = {
+    "new": (ReferralStatus.SENT,),
+    "awaiting": (ReferralStatus.VIEWED,),
+    "accepted": (ReferralStatus.ACCEPTED, ReferralStatus.ACTIVE),
+    "closed": (ReferralStatus.DECLINED, ReferralStatus.COMPLETED, ReferralStatus.WITHDRAWN),
+}
+
+STATEMENT_FIELDS = ("capacity", "dates", "safeguarding", "attendance")
+
+# The data-sharing allow-list: everything a partner may see about a referral, and nothing else. Never offence or
+# conviction details, occasions, notes, home postcode or address, date of birth, exclusion zones, other subjects
+# or the police reference. `ReferralView` has exactly these fields and partner templates render only from it.
+PARTNER_ALLOW_LIST = (
+    # the referral itself and the partner's own answer
+    "referral_id",
+    "version",
+    "status",
+    "sent_at",
+    "viewed_at",
+    "responded_at",
+    "responded_by_name",
+    "decline_reason",
+    "statement_capacity",
+    "statement_dates",
+    "statement_safeguarding",
+    "statement_attendance",
+    # the young person, minimally
+    "subject_name",
+    "age",
+    "languages",
+    "needs",
+    # the requirement to supervise
+    "programme_title",
+    "activity",
+    "place_name",
+    "place_address",
+    "place_postcode",
+    "weekday",
+    "start_time",
+    "end_time",
+    "starts_on",
+    "ends_on",
+    "supervisor_name",
+    # the order, as far as timing goes
+    "order_proposed_start",
+    "order_duration_months",
+)
+
+
+class SessionFull(Exception):
+    """Every place in the session is taken: accepting another referral would overbook it."""
+
+    def __init__(self, capacity: int) -> None:
+        super().__init__(f"All {capacity} places are taken")
+        self.capacity = capacity
+
+
+class ReferralClosed(Exception):
+    """The referral is no longer in a state that allows this (for example it was withdrawn or already answered)."""
+
+    def __init__(self, status: ReferralStatus) -> None:
+        super().__init__(f"The referral is {status}")
+        self.status = status
+
+
+class AlreadyReferred(Exception):
+    """The requirement has already been referred; a requirement has at most one referral."""
+
+
+@dataclass(frozen=True)
+class ReferralView:
+    """What a partner may see of a referral: exactly the fields named in PARTNER_ALLOW_LIST."""
+
+    referral_id: int
+    version: int
+    status: ReferralStatus
+    sent_at: datetime
+    viewed_at: datetime | None
+    responded_at: datetime | None
+    responded_by_name: str
+    decline_reason: str
+    statement_capacity: str
+    statement_dates: str
+    statement_safeguarding: str
+    statement_attendance: str
+    subject_name: str
+    age: int
+    languages: tuple[str, ...]
+    needs: tuple[str, ...]
+    programme_title: str
+    activity: str
+    place_name: str
+    place_address: str
+    place_postcode: str
+    weekday: int | None
+    start_time: time
+    end_time: time
+    starts_on: date | None
+    ends_on: date | None
+    supervisor_name: str
+    order_proposed_start: date | None
+    order_duration_months: int
+
+    @property
+    def awaiting_response(self) -> bool:
+        return self.status in AWAITING_RESPONSE
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in PLACE_HOLDING_REFERRALS
+
+
+if tuple(field.name for field in fields(ReferralView)) != PARTNER_ALLOW_LIST:  # pragma: no cover
+    raise RuntimeError("ReferralView must have exactly the fields on PARTNER_ALLOW_LIST")
+
+
+@dataclass(frozen=True)
+class ResponseStats:
+    median_hours: float | None
+    answered: int
+    awaiting: int
+
+
+def _audit_change(referral: Referral, previous: ReferralStatus, user_id: int | None = None, **detail: object) -> None:
+    audit.record(
+        audit.ALTERATION,
+        "referral",
+        referral.id,
+        user_id=user_id,
+        organisation_id=referral.organisation_id,
+        change=f"status {previous} -> {referral.status}",
+        recipient_organisation_id=referral.organisation_id,
+        **detail,
+    )
+
+
+# Officer side
+
+
+def create_referral(requirement: Requirement, sent_by_id: int) -> Referral:
+    """Send a requirement to the organisation running its session: a disclosure to that organisation."""
+    if requirement.session_id is None:
+        raise ValueError("Only a requirement at a programme session can be referred")
+    if requirement.referral is not None:
+        raise AlreadyReferred()
+    session = db.session.get(ProgrammeSession, requirement.session_id)
+    if session is None:
+        abort(404)
+    referral = Referral(
+        requirement_id=requirement.id,
+        subject_id=requirement.order.subject_id,
+        organisation_id=session.programme.organisation_id,
+        session_id=session.id,
+        status=ReferralStatus.SENT,
+        sent_at=utcnow(),
+        sent_by_id=sent_by_id,
+    )
+    db.session.add(referral)
+    db.session.flush()
+    audit.record(
+        audit.DISCLOSURE,
+        "referral",
+        referral.id,
+        user_id=sent_by_id,
+        purpose="Referral to the organisation named to supervise a requirement",
+        recipient_organisation_id=referral.organisation_id,
+        requirement_id=requirement.id,
+        shared_fields=list(PARTNER_ALLOW_LIST),
+    )
+    return referral
+
+
+def withdraw_referral(referral: Referral, expected_version: int | None = None) -> None:
+    """The officer takes the referral back; any place it held is freed."""
+    _lock(referral)
+    check_version(referral, expected_version)
+    if referral.status not in (*AWAITING_RESPONSE, *PLACE_HOLDING_REFERRALS):
+        raise ReferralClosed(referral.status)
+    previous = referral.status
+    referral.status = ReferralStatus.WITHDRAWN
+    db.session.flush()
+    _audit_change(referral, previous, place_freed=previous in PLACE_HOLDING_REFERRALS)
+
+
+# Partner side
+
+
+def partner_referrals(organisation_id: int) -> dict[str, list[Referral]]:
+    """The organisation's referrals grouped for its dashboard (see DASHBOARD_GROUPS), newest first."""
+    rows = db.session.scalars(
+        select(Referral)
+        .where(Referral.organisation_id == organisation_id)
+        .options(*_view_loading())
+        .order_by(Referral.sent_at.desc(), Referral.id.desc())
+    ).all()
+    grouped: dict[str, list[Referral]] = {name: [] for name in DASHBOARD_GROUPS}
+    for referral in rows:
+        for name, statuses in DASHBOARD_GROUPS.items():
+            if referral.status in statuses:
+                grouped[name].append(referral)
+    audit.record(audit.CONSULTATION, "referral-list", None, results=len(rows), referral_ids=[row.id for row in rows])
+    return grouped
+
+
+def find_partner_referral(organisation_id: int, referral_id: int) -> Referral:
+    """The referral if it was sent to this organisation, else 'not found' (its existence is not revealed)."""
+    referral = db.session.scalar(
+        select(Referral)
+        .where(Referral.id == referral_id, Referral.organisation_id == organisation_id)
+        .options(*_view_loading())
+    )
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def get_partner_referral(organisation_id: int, referral_id: int) -> Referral:
+    """The referral, opened by the partner: a consultation, and the first time the recorded read receipt.
+
+    This is the one state change a GET makes: sent -> viewed, stamping viewed_at, so officers know it was seen.
+    """
+    referral = find_partner_referral(organisation_id, referral_id)
+    record_consultation(referral)
+    if referral.status == ReferralStatus.SENT:
+        referral.status = ReferralStatus.VIEWED
+        referral.viewed_at = utcnow()
+        db.session.flush()
+        _audit_change(referral, ReferralStatus.SENT, change_kind="read receipt")
+    return referral
+
+
+def record_consultation(referral: Referral) -> None:
+    audit.record(audit.CONSULTATION, "referral", referral.id, requirement_id=referral.requirement_id)
+
+
+def accept_referral(
+    referral: Referral, user_id: int, statement: dict[str, str], expected_version: int | None = None
+) -> None:
+    """Accept and confirm supervision, taking a place in the session; raises SessionFull and changes nothing
+    when every place is taken.
+
+    Race-safe: the session row is locked first (SELECT ... FOR UPDATE on PostgreSQL; SQLite renders no FOR UPDATE,
+    but a POST there already holds the database's write lock from BEGIN IMMEDIATE), so two acceptances for the same
+    session count and update one after the other.
+    """
+    missing = [name for name in STATEMENT_FIELDS if not (statement.get(name) or "").strip()]
+    if missing:
+        raise ValueError(f"Statement incomplete: {', '.join(missing)}")
+    if referral.session_id is None:
+        raise ReferralClosed(referral.status)
+    session = db.session.scalar(
+        select(ProgrammeSession).where(ProgrammeSession.id == referral.session_id).with_for_update()
+    )
+    if session is None:
+        raise ReferralClosed(referral.status)
+    _lock(referral)
+    check_version(referral, expected_version)
+    if referral.status not in AWAITING_RESPONSE:
+        raise ReferralClosed(referral.status)
+    capacity = db.session.scalar(select(Programme.capacity).where(Programme.id == session.programme_id)) or 0
+    if places_taken(session.id) >= capacity:
+        raise SessionFull(capacity)
+    previous = referral.status
+    referral.status = ReferralStatus.ACCEPTED
+    referral.responded_at = utcnow()
+    referral.responded_by_id = user_id
+    referral.decline_reason = ""
+    for name in STATEMENT_FIELDS:
+        setattr(referral, f"statement_{name}", statement[name].strip())
+    db.session.flush()
+    _audit_change(referral, previous, user_id=user_id, session_id=session.id, statement=list(STATEMENT_FIELDS))
+
+
+def decline_referral(referral: Referral, user_id: int, reason: str, expected_version: int | None = None) -> None:
+    if not reason.strip():
+        raise ValueError("A reason is required to decline a referral")
+    _lock(referral)
+    check_version(referral, expected_version)
+    if referral.status not in AWAITING_RESPONSE:
+        raise ReferralClosed(referral.status)
+    previous = referral.status
+    referral.status = ReferralStatus.DECLINED
+    referral.responded_at = utcnow()
+    referral.responded_by_id = user_id
+    referral.decline_reason = reason.strip()
+    db.session.flush()
+    _audit_change(referral, previous, user_id=user_id)
+
+
+def places_taken(session_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Referral)
+            .where(Referral.session_id == session_id, Referral.status.in_(PLACE_HOLDING_REFERRALS))
+        )
+        or 0
+    )
+
+
+def partner_view(referral: Referral) -> ReferralView:
+    """The allow-listed view of a referral: the only thing partner pages are given."""
+    requirement = referral.requirement
+    order: Order = requirement.order
+    subject = referral.subject
+    age_day = requirement.starts_on or order.proposed_start or date.today()
+    responder = db.session.get(User, referral.responded_by_id) if referral.responded_by_id else None
+    programme = referral.session.programme if referral.session is not None else None
+    return ReferralView(
+        referral_id=referral.id,
+        version=referral.version,
+        status=ReferralStatus(referral.status),
+        sent_at=referral.sent_at,
+        viewed_at=referral.viewed_at,
+        responded_at=referral.responded_at,
+        responded_by_name=responder.full_name if responder else "",
+        decline_reason=referral.decline_reason,
+        statement_capacity=referral.statement_capacity,
+        statement_dates=referral.statement_dates,
+        statement_safeguarding=referral.statement_safeguarding,
+        statement_attendance=referral.statement_attendance,
+        subject_name=f"{subject.first_name} {subject.last_name[:1].upper()}.",
+        age=age_on(subject, age_day),
+        languages=tuple(subject.languages),
+        needs=tuple(subject.needs),
+        programme_title=programme.title if programme else "",
+        activity=requirement.activity,
+        place_name=requirement.place_name,
+        place_address=requirement.place_address,
+        place_postcode=requirement.place_postcode,
+        weekday=requirement.weekday,
+        start_time=requirement.start_time,
+        end_time=requirement.end_time,
+        starts_on=requirement.starts_on,
+        ends_on=requirement.ends_on,
+        supervisor_name=requirement.supervisor_name,
+        order_proposed_start=order.proposed_start,
+        order_duration_months=order.duration_months,
+    )
+
+
+def response_times(organisation_ids: list[int]) -> dict[int, "ResponseStats"]:
+    """How quickly each organisation answers referrals: median hours from sent to response, answered, awaiting."""
+    if not organisation_ids:
+        return {}
+    rows = db.session.execute(
+        select(Referral.organisation_id, Referral.status, Referral.sent_at, Referral.responded_at).where(
+            Referral.organisation_id.in_(organisation_ids)
+        )
+    ).all()
+    hours: dict[int, list[float]] = {organisation_id: [] for organisation_id in organisation_ids}
+    awaiting = dict.fromkeys(organisation_ids, 0)
+    for organisation_id, status, sent_at, responded_at in rows:
+        if responded_at is not None:
+            hours[organisation_id].append((responded_at - sent_at).total_seconds() / 3600)
+        elif status in AWAITING_RESPONSE:
+            awaiting[organisation_id] += 1
+    return {
+        organisation_id: ResponseStats(
+            median_hours=round(statistics.median(answered), 1) if answered else None,
+            answered=len(answered),
+            awaiting=awaiting[organisation_id],
+        )
+        for organisation_id, answered in hours.items()
+    }
+
+
+def _lock(referral: Referral) -> None:
+    """Lock the referral row and reload it, so the version and status checked are the committed ones."""
+    db.session.scalar(
+        select(Referral).where(Referral.id == referral.id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def _view_loading() -> tuple:
+    return (
+        selectinload(Referral.subject),
+        selectinload(Referral.requirement).selectinload(Requirement.order),
+        selectinload(Referral.session).selectinload(ProgrammeSession.programme),
+    )
