@@ -55,6 +55,7 @@ class Suggestion:
     sessions: tuple[FeasibleSession, ...]  # ordered by weekday, start, session id
     distance_m: float  # nearest feasible session
     summary: str
+    organisation_id: int
 
 
 @dataclass(frozen=True)

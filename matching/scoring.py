@@ -261,7 +261,15 @@ def build_suggestion(
     score = float(score_tenths(fractions.total())) / 10.0
     summary = _summary(programme, sessions, matches, nearest)
     return Suggestion(
-        programme.id, programme.title, programme.organisation_name, score, components, tuple(sessions), nearest, summary
+        programme.id,
+        programme.title,
+        programme.organisation_name,
+        score,
+        components,
+        tuple(sessions),
+        nearest,
+        summary,
+        programme.organisation_id,
     )
 
 

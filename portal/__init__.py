@@ -95,17 +95,10 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.blueprints.admin import bp as admin_bp
-    from portal.blueprints.auth import bp as auth_bp
-    from portal.blueprints.directory import bp as directory_bp
-    from portal.blueprints.main import bp as main_bp
-    from portal.blueprints.partners import bp as partners_bp
-    from portal.blueprints.referrals import bp as referrals_bp
-    from portal.blueprints.subjects import bp as subjects_bp
-    from portal.blueprints.suggestions import bp as suggestions_bp
+    from portal.blueprints import admin, auth, directory, main, orders, partners, referrals, subjects, suggestions
 
-    for blueprint in (main_bp, auth_bp, partners_bp, directory_bp, admin_bp, subjects_bp, suggestions_bp, referrals_bp):
-        app.register_blueprint(blueprint)
+    for area in (main, auth, partners, referrals, directory, subjects, suggestions, orders, admin):
+        app.register_blueprint(area.bp)
 
 
 def register_commands(app: Flask) -> None:

@@ -31,7 +31,8 @@ def non_associate_ids(subject_id: int) -> tuple[int, ...]:
 def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
     """The subject as the matcher sees them, aged as on the day the order would start."""
     windows = [
-        WeeklyWindow(w.weekday, minutes(w.start_time), minutes(w.end_time), str(w.kind), w.label) for w in subject.windows
+        WeeklyWindow(w.weekday, minutes(w.start_time), minutes(w.end_time), str(w.kind), w.label)
+        for w in subject.windows
     ]
     curfew = (
         DailyWindow(minutes(subject.curfew_start), minutes(subject.curfew_end))
@@ -52,7 +53,8 @@ def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
         observances=tuple(w for w in windows if w.kind == WindowKind.OBSERVANCE),
         curfew=curfew,
         exclusion_zones=tuple(
-            ZoneProfile(z.label, float(z.easting), float(z.northing), float(z.radius_m)) for z in subject.exclusion_zones
+            ZoneProfile(z.label, float(z.easting), float(z.northing), float(z.radius_m))
+            for z in subject.exclusion_zones
         ),
         non_associates=non_associate_ids(subject.id),
         max_travel_m=float(subject.max_travel_m) if subject.max_travel_m else None,
@@ -68,12 +70,19 @@ def enrolments(excluding_subject_id: int) -> list[Enrolment]:
             Referral.subject_id != excluding_subject_id,
         )
     )
-    return [Enrolment(subject_id, session_id, status in PLACE_HOLDING_REFERRALS) for subject_id, session_id, status in rows]
+    return [
+        Enrolment(subject_id, session_id, status in PLACE_HOLDING_REFERRALS) for subject_id, session_id, status in rows
+    ]
 
 
 def record_match_run(subject_id: int, filters: dict, suggested: int, excluded: int) -> None:
     """Matching combines the subject's data with the catalogue and other subjects' placements (s.62 'combination')."""
     audit.record(
-        audit.COMBINATION, "subject", subject_id, purpose="find suggested requirements", filters=filters,
-        suggested=suggested, excluded=excluded,
+        audit.COMBINATION,
+        "subject",
+        subject_id,
+        purpose="find suggested requirements",
+        filters=filters,
+        suggested=suggested,
+        excluded=excluded,
     )

@@ -195,6 +195,7 @@ def create_referral(requirement: Requirement, sent_by_id: int) -> Referral:
         "referral",
         referral.id,
         user_id=sent_by_id,
+        organisation_id=referral.organisation_id,
         purpose="Referral to the organisation named to supervise a requirement",
         recipient_organisation_id=referral.organisation_id,
         requirement_id=requirement.id,

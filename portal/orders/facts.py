@@ -157,13 +157,16 @@ def add_months(day: date, months: int) -> date:
 
 
 def period_end(start: date, months: int) -> date:
-    """The last day of a period of `months` months that includes its first day.
+    """The last day of a period of `months` months that includes its first day (the corresponding date rule).
 
-    Counted as the corresponding date of the day before the start, so a 12-month period from 1 March 2026 ends on
-    28 February 2027 and a period is never shorter than `months` calendar months when the month end is clamped
-    (6 months from 31 August ends on the last day of February, not the day before it).
+    It ends the day before the same day of the month `months` later: 12 months from 1 March 2026 ends on 28 February
+    2027. When that month has no such day it ends on the month's last day, so 6 months from 31 August ends on the
+    last day of February and a period is never shorter than `months` calendar months.
     """
-    return add_months(start - timedelta(days=1), months)
+    corresponding = add_months(start, months)
+    if corresponding.day < start.day:
+        return corresponding
+    return corresponding - timedelta(days=1)
 
 
 def age_on(date_of_birth: date, day: date) -> int:

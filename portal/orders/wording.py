@@ -38,10 +38,15 @@ def time_range(start: int, end: int) -> str:
     return f"{format_time(start)}–{format_time(end)}"
 
 
+def session_time(requirement: RequirementFacts) -> str:
+    """'Tuesday 17:00–19:00' or 'Any day 17:00–19:00'."""
+    day = "Any day" if requirement.weekday is None else WEEKDAY_NAMES[requirement.weekday]
+    return f"{day} {time_range(requirement.start, requirement.end)}"
+
+
 def session_label(requirement: RequirementFacts) -> str:
     """'Tuesday 17:00–19:00 at Bow Boxing Club'."""
-    day = "Any day" if requirement.weekday is None else WEEKDAY_NAMES[requirement.weekday]
-    return f"{day} {time_range(requirement.start, requirement.end)} at {requirement.place_name}"
+    return f"{session_time(requirement)} at {requirement.place_name}"
 
 
 def requirement_label(requirement: RequirementFacts) -> str:
@@ -131,8 +136,7 @@ def prohibition_wording(prohibition: ProhibitionFacts) -> str:
     """'must not enter the area within 800 metres of E1 1BB (Whitechapel Road area), except …'."""
     exceptions = f", except {prohibition.exceptions.strip()}" if prohibition.exceptions.strip() else ""
     return (
-        f"{_prohibition_core(prohibition)}{own_period_wording(prohibition.starts_on, prohibition.ends_on)}"
-        f"{exceptions}"
+        f"{_prohibition_core(prohibition)}{own_period_wording(prohibition.starts_on, prohibition.ends_on)}{exceptions}"
     )
 
 

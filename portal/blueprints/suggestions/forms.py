@@ -23,16 +23,22 @@ class SuggestionFiltersForm(FlaskForm):
         "For", choices=[(str(m), f"{m} months") for m in DURATIONS_MONTHS], default="12", widget=GovSelect()
     )
     activity_type = SelectField(
-        "Activity type", choices=[("", "Any activity")] + [(t.slug, t.name) for t in ACTIVITY_TYPES],
-        validators=[Optional()], widget=GovSelect(),
+        "Activity type",
+        choices=[("", "Any activity")] + [(t.slug, t.name) for t in ACTIVITY_TYPES],
+        validators=[Optional()],
+        widget=GovSelect(),
     )
     weekday = SelectField(
-        "Day", choices=[("", "Any day")] + [(str(i), d) for i, d in enumerate(WEEKDAYS)], validators=[Optional()],
+        "Day",
+        choices=[("", "Any day")] + [(str(i), d) for i, d in enumerate(WEEKDAYS)],
+        validators=[Optional()],
         widget=GovSelect(),
     )
     distance_km = SelectField(
-        "Within", choices=[("", "Any distance")] + [(str(k), f"{k} km") for k in DISTANCES_KM],
-        validators=[Optional()], widget=GovSelect(),
+        "Within",
+        choices=[("", "Any distance")] + [(str(k), f"{k} km") for k in DISTANCES_KM],
+        validators=[Optional()],
+        widget=GovSelect(),
     )
     submit = SubmitField("Update suggestions", widget=GovSubmitInput())
 

@@ -5,11 +5,12 @@ from flask.typing import ResponseReturnValue
 
 from matching import MatchFilters, match
 from portal.auth import officer_required
+from portal.blueprints.orders.forms import WholeForm
 from portal.blueprints.suggestions import bp
 from portal.blueprints.suggestions.forms import SuggestionFiltersForm
 from portal.catalogue_index import prepared_catalogue
 from portal.data import matching as matching_data
-from portal.data import subjects
+from portal.data import orders, referrals, subjects
 from portal.dates import add_months
 from portal.pictures import area_map
 
@@ -33,17 +34,28 @@ def suggest(subject_id: int) -> ResponseReturnValue:
         max_distance_m=float(form.distance_km.data) * 1000 if form.distance_km.data else None,
     )
     result = match(
-        profile, prepared_catalogue(), matching_data.enrolments(subject.id), starts_on, ends_on, today,
-        limit=SHOWN_SUGGESTIONS, filters=filters,
+        profile,
+        prepared_catalogue(),
+        matching_data.enrolments(subject.id),
+        starts_on,
+        ends_on,
+        today,
+        limit=SHOWN_SUGGESTIONS,
+        filters=filters,
     )
     matching_data.record_match_run(
         subject.id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
     )
+    draft = orders.open_order(subject.id)
     return render_template(
         "suggestions/suggest.html",
         subject=subject,
         form=form,
         result=result,
+        draft=draft,
+        required_sessions={r.session_id for r in draft.requirements} if draft else set(),
+        accept_form=WholeForm(version=draft.version if draft else None),
+        response_times=referrals.response_times(_organisation_ids(result)),
         profile=profile,
         starts_on=starts_on,
         ends_on=ends_on,
@@ -60,3 +72,7 @@ def _picture(profile, result):  # noqa: ANN001, ANN202
         venues.append((session.venue_easting, session.venue_northing, suggestion.title, number, chosen))
     zones = [(z.easting, z.northing, z.radius_m, z.label) for z in profile.exclusion_zones]
     return area_map((profile.easting, profile.northing), zones, venues, profile.max_travel_m)
+
+
+def _organisation_ids(result) -> list[int]:  # noqa: ANN001
+    return sorted({suggestion.organisation_id for suggestion in result.suggestions})

@@ -1,0 +1,322 @@
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.auth import officer_required
+from portal.blueprints.orders import bp
+from portal.blueprints.orders.forms import (
+    OccasionForm,
+    OrderDetailsForm,
+    ProhibitionForm,
+    ProhibitionTermsForm,
+    RequirementForm,
+    RequirementTermsForm,
+    WholeForm,
+)
+from portal.data import EditConflict, orders, subjects
+from portal.data.orders import OrderLocked
+from portal.forms import CHANGED_SINCE_OPENED
+from portal.models import Order, OrderStatus
+from portal.orders.checks import check_order
+from portal.orders.court_document import court_document_docx, court_document_sections
+
+LOCKED = "This order has been filed and cannot change. Start a new version to make changes."
+
+
+def _checks(order: Order):  # noqa: ANN202
+    facts = orders.order_facts(order, date.today())
+    return facts, check_order(facts, orders.check_policy())
+
+
+def _guarded(order: Order, change, message: str) -> ResponseReturnValue:  # noqa: ANN001
+    """Apply a change to a draft, turning a stale or locked draft into a clear message instead of an overwrite."""
+    try:
+        change()
+    except EditConflict:
+        flash(CHANGED_SINCE_OPENED, "error")
+        return redirect(url_for("orders.order", order_id=order.id)), 303
+    except OrderLocked:
+        return _locked(order)
+    flash(message, "success")
+    return redirect(url_for("orders.order", order_id=order.id))
+
+
+def _locked(order: Order) -> ResponseReturnValue:
+    flash(LOCKED, "error")
+    return redirect(url_for("orders.order", order_id=order.id)), 303
+
+
+@bp.post("/for-subject/<int:subject_id>")
+@officer_required
+def start(subject_id: int) -> ResponseReturnValue:
+    subject = subjects.get_subject(subject_id)
+    if not WholeForm().validate_on_submit():
+        abort(400)
+    existing = orders.open_order(subject.id)
+    if existing is not None:
+        flash("This subject already has an order in progress: it is shown below.", "info")
+        return redirect(url_for("orders.order", order_id=existing.id))
+    order = orders.start_draft(subject, current_user.id, current_user.account.unit)
+    flash("Draft order started. Add requirements from the suggestions or by hand.", "success")
+    return redirect(url_for("orders.order", order_id=order.id))
+
+
+@bp.post("/for-subject/<int:subject_id>/sessions")
+@officer_required
+def accept_sessions(subject_id: int) -> ResponseReturnValue:
+    """Accept one suggested session, or a whole weekly plan, into the subject's draft (started if need be)."""
+    subject = subjects.get_subject(subject_id)
+    form = WholeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session_ids = [int(value) for value in request.form.getlist("session_id") if value.isdigit()]
+    sessions = orders.requirable_sessions(session_ids)
+    if not sessions or len(sessions) != len(set(session_ids)):
+        abort(400)
+    order = orders.open_order(subject.id) or orders.start_draft(subject, current_user.id, current_user.account.unit)
+    expected = form.version.data if form.version.data is not None else order.version
+    return _guarded(
+        order,
+        lambda: orders.add_requirements_from_sessions(order, sessions, current_user.id, expected),
+        f"{len(sessions)} requirement{'s' if len(sessions) != 1 else ''} added and sent to the partner to confirm.",
+    )
+
+
+@bp.get("/<int:order_id>")
+@officer_required
+def order(order_id: int) -> ResponseReturnValue:
+    found = orders.view_order(order_id)
+    facts, result = _checks(found)
+    return render_template(
+        "orders/order.html",
+        order=found,
+        result=result,
+        facts=facts,
+        out_of_step=orders.prohibitions_out_of_step(found) if found.status == OrderStatus.DRAFT else [],
+        history=orders.order_history(found.subject_id),
+        form=WholeForm(version=found.version),
+    )
+
+
+@bp.route("/<int:order_id>/details", methods=["GET", "POST"])
+@officer_required
+def details(order_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    form = OrderDetailsForm(obj=found)
+    if request.method == "GET":
+        form.duration_months.data = str(found.duration_months)
+    if form.validate_on_submit():
+        return _guarded(
+            found, lambda: orders.update_details(found, form.order_fields(), form.version.data), "Order details saved."
+        )
+    return render_template("orders/details.html", order=found, form=form)
+
+
+@bp.route("/<int:order_id>/occasions/new", methods=["GET", "POST"])
+@officer_required
+def occasion_new(order_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    form = OccasionForm(version=found.version)
+    if form.validate_on_submit():
+        fields = {
+            "occurred_on": form.occurred_on.data,
+            "location_type": form.location_type.data,
+            "summary": form.summary.data.strip(),
+            "good_reason_claimed": (form.good_reason_claimed.data or "").strip(),
+        }
+        return _guarded(found, lambda: orders.add_occasion(found, fields, form.version.data), "Occasion added.")
+    return render_template("orders/occasion-form.html", order=found, form=form)
+
+
+@bp.post("/<int:order_id>/occasions/<int:occasion_id>/remove")
+@officer_required
+def occasion_remove(order_id: int, occasion_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    form = WholeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _guarded(found, lambda: orders.remove_occasion(found, occasion_id, form.version.data), "Occasion removed.")
+
+
+@bp.route("/<int:order_id>/requirements/new", methods=["GET", "POST"])
+@officer_required
+def requirement_new(order_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    form = RequirementForm(version=found.version)
+    if form.validate_on_submit():
+        return _guarded(
+            found,
+            lambda: orders.add_requirement(found, form.requirement_fields(), form.version.data),
+            "Requirement added. Its supervisor must confirm it before the order can go to court.",
+        )
+    return render_template("orders/requirement-form.html", order=found, form=form, requirement=None)
+
+
+@bp.route("/<int:order_id>/requirements/<int:requirement_id>/edit", methods=["GET", "POST"])
+@officer_required
+def requirement_edit(order_id: int, requirement_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    requirement = next((r for r in found.requirements if r.id == requirement_id), None) or abort(404)
+    form = RequirementTermsForm(obj=requirement, version=found.version)
+    if form.validate_on_submit():
+        return _guarded(
+            found,
+            lambda: orders.update_requirement(found, requirement_id, form.terms(), form.version.data),
+            "Requirement saved.",
+        )
+    return render_template("orders/requirement-form.html", order=found, form=form, requirement=requirement)
+
+
+@bp.post("/<int:order_id>/requirements/<int:requirement_id>/remove")
+@officer_required
+def requirement_remove(order_id: int, requirement_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    form = WholeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _guarded(
+        found,
+        lambda: orders.remove_requirement(found, requirement_id, form.version.data),
+        "Requirement removed and its referral withdrawn.",
+    )
+
+
+@bp.route("/<int:order_id>/prohibitions/new", methods=["GET", "POST"])
+@officer_required
+def prohibition_new(order_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    form = ProhibitionForm(version=found.version)
+    if form.validate_on_submit():
+        return _guarded(
+            found,
+            lambda: orders.add_prohibition(found, form.prohibition_fields(), form.version.data),
+            "Prohibition added.",
+        )
+    return render_template("orders/prohibition-form.html", order=found, form=form, prohibition=None)
+
+
+@bp.route("/<int:order_id>/prohibitions/<int:prohibition_id>/edit", methods=["GET", "POST"])
+@officer_required
+def prohibition_edit(order_id: int, prohibition_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    prohibition = next((p for p in found.prohibitions if p.id == prohibition_id), None) or abort(404)
+    form = ProhibitionTermsForm(obj=prohibition, version=found.version)
+    if form.validate_on_submit():
+        return _guarded(
+            found,
+            lambda: orders.update_prohibition(found, prohibition_id, form.terms(), form.version.data),
+            "Prohibition saved.",
+        )
+    return render_template("orders/prohibition-form.html", order=found, form=form, prohibition=prohibition)
+
+
+@bp.post("/<int:order_id>/prohibitions/<int:prohibition_id>/remove")
+@officer_required
+def prohibition_remove(order_id: int, prohibition_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    form = WholeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _guarded(
+        found, lambda: orders.remove_prohibition(found, prohibition_id, form.version.data), "Prohibition removed."
+    )
+
+
+@bp.post("/<int:order_id>/prohibitions/sync")
+@officer_required
+def prohibitions_sync(order_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    form = WholeForm()
+    if not form.validate_on_submit():
+        abort(400)
+
+    def sync() -> None:
+        orders.ensure_editable(found, form.version.data)
+        orders.sync_prohibitions(found)
+        orders.touch(found, "prohibitions brought up to date with the subject's record")
+
+    return _guarded(found, sync, "Place and person prohibitions now match the subject's record.")
+
+
+@bp.get("/<int:order_id>/checks")
+@officer_required
+def checks(order_id: int) -> ResponseReturnValue:
+    found = orders.view_order(order_id, purpose="check the draft against the rules")
+    facts, result = _checks(found)
+    return render_template(
+        "orders/checks.html", order=found, result=result, facts=facts, form=WholeForm(version=found.version)
+    )
+
+
+@bp.get("/<int:order_id>/court-document.docx")
+@officer_required
+def court_document(order_id: int) -> ResponseReturnValue:
+    found = orders.view_order(order_id, purpose="export the court document")
+    facts, result = _checks(found)
+    filename = f"kcpo-{found.subject.reference}-v{found.order_version}.docx"
+    return Response(
+        court_document_docx(facts, result),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<int:order_id>/print")
+@officer_required
+def print_view(order_id: int) -> ResponseReturnValue:
+    found = orders.view_order(order_id, purpose="print the court document")
+    facts, result = _checks(found)
+    return render_template(
+        "orders/print.html", order=found, result=result, sections=court_document_sections(facts, result)
+    )
+
+
+@bp.post("/<int:order_id>/file")
+@officer_required
+def file(order_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    form = WholeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _facts, result = _checks(found)
+    if not result.ready_for_court:
+        flash(f"The order is not ready for court: {len(result.problems)} problem(s) remain.", "error")
+        return redirect(url_for("orders.checks", order_id=order_id)), 303
+    return _guarded(found, lambda: orders.file_order(found, form.version.data), "Order filed. It is now locked.")
+
+
+@bp.post("/<int:order_id>/new-version")
+@officer_required
+def new_version(order_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if not WholeForm().validate_on_submit():
+        abort(400)
+    try:
+        copy = orders.start_new_version(found, current_user.id)
+    except OrderLocked:
+        flash("Only a filed order can be replaced by a new version.", "error")
+        return redirect(url_for("orders.order", order_id=order_id)), 303
+    flash(f"Version {copy.order_version} started. Version {found.order_version} stays as it was filed.", "success")
+    return redirect(url_for("orders.order", order_id=copy.id))

@@ -1,0 +1,148 @@
+"""The draft order for the court: the same headings and words as a .docx and for the print-friendly page."""
+
+from io import BytesIO
+
+from docx import Document
+
+from portal.orders.checks import CheckResult
+from portal.orders.facts import OrderFacts, format_date
+from portal.orders.wording import (
+    SUPERVISOR_SCHEDULE_HEADINGS,
+    duration_wording,
+    prohibition_wording,
+    requirement_wording,
+    schedule_of_supervisors,
+)
+
+TITLE = "Draft Knife Crime Prevention Order"
+PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
+SCHEDULE_HEADING = "Schedule of supervisors"
+Section = tuple[str, list[str]]
+
+
+def _route_line(order: OrderFacts) -> str:
+    if order.route == "s19":
+        convicted_on = format_date(order.conviction_date) if order.conviction_date else "a date not yet recorded"
+        return (
+            f"Order on conviction under section 19 of the Offensive Weapons Act 2019, on the application of "
+            f"{order.applicant}, following conviction for {order.conviction_offence} on {convicted_on}, "
+            f"in addition to the sentence: {order.sentence}."
+        )
+    return (
+        f"Application by complaint under section 14 of the Offensive Weapons Act 2019 (otherwise than on "
+        f"conviction), made by {order.applicant}."
+    )
+
+
+def _readiness(result: CheckResult) -> list[str]:
+    if result.ready_for_court:
+        return []
+    count = len(result.problems)
+    return [f"Not ready for court: {count} problem{'s' if count != 1 else ''} must be fixed first."]
+
+
+def _numbered(terms: list[str]) -> list[str]:
+    return [f"{number}. The subject {term}." for number, term in enumerate(terms, start=1)] or ["None."]
+
+
+def _review_lines(order: OrderFacts, result: CheckResult) -> list[str]:
+    lines = []
+    if result.review_window:
+        first, last = (format_date(day) for day in result.review_window)
+        lines.append(
+            f"A review hearing must be held between {first} and {last}, the last four weeks of the first year."
+        )
+    elif order.start_on_release and order.duration_months > 12:
+        lines.append(
+            "A review hearing must be held in the last four weeks of the first year; its dates will be set on release."
+        )
+    else:
+        lines.append("No term runs past the first year, so no review hearing is required.")
+    if result.extra_reviews:
+        dates = ", ".join(format_date(day) for day in result.extra_reviews)
+        lines.append(f"Further reviews (local policy for under-18s): {dates}.")
+    return lines
+
+
+def _youth_lines(order: OrderFacts) -> list[str]:
+    consulted_on = format_date(order.yot_consulted_on) if order.yot_consulted_on else "not recorded"
+    guardian = (
+        f"Parent or guardian: {order.guardian_name} ({order.guardian_relationship})"
+        if order.guardian_name.strip()
+        else f"No parent or guardian named: {order.guardian_absent_reason}"
+    )
+    return [
+        f"Youth offending team consulted: {order.yot_team or 'not recorded'}, on {consulted_on}.",
+        f"Outcome of the consultation: {order.yot_outcome or 'not recorded'}.",
+        f"{guardian}.",
+    ]
+
+
+def _schedule_lines(order: OrderFacts) -> list[str]:
+    return [" — ".join(row.cells()) for row in schedule_of_supervisors(order)] or ["No requirements."]
+
+
+def _is_youth(order: OrderFacts, result: CheckResult) -> bool:
+    age = result.age_at_start if result.age_at_start is not None else order.subject_age_on(order.today)
+    return age < 18
+
+
+def court_document_sections(order: OrderFacts, result: CheckResult) -> list[Section]:
+    """Headings and paragraphs of the draft order, in order; the .docx and the HTML page both render these."""
+    sections: list[Section] = [
+        (TITLE, [_route_line(order), *_readiness(result)]),
+        (
+            "Subject",
+            [
+                f"Name: {order.subject_name}",
+                f"Reference: {order.subject_reference}",
+                f"Date of birth: {format_date(order.subject_date_of_birth)}",
+            ],
+        ),
+        ("Applicant and court", [f"Applicant: {order.applicant}", f"Court: {order.court}"]),
+        ("Why the order is necessary", [order.necessity_statement]),
+        ("Requirements", _numbered([requirement_wording(r) for r in order.requirements])),
+        ("Prohibitions", _numbered([prohibition_wording(p) for p in order.prohibitions])),
+        ("Duration", [duration_wording(order)]),
+        ("Review", _review_lines(order, result)),
+        (SCHEDULE_HEADING, _schedule_lines(order)),
+    ]
+    if _is_youth(order, result):
+        sections.append(("Youth offending team and parent or guardian", _youth_lines(order)))
+    return sections
+
+
+def _add_schedule_table(document: Document, order: OrderFacts) -> None:
+    rows = schedule_of_supervisors(order)
+    if not rows:
+        document.add_paragraph("No requirements.")
+        return
+    table = document.add_table(rows=1, cols=len(SUPERVISOR_SCHEDULE_HEADINGS))
+    table.style = "Table Grid"
+    for cell, heading in zip(table.rows[0].cells, SUPERVISOR_SCHEDULE_HEADINGS, strict=True):
+        cell.text = heading
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row.cells(), strict=True):
+            cell.text = text
+
+
+def _mark(document: Document) -> None:
+    for section in document.sections:
+        section.header.paragraphs[0].text = PROTECTIVE_MARKING
+        section.footer.paragraphs[0].text = PROTECTIVE_MARKING
+
+
+def court_document_docx(order: OrderFacts, result: CheckResult) -> bytes:
+    """The draft order as a Word document, marked OFFICIAL-SENSITIVE at the top and bottom of every page."""
+    document = Document()
+    _mark(document)
+    for index, (heading, paragraphs) in enumerate(court_document_sections(order, result)):
+        document.add_heading(heading, level=0 if index == 0 else 1)
+        if heading == SCHEDULE_HEADING:
+            _add_schedule_table(document, order)
+            continue
+        for paragraph in paragraphs:
+            document.add_paragraph(paragraph)
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
