@@ -1,12 +1,10 @@
 """Engine set-up: SQLite pragmas and write transactions that take the lock up front."""
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.extensions import db
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def configure_engine(app: Flask) -> None:
@@ -31,12 +29,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # noqa: ANN001
-        # A request that may write reads first and then writes; a deferred transaction would fail with
-        # "database is locked" when it upgrades, so such requests take the write lock when they begin.
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
-
-
-def wants_write_lock() -> bool:
-    if has_request_context():
-        return request.method not in SAFE_METHODS
-    return True
+        # Nearly every transaction reads and then writes: forms save, and even a GET of personal data writes its
+        # audit event. A deferred transaction that upgrades to a write while another connection has written
+        # fails at once with "database is locked" (the busy timeout does not apply to that upgrade), so every
+        # transaction takes the write lock when it begins and waits its turn instead. Readers are not blocked (WAL).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

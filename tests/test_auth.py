@@ -105,3 +105,13 @@ def test_sign_in_page_is_a_gov_uk_page(client) -> None:  # noqa: ANN001
     response = client.get("/sign-in")
     assert h1(response) == "Sign in"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_sign_out_banner_is_shown_as_a_heading_not_as_markup(client, sign_in) -> None:  # noqa: ANN001
+    from tests.utils import page
+
+    sign_in(client, "officer")
+    response = client.post("/sign-out")
+    soup = page(client.get(response.headers["Location"]))
+    assert soup.select_one(".govuk-notification-banner__heading").get_text(strip=True) == "You have signed out."
+    assert "&lt;p" not in str(soup) and "<p class" not in soup.get_text()

@@ -7,20 +7,18 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.data import audit, check_version, referrals
+from portal.data import audit, check_version, policy, referrals
 from portal.data import subjects as subject_data
 from portal.data.matching import minutes
 from portal.extensions import db
 from portal.models import (
     LIVE_REFERRALS,
     ExclusionZone,
-    LegalBasis,
     Occasion,
     Order,
     OrderStatus,
     Organisation,
     OrganisationStatus,
-    PolicySetting,
     Programme,
     ProgrammeSession,
     ProgrammeStatus,
@@ -38,7 +36,6 @@ from portal.orders.facts import (
     LegalBasisFacts,
     OccasionFacts,
     OrderFacts,
-    Policy,
     ProhibitionFacts,
     RequirementFacts,
     WindowFacts,
@@ -323,10 +320,6 @@ def co_attendees(order: Order) -> dict[int, tuple[int, ...]]:
     return {session_id: tuple(sorted(ids)) for session_id, ids in found.items()}
 
 
-def legal_bases() -> list[LegalBasis]:
-    return list(db.session.scalars(select(LegalBasis).order_by(LegalBasis.police_area, LegalBasis.valid_from)))
-
-
 def file_order(order: Order, expected_version: int | None) -> None:
     ensure_editable(order, expected_version)
     order.status = OrderStatus.FILED
@@ -404,7 +397,7 @@ def order_facts(order: Order, today: date) -> OrderFacts:
         requirements=tuple(_requirement_facts(r, attendees) for r in order.requirements),
         prohibitions=tuple(_prohibition_facts(p) for p in order.prohibitions),
         legal_bases=tuple(
-            LegalBasisFacts(b.police_area, b.regulation, b.valid_from, b.valid_to) for b in legal_bases()
+            LegalBasisFacts(b.police_area, b.regulation, b.valid_from, b.valid_to) for b in policy.legal_bases()
         ),
         today=today,
     )
@@ -475,15 +468,3 @@ def _prohibition_facts(prohibition: Prohibition) -> ProhibitionFacts:
         place_postcode=prohibition.postcode,
     )
 
-
-ORDER_CHECKS_POLICY = "order-checks"
-
-
-def check_policy() -> Policy:
-    """The local policy for order checks (an admin may change it); the defaults when none is recorded."""
-    setting = db.session.get(PolicySetting, ORDER_CHECKS_POLICY)
-    if setting is None:
-        return Policy()
-    values = dict(setting.value)
-    values["reported_as_warnings"] = frozenset(values.get("reported_as_warnings", ()))
-    return Policy(**values)

@@ -15,7 +15,7 @@ from portal.blueprints.orders.forms import (
     RequirementTermsForm,
     WholeForm,
 )
-from portal.data import EditConflict, orders, subjects
+from portal.data import EditConflict, orders, policy, subjects
 from portal.data.orders import OrderLocked
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Order, OrderStatus
@@ -27,7 +27,7 @@ LOCKED = "This order has been filed and cannot change. Start a new version to ma
 
 def _checks(order: Order):  # noqa: ANN202
     facts = orders.order_facts(order, date.today())
-    return facts, check_order(facts, orders.check_policy())
+    return facts, check_order(facts, policy.order_check_policy())
 
 
 def _guarded(order: Order, change, message: str) -> ResponseReturnValue:  # noqa: ANN001

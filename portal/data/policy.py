@@ -1,0 +1,68 @@
+"""Local policy and the legal-basis table: what admins configure, labelled as policy rather than law."""
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import abort
+from sqlalchemy import select
+
+from portal.data import audit
+from portal.extensions import db
+from portal.models import LegalBasis, PolicySetting
+from portal.orders.facts import Policy
+
+ORDER_CHECKS = "order-checks"
+
+
+def legal_bases() -> list[LegalBasis]:
+    return list(db.session.scalars(select(LegalBasis).order_by(LegalBasis.police_area, LegalBasis.valid_from)))
+
+
+def get_legal_basis(basis_id: int) -> LegalBasis:
+    basis = db.session.get(LegalBasis, basis_id)
+    if basis is None:
+        abort(404)
+    return basis
+
+
+def add_legal_basis(fields: dict[str, Any]) -> LegalBasis:
+    basis = LegalBasis(**fields)
+    db.session.add(basis)
+    db.session.flush()
+    audit.record(audit.ALTERATION, "legal-basis", basis.id, change="added", **_printable(fields))
+    return basis
+
+
+def update_legal_basis(basis: LegalBasis, fields: dict[str, Any]) -> None:
+    for name, value in fields.items():
+        setattr(basis, name, value)
+    audit.record(audit.ALTERATION, "legal-basis", basis.id, change="changed", **_printable(fields))
+
+
+def remove_legal_basis(basis: LegalBasis) -> None:
+    audit.record(audit.ALTERATION, "legal-basis", basis.id, change="removed")
+    db.session.delete(basis)
+
+
+def _printable(fields: dict[str, Any]) -> dict[str, str]:
+    return {name: str(value) for name, value in fields.items()}
+
+
+def order_check_policy() -> Policy:
+    """The local policy for order checks; the defaults when an admin has recorded none."""
+    setting = db.session.get(PolicySetting, ORDER_CHECKS)
+    if setting is None:
+        return Policy()
+    values = dict(setting.value)
+    values["reported_as_warnings"] = frozenset(values.get("reported_as_warnings", ()))
+    return Policy(**values)
+
+
+def save_order_check_policy(policy: Policy, user_id: int) -> None:
+    value = asdict(policy) | {"reported_as_warnings": sorted(policy.reported_as_warnings)}
+    setting = db.session.get(PolicySetting, ORDER_CHECKS)
+    if setting is None:
+        db.session.add(PolicySetting(key=ORDER_CHECKS, value=value, updated_by_id=user_id))
+    else:
+        setting.value, setting.updated_by_id = value, user_id
+    audit.record(audit.ALTERATION, "policy", None, setting=ORDER_CHECKS, value=value)
