@@ -1,13 +1,13 @@
 """The catalogue version: bumped on every change that could alter what officers or the matcher see."""
 
 from collections import defaultdict
-from datetime import time
 
 from sqlalchemy import select, update
 
 from matching.model import Programme as MatchProgramme
 from matching.model import Session as MatchSession
 from matching.model import Venue as MatchVenue
+from portal.dates import minutes
 from portal.extensions import db
 from portal.models import (
     CatalogueState,
@@ -118,7 +118,3 @@ def load_matching_catalogue() -> list[MatchProgramme]:
         )
         for row in programme_rows
     ]
-
-
-def minutes(value: time) -> int:
-    return value.hour * 60 + value.minute

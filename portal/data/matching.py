@@ -1,31 +1,15 @@
 """What the matcher needs from the database: a subject's profile and who is already placed where."""
 
-from datetime import date, time
+from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from matching.model import DailyWindow, Enrolment, SubjectProfile, WeeklyWindow
 from matching.model import ExclusionZone as ZoneProfile
-from portal.data import audit
+from portal.data import audit, subjects
+from portal.dates import age_on, minutes
 from portal.extensions import db
-from portal.models import LIVE_REFERRALS, PLACE_HOLDING_REFERRALS, NonAssociation, Referral, Subject, WindowKind
-
-
-def minutes(value: time) -> int:
-    return value.hour * 60 + value.minute
-
-
-def age_on(date_of_birth: date, day: date) -> int:
-    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
-
-
-def non_associate_ids(subject_id: int) -> tuple[int, ...]:
-    rows = db.session.execute(
-        select(NonAssociation.subject_low_id, NonAssociation.subject_high_id).where(
-            or_(NonAssociation.subject_low_id == subject_id, NonAssociation.subject_high_id == subject_id)
-        )
-    )
-    return tuple(sorted(low if high == subject_id else high for low, high in rows))
+from portal.models import LIVE_REFERRALS, PLACE_HOLDING_REFERRALS, Referral, Subject, WindowKind
 
 
 def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
@@ -56,7 +40,7 @@ def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
             ZoneProfile(z.label, float(z.easting), float(z.northing), float(z.radius_m))
             for z in subject.exclusion_zones
         ),
-        non_associates=non_associate_ids(subject.id),
+        non_associates=tuple(sorted(subjects.non_associate_ids(subject.id))),
         max_travel_m=float(subject.max_travel_m) if subject.max_travel_m else None,
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.data import audit, check_version, policy, referrals
 from portal.data import subjects as subject_data
-from portal.data.matching import minutes
+from portal.dates import minutes
 from portal.extensions import db
 from portal.models import (
     LIVE_REFERRALS,
@@ -467,4 +467,3 @@ def _prohibition_facts(prohibition: Prohibition) -> ProhibitionFacts:
         ends_on=prohibition.ends_on,
         place_postcode=prohibition.postcode,
     )
-

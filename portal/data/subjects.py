@@ -6,6 +6,7 @@ from typing import Any
 from flask import abort
 from sqlalchemy import func, or_, select, true
 
+from portal import dates
 from portal.data import audit, check_version
 from portal.extensions import db
 from portal.models import ExclusionZone, NonAssociation, NoteKind, Subject, SubjectNote, SubjectWindow, User
@@ -15,13 +16,8 @@ class LinkRefused(Exception):
     """A non-association that cannot be recorded; the message says why, in words for the officer."""
 
 
-def years_between(born: date, day: date) -> int:
-    """Whole years from `born` to `day`: someone's age on that day."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def age_on(subject: Subject, day: date) -> int:
-    return years_between(subject.date_of_birth, day)
+    return dates.age_on(subject.date_of_birth, day)
 
 
 def postcode_district(postcode: str) -> str:

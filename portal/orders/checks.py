@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
 
+from portal.dates import add_months
 from portal.orders.facts import (
     WEEKDAY_NAMES,
     OrderFacts,
@@ -19,7 +20,6 @@ from portal.orders.facts import (
     ProhibitionFacts,
     RequirementFacts,
     WindowFacts,
-    add_months,
     format_date,
     period_end,
 )

@@ -3,9 +3,10 @@
 Times are minutes since midnight, weekday 0 is Monday, coordinates are British National Grid metres.
 """
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from portal.dates import add_months, age_on
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -149,13 +150,6 @@ class OrderFacts:
         return age_on(self.subject_date_of_birth, day)
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day of the month, `months` later (the last day of the month when that day does not exist)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def period_end(start: date, months: int) -> date:
     """The last day of a period of `months` months that includes its first day (the corresponding date rule).
 
@@ -167,12 +161,6 @@ def period_end(start: date, months: int) -> date:
     if corresponding.day < start.day:
         return corresponding
     return corresponding - timedelta(days=1)
-
-
-def age_on(date_of_birth: date, day: date) -> int:
-    """Completed years on `day` (someone born on 29 February turns a year older on 1 March in other years)."""
-    birthday_not_reached = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
-    return day.year - date_of_birth.year - birthday_not_reached
 
 
 def format_date(day: date) -> str:

@@ -6,7 +6,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
-from portal.data.subjects import years_between
+from portal.dates import age_on
 from portal.forms import (
     ClockTimeField,
     GovDateField,
@@ -110,7 +110,7 @@ class SubjectForm(FlaskForm):
             return
         if born >= today:
             self.date_of_birth.errors.append("Date of birth must be in the past")
-        elif not MINIMUM_AGE <= years_between(born, today) <= MAXIMUM_AGE:
+        elif not MINIMUM_AGE <= age_on(born, today) <= MAXIMUM_AGE:
             self.date_of_birth.errors.append(
                 f"Date of birth must give an age between {MINIMUM_AGE} and {MAXIMUM_AGE} today"
             )
