@@ -6,7 +6,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.auth import officer_required
 from portal.extensions import db
 from portal.models import AuditEvent, ExclusionZone, NonAssociation, Subject, SubjectNote, SubjectWindow
 from tests.utils import error_summary, field_error, h1, page
@@ -395,13 +394,17 @@ def test_officers_see_subjects_first_in_the_navigation(client, officer) -> None:
     assert links[1:3] == ["Subjects", "Find programmes"]
 
 
-def test_the_subject_page_links_to_suggestions_when_that_page_exists(client, sign_in, make, app) -> None:  # noqa: ANN001
-    if "suggestions.suggest" not in app.view_functions:
-        app.add_url_rule("/suggested/<int:subject_id>", "suggestions.suggest", officer_required(lambda subject_id: ""))
+def test_the_subject_page_leads_to_suggestions_and_to_a_draft_order(client, sign_in, make) -> None:  # noqa: ANN001
     sign_in(client, "officer")
     subject_id = make.subject()
-    button = page(client.get(f"/subjects/{subject_id}")).find("a", string=lambda s: s and "Find suggested" in s)
-    assert button is not None and str(subject_id) in button["href"]
+    soup = page(client.get(f"/subjects/{subject_id}"))
+    button = soup.find("a", string=lambda s: s and "Find suggested" in s)
+    assert button["href"] == f"/subjects/{subject_id}/suggestions"
+    start = soup.find("button", string=lambda s: s and "Start a draft order" in s)
+    response = client.post(start.find_parent("form")["action"])
+    assert response.status_code == 302 and response.headers["Location"].startswith("/orders/")
+    again = page(client.get(f"/subjects/{subject_id}"))
+    assert again.find("a", string=lambda s: s and "Open the draft order" in s)["href"] == response.headers["Location"]
 
 
 def test_every_subject_form_page_opens_and_is_audited(client, officer, make, app) -> None:  # noqa: ANN001

@@ -15,16 +15,11 @@ from portal.blueprints.subjects.forms import (
     SubjectForm,
     WindowForm,
 )
-from portal.data import EditConflict, searches, subjects
+from portal.data import EditConflict, orders, searches, subjects
 from portal.data.subjects import LinkRefused
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import NoteKind, Subject
 from portal.pagination import page_number, pagination
-
-
-@bp.app_context_processor
-def _endpoint_helpers() -> dict:
-    return {"has_endpoint": lambda name: name in current_app.view_functions}
 
 
 @bp.get("/")
@@ -90,6 +85,7 @@ def subject(subject_id: int) -> ResponseReturnValue:
         non_associates=subjects.non_associates(found.id),
         notes=subjects.notes_with_authors(found.id),
         form=ConfirmForm(),
+        order=orders.open_order(found.id),
     )
 
 
