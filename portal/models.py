@@ -621,3 +621,160 @@ class Referral(Base):
     session: Mapped[ProgrammeSession | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class AttendanceStatus(enum.StrEnum):
+    ATTENDED = "attended"
+    LATE = "late"
+    ABSENT = "absent"
+    CANCELLED = "cancelled"  # the provider cancelled the session: not the subject's failure
+
+
+class SessionCancellation(Base):
+    """A provider cancelled one date of a weekly session: no one is expected there that day."""
+
+    __tablename__ = "session_cancellations"
+    __table_args__ = (UniqueConstraint("session_id", "on_date", name="one_cancellation_per_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("programme_sessions.id", ondelete="CASCADE"), index=True)
+    on_date: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AttendanceMark(Base):
+    """One mark for one subject at one expected session. A correction adds a row that supersedes the last one."""
+
+    __tablename__ = "attendance_marks"
+    __table_args__ = (
+        UniqueConstraint("requirement_id", "on_date", "revision", name="one_mark_per_revision"),
+        CheckConstraint("minutes_late IS NULL OR minutes_late >= 0", name="minutes_late_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirements.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("programme_sessions.id"), index=True)
+    on_date: Mapped[date] = mapped_column(index=True)
+    revision: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[AttendanceStatus] = mapped_column(String(20))
+    minutes_late: Mapped[int | None]
+    absence_reason: Mapped[str] = mapped_column(Text, default="")
+    absence_acceptable: Mapped[bool | None]
+    evidence_note: Mapped[str] = mapped_column(Text, default="")
+    contact_attempts: Mapped[str] = mapped_column(Text, default="")
+    correction_reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    requirement: Mapped[Requirement] = relationship()
+
+
+class ComplianceEventKind(enum.StrEnum):
+    CURFEW = "curfew"
+    PROHIBITED_PLACE = "prohibited-place"
+    PROHIBITED_PERSON = "prohibited-person"
+    OTHER_PROHIBITION = "other-prohibition"
+
+
+class ComplianceEvent(Base):
+    """Something reported outside the register: a curfew missed, a prohibited place or person, another prohibition."""
+
+    __tablename__ = "compliance_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[ComplianceEventKind] = mapped_column(String(30))
+    occurred_at: Mapped[datetime]
+    minutes_late: Mapped[int | None]
+    description: Mapped[str] = mapped_column(Text, default="")
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportStatus(enum.StrEnum):
+    DRAFT = "draft"  # raised by a rule or a partner, waiting for the officer's review
+    SUBMITTED = "submitted"  # decided and locked; later corrections are appended
+
+
+class ReportDecision(enum.StrEnum):
+    NO_FURTHER_ACTION = "no-further-action"
+    WARNING = "warning"
+    REFER_FOR_BREACH = "refer-for-breach"
+
+
+class NonComplianceReport(Base):
+    """Facts kept apart from assessments (DPA 2018 s.38); locked once the officer submits a decision."""
+
+    __tablename__ = "non_compliance_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("requirements.id"))
+    rule_code: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(20))  # rule | partner
+    kind: Mapped[str] = mapped_column(String(30), default="non-compliance")  # non-compliance | concern | completion
+    status: Mapped[ReportStatus] = mapped_column(String(20), default=ReportStatus.DRAFT, index=True)
+    facts: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)  # mark ids, event ids, dates: what the facts rest on
+    assessment: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str] = mapped_column(String(30), default="")
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    raised_by_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    order: Mapped[Order] = relationship()
+    corrections: Mapped[list["ReportCorrection"]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportCorrection.created_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReportCorrection(Base):
+    __tablename__ = "report_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("non_compliance_reports.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    report: Mapped[NonComplianceReport] = relationship(back_populates="corrections")
+
+
+class OutboxMessage(Base):
+    """An email waiting to be sent; the sender retries with back-off and records each failure."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class CalendarFeed(Base):
+    """A revocable, unguessable calendar subscription; the URL holds only the token, never personal data."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -233,3 +233,25 @@ def test_order_views_and_exports_are_audited(app, officer, demo) -> None:  # noq
             select(AuditEvent.purpose).where(AuditEvent.record_type == "order", AuditEvent.action == "consultation")
         ).all()
     assert "export the court document" in purposes
+
+
+def test_recording_the_order_as_made_activates_confirmed_requirements(app, officer, sign_in, demo) -> None:  # noqa: ANN001
+    order_id = accept_weekly_plan(officer, demo)
+    fill_details(officer, order_id)
+    add_occasions(officer, order_id)
+    give_rationales(officer, order_id, app)
+    partners_accept_all(app, sign_in, order_id)
+    version = page(officer.get(f"/orders/{order_id}")).select_one('input[name="version"]')["value"]
+    officer.post(f"/orders/{order_id}/file", data={"version": version})
+    version = page(officer.get(f"/orders/{order_id}/made")).select_one('input[name="version"]')["value"]
+    missing = officer.post(f"/orders/{order_id}/made", data={"version": version, "made_by_court": "Thames"})
+    assert "Enter the date the order was made" in page(missing).get_text()
+    response = officer.post(
+        f"/orders/{order_id}/made",
+        data={"version": version, "made_on": ["1", "12", "2026"], "made_by_court": "Thames Magistrates' Court"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        order = db.session.get(Order, order_id)
+        assert order.status == "made" and str(order.made_on) == "2026-12-01"
+        assert {r.referral.status for r in order.requirements} == {"active"}

@@ -327,6 +327,20 @@ def file_order(order: Order, expected_version: int | None) -> None:
     touch(order, "filed")
 
 
+def mark_made(order: Order, fields: dict[str, Any], expected_version: int | None) -> None:
+    """The court made the order: its confirmed requirements become active and registers start."""
+    if order.status != OrderStatus.FILED:
+        raise OrderLocked()
+    check_version(order, expected_version)
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.status = OrderStatus.MADE
+    for requirement in order.requirements:
+        if requirement.referral is not None and requirement.referral.status == ReferralStatus.ACCEPTED:
+            referrals.activate_referral(requirement.referral)
+    touch(order, "made by the court", made_on=str(fields.get("made_on")))
+
+
 def start_new_version(order: Order, officer_id: int) -> Order:
     """Copy a filed order into a new draft; the filed one stays readable as it was. Referrals move with it."""
     if order.status != OrderStatus.FILED:

@@ -216,6 +216,14 @@ def withdraw_referral(referral: Referral, expected_version: int | None = None) -
     _audit_change(referral, previous, place_freed=previous in PLACE_HOLDING_REFERRALS)
 
 
+def activate_referral(referral: Referral) -> None:
+    """The court made the order: an accepted referral becomes an active requirement the partner supervises."""
+    previous = referral.status
+    referral.status = ReferralStatus.ACTIVE
+    db.session.flush()
+    _audit_change(referral, previous)
+
+
 # Partner side
 
 

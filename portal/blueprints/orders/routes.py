@@ -7,6 +7,7 @@ from flask_login import current_user
 from portal.auth import officer_required
 from portal.blueprints.orders import bp
 from portal.blueprints.orders.forms import (
+    MadeForm,
     OccasionForm,
     OrderDetailsForm,
     ProhibitionForm,
@@ -305,6 +306,28 @@ def file(order_id: int) -> ResponseReturnValue:
         flash(f"The order is not ready for court: {len(result.problems)} problem(s) remain.", "error")
         return redirect(url_for("orders.checks", order_id=order_id)), 303
     return _guarded(found, lambda: orders.file_order(found, form.version.data), "Order filed. It is now locked.")
+
+
+@bp.route("/<int:order_id>/made", methods=["GET", "POST"])
+@officer_required
+def made(order_id: int) -> ResponseReturnValue:
+    found = orders.get_order(order_id)
+    if found.status != OrderStatus.FILED:
+        flash("Only a filed order can be recorded as made by the court.", "error")
+        return redirect(url_for("orders.order", order_id=order_id)), 303
+    form = MadeForm(version=found.version, made_by_court=found.court)
+    if form.validate_on_submit():
+        fields = {
+            "made_on": form.made_on.data,
+            "made_by_court": form.made_by_court.data.strip(),
+            "final_terms": (form.final_terms.data or "").strip(),
+        }
+        return _guarded(
+            found,
+            lambda: orders.mark_made(found, fields, form.version.data),
+            "Order recorded as made. Its requirements are active and the partners' registers have started.",
+        )
+    return render_template("orders/made.html", order=found, form=form)
 
 
 @bp.post("/<int:order_id>/new-version")
