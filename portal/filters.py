@@ -45,7 +45,11 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("partners.venues", "Venues"),
         ("partners.organisation", "Organisation"),
     ],
-    Role.ADMIN: [("admin.organisations_list", "Organisations"), ("admin.users", "Users")],
+    Role.ADMIN: [
+        ("admin.organisations_list", "Organisations"),
+        ("admin.users", "Users"),
+        ("admin.legal_bases", "Legal basis"),
+    ],
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from portal.data import catalogue, subjects
+from portal.data import catalogue, policy, subjects
 from portal.extensions import db
 from portal.geo import geocode
 from portal.models import NoteKind, Organisation, Programme, ProgrammeSession, Role, User, Venue
@@ -30,8 +30,19 @@ def load_demo() -> dict[str, int]:
     for row in demo.programmes:
         _programme(row, organisations[row["organisation_key"]], added)
     _subjects(added)
+    _legal_bases()
     catalogue.mark_changed()
     return added
+
+
+def _legal_bases() -> None:
+    known = {(basis.police_area, basis.regulation) for basis in policy.legal_bases()}
+    for row in json.loads((DATA_DIR / "legal_bases.json").read_text())["legal_bases"]:
+        if (row["police_area"], row["regulation"]) not in known:
+            policy.add_legal_basis(
+                row
+                | {"valid_from": date.fromisoformat(row["valid_from"]), "valid_to": date.fromisoformat(row["valid_to"])}
+            )
 
 
 def _subjects(added: dict[str, int]) -> None:

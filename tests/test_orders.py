@@ -255,3 +255,23 @@ def test_recording_the_order_as_made_activates_confirmed_requirements(app, offic
         order = db.session.get(Order, order_id)
         assert order.status == "made" and str(order.made_on) == "2026-12-01"
         assert {r.referral.status for r in order.requirements} == {"active"}
+
+
+def test_a_draft_outside_the_legal_basis_table_warns_that_the_power_is_not_in_force(
+    app, officer, sign_in, demo
+) -> None:  # noqa: ANN001
+    order_id = accept_weekly_plan(officer, demo)
+    fill_details(officer, order_id)  # starts 1 December 2026; the demo table only holds the 2021-2023 pilot
+    warning = "not recorded as in force in Metropolitan Police district"
+    assert warning in page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
+    admin = app.test_client()
+    sign_in(admin, "admin")
+    admin.post(
+        "/admin/legal-bases/new",
+        data={
+            "police_area": "Metropolitan Police district",
+            "regulation": "National commencement (training data)",
+            "valid_from": ["1", "1", "2026"],
+        },
+    )
+    assert warning not in page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
