@@ -26,6 +26,18 @@ class Config:
     SERVICE_NAME = "KCPO partner portal"
     LOG_JSON = False
     TESTING = False
+    # Email: the outbox sender (`flask outbox send` / `flask outbox run`) delivers through this SMTP server.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_STARTTLS = os.environ.get("MAIL_USE_STARTTLS", "").lower() in {"1", "true", "yes", "on"}
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "KCPO partner portal <no-reply@kcpo-portal.invalid>")
+    MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_BACKOFF_CAP_MINUTES = int(os.environ.get("MAIL_BACKOFF_CAP_MINUTES", "60"))
+    # Links in emails: this origin plus the page's path (paths alone when unset).
+    MAIL_LINK_BASE_URL = os.environ.get("MAIL_LINK_BASE_URL", "")
 
 
 class DevelopmentConfig(Config):
