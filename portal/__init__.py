@@ -95,9 +95,35 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from portal.blueprints import admin, auth, directory, main, orders, partners, referrals, subjects, suggestions
+    from portal.blueprints import (
+        admin,
+        auth,
+        calendars,
+        directory,
+        main,
+        orders,
+        partners,
+        referrals,
+        registers,
+        reports,
+        subjects,
+        suggestions,
+    )
 
-    for area in (main, auth, partners, referrals, directory, subjects, suggestions, orders, admin):
+    for area in (
+        main,
+        auth,
+        partners,
+        referrals,
+        directory,
+        subjects,
+        suggestions,
+        orders,
+        admin,
+        reports,
+        registers,
+        calendars,
+    ):
         app.register_blueprint(area.bp)
 
 

@@ -38,9 +38,14 @@ def distance(metres: float | None) -> str:
 
 
 NAVIGATION: dict[Role, list[tuple[str, str]]] = {
-    Role.OFFICER: [("subjects.subjects_list", "Subjects"), ("directory.search", "Find programmes")],
+    Role.OFFICER: [
+        ("subjects.subjects_list", "Subjects"),
+        ("directory.search", "Find programmes"),
+        ("reports.reports_list", "Non-compliance"),
+    ],
     Role.PARTNER: [
         ("referrals.referrals_list", "Referrals"),
+        ("registers.registers_list", "Registers"),
         ("partners.programmes_list", "Programmes"),
         ("partners.venues", "Venues"),
         ("partners.organisation", "Organisation"),
@@ -49,6 +54,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("admin.organisations_list", "Organisations"),
         ("admin.users", "Users"),
         ("admin.legal_bases", "Legal basis"),
+        ("admin.policy", "Local policy"),
     ],
 }
 

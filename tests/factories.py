@@ -196,6 +196,36 @@ class Factory:
             }
         return self._add(Referral(**(values | fields)))
 
+    def mark(self, requirement_id: int, on_date: date, status: str = "attended", **fields: Any) -> int:
+        """An attendance mark written directly (no audit, no evaluation): the current mark unless told otherwise."""
+        from portal.models import AttendanceMark
+
+        return self._add(AttendanceMark(requirement_id=requirement_id, on_date=on_date, status=status, **fields))
+
+    def weekly_session(self, organisation_id: int, weekday: int, **fields: Any) -> int:
+        """A programme with one weekly session on `weekday` (17:00-19:00 unless told); returns the session's id."""
+        session_id = self.session_ids(self.programme(organisation_id))[0]
+        with self.app.app_context():
+            session = db.session.get(ProgrammeSession, session_id)
+            for name, value in ({"weekday": weekday} | fields).items():
+                setattr(session, name, value)
+            db.session.commit()
+        return session_id
+
+    def active_requirement(
+        self, session_id: int, made_on: date, subject_id: int | None = None, duration_months: int = 12, **fields: Any
+    ) -> int:
+        """A requirement at this session under an order the court made on `made_on`, its referral `active`: the
+        subject is expected at the session from then on. Its own dates are unset unless given. Returns its id."""
+        from portal.models import OrderStatus
+
+        order_id = self.order(
+            subject_id, status=OrderStatus.MADE, made_on=made_on, duration_months=duration_months
+        )
+        requirement_id = self.requirement(order_id, session_id=session_id, **({"starts_on": None, "ends_on": None} | fields))
+        self.referral(session_id, requirement_id=requirement_id, status="active")
+        return requirement_id
+
     def get(self, model: type, row_id: Any) -> Any:
         with self.app.app_context():
             row = db.session.get(model, row_id)

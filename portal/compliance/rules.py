@@ -273,4 +273,3 @@ def event_facts_text(event: EventFacts) -> str:
     if event.description.strip():
         lines.append(f"What was recorded: {event.description.strip()}")
     return "\n".join(lines)
-

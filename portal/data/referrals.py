@@ -13,7 +13,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.data import audit, check_version
+from portal.data import audit, check_version, notifications
 from portal.data.subjects import age_on
 from portal.extensions import db
 from portal.models import (
@@ -201,6 +201,7 @@ def create_referral(requirement: Requirement, sent_by_id: int) -> Referral:
         requirement_id=requirement.id,
         shared_fields=list(PARTNER_ALLOW_LIST),
     )
+    notifications.notify_referral_sent(referral)
     return referral
 
 
@@ -311,6 +312,7 @@ def accept_referral(
         setattr(referral, f"statement_{name}", statement[name].strip())
     db.session.flush()
     _audit_change(referral, previous, user_id=user_id, session_id=session.id, statement=list(STATEMENT_FIELDS))
+    notifications.notify_referral_accepted(referral)
 
 
 def decline_referral(referral: Referral, user_id: int, reason: str, expected_version: int | None = None) -> None:
@@ -327,6 +329,7 @@ def decline_referral(referral: Referral, user_id: int, reason: str, expected_ver
     referral.decline_reason = reason.strip()
     db.session.flush()
     _audit_change(referral, previous, user_id=user_id)
+    notifications.notify_referral_declined(referral)
 
 
 def places_taken(session_id: int) -> int:

@@ -1,0 +1,131 @@
+"""Partners' attendance registers: the sessions they supervise, and one register per session date.
+
+Pages render only the dataclasses in `portal.data.attendance`, whose one detail about a young person is the
+allow-listed short name. Dates travel in the path as YYYY-MM-DD; anything else, or a session and date at which this
+organisation expects no one, is 'not found'.
+"""
+
+import re
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.auth import own_organisation_id, partner_required
+from portal.blueprints.registers import bp
+from portal.blueprints.registers.forms import CancelForm, RegisterForm, register_form
+from portal.compliance.schedule import london_today
+from portal.data import EditConflict, attendance
+from portal.data.attendance import Register, RegisterNotOpen
+from portal.filters import govuk_date
+from portal.forms import CHANGED_SINCE_OPENED
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+WINDOW = timedelta(days=14)
+
+
+@bp.get("/")
+@partner_required
+def registers_list() -> ResponseReturnValue:
+    organisation_id, today = own_organisation_id(), london_today()
+    window = attendance.expected_sessions(organisation_id, today - WINDOW, today + WINDOW, include_cancelled=True)
+    older_overdue = [
+        expected
+        for expected in attendance.overdue_registers(organisation_id=organisation_id)
+        if expected.on_date < today - WINDOW
+    ]
+    recent = older_overdue + [expected for expected in window if expected.on_date <= today]
+    upcoming = [expected for expected in window if expected.on_date > today]
+    return render_template(
+        "registers/list.html",
+        recent=list(reversed(recent)),
+        upcoming=upcoming,
+        overdue=sum(expected.overdue for expected in recent),
+        today=today,
+    )
+
+
+@bp.get("/<int:session_id>/<on_date>")
+@partner_required
+def register(session_id: int, on_date: str) -> ResponseReturnValue:
+    found = attendance.register(own_organisation_id(), session_id, _day(on_date))
+    return _page(found, register_form(found), CancelForm())
+
+
+@bp.post("/<int:session_id>/<on_date>")
+@partner_required
+def save(session_id: int, on_date: str) -> ResponseReturnValue:
+    organisation_id, day = own_organisation_id(), _day(on_date)
+    found = attendance.find_register(organisation_id, session_id, day)
+    form = register_form(found)
+    if not found.markable:
+        return _page(found, form, CancelForm(), problem=_not_open_message(found))
+    if form.validate_on_submit():
+        try:
+            added = attendance.save_register(organisation_id, session_id, day, form.marks(), current_user.id)
+        except EditConflict:
+            flash(CHANGED_SINCE_OPENED, "error")
+            return redirect(url_for("registers.register", session_id=session_id, on_date=on_date)), 303
+        except RegisterNotOpen as closed:
+            return _page(found, form, CancelForm(), problem=closed.reason)
+        flash(f"Register saved for {_when(found)}." if added else "Nothing changed: the register is as it was.", "success")
+        return redirect(url_for("registers.register", session_id=session_id, on_date=on_date))
+    return _page(found, form, CancelForm(), errors=form)
+
+
+@bp.post("/<int:session_id>/<on_date>/cancel")
+@partner_required
+def cancel(session_id: int, on_date: str) -> ResponseReturnValue:
+    organisation_id, day = own_organisation_id(), _day(on_date)
+    found = attendance.find_register(organisation_id, session_id, day)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            attendance.cancel_session(organisation_id, session_id, day, form.reason.data, current_user.id)
+        except RegisterNotOpen as closed:
+            return _page(found, register_form(found), form, problem=closed.reason)
+        flash(f"Session recorded as cancelled for {_when(found)}. No one is expected that day.", "success")
+        return redirect(url_for("registers.register", session_id=session_id, on_date=on_date))
+    return _page(found, register_form(found), form, errors=form)
+
+
+def _day(on_date: str) -> date:
+    """The YYYY-MM-DD path segment as a date; anything else is 'not found'."""
+    if not ISO_DATE.match(on_date):
+        abort(404)
+    try:
+        return date.fromisoformat(on_date)
+    except ValueError:
+        abort(404)
+
+
+def _when(found: Register) -> str:
+    return govuk_date(found.session.on_date)
+
+
+def _not_open_message(found: Register) -> str:
+    if found.session.cancelled:
+        return "This session was cancelled by the provider, so there is no register to mark"
+    return f"You cannot mark this register before the day of the session, {_when(found)}"
+
+
+def _page(
+    found: Register,
+    register_form_: RegisterForm,
+    cancel_form: CancelForm,
+    *,
+    errors: RegisterForm | CancelForm | None = None,
+    problem: str = "",
+) -> ResponseReturnValue:
+    """The register page; a POST that shows it again has consulted the marks too, so that is recorded."""
+    if errors is not None or problem:
+        attendance.record_consultation(found)
+    return render_template(
+        "registers/register.html",
+        register=found,
+        register_form=register_form_,
+        cancel_form=cancel_form,
+        form=errors,
+        problem=problem,
+    )

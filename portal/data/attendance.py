@@ -1,0 +1,703 @@
+"""Attendance registers: which sessions each young person is expected at, and the marks partners record there.
+
+A subject is expected at a session on a date when their requirement has an `active` referral (the order was made and
+the partner confirmed supervision) and the date falls on the requirement's weekday inside both its period and the
+session's term, and is neither a holiday nor cancelled by the provider (`portal.compliance.schedule`).
+
+Marks are never overwritten: a correction adds a row with the next revision and a reason, and the row it replaces
+stops being current. Partner pages get only the dataclasses below, whose one detail about a subject is the
+allow-listed short name ("Ayaan K."), never Subject, Order or Requirement rows.
+"""
+
+import importlib.util
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.compliance.schedule import expected_dates, is_overdue, london_today, requirement_period
+from portal.data import EditConflict, audit
+from portal.extensions import db
+from portal.models import (
+    AttendanceMark,
+    AttendanceStatus,
+    Order,
+    ProgrammeSession,
+    Referral,
+    ReferralStatus,
+    Requirement,
+    SessionCancellation,
+    Subject,
+    User,
+    utcnow,
+)
+
+# What a partner may record for one young person; a cancelled session is recorded for everyone at once.
+MARKABLE = (AttendanceStatus.ATTENDED, AttendanceStatus.LATE, AttendanceStatus.ABSENT)
+MARK_FIELDS = ("status", "minutes_late", "absence_reason", "absence_acceptable", "evidence_note", "contact_attempts")
+
+
+class RegisterNotOpen(Exception):
+    """The register cannot be marked: the session is in the future or the provider cancelled it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One young person expected at a session: the allow-listed short name and their current mark's status."""
+
+    requirement_id: int
+    referral_id: int
+    order_id: int
+    subject_name: str
+    status: AttendanceStatus | None = None
+
+    @property
+    def marked(self) -> bool:
+        return self.status is not None
+
+
+@dataclass(frozen=True)
+class ExpectedSession:
+    """One date of a weekly session and the young people expected there."""
+
+    session_id: int
+    on_date: date
+    start_time: time
+    end_time: time
+    programme_title: str
+    venue_name: str
+    venue_postcode: str
+    organisation_id: int
+    attendees: tuple[Attendee, ...]
+    overdue: bool = False
+    cancelled: bool = False
+    cancellation_reason: str = ""
+
+    @property
+    def expected(self) -> int:
+        return len(self.attendees)
+
+    @property
+    def marked(self) -> int:
+        return sum(attendee.marked for attendee in self.attendees)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.attendees) and self.marked == self.expected
+
+
+@dataclass(frozen=True)
+class MarkView:
+    """A mark as partner pages show it: who recorded it, when, and why it was corrected."""
+
+    id: int
+    revision: int
+    is_current: bool
+    status: AttendanceStatus
+    minutes_late: int | None
+    absence_reason: str
+    absence_acceptable: bool | None
+    evidence_note: str
+    contact_attempts: str
+    correction_reason: str
+    recorded_by_name: str
+    recorded_at: datetime
+
+    def values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in MARK_FIELDS}
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    attendee: Attendee
+    current: MarkView | None
+    history: tuple[MarkView, ...] = field(default=())  # every revision, oldest first
+
+    @property
+    def corrected(self) -> bool:
+        return len(self.history) > 1
+
+
+@dataclass(frozen=True)
+class Register:
+    session: ExpectedSession
+    rows: tuple[RegisterRow, ...]
+    today: date
+    cancelled_by_name: str = ""
+
+    @property
+    def in_future(self) -> bool:
+        return self.session.on_date > self.today
+
+    @property
+    def markable(self) -> bool:
+        return not self.in_future and not self.session.cancelled
+
+
+def subject_label(subject: Subject) -> str:
+    """The short name partners see, exactly as on their referrals (`ReferralView.subject_name`)."""
+    return f"{subject.first_name} {subject.last_name[:1].upper()}."
+
+
+# Expected sessions
+
+
+def expected_sessions(
+    organisation_id: int, date_from: date, date_to: date, *, include_cancelled: bool = False, now: datetime | None = None
+) -> list[ExpectedSession]:
+    """The organisation's sessions between two dates (inclusive) with the young people expected at each, in date
+    order. Dates the provider cancelled are left out unless `include_cancelled` (they then say so)."""
+    found = _expected(
+        organisation_id=organisation_id,
+        date_from=date_from,
+        date_to=date_to,
+        include_cancelled=include_cancelled,
+        now=now,
+    )
+    audit.record(
+        audit.CONSULTATION,
+        "register-list",
+        None,
+        organisation_id=organisation_id,
+        date_from=date_from.isoformat(),
+        date_to=date_to.isoformat(),
+        results=len(found),
+    )
+    return found
+
+
+def overdue_registers(
+    organisation_id: int | None = None, officer_subject_ids: Iterable[int] | None = None, now: datetime | None = None
+) -> list[ExpectedSession]:
+    """Sessions that ended more than 24 hours ago (London time) with anyone expected still unmarked, oldest first.
+
+    Without filters it covers every organisation (for officers); `officer_subject_ids` narrows it to those subjects.
+    """
+    subject_ids = None if officer_subject_ids is None else set(officer_subject_ids)
+    found = [
+        expected
+        for expected in _expected(
+            organisation_id=organisation_id,
+            date_from=None,
+            date_to=london_today(now),
+            subject_ids=subject_ids,
+            now=now,
+        )
+        if expected.overdue
+    ]
+    audit.record(
+        audit.CONSULTATION,
+        "overdue-registers",
+        None,
+        organisation_id=organisation_id,
+        results=len(found),
+        session_dates=[[expected.session_id, expected.on_date.isoformat()] for expected in found],
+    )
+    return found
+
+
+def _expected(
+    *,
+    organisation_id: int | None,
+    date_from: date | None,
+    date_to: date,
+    session_id: int | None = None,
+    subject_ids: set[int] | None = None,
+    include_cancelled: bool = False,
+    now: datetime | None = None,
+) -> list[ExpectedSession]:
+    """The working behind every register view; records no audit event (its callers do)."""
+    referrals = _active_referrals(organisation_id, session_id, subject_ids)
+    if not referrals:
+        return []
+    session_ids = {referral.session_id for referral in referrals}
+    cancellations = _cancellations(session_ids, date_from, date_to)
+    statuses = _current_statuses([referral.requirement_id for referral in referrals], date_from, date_to)
+    now = now or utcnow()
+
+    grouped: dict[tuple[int, date], list[Attendee]] = defaultdict(list)
+    sessions: dict[int, ProgrammeSession] = {}
+    for referral in referrals:
+        session = referral.session
+        sessions[session.id] = session
+        for on_date in _referral_dates(referral, cancellations, date_from, date_to, include_cancelled):
+            grouped[(session.id, on_date)].append(
+                Attendee(
+                    requirement_id=referral.requirement_id,
+                    referral_id=referral.id,
+                    order_id=referral.requirement.order_id,
+                    subject_name=subject_label(referral.subject),
+                    status=statuses.get((referral.requirement_id, on_date)),
+                )
+            )
+
+    found = []
+    for (found_session_id, on_date), attendees in grouped.items():
+        session = sessions[found_session_id]
+        cancellation = cancellations.get((found_session_id, on_date))
+        attendees.sort(key=lambda attendee: (attendee.subject_name, attendee.requirement_id))
+        unmarked = any(not attendee.marked for attendee in attendees)
+        found.append(
+            ExpectedSession(
+                session_id=session.id,
+                on_date=on_date,
+                start_time=session.start_time,
+                end_time=session.end_time,
+                programme_title=session.programme.title,
+                venue_name=session.venue.name,
+                venue_postcode=session.venue.postcode,
+                organisation_id=session.programme.organisation_id,
+                attendees=tuple(attendees),
+                overdue=cancellation is None and unmarked and is_overdue(on_date, session.end_time, now),
+                cancelled=cancellation is not None,
+                cancellation_reason=cancellation.reason if cancellation else "",
+            )
+        )
+    found.sort(key=lambda expected: (expected.on_date, expected.start_time, expected.session_id))
+    return found
+
+
+def _referral_dates(
+    referral: Referral,
+    cancellations: dict[tuple[int, date], SessionCancellation],
+    date_from: date | None,
+    date_to: date,
+    include_cancelled: bool,
+) -> list[date]:
+    requirement, session = referral.requirement, referral.session
+    order = requirement.order
+    period = requirement_period(requirement.starts_on, requirement.ends_on, order.made_on, order.duration_months)
+    if period is None:
+        return []
+    start, end = period
+    cancelled = [] if include_cancelled else [day for (sid, day) in cancellations if sid == session.id]
+    return expected_dates(
+        requirement.weekday,
+        max(start, date_from) if date_from else start,
+        min(end, date_to),
+        session.term_start,
+        session.term_end,
+        session.exception_dates or [],
+        cancelled,
+    )
+
+
+def _active_referrals(
+    organisation_id: int | None, session_id: int | None, subject_ids: set[int] | None
+) -> list[Referral]:
+    query = (
+        select(Referral)
+        .where(Referral.status == ReferralStatus.ACTIVE, Referral.session_id.is_not(None))
+        .options(
+            selectinload(Referral.subject),
+            selectinload(Referral.requirement).selectinload(Requirement.order),
+            selectinload(Referral.session).selectinload(ProgrammeSession.programme),
+            selectinload(Referral.session).selectinload(ProgrammeSession.venue),
+        )
+        .order_by(Referral.id)
+    )
+    if organisation_id is not None:
+        query = query.where(Referral.organisation_id == organisation_id)
+    if session_id is not None:
+        query = query.where(Referral.session_id == session_id)
+    if subject_ids is not None:
+        query = query.where(Referral.subject_id.in_(subject_ids or {-1}))
+    return list(db.session.scalars(query))
+
+
+def _cancellations(
+    session_ids: set[int], date_from: date | None, date_to: date
+) -> dict[tuple[int, date], SessionCancellation]:
+    query = select(SessionCancellation).where(
+        SessionCancellation.session_id.in_(session_ids), SessionCancellation.on_date <= date_to
+    )
+    if date_from is not None:
+        query = query.where(SessionCancellation.on_date >= date_from)
+    return {(row.session_id, row.on_date): row for row in db.session.scalars(query)}
+
+
+def _current_statuses(
+    requirement_ids: list[int], date_from: date | None, date_to: date
+) -> dict[tuple[int, date], AttendanceStatus]:
+    query = select(AttendanceMark.requirement_id, AttendanceMark.on_date, AttendanceMark.status).where(
+        AttendanceMark.requirement_id.in_(requirement_ids),
+        AttendanceMark.is_current.is_(True),
+        AttendanceMark.on_date <= date_to,
+    )
+    if date_from is not None:
+        query = query.where(AttendanceMark.on_date >= date_from)
+    return {
+        (requirement_id, on_date): AttendanceStatus(status)
+        for requirement_id, on_date, status in db.session.execute(query)
+    }
+
+
+# One register
+
+
+def find_register(organisation_id: int, session_id: int, on_date: date, now: datetime | None = None) -> Register:
+    """The register for one date of one session, if this organisation expects anyone there then, else 'not found'
+    (whether the session exists is not revealed). Records nothing: `register` is the audited read."""
+    found = _expected(
+        organisation_id=organisation_id,
+        date_from=on_date,
+        date_to=on_date,
+        session_id=session_id,
+        include_cancelled=True,
+        now=now,
+    )
+    if not found:
+        abort(404)
+    expected = found[0]
+    marks = _marks_for([attendee.requirement_id for attendee in expected.attendees], on_date)
+    names = _user_names({mark.recorded_by_id for mark in marks})
+    by_requirement: dict[int, list[MarkView]] = defaultdict(list)
+    for mark in marks:
+        by_requirement[mark.requirement_id].append(_mark_view(mark, names))
+    rows = []
+    for attendee in expected.attendees:
+        history = tuple(by_requirement.get(attendee.requirement_id, ()))
+        current = next((mark for mark in history if mark.is_current), None)
+        rows.append(RegisterRow(attendee=attendee, current=current, history=history))
+    cancelled_by_name = ""
+    if expected.cancelled:
+        cancellation = _cancellation(session_id, on_date)
+        cancelled_by_name = _user_names({cancellation.created_by_id}).get(cancellation.created_by_id, "")
+    return Register(session=expected, rows=tuple(rows), today=london_today(now), cancelled_by_name=cancelled_by_name)
+
+
+def register(organisation_id: int, session_id: int, on_date: date, now: datetime | None = None) -> Register:
+    """The register opened by the partner: a consultation of each expected young person's marks."""
+    found = find_register(organisation_id, session_id, on_date, now)
+    record_consultation(found)
+    return found
+
+
+def record_consultation(found: Register) -> None:
+    audit.record(
+        audit.CONSULTATION,
+        "register",
+        found.session.session_id,
+        organisation_id=found.session.organisation_id,
+        on_date=found.session.on_date.isoformat(),
+        requirement_ids=[row.attendee.requirement_id for row in found.rows],
+    )
+
+
+def save_register(
+    organisation_id: int,
+    session_id: int,
+    on_date: date,
+    marks: list[dict[str, Any]],
+    user_id: int,
+    now: datetime | None = None,
+) -> list[AttendanceMark]:
+    """Record the register for a whole session in one go; returns the rows it added.
+
+    Each dict holds `requirement_id`, the MARK_FIELDS, and for a change to an existing mark a `correction_reason`;
+    `expected_revision` (the revision the partner saw; 0 for none) catches someone else's change in between
+    (EditConflict). A mark the same as the current one adds nothing. Raises RegisterNotOpen for a future or cancelled
+    date and ValueError for an incomplete mark; either way nothing is saved.
+    """
+    found = find_register(organisation_id, session_id, on_date, now)
+    if found.session.cancelled:
+        raise RegisterNotOpen("The provider cancelled this session")
+    if found.in_future:
+        raise RegisterNotOpen("A register cannot be marked before the day of the session")
+    rows = {row.attendee.requirement_id: row for row in found.rows}
+    unknown = {mark["requirement_id"] for mark in marks} - set(rows)
+    if unknown:
+        raise ValueError(f"Not expected at this session: requirements {sorted(unknown)}")
+    _lock_referrals([rows[mark["requirement_id"]].attendee.referral_id for mark in marks])
+    current = _current_marks(list(rows), on_date)
+    added: list[AttendanceMark] = []
+    for submitted in marks:
+        requirement_id = submitted["requirement_id"]
+        values = clean_mark(submitted)
+        earlier = current.get(requirement_id)
+        expected_revision = submitted.get("expected_revision")
+        if expected_revision is not None and (earlier.revision if earlier else 0) != expected_revision:
+            raise EditConflict()
+        if earlier is not None and all(getattr(earlier, name) == values[name] for name in MARK_FIELDS):
+            continue
+        reason = (submitted.get("correction_reason") or "").strip()
+        if earlier is not None and not reason:
+            raise ValueError("A correction needs a reason")
+        added.append(_add_mark(requirement_id, session_id, on_date, values, earlier, reason, user_id))
+    _evaluate_orders({rows[mark.requirement_id].attendee.order_id for mark in added})
+    return added
+
+
+def clean_mark(submitted: dict[str, Any]) -> dict[str, Any]:
+    """The MARK_FIELDS for one mark, with what does not apply to its status cleared; ValueError when incomplete."""
+    status = AttendanceStatus(submitted.get("status"))
+    if status not in MARKABLE:
+        raise ValueError(f"{status} is not a mark for one young person")
+    values: dict[str, Any] = {
+        "status": status,
+        "minutes_late": None,
+        "absence_reason": "",
+        "absence_acceptable": None,
+        "evidence_note": "",
+        "contact_attempts": "",
+    }
+    if status == AttendanceStatus.LATE:
+        minutes_late = submitted.get("minutes_late")
+        if not isinstance(minutes_late, int) or minutes_late < 1:
+            raise ValueError("A late mark needs the minutes late, 1 or more")
+        values["minutes_late"] = minutes_late
+    elif status == AttendanceStatus.ABSENT:
+        reason, acceptable = (submitted.get("absence_reason") or "").strip(), submitted.get("absence_acceptable")
+        if not reason or not isinstance(acceptable, bool):
+            raise ValueError("An absence needs a reason and whether it was acceptable")
+        values |= {
+            "absence_reason": reason,
+            "absence_acceptable": acceptable,
+            "evidence_note": (submitted.get("evidence_note") or "").strip(),
+            "contact_attempts": (submitted.get("contact_attempts") or "").strip(),
+        }
+    return values
+
+
+def cancel_session(
+    organisation_id: int, session_id: int, on_date: date, reason: str, user_id: int, now: datetime | None = None
+) -> SessionCancellation:
+    """The provider cancelled this date: no one is expected, and each young person's mark says so (a correction,
+    with this reason, of any mark already recorded). Raises RegisterNotOpen when it is already cancelled."""
+    if not reason.strip():
+        raise ValueError("A cancellation needs a reason")
+    found = find_register(organisation_id, session_id, on_date, now)
+    db.session.scalar(select(ProgrammeSession).where(ProgrammeSession.id == session_id).with_for_update())
+    if found.session.cancelled or _cancellation(session_id, on_date) is not None:
+        raise RegisterNotOpen("This session is already recorded as cancelled")
+    cancellation = SessionCancellation(
+        session_id=session_id, on_date=on_date, reason=reason.strip(), created_by_id=user_id
+    )
+    db.session.add(cancellation)
+    db.session.flush()
+    audit.record(
+        audit.COLLECTION,
+        "session-cancellation",
+        cancellation.id,
+        user_id=user_id,
+        organisation_id=organisation_id,
+        session_id=session_id,
+        on_date=on_date.isoformat(),
+    )
+    requirement_ids = [row.attendee.requirement_id for row in found.rows]
+    _lock_referrals([row.attendee.referral_id for row in found.rows])
+    current = _current_marks(requirement_ids, on_date)
+    values = {"status": AttendanceStatus.CANCELLED, "minutes_late": None, "absence_reason": ""}
+    values |= {"absence_acceptable": None, "evidence_note": "", "contact_attempts": ""}
+    for requirement_id in requirement_ids:
+        earlier = current.get(requirement_id)
+        correction = f"Session cancelled by the provider: {reason.strip()}" if earlier else ""
+        _add_mark(requirement_id, session_id, on_date, values, earlier, correction, user_id)
+    _evaluate_orders({row.attendee.order_id for row in found.rows})
+    return cancellation
+
+
+def _add_mark(
+    requirement_id: int,
+    session_id: int,
+    on_date: date,
+    values: dict[str, Any],
+    earlier: AttendanceMark | None,
+    correction_reason: str,
+    user_id: int,
+) -> AttendanceMark:
+    if earlier is not None:
+        earlier.is_current = False
+        db.session.flush()  # the old row stops being current before the new one is written
+    mark = AttendanceMark(
+        requirement_id=requirement_id,
+        session_id=session_id,
+        on_date=on_date,
+        revision=earlier.revision + 1 if earlier else 1,
+        is_current=True,
+        correction_reason=correction_reason,
+        recorded_by_id=user_id,
+        recorded_at=utcnow(),
+        **values,
+    )
+    db.session.add(mark)
+    db.session.flush()
+    audit.record(
+        audit.ALTERATION if earlier else audit.COLLECTION,
+        "attendance-mark",
+        mark.id,
+        user_id=user_id,
+        requirement_id=requirement_id,
+        session_id=session_id,
+        on_date=on_date.isoformat(),
+        status=str(mark.status),
+        revision=mark.revision,
+        replaces_mark_id=earlier.id if earlier else None,
+    )
+    return mark
+
+
+def _evaluate_orders(order_ids: set[int]) -> None:
+    """Let the non-compliance rules look at each order whose register changed (portal.data.noncompliance)."""
+    if not order_ids or importlib.util.find_spec("portal.data.noncompliance") is None:
+        return
+    from portal.data import noncompliance
+
+    if not hasattr(noncompliance, "evaluate_order"):
+        return
+    for order_id in sorted(order_ids):
+        noncompliance.evaluate_order(db.session.get(Order, order_id))
+
+
+def _lock_referrals(referral_ids: list[int]) -> None:
+    """Lock the referrals whose marks change, so two people saving one register write one after the other."""
+    if referral_ids:
+        db.session.scalars(select(Referral.id).where(Referral.id.in_(referral_ids)).with_for_update()).all()
+
+
+def _current_marks(requirement_ids: list[int], on_date: date) -> dict[int, AttendanceMark]:
+    rows = db.session.scalars(
+        select(AttendanceMark)
+        .where(
+            AttendanceMark.requirement_id.in_(requirement_ids),
+            AttendanceMark.on_date == on_date,
+            AttendanceMark.is_current.is_(True),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return {mark.requirement_id: mark for mark in rows}
+
+
+def _marks_for(requirement_ids: list[int], on_date: date) -> list[AttendanceMark]:
+    return list(
+        db.session.scalars(
+            select(AttendanceMark)
+            .where(AttendanceMark.requirement_id.in_(requirement_ids), AttendanceMark.on_date == on_date)
+            .order_by(AttendanceMark.requirement_id, AttendanceMark.revision)
+        )
+    )
+
+
+def _cancellation(session_id: int, on_date: date) -> SessionCancellation | None:
+    return db.session.scalar(
+        select(SessionCancellation).where(
+            SessionCancellation.session_id == session_id, SessionCancellation.on_date == on_date
+        )
+    )
+
+
+def _user_names(user_ids: set[int | None]) -> dict[int, str]:
+    wanted = {user_id for user_id in user_ids if user_id is not None}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).tuples())
+
+
+def _mark_view(mark: AttendanceMark, names: dict[int, str]) -> MarkView:
+    return MarkView(
+        id=mark.id,
+        revision=mark.revision,
+        is_current=mark.is_current,
+        status=AttendanceStatus(mark.status),
+        minutes_late=mark.minutes_late,
+        absence_reason=mark.absence_reason,
+        absence_acceptable=mark.absence_acceptable,
+        evidence_note=mark.evidence_note,
+        contact_attempts=mark.contact_attempts,
+        correction_reason=mark.correction_reason,
+        recorded_by_name=names.get(mark.recorded_by_id, "") if mark.recorded_by_id else "",
+        recorded_at=mark.recorded_at,
+    )
+
+
+# Officers
+
+
+def attendance_summary(requirement_id: int, today: date) -> dict[str, Any]:
+    """How a requirement's sessions have gone up to and including `today`.
+
+    `expected` counts the dates the subject was expected (provider cancellations are not among them, but counted in
+    `cancelled`); `rate` is the percentage of expected sessions attended, on time or late (None before the first).
+    """
+    requirement = db.session.get(Requirement, requirement_id)
+    if requirement is None:
+        abort(404)
+    session = db.session.get(ProgrammeSession, requirement.session_id) if requirement.session_id else None
+    order = requirement.order
+    period = requirement_period(requirement.starts_on, requirement.ends_on, order.made_on, order.duration_months)
+    summary: dict[str, Any] = dict.fromkeys(
+        ("expected", "attended", "late", "absent_acceptable", "absent_unacceptable", "cancelled", "unmarked"), 0
+    )
+    summary["rate"] = None
+    if period is not None and period[0] <= today:
+        all_dates = expected_dates(
+            requirement.weekday,
+            period[0],
+            min(period[1], today),
+            session.term_start if session else None,
+            session.term_end if session else None,
+            (session.exception_dates or []) if session else [],
+        )
+        cancelled = set(_cancellations({session.id}, None, today)) if session else set()
+        current = {
+            mark.on_date: mark
+            for mark in db.session.scalars(
+                select(AttendanceMark).where(
+                    AttendanceMark.requirement_id == requirement_id,
+                    AttendanceMark.is_current.is_(True),
+                    AttendanceMark.on_date <= today,
+                )
+            )
+        }
+        for on_date in all_dates:
+            if session is not None and (session.id, on_date) in cancelled:
+                summary["cancelled"] += 1
+                continue
+            summary["expected"] += 1
+            summary[_summary_key(current.get(on_date))] += 1
+        if summary["expected"]:
+            summary["rate"] = round(100 * (summary["attended"] + summary["late"]) / summary["expected"])
+    audit.record(
+        audit.CONSULTATION, "attendance", requirement_id, purpose="attendance summary", subject_id=order.subject_id
+    )
+    return summary
+
+
+def _summary_key(mark: AttendanceMark | None) -> str:
+    if mark is None or mark.status == AttendanceStatus.CANCELLED:
+        return "unmarked"  # a cancelled mark stands only beside a cancellation, which is counted before this
+    if mark.status == AttendanceStatus.ABSENT:
+        return "absent_acceptable" if mark.absence_acceptable else "absent_unacceptable"
+    return str(mark.status)
+
+
+def mark_history(requirement_id: int) -> list[AttendanceMark]:
+    """Every mark ever recorded for a requirement, corrections included: by date, then revision."""
+    requirement = db.session.get(Requirement, requirement_id)
+    if requirement is None:
+        abort(404)
+    marks = list(
+        db.session.scalars(
+            select(AttendanceMark)
+            .where(AttendanceMark.requirement_id == requirement_id)
+            .order_by(AttendanceMark.on_date, AttendanceMark.revision)
+        )
+    )
+    audit.record(
+        audit.CONSULTATION,
+        "attendance",
+        requirement_id,
+        purpose="attendance history",
+        subject_id=requirement.order.subject_id,
+        results=len(marks),
+    )
+    return marks

@@ -1,0 +1,529 @@
+"""Non-compliance reports: drafted by the local-policy rules or by a partner, reviewed and locked by an officer.
+
+A report may become prosecution evidence (domain rules, section H), so the facts are recorded as they were at the
+time and kept apart from the officer's assessment (DPA 2018 s.38); once the officer submits a decision the report
+is locked and later corrections are appended, never written over. Deciding that a failure is a breach is for the
+police and the CPS: the portal only calls it a non-compliance report.
+"""
+
+from dataclasses import asdict, fields
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import case, select
+
+from portal.compliance import rules
+from portal.compliance.rules import EventFacts, Finding, MarkFacts, NonCompliancePolicy
+from portal.data import audit, check_version, notifications
+from portal.extensions import db
+from portal.models import (
+    AttendanceMark,
+    ComplianceEvent,
+    ComplianceEventKind,
+    NonComplianceReport,
+    Order,
+    Organisation,
+    PolicySetting,
+    Referral,
+    ReferralStatus,
+    ReportCorrection,
+    ReportDecision,
+    ReportStatus,
+    Requirement,
+    User,
+    utcnow,
+)
+
+NON_COMPLIANCE = "non-compliance"
+
+RULE = "rule"
+PARTNER = "partner"
+
+# What a partner may report about a referral they supervise.
+PARTNER_KINDS = {
+    "non-compliance": "Non-compliance",
+    "concern": "A concern",
+    "completion": "The requirement is complete",
+}
+PARTNER_RULE_CODES = {kind: f"partner-{kind}" for kind in PARTNER_KINDS}
+REPORTABLE_REFERRALS = (ReferralStatus.ACCEPTED, ReferralStatus.ACTIVE)
+
+DECISIONS = {
+    ReportDecision.NO_FURTHER_ACTION.value: "No further action",
+    ReportDecision.WARNING.value: "Warning",
+    ReportDecision.REFER_FOR_BREACH.value: "Refer for breach proceedings",
+}
+
+EVENT_KINDS = {
+    ComplianceEventKind.CURFEW.value: "Curfew missed",
+    ComplianceEventKind.PROHIBITED_PLACE.value: "In a prohibited place",
+    ComplianceEventKind.PROHIBITED_PERSON.value: "With a prohibited person",
+    ComplianceEventKind.OTHER_PROHIBITION.value: "Another prohibition contravened",
+}
+
+EMAIL_KIND = "report-raised"
+
+
+class ReportLocked(Exception):
+    """The officer has submitted a decision: the report cannot change, only be corrected by an appended note."""
+
+
+class YouthOffendingTeamInputNeeded(Exception):
+    """Referring an under-18's failure for breach proceedings needs the youth offending team's input first."""
+
+
+class ReferralNotReportable(Exception):
+    """The referral is not one the partner is supervising, so there is nothing to report on."""
+
+    def __init__(self, status: ReferralStatus) -> None:
+        super().__init__(f"The referral is {status}")
+        self.status = status
+
+
+# Local policy
+
+
+def non_compliance_policy() -> NonCompliancePolicy:
+    """The local policy for raising non-compliance reports; the defaults when an admin has recorded none."""
+    setting = db.session.get(PolicySetting, NON_COMPLIANCE)
+    if setting is None:
+        return NonCompliancePolicy()
+    known = {item.name for item in fields(NonCompliancePolicy)}
+    return NonCompliancePolicy(**{name: value for name, value in setting.value.items() if name in known})
+
+
+def save_non_compliance_policy(policy: NonCompliancePolicy, user_id: int) -> None:
+    value = asdict(policy)
+    setting = db.session.get(PolicySetting, NON_COMPLIANCE)
+    if setting is None:
+        db.session.add(PolicySetting(key=NON_COMPLIANCE, value=value, updated_by_id=user_id))
+    else:
+        setting.value, setting.updated_by_id = value, user_id
+    audit.record(audit.ALTERATION, "policy", None, user_id=user_id, setting=NON_COMPLIANCE, value=value)
+
+
+# Raising reports
+
+
+def evaluate_order(order: Order) -> list[NonComplianceReport]:
+    """Run the local-policy rules on the order's current marks and recorded events; draft a report for each
+    finding that no existing report already covers, and tell the order's officer. Returns the new reports.
+
+    Safe to call after every register save: a finding is covered when an existing report for the same rule and
+    requirement already rests on every session or event it rests on, so re-evaluating never duplicates.
+    """
+    findings = rules.evaluate(
+        rules.age_from_birth(order.subject.date_of_birth),
+        _mark_facts(order),
+        _event_facts(order),
+        non_compliance_policy(),
+    )
+    covered: dict[tuple[str, int | None], list[frozenset[str]]] = {}
+    for report in _reports_for(order.id, source=RULE):
+        covered.setdefault((report.rule_code, report.requirement_id), []).append(
+            frozenset(report.evidence.get("keys", ()))
+        )
+    raised = []
+    for finding in findings:
+        earlier = covered.get((finding.rule_code, finding.requirement_id), [])
+        if any(finding.evidence_key <= keys for keys in earlier):
+            continue
+        report = _raise(order, finding)
+        covered.setdefault((finding.rule_code, finding.requirement_id), []).append(finding.evidence_key)
+        raised.append(report)
+    audit.record(
+        audit.COMBINATION,
+        "order",
+        order.id,
+        purpose="check recorded attendance and events against the local non-compliance policy",
+        findings=len(findings),
+        reports_raised=[report.id for report in raised],
+    )
+    return raised
+
+
+def _raise(order: Order, finding: Finding) -> NonComplianceReport:
+    report = NonComplianceReport(
+        order_id=order.id,
+        requirement_id=finding.requirement_id,
+        rule_code=finding.rule_code,
+        source=RULE,
+        kind="non-compliance",
+        status=ReportStatus.DRAFT,
+        facts=finding.facts,
+        evidence={
+            "keys": sorted(finding.evidence_key),
+            "mark_ids": list(finding.mark_ids),
+            "event_ids": list(finding.event_ids),
+            "dates": [day.isoformat() for day in finding.dates],
+            "under_18": finding.under_18,
+            "raised_under": finding.rule_wording,
+        },
+        raised_at=utcnow(),
+    )
+    db.session.add(report)
+    db.session.flush()
+    audit.record(
+        audit.COLLECTION,
+        "non-compliance-report",
+        report.id,
+        purpose="draft a non-compliance report for the officer to review",
+        order_id=order.id,
+        rule_code=finding.rule_code,
+        mark_ids=list(finding.mark_ids),
+        event_ids=list(finding.event_ids),
+    )
+    _tell_officer(order, report, f"A non-compliance report was raised under local policy ({finding.rule_code}).")
+    return report
+
+
+def _tell_officer(order: Order, report: NonComplianceReport, what: str) -> None:
+    """Email the order's officer. The subject line never names the young person; the body gives only references."""
+    officer = db.session.get(User, order.officer_id) if order.officer_id else None
+    if officer is None or officer.is_disabled:
+        return
+    notifications.queue(
+        officer.email,
+        f"Non-compliance report {report.id} to review",
+        f"{what}\n\nOrder {order.id}, subject reference {order.subject.reference}.\n"
+        f"Sign in to the portal and open /reports/{report.id} to review it.",
+        EMAIL_KIND,
+    )
+    audit.record(
+        audit.DISCLOSURE,
+        "non-compliance-report",
+        report.id,
+        purpose="tell the order's officer a report needs review",
+        recipient_user_id=officer.id,
+        channel="email",
+    )
+
+
+def record_event(
+    order: Order,
+    kind: str,
+    occurred_at: datetime,
+    minutes_late: int | None,
+    description: str,
+    user_id: int,
+) -> tuple[ComplianceEvent, list[NonComplianceReport]]:
+    """An officer records a curfew missed, a prohibited place or person, or another prohibition; the rules then
+    run. Returns the event and any reports it raised."""
+    kind = ComplianceEventKind(kind)
+    if minutes_late is not None and minutes_late < 0:
+        raise ValueError("Minutes late cannot be negative")
+    event = ComplianceEvent(
+        order_id=order.id,
+        kind=kind,
+        occurred_at=occurred_at,
+        minutes_late=minutes_late if kind == ComplianceEventKind.CURFEW else None,
+        description=description.strip(),
+        reported_by_id=user_id,
+        reported_at=utcnow(),
+    )
+    db.session.add(event)
+    db.session.flush()
+    audit.record(audit.COLLECTION, "compliance-event", event.id, user_id=user_id, order_id=order.id, kind=kind)
+    return event, evaluate_order(order)
+
+
+def partner_report(referral: Referral, kind: str, text: str, user_id: int) -> NonComplianceReport:
+    """A partner reports non-compliance, a concern or completion for a referral they supervise.
+
+    Completion also marks the referral completed (the requirement's supervision is over). The officer is told.
+    """
+    if kind not in PARTNER_KINDS:
+        raise ValueError(f"Unknown report kind: {kind}")
+    if not text.strip():
+        raise ValueError("A report needs the facts")
+    _lock_referral(referral)
+    if referral.status not in REPORTABLE_REFERRALS or (
+        kind == "completion" and referral.status != ReferralStatus.ACTIVE
+    ):
+        raise ReferralNotReportable(ReferralStatus(referral.status))
+    requirement: Requirement = referral.requirement
+    order = requirement.order
+    report = NonComplianceReport(
+        order_id=order.id,
+        requirement_id=requirement.id,
+        rule_code=PARTNER_RULE_CODES[kind],
+        source=PARTNER,
+        kind=kind,
+        status=ReportStatus.DRAFT,
+        facts=text.strip(),
+        evidence={"referral_id": referral.id, "reported_on": utcnow().date().isoformat()},
+        raised_at=utcnow(),
+        raised_by_id=user_id,
+        raised_by_organisation_id=referral.organisation_id,
+    )
+    db.session.add(report)
+    db.session.flush()
+    audit.record(
+        audit.COLLECTION,
+        "non-compliance-report",
+        report.id,
+        user_id=user_id,
+        organisation_id=referral.organisation_id,
+        purpose=f"partner report: {kind}",
+        referral_id=referral.id,
+        order_id=order.id,
+    )
+    if kind == "completion":
+        previous = referral.status
+        referral.status = ReferralStatus.COMPLETED
+        db.session.flush()
+        audit.record(
+            audit.ALTERATION,
+            "referral",
+            referral.id,
+            user_id=user_id,
+            organisation_id=referral.organisation_id,
+            change=f"status {previous} -> {referral.status}",
+            requirement_id=requirement.id,
+            change_kind="requirement completed",
+        )
+    what = {
+        "non-compliance": "A partner reported non-compliance with a requirement.",
+        "concern": "A partner reported a concern about a requirement.",
+        "completion": "A partner reported that a requirement is complete; its referral is now marked completed.",
+    }[kind]
+    _tell_officer(order, report, what)
+    return report
+
+
+def requirement_completed(requirement: Requirement) -> bool:
+    return requirement.referral is not None and requirement.referral.status == ReferralStatus.COMPLETED
+
+
+# Officer review
+
+
+def reports_list() -> list[NonComplianceReport]:
+    """Open (draft) reports first, oldest first so nothing waits; then submitted ones, newest first."""
+    rows = list(
+        db.session.scalars(
+            select(NonComplianceReport).order_by(
+                case((NonComplianceReport.status == ReportStatus.DRAFT, 0), else_=1),
+                case(
+                    (NonComplianceReport.status == ReportStatus.DRAFT, NonComplianceReport.id),
+                    else_=-NonComplianceReport.id,
+                ),
+            )
+        )
+    )
+    audit.record(
+        audit.CONSULTATION,
+        "non-compliance-report-list",
+        None,
+        purpose="review non-compliance reports",
+        results=len(rows),
+        report_ids=[row.id for row in rows],
+    )
+    return rows
+
+
+def get_report(report_id: int) -> NonComplianceReport:
+    report = db.session.get(NonComplianceReport, report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+def view_report(report_id: int, purpose: str = "review a non-compliance report") -> NonComplianceReport:
+    report = get_report(report_id)
+    audit.record(audit.CONSULTATION, "non-compliance-report", report.id, purpose=purpose, order_id=report.order_id)
+    return report
+
+
+def evidence_marks(report: NonComplianceReport) -> list[AttendanceMark]:
+    ids = report.evidence.get("mark_ids") or []
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(select(AttendanceMark).where(AttendanceMark.id.in_(ids)).order_by(AttendanceMark.on_date))
+    )
+
+
+def evidence_events(report: NonComplianceReport) -> list[ComplianceEvent]:
+    ids = report.evidence.get("event_ids") or []
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(ComplianceEvent).where(ComplianceEvent.id.in_(ids)).order_by(ComplianceEvent.occurred_at)
+        )
+    )
+
+
+def partner_statements(report: NonComplianceReport) -> list[NonComplianceReport]:
+    """What partners reported about the same order (this report too, when a partner raised it)."""
+    return list(
+        db.session.scalars(
+            select(NonComplianceReport)
+            .where(NonComplianceReport.order_id == report.order_id, NonComplianceReport.source == PARTNER)
+            .order_by(NonComplianceReport.raised_at, NonComplianceReport.id)
+        )
+    )
+
+
+def names(reports: list[NonComplianceReport]) -> dict[str, dict[int, str]]:
+    """Who raised and decided these reports, and for which organisation, by id (for display)."""
+    user_ids = {user_id for report in reports for user_id in (report.raised_by_id, report.decided_by_id) if user_id}
+    user_ids |= {
+        correction.author_id for report in reports for correction in report.corrections if correction.author_id
+    }
+    organisation_ids = {report.raised_by_organisation_id for report in reports if report.raised_by_organisation_id}
+    users = db.session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all() if user_ids else []
+    organisations = (
+        db.session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(organisation_ids))
+        ).all()
+        if organisation_ids
+        else []
+    )
+    return {"users": dict(users), "organisations": dict(organisations)}
+
+
+def needs_youth_offending_team(report: NonComplianceReport) -> bool:
+    """An under-18's failure: any escalation needs the youth offending team's input (domain rules, rule 18)."""
+    if "under_18" in report.evidence:
+        return bool(report.evidence["under_18"])
+    day = report.raised_at.date()
+    return rules.age_from_birth(report.order.subject.date_of_birth)(day) < rules.ADULT_AGE
+
+
+def decide(
+    report: NonComplianceReport,
+    assessment: str,
+    decision: str,
+    reason: str,
+    user_id: int,
+    expected_version: int | None = None,
+    youth_offending_team_input: str = "",
+) -> None:
+    """The officer's assessment and decision. Submitting locks the report: its facts were never touched here."""
+    _lock_report(report)
+    check_version(report, expected_version)
+    if report.status == ReportStatus.SUBMITTED:
+        raise ReportLocked()
+    decision = ReportDecision(decision)
+    if not assessment.strip() or not reason.strip():
+        raise ValueError("An assessment and a reason are required")
+    yot = youth_offending_team_input.strip()
+    if decision == ReportDecision.REFER_FOR_BREACH and needs_youth_offending_team(report) and not yot:
+        raise YouthOffendingTeamInputNeeded()
+    report.assessment = assessment.strip()
+    report.decision = decision
+    report.decision_reason = reason.strip() + (f"\n\nYouth offending team input: {yot}" if yot else "")
+    report.decided_by_id = user_id
+    report.submitted_at = utcnow()
+    report.status = ReportStatus.SUBMITTED
+    db.session.flush()
+    audit.record(
+        audit.ALTERATION,
+        "non-compliance-report",
+        report.id,
+        user_id=user_id,
+        change="decided and locked",
+        decision=decision,
+        order_id=report.order_id,
+    )
+
+
+def add_correction(report: NonComplianceReport, text: str, user_id: int) -> ReportCorrection:
+    """Append a correction: the report itself is never overwritten."""
+    if not text.strip():
+        raise ValueError("A correction needs text")
+    correction = ReportCorrection(report_id=report.id, text=text.strip(), author_id=user_id, created_at=utcnow())
+    db.session.add(correction)
+    db.session.flush()
+    db.session.refresh(report, ["corrections"])
+    audit.record(
+        audit.ALTERATION,
+        "non-compliance-report",
+        report.id,
+        user_id=user_id,
+        change="correction appended",
+        correction_id=correction.id,
+    )
+    return correction
+
+
+def order_for_events(order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        abort(404)
+    audit.record(audit.CONSULTATION, "order", order.id, purpose="record a compliance event")
+    return order
+
+
+# Helpers
+
+
+def _reports_for(order_id: int, source: str) -> list[NonComplianceReport]:
+    return list(
+        db.session.scalars(
+            select(NonComplianceReport).where(
+                NonComplianceReport.order_id == order_id, NonComplianceReport.source == source
+            )
+        )
+    )
+
+
+def _mark_facts(order: Order) -> list[MarkFacts]:
+    rows = db.session.execute(
+        select(AttendanceMark, Requirement)
+        .join(Requirement, AttendanceMark.requirement_id == Requirement.id)
+        .where(Requirement.order_id == order.id, AttendanceMark.is_current.is_(True))
+        .order_by(AttendanceMark.on_date, AttendanceMark.id)
+    ).all()
+    return [
+        MarkFacts(
+            id=mark.id,
+            requirement_id=mark.requirement_id,
+            on_date=mark.on_date,
+            status=str(mark.status),
+            absence_acceptable=mark.absence_acceptable,
+            absence_reason=mark.absence_reason,
+            contact_attempts=mark.contact_attempts,
+            evidence_note=mark.evidence_note,
+            minutes_late=mark.minutes_late,
+            activity=requirement.activity,
+            place_name=requirement.place_name,
+            start_time=requirement.start_time,
+            end_time=requirement.end_time,
+        )
+        for mark, requirement in rows
+    ]
+
+
+def _event_facts(order: Order) -> list[EventFacts]:
+    rows = db.session.scalars(
+        select(ComplianceEvent).where(ComplianceEvent.order_id == order.id).order_by(ComplianceEvent.occurred_at)
+    )
+    return [
+        EventFacts(
+            id=event.id,
+            kind=str(event.kind),
+            occurred_at=event.occurred_at,
+            minutes_late=event.minutes_late,
+            description=event.description,
+        )
+        for event in rows
+    ]
+
+
+def _lock_report(report: NonComplianceReport) -> None:
+    """Lock the report row and reload it, so the version and status checked are the committed ones."""
+    db.session.scalar(
+        select(NonComplianceReport)
+        .where(NonComplianceReport.id == report.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _lock_referral(referral: Referral) -> None:
+    db.session.scalar(
+        select(Referral).where(Referral.id == referral.id).with_for_update().execution_options(populate_existing=True)
+    )
