@@ -23,6 +23,7 @@ class Config:
     ABSOLUTE_TIMEOUT = timedelta(hours=12)
     INVITATION_LIFETIME = timedelta(days=7)
     PAGE_SIZE = 20
+    CATALOGUE_REBUILD_IN_BACKGROUND = True
     SERVICE_NAME = "KCPO partner portal"
     LOG_JSON = False
     TESTING = False
@@ -51,6 +52,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # argon2 at full strength makes every sign-in in the suite slow; tests use a cheap profile.
     ARGON2_FAST = True
+    CATALOGUE_REBUILD_IN_BACKGROUND = False  # tests see each change at once
 
 
 class ProductionConfig(Config):

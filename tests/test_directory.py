@@ -136,3 +136,20 @@ def test_the_directory_sees_a_programme_as_soon_as_its_organisation_is_approved(
     sign_in(admin, "admin")
     admin.post(f"/admin/organisations/{pending}", data={"action": "approve"})
     assert titles(search(officer, keyword="boxing")) == ["Newly Approved Boxing"]
+
+
+def test_a_worker_answers_from_its_copy_while_it_rebuilds_in_the_background(app, officer, catalogue, make) -> None:  # noqa: ANN001
+    import time
+
+    from portal import catalogue_index
+
+    app.config["CATALOGUE_REBUILD_IN_BACKGROUND"] = True
+    assert titles(search(officer, keyword="boxing")) == ["Enfield Boxing"]  # builds the first copy
+    make.programme(make.organisation(), title="Brand New Boxing", activity_types=["boxing"])
+    first = titles(search(officer, keyword="boxing"))  # answered at once, from the copy or the fresh index
+    assert "Enfield Boxing" in first
+    deadline = time.monotonic() + 10
+    while "Brand New Boxing" not in titles(search(officer, keyword="boxing")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "Brand New Boxing" in titles(search(officer, keyword="boxing"))
+    assert not catalogue_index._cache.rebuilding
