@@ -99,7 +99,9 @@ def register_blueprints(app: Flask) -> None:
         admin,
         auth,
         calendars,
+        dashboard,
         directory,
+        evidence,
         main,
         orders,
         partners,
@@ -123,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
         reports,
         registers,
         calendars,
+        evidence,
+        dashboard,
     ):
         app.register_blueprint(area.bp)
 

@@ -39,6 +39,7 @@ def distance(metres: float | None) -> str:
 
 NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.OFFICER: [
+        ("dashboard.home", "Dashboard"),
         ("subjects.subjects_list", "Subjects"),
         ("directory.search", "Find programmes"),
         ("reports.reports_list", "Non-compliance"),
@@ -49,6 +50,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("partners.programmes_list", "Programmes"),
         ("partners.venues", "Venues"),
         ("partners.organisation", "Organisation"),
+        ("calendars.partner_feed", "Calendar"),
     ],
     Role.ADMIN: [
         ("admin.organisations_list", "Organisations"),

@@ -15,7 +15,7 @@ delivery is at least once, never twice from two live senders.
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
@@ -172,7 +172,7 @@ def _email(message: _Claimed, config: Any, now: datetime) -> EmailMessage:
     email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
-    email["Date"] = format_datetime(now.replace(tzinfo=None), usegmt=False)
+    email["Date"] = format_datetime(now.replace(tzinfo=UTC), usegmt=True)
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}", domain=domain)
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body)

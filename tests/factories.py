@@ -219,10 +219,10 @@ class Factory:
         subject is expected at the session from then on. Its own dates are unset unless given. Returns its id."""
         from portal.models import OrderStatus
 
-        order_id = self.order(
-            subject_id, status=OrderStatus.MADE, made_on=made_on, duration_months=duration_months
+        order_id = self.order(subject_id, status=OrderStatus.MADE, made_on=made_on, duration_months=duration_months)
+        requirement_id = self.requirement(
+            order_id, session_id=session_id, **({"starts_on": None, "ends_on": None} | fields)
         )
-        requirement_id = self.requirement(order_id, session_id=session_id, **({"starts_on": None, "ends_on": None} | fields))
         self.referral(session_id, requirement_id=requirement_id, status="active")
         return requirement_id
 

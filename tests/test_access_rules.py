@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = {
     "auth.sign_in",
     "auth.accept_invitation",
     "partners.register",
+    "calendars.feed",  # the unguessable, revocable feed token is the credential
 }
 
 

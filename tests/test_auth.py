@@ -20,7 +20,7 @@ def age_sessions(app, **ages: timedelta) -> None:  # noqa: ANN001
 
 
 def test_sign_in_takes_each_role_to_its_home(client, make) -> None:  # noqa: ANN001
-    homes = {"officer": "/directory/", "partner": "/partner/programmes", "admin": "/admin/organisations"}
+    homes = {"officer": "/dashboard/", "partner": "/partner/referrals/", "admin": "/admin/organisations"}
     for role, home in homes.items():
         user = make.get(User, make.user(role))
         response = client.post("/sign-in", data={"email": user.email.upper(), "password": TEST_PASSWORD})

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from portal.data import noncompliance, policy
+from portal.data import EditConflict, noncompliance, notifications, policy
 from portal.data.noncompliance import ReportLocked, YouthOffendingTeamInputNeeded
 from portal.extensions import db
 from portal.models import (
@@ -65,9 +65,11 @@ def reports(app, order_id: int) -> list[NonComplianceReport]:  # noqa: ANN001
         return list(rows)
 
 
-def outbox(app, kind: str = "report-raised") -> list[OutboxMessage]:  # noqa: ANN001
+def outbox(app) -> list[OutboxMessage]:  # noqa: ANN001
+    """Emails to the order's officer about reports (not the referral emails partners get)."""
+    kinds = (notifications.NON_COMPLIANCE_RAISED, notifications.COMPLETION_REPORTED)
     with app.app_context():
-        rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)).all()
+        rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind.in_(kinds))).all()
         for row in rows:
             db.session.expunge(row)
         return list(rows)
@@ -90,7 +92,7 @@ def version_of(client, report_id: int) -> str:  # noqa: ANN001
 
 def decide(client, report_id: int, **overrides):  # noqa: ANN001, ANN003, ANN201
     data = {
-        "version": version_of(client, report_id),
+        "version": overrides.pop("version", None) or version_of(client, report_id),
         "assessment": "Pattern of missed sessions; engagement is falling away.",
         "decision": "warning",
         "reason": "First report on this order; a warning is proportionate.",
@@ -279,7 +281,7 @@ def test_partner_completion_marks_the_referral_completed_and_tells_the_officer(a
         data={"kind": "completion", "text": "Attended all 20 sessions; the last was on 23 March 2027."},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/referrals/{referral_id}"
+    assert response.headers["Location"] == f"/partner/referrals/{referral_id}"
     assert make.get(Referral, referral_id).status == "completed"
     with app.app_context():
         requirement = db.session.get(Requirement, make.get(Referral, referral_id).requirement_id)
@@ -398,15 +400,23 @@ def test_an_under_18_is_not_referred_for_breach_without_youth_offending_team_inp
     assert "Youth offending team input: Spoke to J. Ali, YJS: agrees." in report.decision_reason
 
 
-def test_a_stale_decision_does_not_overwrite(app, officer, make) -> None:  # noqa: ANN001
+def test_a_stale_decision_does_not_overwrite(app, officer, sign_in, make) -> None:  # noqa: ANN001
     order_id = made_order(make, officer.officer_id)
     absences(make, make.requirement(order_id), TUESDAYS[:2])
     [report_id] = evaluate(app, order_id)
     stale = version_of(officer, report_id)
-    assert decide(officer, report_id).status_code == 302
+    other = app.test_client()
+    sign_in(other, "officer")
+    assert decide(other, report_id).status_code == 302
     response = decide(officer, report_id, version=stale, assessment="Other view")
     assert response.status_code == 303
     assert reports(app, order_id)[0].assessment != "Other view"
+    with app.app_context():
+        with pytest.raises(EditConflict):
+            noncompliance.decide(
+                db.session.get(NonComplianceReport, report_id), "a", "warning", "b", officer.officer_id, 99
+            )
+        db.session.rollback()
 
 
 def test_the_decision_form_shows_govuk_errors(app, officer, make) -> None:  # noqa: ANN001

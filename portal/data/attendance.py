@@ -20,7 +20,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.compliance.schedule import expected_dates, is_overdue, london_today, requirement_period
+from portal.compliance.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
 from portal.data import EditConflict, audit
 from portal.extensions import db
 from portal.models import (
@@ -115,6 +115,11 @@ class MarkView:
     def values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in MARK_FIELDS}
 
+    @property
+    def recorded_at_london(self) -> datetime:
+        """When it was recorded, on the London clock (the database holds UTC)."""
+        return as_utc(self.recorded_at).astimezone(LONDON)
+
 
 @dataclass(frozen=True)
 class RegisterRow:
@@ -152,7 +157,12 @@ def subject_label(subject: Subject) -> str:
 
 
 def expected_sessions(
-    organisation_id: int, date_from: date, date_to: date, *, include_cancelled: bool = False, now: datetime | None = None
+    organisation_id: int,
+    date_from: date,
+    date_to: date,
+    *,
+    include_cancelled: bool = False,
+    now: datetime | None = None,
 ) -> list[ExpectedSession]:
     """The organisation's sessions between two dates (inclusive) with the young people expected at each, in date
     order. Dates the provider cancelled are left out unless `include_cancelled` (they then say so)."""
@@ -202,6 +212,13 @@ def overdue_registers(
         results=len(found),
         session_dates=[[expected.session_id, expected.on_date.isoformat()] for expected in found],
     )
+    return found
+
+
+def upcoming_for_subjects(subject_ids: Iterable[int], date_from: date, date_to: date) -> list[ExpectedSession]:
+    """The sessions these subjects are expected at between two dates (for the officer's dashboard)."""
+    found = _expected(organisation_id=None, date_from=date_from, date_to=date_to, subject_ids=set(subject_ids))
+    audit.record(audit.CONSULTATION, "upcoming-sessions", None, results=len(found))
     return found
 
 
@@ -599,7 +616,8 @@ def _user_names(user_ids: set[int | None]) -> dict[int, str]:
     wanted = {user_id for user_id in user_ids if user_id is not None}
     if not wanted:
         return {}
-    return dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).tuples())
+    rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
+    return {user_id: full_name for user_id, full_name in rows}
 
 
 def _mark_view(mark: AttendanceMark, names: dict[int, str]) -> MarkView:

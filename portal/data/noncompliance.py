@@ -61,8 +61,6 @@ EVENT_KINDS = {
     ComplianceEventKind.OTHER_PROHIBITION.value: "Another prohibition contravened",
 }
 
-EMAIL_KIND = "report-raised"
-
 
 class ReportLocked(Exception):
     """The officer has submitted a decision: the report cannot change, only be corrected by an appended note."""
@@ -173,30 +171,26 @@ def _raise(order: Order, finding: Finding) -> NonComplianceReport:
         mark_ids=list(finding.mark_ids),
         event_ids=list(finding.event_ids),
     )
-    _tell_officer(order, report, f"A non-compliance report was raised under local policy ({finding.rule_code}).")
+    _tell_officer(report)
     return report
 
 
-def _tell_officer(order: Order, report: NonComplianceReport, what: str) -> None:
-    """Email the order's officer. The subject line never names the young person; the body gives only references."""
-    officer = db.session.get(User, order.officer_id) if order.officer_id else None
-    if officer is None or officer.is_disabled:
-        return
-    notifications.queue(
-        officer.email,
-        f"Non-compliance report {report.id} to review",
-        f"{what}\n\nOrder {order.id}, subject reference {order.subject.reference}.\n"
-        f"Sign in to the portal and open /reports/{report.id} to review it.",
-        EMAIL_KIND,
+def _tell_officer(report: NonComplianceReport) -> None:
+    """Email the order's officer: references and a link only, never the young person's name or reference."""
+    sent = (
+        notifications.notify_completion_reported(report)
+        if report.kind == "completion"
+        else notifications.notify_non_compliance_raised(report)
     )
-    audit.record(
-        audit.DISCLOSURE,
-        "non-compliance-report",
-        report.id,
-        purpose="tell the order's officer a report needs review",
-        recipient_user_id=officer.id,
-        channel="email",
-    )
+    if sent:
+        audit.record(
+            audit.DISCLOSURE,
+            "non-compliance-report",
+            report.id,
+            purpose="tell the order's officer a report needs review",
+            recipient_user_id=report.order.officer_id,
+            channel="email",
+        )
 
 
 def record_event(
@@ -282,12 +276,7 @@ def partner_report(referral: Referral, kind: str, text: str, user_id: int) -> No
             requirement_id=requirement.id,
             change_kind="requirement completed",
         )
-    what = {
-        "non-compliance": "A partner reported non-compliance with a requirement.",
-        "concern": "A partner reported a concern about a requirement.",
-        "completion": "A partner reported that a requirement is complete; its referral is now marked completed.",
-    }[kind]
-    _tell_officer(order, report, what)
+    _tell_officer(report)
     return report
 
 

@@ -39,6 +39,7 @@ from portal.orders.facts import (
     ProhibitionFacts,
     RequirementFacts,
     WindowFacts,
+    period_end,
 )
 
 OPEN_STATUSES = (OrderStatus.DRAFT, OrderStatus.FILED, OrderStatus.MADE)
@@ -389,12 +390,25 @@ PROHIBITION_COLUMNS = tuple(
 )
 
 
+def order_period(order: Order) -> tuple[date, date] | None:
+    """First and last day of the order: from the day the court made it, else the proposed start."""
+    start = _start(order)
+    return None if start is None else (start, period_end(start, order.duration_months))
+
+
+def _start(order: Order) -> date | None:
+    if order.made_on is not None:
+        return order.made_on
+    return None if order.start_on_release else order.proposed_start
+
+
 def order_facts(order: Order, today: date) -> OrderFacts:
     """Everything the checks and the court document need, read once from the database."""
     subject = order.subject
     attendees = co_attendees(order)
     return OrderFacts(
-        **{column: getattr(order, column) for column in FACT_COLUMNS},
+        **{column: getattr(order, column) for column in FACT_COLUMNS}
+        | {"proposed_start": _start(order), "start_on_release": order.start_on_release and order.made_on is None},
         route=str(order.route),
         subject_reference=subject.reference,
         subject_name=subject.display_name,

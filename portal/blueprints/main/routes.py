@@ -7,8 +7,8 @@ from portal.blueprints.main import bp
 from portal.models import Role
 
 HOME_BY_ROLE = {
-    Role.OFFICER: "directory.search",
-    Role.PARTNER: "partners.programmes_list",
+    Role.OFFICER: "dashboard.home",
+    Role.PARTNER: "referrals.referrals_list",
     Role.ADMIN: "admin.organisations_list",
 }
 

@@ -101,9 +101,7 @@ def register_form(found: Register) -> RegisterForm:
                 f"Was {name}'s absence acceptable?", choices=YES_NO, validate_choice=False, widget=GovRadioInput()
             ),
             prefix + "evidence_note": text_area(f"Evidence for {name}'s absence (optional)", max_length=2000),
-            prefix + "contact_attempts": text_area(
-                f"How you tried to contact {name} (optional)", max_length=2000
-            ),
+            prefix + "contact_attempts": text_area(f"How you tried to contact {name} (optional)", max_length=2000),
             prefix + "correction_reason": text_area(f"Why are you changing {name}'s mark?", max_length=2000),
         }
         data[prefix + "revision"] = row.current.revision if row.current else 0

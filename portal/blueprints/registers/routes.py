@@ -69,7 +69,9 @@ def save(session_id: int, on_date: str) -> ResponseReturnValue:
             return redirect(url_for("registers.register", session_id=session_id, on_date=on_date)), 303
         except RegisterNotOpen as closed:
             return _page(found, form, CancelForm(), problem=closed.reason)
-        flash(f"Register saved for {_when(found)}." if added else "Nothing changed: the register is as it was.", "success")
+        flash(
+            f"Register saved for {_when(found)}." if added else "Nothing changed: the register is as it was.", "success"
+        )
         return redirect(url_for("registers.register", session_id=session_id, on_date=on_date))
     return _page(found, form, CancelForm(), errors=form)
 

@@ -1,0 +1,74 @@
+"""The officer's dashboard: active orders with attendance, and what is overdue, waiting or due soon."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from portal.extensions import db
+from portal.models import Requirement
+from tests.utils import page
+
+
+@pytest.fixture
+def officer(client, sign_in):  # noqa: ANN001, ANN201
+    officer_id = sign_in(client, "officer")
+    client.officer_id = officer_id
+    return client
+
+
+def test_attendance_per_requirement_with_a_chart(app, officer, make) -> None:  # noqa: ANN001
+    organisation_id = make.organisation()
+    today = date.today()
+    made_on = today - timedelta(days=30)
+    session_id = make.weekly_session(organisation_id, weekday=made_on.weekday())
+    requirement_id = make.active_requirement(session_id, made_on=made_on)
+    with app.app_context():
+        db.session.get(Requirement, requirement_id).order.officer_id = officer.officer_id
+        db.session.commit()
+    make.mark(requirement_id, made_on, "attended")
+    make.mark(requirement_id, made_on + timedelta(days=7), "absent", absence_reason="ill", absence_acceptable=False)
+    soup = page(officer.get("/dashboard/"))
+    text = soup.get_text(" ", strip=True)
+    assert "Subjects with active orders" in text
+    chart = soup.select_one("svg.app-chart")
+    assert (
+        chart is not None and "1 attended" in chart["aria-label"] and "1 absent, not acceptable" in chart["aria-label"]
+    )
+    assert "1 attended, 0 late, 1 absent (1 not acceptable)" in text
+
+
+def test_referrals_awaiting_a_partner_are_listed(app, officer, make) -> None:  # noqa: ANN001
+    organisation_id = make.organisation()
+    session_id = make.session_ids(make.programme(organisation_id))[0]
+    order_id = make.order(officer_id=officer.officer_id)
+    requirement_id = make.requirement(order_id, session_id=session_id, activity="Boxing for the dashboard")
+    make.referral(session_id, requirement_id=requirement_id, status="sent")
+    text = page(officer.get("/dashboard/")).get_text(" ", strip=True)
+    assert "Boxing for the dashboard" in text
+
+
+def test_review_hearings_due_within_eight_weeks(app, officer, make) -> None:  # noqa: ANN001
+    start = date.today() - timedelta(days=340)  # the mandatory review window opens about four weeks from now
+    make.order(officer_id=officer.officer_id, status="made", made_on=start, duration_months=18)
+    soup = page(officer.get("/dashboard/"))
+    assert "between" in soup.select_one("#reviews").find_next("ul").get_text()
+
+
+def test_a_listing_that_ends_before_the_requirement_is_flagged_with_replacements(app, officer, make) -> None:  # noqa: ANN001
+    organisation_id = make.organisation()
+    today = date.today()
+    ending = make.programme(organisation_id, title="Ending Football", valid_to=today + timedelta(days=30))
+    make.programme(organisation_id, title="Replacement Football")
+    session_id = make.session_ids(ending)[0]
+    requirement_id = make.active_requirement(session_id, made_on=today - timedelta(days=7))
+    with app.app_context():
+        db.session.get(Requirement, requirement_id).order.officer_id = officer.officer_id
+        db.session.commit()
+    text = page(officer.get("/dashboard/")).get_text(" ", strip=True)
+    assert "Take part in weekly football coaching for" in text and "is listed until" in text
+    assert "Replacement Football" in text
+
+
+def test_partners_and_admins_cannot_open_the_officer_dashboard(client, sign_in) -> None:  # noqa: ANN001
+    sign_in(client, "partner")
+    assert client.get("/dashboard/").status_code == 403
