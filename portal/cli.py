@@ -77,15 +77,21 @@ def outbox_send_command(batch: int) -> None:
 @click.option("--batch", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many a pass.")
 @click.option("--max-loops", type=click.IntRange(min=1), default=None, help="Stop after this many passes.")
 def outbox_run_command(interval: float, batch: int, max_loops: int | None) -> None:
-    """Keep sending: a pass every INTERVAL seconds (at once again while a pass fills its batch). Ctrl-C stops it."""
+    """Keep sending: a pass every INTERVAL seconds (at once again while a pass fills its batch). Ctrl-C stops it.
+
+    Each pass first queues the notices for registers still incomplete 24 hours after their session.
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
+    from portal.data.attendance import notify_overdue_registers
     from portal.mailer import send_due
 
     loops = 0
     while max_loops is None or loops < max_loops:
         loops += 1
         try:
+            notify_overdue_registers()
+            db.session.commit()
             report = send_due(batch=batch)
         except SQLAlchemyError:
             db.session.rollback()

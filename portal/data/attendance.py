@@ -719,3 +719,22 @@ def mark_history(requirement_id: int) -> list[AttendanceMark]:
         results=len(marks),
     )
     return marks
+
+
+def notify_overdue_registers(now: datetime | None = None) -> int:
+    """Email the partner and the officer about each register still incomplete 24 hours after its session.
+
+    Each person is told once per session and date (the notification is idempotent), so this runs safely on every
+    pass of the outbox worker. Returns how many unmarked places were found.
+    """
+    from portal.data import notifications
+
+    found = 0
+    for expected in overdue_registers(now=now):
+        for attendee in expected.attendees:
+            if not attendee.marked:
+                notifications.notify_register_overdue(
+                    db.session.get(Requirement, attendee.requirement_id), expected.on_date
+                )
+                found += 1
+    return found
