@@ -13,6 +13,9 @@ pytestmark = pytest.mark.browser
 
 def test_officer_takes_suggestions_into_a_draft_order(page: Page) -> None:
     sign_in_as(page, OFFICER)
+    assert_page_ok(page, "officer-dashboard", "Your dashboard")
+    page.goto("/reports/")
+    assert_page_ok(page, "officer-reports", "Non-compliance")
     page.goto("/subjects/")
     assert_page_ok(page, "officer-subjects", "Subjects")
     page.get_by_role("link", name=re.compile("KCPO-DEMO-001")).first.click()

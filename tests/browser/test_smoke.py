@@ -60,6 +60,8 @@ def test_partner_pages(page: Page) -> None:
         ("/partner/venues", "partner-venues", "Your venues"),
         ("/partner/venues/new", "partner-venue-new", "Add a venue"),
         ("/partner/organisation", "partner-organisation", "Bow"),
+        ("/partner/registers/", "partner-registers", "Registers"),
+        ("/calendars/partner", "partner-calendar", "alendar"),
     ]:
         page.goto(path)
         assert_page_ok(page, name, heading)
@@ -83,6 +85,13 @@ def test_admin_pages(page: Page) -> None:
     assert_page_ok(page, "admin-users", "Users")
     page.goto("/admin/users/new")
     assert_page_ok(page, "admin-user-new", "Add a user")
+    for path, name, heading in [
+        ("/admin/legal-bases", "admin-legal-bases", "Where the KCPO power is in force"),
+        ("/admin/legal-bases/new", "admin-legal-basis-new", "Add a legal basis"),
+        ("/admin/policy", "admin-policy", "policy"),
+    ]:
+        page.goto(path)
+        assert_page_ok(page, name, heading)
 
     sign_out(page)
 
