@@ -795,3 +795,24 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class OrukLink(Base):
+    """The Open Referral UK id an import matched to a local record, so importing the same data again updates it.
+
+    Links never cross organisations: the same id in another organisation's file is another record.
+    """
+
+    __tablename__ = "oruk_links"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "record_type", "oruk_id", name="one_link_per_oruk_id"),
+        Index("ix_oruk_links_record", "record_type", "record_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    record_type: Mapped[str] = mapped_column(String(20))  # organisation | programme | venue | session
+    oruk_id: Mapped[str] = mapped_column(String(80))
+    record_id: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -133,3 +133,17 @@ def sign_in(app: Flask, make: "Factory"):  # noqa: ANN201
         return user_id
 
     return _sign_in
+
+
+@pytest.fixture
+def demo(app: Flask) -> int:
+    """The London demo loaded; returns the id of its 15-year-old subject, KCPO-DEMO-001."""
+    from sqlalchemy import select
+
+    from portal.models import Subject
+    from seed.loader import load_demo
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        return db.session.scalar(select(Subject.id).where(Subject.reference == "KCPO-DEMO-001"))

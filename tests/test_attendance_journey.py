@@ -12,7 +12,6 @@ from portal.models import NonComplianceReport, OutboxMessage, Requirement
 from tests.test_orders import (
     accept_weekly_plan,
     add_occasions,
-    demo,  # noqa: F401 - fixture
     fill_details,
     give_rationales,
     officer,  # noqa: F401 - fixture

@@ -8,17 +8,8 @@ from docx import Document
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Order, Referral, Requirement, Subject
-from seed.loader import load_demo
+from portal.models import Order, Referral, Requirement
 from tests.utils import page
-
-
-@pytest.fixture
-def demo(app):  # noqa: ANN001, ANN201
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-        return db.session.scalar(select(Subject.id).where(Subject.reference == "KCPO-DEMO-001"))
 
 
 @pytest.fixture

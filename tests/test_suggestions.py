@@ -6,20 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEvent, Subject
-from seed.loader import load_demo
+from portal.models import AuditEvent
 from tests.utils import page
 
 SCHOOL = (8 * 60 + 40, 15 * 60 + 30)
 PRAYERS = (12 * 60 + 30, 14 * 60)
-
-
-@pytest.fixture
-def demo(app):  # noqa: ANN001, ANN201
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-        return db.session.scalar(select(Subject.id).where(Subject.reference == "KCPO-DEMO-001"))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy import case, select
 
 from portal.compliance import rules
 from portal.compliance.rules import EventFacts, Finding, MarkFacts, NonCompliancePolicy
-from portal.data import audit, check_version, notifications
+from portal.data import audit, check_version, notifications, referrals
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
@@ -263,19 +263,7 @@ def partner_report(referral: Referral, kind: str, text: str, user_id: int) -> No
         order_id=order.id,
     )
     if kind == "completion":
-        previous = referral.status
-        referral.status = ReferralStatus.COMPLETED
-        db.session.flush()
-        audit.record(
-            audit.ALTERATION,
-            "referral",
-            referral.id,
-            user_id=user_id,
-            organisation_id=referral.organisation_id,
-            change=f"status {previous} -> {referral.status}",
-            requirement_id=requirement.id,
-            change_kind="requirement completed",
-        )
+        referrals.complete_referral(referral, user_id)
     _tell_officer(report)
     return report
 

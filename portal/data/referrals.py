@@ -219,10 +219,19 @@ def withdraw_referral(referral: Referral, expected_version: int | None = None) -
 
 def activate_referral(referral: Referral) -> None:
     """The court made the order: an accepted referral becomes an active requirement the partner supervises."""
+    _change_status(referral, ReferralStatus.ACTIVE)
+
+
+def complete_referral(referral: Referral, user_id: int) -> None:
+    """The supervising partner reports the requirement complete."""
+    _change_status(referral, ReferralStatus.COMPLETED, user_id, change_kind="requirement completed")
+
+
+def _change_status(referral: Referral, status: ReferralStatus, user_id: int | None = None, **detail: object) -> None:
     previous = referral.status
-    referral.status = ReferralStatus.ACTIVE
+    referral.status = status
     db.session.flush()
-    _audit_change(referral, previous)
+    _audit_change(referral, previous, user_id, requirement_id=referral.requirement_id, **detail)
 
 
 # Partner side

@@ -164,42 +164,6 @@ class RequirementForm(RequirementTermsForm):
         }
 
 
-class ProhibitionForm(VersionedForm):
-    kind = radios(
-        "Kind of prohibition",
-        [
-            (ProhibitionKind.ACTIVITY.value, "Taking part in an activity"),
-            (ProhibitionKind.ARTICLE.value, "Using or having an article"),
-            (
-                ProhibitionKind.INTERNET.value,
-                "Using the internet to encourage or facilitate crime involving bladed articles",
-            ),
-            (ProhibitionKind.PLACE.value, "Being in a described place"),
-            (ProhibitionKind.PERSON.value, "Being with a described person or group"),
-        ],
-        "Select the kind of prohibition",
-    )
-    description = text_area("What is prohibited", required_message="Describe what is prohibited", max_length=2000)
-    exceptions = text_area("Exceptions (optional)", max_length=2000, description="For example, attending school")
-    starts_on = GovDateField("Prohibition starts (optional)")
-    ends_on = GovDateField("Prohibition ends (optional)")
-    submit = SubmitField("Save prohibition", widget=GovSubmitInput())
-
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
-        valid = super().validate(extra_validators)
-        ensure_after(self.starts_on.data, self.ends_on.data, self.ends_on, "Prohibition ends must be after it starts")
-        return valid and not any(field.errors for field in self)
-
-    def prohibition_fields(self) -> dict:
-        return {
-            "kind": self.kind.data,
-            "description": self.description.data.strip(),
-            "exceptions": (self.exceptions.data or "").strip(),
-            "starts_on": self.starts_on.data,
-            "ends_on": self.ends_on.data,
-        }
-
-
 class ProhibitionTermsForm(VersionedForm):
     """For prohibitions drawn from the subject's record: only exceptions and dates are set here."""
 
@@ -219,6 +183,27 @@ class ProhibitionTermsForm(VersionedForm):
             "starts_on": self.starts_on.data,
             "ends_on": self.ends_on.data,
         }
+
+
+class ProhibitionForm(ProhibitionTermsForm):
+    kind = radios(
+        "Kind of prohibition",
+        [
+            (ProhibitionKind.ACTIVITY.value, "Taking part in an activity"),
+            (ProhibitionKind.ARTICLE.value, "Using or having an article"),
+            (
+                ProhibitionKind.INTERNET.value,
+                "Using the internet to encourage or facilitate crime involving bladed articles",
+            ),
+            (ProhibitionKind.PLACE.value, "Being in a described place"),
+            (ProhibitionKind.PERSON.value, "Being with a described person or group"),
+        ],
+        "Select the kind of prohibition",
+    )
+    description = text_area("What is prohibited", required_message="Describe what is prohibited", max_length=2000)
+
+    def prohibition_fields(self) -> dict:
+        return {"kind": self.kind.data, "description": self.description.data.strip(), **self.terms()}
 
 
 class MadeForm(VersionedForm):
