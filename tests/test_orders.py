@@ -266,3 +266,23 @@ def test_a_draft_outside_the_legal_basis_table_warns_that_the_power_is_not_in_fo
         },
     )
     assert warning not in page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
+
+
+def test_a_draft_cannot_be_filed_while_its_prohibitions_lag_the_subject_record(app, officer, sign_in, demo) -> None:  # noqa: ANN001
+    order_id = accept_weekly_plan(officer, demo)
+    fill_details(officer, order_id)
+    add_occasions(officer, order_id)
+    give_rationales(officer, order_id, app)
+    partners_accept_all(app, sign_in, order_id)
+    officer.post(
+        f"/subjects/{demo}/exclusion-zones/new",
+        data={"label": "Mile End Park", "postcode": "E3 4QY", "radius_m": "300"},
+    )
+    overview = page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
+    assert "Exclusion zone 'Mile End Park' is not yet a prohibition" in overview
+    version = page(officer.get(f"/orders/{order_id}")).select_one('input[name="version"]')["value"]
+    refused = officer.post(f"/orders/{order_id}/file", data={"version": version})
+    assert "Bring them up to date first" in page(officer.get(refused.headers["Location"])).get_text()
+    officer.post(f"/orders/{order_id}/prohibitions/sync", data={"version": version})
+    overview = page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
+    assert "Mile End Park (300 m around E3 4QY)" in overview

@@ -305,6 +305,11 @@ def file(order_id: int) -> ResponseReturnValue:
     if not result.ready_for_court:
         flash(f"The order is not ready for court: {len(result.problems)} problem(s) remain.", "error")
         return redirect(url_for("orders.checks", order_id=order_id)), 303
+    if orders.prohibitions_out_of_step(found):
+        flash(
+            "The subject's record has changed since the prohibitions were drawn. Bring them up to date first.", "error"
+        )
+        return redirect(url_for("orders.order", order_id=order_id)), 303
     return _guarded(found, lambda: orders.file_order(found, form.version.data), "Order filed. It is now locked.")
 
 
