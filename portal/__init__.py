@@ -1,5 +1,6 @@
 """KCPO partner portal: the application factory."""
 
+import re
 import uuid
 from typing import Any
 
@@ -7,13 +8,14 @@ from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from portal import auth, errors, filters
+from portal import auth, errors, filters, security
 from portal.config import Config, config_from_environment, refuse_unsafe_production
 from portal.database import configure_engine
 from portal.extensions import csrf, db, login_manager, migrate
 from portal.logging_setup import configure_logging
 
 MIGRATIONS_DIR = __path__[0] + "/migrations"
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,40}")
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
@@ -72,9 +74,13 @@ def register_jinja(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    security.init_app(app)  # CSP nonce for templates, SHA-256 signed cookie with key rotation, ProxyFix when configured
+
     @app.before_request
     def _start_request() -> None:
-        g.correlation_id = request.headers.get("X-Request-Id", "")[:40] or uuid.uuid4().hex
+        # A caller's id is kept only when it is plainly an id: it is echoed in a header, the logs and error pages.
+        offered = request.headers.get("X-Request-Id", "")
+        g.correlation_id = offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
 
     app.before_request(auth.refuse_views_without_access_rule)
 
@@ -86,23 +92,22 @@ def register_request_hooks(app: Flask) -> None:
         else:
             db.session.rollback()
         response.headers["X-Request-Id"] = g.get("correlation_id", "")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "static":
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        return security.set_security_headers(response)
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal import api
     from portal.blueprints import (
+        account,
         admin,
+        audit,
         auth,
         calendars,
         dashboard,
         directory,
         evidence,
         main,
+        openreferral,
         orders,
         partners,
         referrals,
@@ -122,11 +127,15 @@ def register_blueprints(app: Flask) -> None:
         suggestions,
         orders,
         admin,
+        audit,
         reports,
         registers,
         calendars,
         evidence,
         dashboard,
+        account,
+        api,
+        openreferral,
     ):
         app.register_blueprint(area.bp)
 

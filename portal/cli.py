@@ -1,6 +1,8 @@
-"""Command-line tasks: `flask seed`, `flask create-user`, `flask outbox send|run|status`."""
+"""Command-line tasks: `flask seed`, `flask create-user`, `flask outbox send|run|status`, `flask audit ...`,
+`flask backup PATH` and `flask restore PATH`."""
 
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -14,6 +16,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(oruk_group)
 
 
 @click.command("seed")
@@ -115,3 +121,158 @@ def outbox_status_command() -> None:
     click.echo(f"Sent: {status['sent']}  Waiting: {status['waiting']}  Given up: {len(status['given_up'])}")
     for row in status["given_up"]:
         click.echo(f"  #{row['id']} {row['kind']} to {row['recipient']}: {row['last_error']}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Check the audit log's hash chain; restrict the application's database role to appending to it."""
+
+
+def _anchor(value: str) -> tuple[int, str]:
+    sequence, _, digest = value.partition(":")
+    if not sequence.isdigit() or len(digest) != 64:
+        raise click.BadParameter("give an anchor as SEQUENCE:HASH, as `flask audit verify` prints it")
+    return int(sequence), digest.lower()
+
+
+@audit_group.command("verify")
+@with_appcontext
+@click.option(
+    "--anchor",
+    "anchors",
+    multiple=True,
+    help="SEQUENCE:HASH printed by an earlier run (kept elsewhere): fails if that event is missing or different.",
+)
+def audit_verify_command(anchors: tuple[str, ...]) -> None:
+    """Recompute the hash chain; print OK with the count, or name the first broken link and exit 1."""
+    from portal.audit_chain import verify
+
+    result = verify(db.session, [_anchor(value) for value in anchors])
+    db.session.rollback()
+    if result.ok:
+        click.echo(f"OK: {result.count} audit events, chain intact. Head: {result.head_sequence}:{result.head_hash}")
+        return
+    click.echo(f"FAILED after {result.count} good events. {result.problem}", err=True)
+    raise SystemExit(1)
+
+
+@audit_group.command("lock-down")
+@with_appcontext
+@click.option("--role", "role_name", required=True, help="The PostgreSQL role the application connects as.")
+@click.option("--print-only", is_flag=True, help="Print the SQL instead of running it.")
+def audit_lock_down_command(role_name: str, print_only: bool) -> None:
+    """PostgreSQL: give ROLE the rights the application needs, and only INSERT and SELECT on audit_events.
+
+    Run it as the owner of the tables (the role that runs migrations), again after each migration.
+    """
+    from portal.audit_chain import lock_down_statements
+
+    if db.engine.dialect.name != "postgresql" and not print_only:
+        raise click.ClickException("lock-down applies to PostgreSQL; SQLite has no roles")
+    statements = lock_down_statements(role_name)
+    if print_only:
+        click.echo("\n".join(f"{statement};" for statement in statements))
+        return
+    with db.engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+    click.echo(f"{role_name}: INSERT and SELECT only on audit_events; read and write on the other tables")
+
+
+@click.group("oruk")
+def oruk_group() -> None:
+    """Open Referral UK 3.0: import services from a file or folder, export the published feed."""
+
+
+@oruk_group.command("import")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--organisation-id",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Import everything into this organisation instead of the organisations the file names.",
+)
+def oruk_import_command(path: Path, organisation_id: int | None) -> None:
+    """Import an ORUK 3.0 service, service list, page or organisation (JSON): PATH is a file or a folder of them.
+
+    New organisations wait for approval. Importing again updates what the last import created, never duplicates it.
+    """
+    from portal.data import oruk
+    from portal.oruk.importing import DocumentError
+
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    documents = []
+    try:
+        for file in files:
+            document = oruk.read_document(file.read_bytes())
+            documents.append((file, document, oruk.count_services(document)))
+    except DocumentError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    total = sum(count for _file, _document, count in documents)
+    reports = []
+    with click.progressbar(length=total, label=f"Importing {total:,} services", show_pos=True) as bar:
+        for file, document, _count in documents:
+            reports.append(
+                oruk.import_document(
+                    document, source=f"file {file.name}", organisation_id=organisation_id, on_progress=bar.update
+                )
+            )
+            db.session.commit()
+    for report in reports:
+        click.echo(f"{report.source}: {report.summary()}")
+        for problem in report.problems:
+            click.echo(f"  - {problem}")
+
+
+@oruk_group.command("export")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def oruk_export_command(path: Path) -> None:
+    """Write every published service, fully nested, as an ORUK 3.0 service package (a JSON array) to PATH."""
+    import json
+    from datetime import date
+
+    from portal.data import oruk
+
+    services = list(oruk.all_services(date.today()))
+    path.write_text(json.dumps(services, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    click.echo(f"Wrote {len(services):,} services to {path}")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Back up the whole database to PATH (a new file) while the service runs.
+
+    SQLite: the online backup API, integrity-checked. PostgreSQL: pg_dump --format=custom (the client tools must be
+    installed).
+    """
+    from portal.backup import BackupError, backup_database
+
+    try:
+        click.echo(backup_database(db.engine.url, path))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite a database that already holds tables.")
+def restore_command(path: Path, replace: bool) -> None:
+    """Restore a backup made by `flask backup` into the configured database, which should be new and empty.
+
+    SQLite: copied in with the backup API. PostgreSQL: pg_restore --no-owner --clean --if-exists, in one transaction.
+    """
+    from portal.backup import BackupError, restore_database
+
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may outlive the database it was opened on
+    try:
+        click.echo(restore_database(db.engine.url, path, replace=replace))
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        db.engine.dispose()

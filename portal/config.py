@@ -19,6 +19,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # Key rotation: old keys, comma-separated, still accepted for cookies; anything they signed is re-signed.
+    SECRET_KEY_FALLBACKS = [key for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key]
+    # Proxies in front of the app that append X-Forwarded-For/-Proto (0: trust no forwarded header).
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    HSTS_ALWAYS = False  # HSTS on every response, not just https ones (set where TLS ends at a proxy)
     IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")))
     ABSOLUTE_TIMEOUT = timedelta(hours=12)
     INVITATION_LIFETIME = timedelta(days=7)
@@ -60,6 +65,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-kcpo_session"
     LOG_JSON = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_ALWAYS = True
+    DEBUG = False
 
 
 CONFIGS = {"development": DevelopmentConfig, "test": TestConfig, "production": ProductionConfig}

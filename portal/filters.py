@@ -58,6 +58,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("admin.legal_bases", "Legal basis"),
         ("admin.policy", "Local policy"),
     ],
+    Role.AUDITOR: [("audit.events", "Audit log")],
 }
 
 

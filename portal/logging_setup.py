@@ -1,7 +1,13 @@
-"""Logging: JSON lines in production, each carrying the request's correlation id."""
+"""Logging: JSON lines in production, each carrying the request's correlation id.
+
+Every line is cleaned first (ASVS 16.2.5, 16.4.1): values of secret-looking fields (passwords, tokens, cookies,
+one-time codes) are replaced by [redacted], and CR, LF and other control characters are escaped, so input cannot
+forge a log line.
+"""
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context
@@ -10,6 +16,33 @@ from flask import Flask, g, has_request_context
 class CorrelationFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.correlation_id = g.get("correlation_id", "-") if has_request_context() else "-"
+        return True
+
+
+SECRET_NAMES = (
+    r"password|passwd|pwd|passphrase|secret|api[_-]?key|token|csrf[_-]?token|reset[_-]?token|session[_-]?token"
+    r"|authorization|cookie|set-cookie|[\w-]*session|totp|otp|mfa[_-]?code|one[_-]?time[_-]?code"
+)
+SECRET_VALUE = re.compile(rf"(?i)(\b(?:{SECRET_NAMES})\b[\"']?\s*[:=]\s*)(bearer\s+)?(\"[^\"]*\"|'[^']*'|[^\s,;&]+)")
+BEARER = re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]+")
+CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def _escape_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return {"\r": "\\r", "\n": "\\n", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
+
+
+def clean(message: str) -> str:
+    """The message with secret values redacted and control characters (CR/LF included) escaped."""
+    message = SECRET_VALUE.sub(lambda match: match.group(1) + "[redacted]", message)
+    message = BEARER.sub("Bearer [redacted]", message)
+    return CONTROL.sub(_escape_control, message)
+
+
+class CleaningFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = clean(record.getMessage()), None
         return True
 
 
@@ -30,6 +63,7 @@ class JsonFormatter(logging.Formatter):
 def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(CorrelationFilter())
+    handler.addFilter(CleaningFilter())
     if app.config.get("LOG_JSON"):
         handler.setFormatter(JsonFormatter())
     else:

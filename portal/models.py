@@ -4,7 +4,18 @@ import enum
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 NAMING_CONVENTION = {
@@ -31,6 +42,7 @@ class Role(enum.StrEnum):
     OFFICER = "officer"
     PARTNER = "partner"
     ADMIN = "admin"
+    AUDITOR = "auditor"  # reads the audit log; nothing else (separation of duties)
 
 
 class OrganisationStatus(enum.StrEnum):
@@ -271,6 +283,10 @@ class AuditEvent(Base):
     purpose: Mapped[str] = mapped_column(String(300), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     correlation_id: Mapped[str] = mapped_column(String(40), default="")
+    # Tamper evidence (portal/audit_chain.py): each event's hash covers its fields and the previous event's hash.
+    sequence: Mapped[int] = mapped_column(BigInteger, unique=True)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class SavedSearch(Base):
@@ -467,6 +483,9 @@ class LegalBasis(Base):
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
     note: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class PolicySetting(Base):
@@ -478,12 +497,25 @@ class PolicySetting(Base):
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Order(Timestamped, Base):
     """A draft or made KCPO. Filed versions are locked; a later change is a new row pointing at the one it replaces."""
 
     __tablename__ = "orders"
+    __table_args__ = (
+        # One open order (draft, filed or made) per subject: two officers starting a draft at once get one.
+        Index(
+            "uq_orders_one_open_per_subject",
+            "subject_id",
+            unique=True,
+            sqlite_where=text("status IN ('draft', 'filed', 'made')"),
+            postgresql_where=text("status IN ('draft', 'filed', 'made')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)
@@ -651,6 +683,14 @@ class AttendanceMark(Base):
     __table_args__ = (
         UniqueConstraint("requirement_id", "on_date", "revision", name="one_mark_per_revision"),
         CheckConstraint("minutes_late IS NULL OR minutes_late >= 0", name="minutes_late_not_negative"),
+        Index(
+            "uq_attendance_marks_one_current",
+            "requirement_id",
+            "on_date",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

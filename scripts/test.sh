@@ -27,5 +27,9 @@ echo "test: ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+# Security lint: any Medium or High finding fails the run (a `# nosec` must name its check and give a reason).
+echo "test: bandit"
+.venv/bin/bandit -r portal matching seed -ll -q
+
 echo "test: pytest"
 .venv/bin/python -m pytest -n 2 "$@"

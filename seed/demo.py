@@ -426,6 +426,7 @@ class _Builder:
     def users(self) -> list[dict[str, Any]]:
         users: list[dict[str, Any]] = [
             _user("admin@kcpo.example.org", "Rosa Delgado", "admin"),
+            _user("auditor@kcpo.example.org", "Grace Adebayo", "auditor", unit="Information Assurance"),
             _user(
                 "officer@met.example.org",
                 "Daniel Okoro",

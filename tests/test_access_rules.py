@@ -19,6 +19,21 @@ PUBLIC_ENDPOINTS = {
     "auth.accept_invitation",
     "partners.register",
     "calendars.feed",  # the unguessable, revocable feed token is the credential
+    "api.openapi",  # the JSON API's description holds no data; every other API route needs a bearer token
+    # Open Referral UK 3.0 feed: open by the standard; approved programmes only, no personal data
+    *(
+        f"openreferral.{name}"
+        for name in (
+            "index",
+            "openapi",
+            "services",
+            "service",
+            "taxonomies",
+            "taxonomy",
+            "taxonomy_terms",
+            "taxonomy_term",
+        )
+    ),
 }
 
 
@@ -50,7 +65,10 @@ def signed_out_get_endpoints(app: Flask) -> list[str]:
     return [
         rule.rule
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and not rule.arguments and access_rule_of(app, rule.endpoint) != PUBLIC
+        if "GET" in rule.methods
+        and not rule.arguments
+        and access_rule_of(app, rule.endpoint) != PUBLIC
+        and not rule.rule.startswith("/api/v1/")  # bearer tokens only: 401, never a sign-in page (tests/api)
     ]
 
 
@@ -72,6 +90,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, client) -> None:  #
         ("officer", "/admin/users"),
         ("admin", "/partner/programmes"),
         ("admin", "/directory/"),
+        # Auditors read the audit log and nothing else; nobody else reads it, admins included (separation of duties)
+        *[("auditor", path) for path in ("/subjects/", "/directory/", "/partner/programmes", "/admin/users")],
+        *[(role, "/audit/events") for role in ("officer", "partner", "admin")],
     ],
 )
 def test_roles_only_reach_their_own_areas(client, sign_in, role: str, path: str) -> None:  # noqa: ANN001

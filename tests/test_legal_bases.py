@@ -58,3 +58,27 @@ def test_officers_and_partners_cannot_change_the_table(client, sign_in) -> None:
     sign_in(client, "officer")
     assert client.get("/admin/legal-bases").status_code == 403
     assert client.post("/admin/legal-bases/new", data={}).status_code == 403
+
+
+def test_a_policy_change_made_on_a_stale_page_is_refused(app, admin, sign_in) -> None:  # noqa: ANN001
+    colleague = app.test_client()
+    sign_in(colleague, "admin")
+
+    def opened(client) -> dict:  # noqa: ANN001
+        soup = page(client.get("/admin/policy"))
+        fields = {}
+        for field in soup.select("form input, form textarea"):
+            if field.get("type") in ("checkbox", "radio") and not field.has_attr("checked"):
+                continue
+            fields.setdefault(field["name"], []).append(field.get("value", field.get_text()))
+        return fields
+
+    first, second = opened(admin), opened(colleague)
+    assert admin.post("/admin/policy", data=first | {"under18_absences_threshold": ["3"]}).status_code == 302
+    refused = colleague.post("/admin/policy", data=second | {"under18_absences_threshold": ["4"]})
+    assert refused.status_code == 303
+    assert "changed this record since you opened it" in page(colleague.get(refused.headers["Location"])).get_text()
+    from portal.data import noncompliance
+
+    with app.app_context():
+        assert noncompliance.non_compliance_policy().under18_absences_threshold == 3

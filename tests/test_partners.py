@@ -265,3 +265,30 @@ def test_pausing_and_archiving_a_programme(client, partner, make) -> None:  # no
     client.post(f"/partner/programmes/{programme_id}/status/archive")
     assert make.get(Programme, programme_id).status == "archived"
     assert client.post(f"/partner/programmes/{programme_id}/status/explode").status_code == 400
+
+
+def test_a_session_young_people_were_referred_to_cannot_be_removed(client, partner, make) -> None:  # noqa: ANN001
+    programme_id = make.programme(partner)
+    session_id = make.session_ids(programme_id)[0]
+    make.referral(session_id)
+    response = client.post(f"/partner/sessions/{session_id}/remove")
+    assert response.status_code == 303
+    assert "cannot be removed" in page(client.get(response.headers["Location"])).get_text()
+    assert make.get(ProgrammeSession, session_id) is not None
+
+
+def test_editing_a_session_keeps_its_dates_off_when_the_form_leaves_them_out(client, partner, make) -> None:  # noqa: ANN001
+    programme_id = make.programme(partner)
+    session_id = make.session_ids(programme_id)[0]
+    with make.app.app_context():
+        from portal.extensions import db
+
+        stored = db.session.get(ProgrammeSession, session_id)
+        stored.exception_dates = ["2026-12-25"]
+        db.session.commit()
+        version, venue_id = stored.version, stored.venue_id
+    data = session_data(venue_id, version=str(version))
+    del data["exception_dates"]
+    response = client.post(f"/partner/sessions/{session_id}/edit", data=data)
+    assert response.status_code == 302
+    assert make.get(ProgrammeSession, session_id).exception_dates == ["2026-12-25"]

@@ -2,11 +2,19 @@
 
 from typing import Any
 
+from portal.extensions import db
+
 
 class EditConflict(Exception):
     """The record changed since the person opened it; saving would silently overwrite someone else's change."""
 
 
 def check_version(record: Any, expected_version: int | None) -> None:
-    if expected_version is not None and record.version != expected_version:
+    if expected_version is None:
+        return
+    # Compare with the committed version, the row locked until this transaction ends: two saves made at the same
+    # moment on PostgreSQL then queue, and the second is told here instead of failing at its UPDATE with a 500.
+    # (On SQLite every transaction already holds the write lock, and FOR UPDATE is not sent.)
+    db.session.refresh(record, with_for_update=True)
+    if record.version != expected_version:
         raise EditConflict()

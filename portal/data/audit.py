@@ -1,12 +1,30 @@
-"""Audit events for every read or write of personal data (DPA 2018 s.62)."""
+"""Audit events for every read or write of personal data (DPA 2018 s.62).
 
+`record()` is the single writer. It adds the event to the current transaction, so the event commits or rolls back
+with the change it describes; the event's place in the tamper-evident chain (sequence, previous hash, hash) is set
+when it is flushed (portal/audit_chain.py).
+
+Consultations and disclosures carry the purpose the user gave for this signed-in session ("reason for access"). The
+purpose itself is kept on the server, as an `access-reason` event; the signed session cookie holds only that event's
+id and a fingerprint of the sign-in session it belongs to.
+"""
+
+import csv
+import hashlib
+import io
+import itertools
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context, session
 from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
+from portal.audit_chain import install, mark_order
 from portal.extensions import db
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Organisation, User, utcnow
 
 COLLECTION = "collection"
 ALTERATION = "alteration"
@@ -17,6 +35,17 @@ ERASURE = "erasure"
 SIGN_IN = "sign-in"
 SIGN_OUT = "sign-out"
 SIGN_IN_FAILED = "sign-in-failed"
+ACCESS_REASON = "access-reason"  # the purpose a user gave for this session's access to personal data
+
+# Events that carry the session's purpose when the caller gives none (s.62(3) and (4): the justification).
+PURPOSE_CARRYING = {CONSULTATION, DISCLOSURE}
+# Security events that also go to the application log, for monitoring (ASVS 16.3.1).
+SECURITY_EVENTS = {SIGN_IN, SIGN_OUT, SIGN_IN_FAILED}
+PURPOSE_MAX_LENGTH = 300
+_SESSION_KEY = "access_reason"
+_order = itertools.count(1)
+
+install()
 
 
 def record(
@@ -31,17 +60,25 @@ def record(
 ) -> AuditEvent:
     """Add an event to the current transaction, so it commits or rolls back with the change it describes."""
     actor_id, actor_organisation_id = _actor()
+    if not purpose and action in PURPOSE_CARRYING:
+        purpose = session_purpose()
     event = AuditEvent(
+        occurred_at=utcnow(),
         action=action,
         record_type=record_type,
         record_id=record_id,
         user_id=user_id if user_id is not None else actor_id,
         organisation_id=organisation_id if organisation_id is not None else actor_organisation_id,
-        purpose=purpose,
+        purpose=purpose[:PURPOSE_MAX_LENGTH],
         detail=detail,
         correlation_id=g.get("correlation_id", "") if has_request_context() else "",
     )
+    mark_order(event, next(_order))
     db.session.add(event)
+    if action in SECURITY_EVENTS and has_request_context():
+        current_app.logger.info(
+            "security event %s record_type=%s record_id=%s user_id=%s", action, record_type, record_id, event.user_id
+        )
     return event
 
 
@@ -49,3 +86,182 @@ def _actor() -> tuple[int | None, int | None]:
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.id, current_user.organisation_id
     return None, None
+
+
+# Reason for access -----------------------------------------------------------------------------------------------
+
+
+def _session_fingerprint() -> str:
+    """Ties the purpose to one signed-in session: a new sign-in asks again."""
+    token = current_user.get_id() if current_user and current_user.is_authenticated else ""
+    return hashlib.sha256(f"access-reason:{token}".encode()).hexdigest()[:24]
+
+
+def declare_purpose(purpose: str) -> AuditEvent:
+    """Record the purpose the signed-in user gave, and use it for this session's consultations from now on."""
+    event = record(ACCESS_REASON, "auth-session", None, purpose=purpose.strip())
+    db.session.flush()
+    session[_SESSION_KEY] = [event.id, _session_fingerprint()]
+    g.access_purpose = event.purpose
+    return event
+
+
+def session_purpose() -> str:
+    """The purpose given in this signed-in session, or "" if none has been given."""
+    if not has_request_context():
+        return ""
+    if "access_purpose" in g:
+        return g.access_purpose
+    purpose = ""
+    stored = session.get(_SESSION_KEY)
+    if isinstance(stored, list) and len(stored) == 2 and stored[1] == _session_fingerprint():
+        with db.session.no_autoflush:
+            event = db.session.get(AuditEvent, stored[0])
+        if event is not None and event.action == ACCESS_REASON and event.user_id == _actor()[0]:
+            purpose = event.purpose
+    g.access_purpose = purpose
+    return purpose
+
+
+# Reading the log (auditors only) --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    subject_id: int | None = None
+    user_id: int | None = None
+    organisation_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def as_query(self) -> dict[str, str]:
+        return {name: str(value) for name, value in asdict(self).items() if value is not None}
+
+    def as_detail(self) -> dict[str, str]:
+        """For the audit event of reading the log (prefixed: user_id and organisation_id name the reader there)."""
+        return {f"filter_{name}": value for name, value in self.as_query().items()}
+
+
+def _about_subject(subject_id: int) -> ColumnElement[bool]:
+    """Events about the subject's record, or naming it in their detail (notes, orders, attendance, links)."""
+    dialect = db.session.get_bind(mapper=AuditEvent).dialect.name
+    conditions = [and_(AuditEvent.record_type == "subject", AuditEvent.record_id == subject_id)]
+    for key in ("subject_id", "other_subject_id"):
+        if dialect == "postgresql":  # ->> gives text; a cast would fail on a non-numeric value elsewhere
+            conditions.append(AuditEvent.detail[key].as_string() == str(subject_id))
+        else:
+            conditions.append(AuditEvent.detail[key].as_integer() == subject_id)
+    return or_(*conditions)
+
+
+def _filtered(query: Select, filters: LogFilters) -> Select:
+    if filters.subject_id is not None:
+        query = query.where(_about_subject(filters.subject_id))
+    if filters.user_id is not None:
+        query = query.where(AuditEvent.user_id == filters.user_id)
+    if filters.organisation_id is not None:
+        query = query.where(AuditEvent.organisation_id == filters.organisation_id)
+    if filters.date_from is not None:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(filters.date_from, time.min))
+    if filters.date_to is not None:
+        query = query.where(AuditEvent.occurred_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+    return query
+
+
+@dataclass(frozen=True)
+class LogRow:
+    event: AuditEvent
+    user_name: str
+    user_email: str
+    organisation_name: str
+
+
+def _with_names() -> Select:
+    return (
+        select(AuditEvent, User.full_name, User.email, Organisation.name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+    )
+
+
+def _rows(query: Select) -> list[LogRow]:
+    return [
+        LogRow(event, name or "", email or "", organisation or "")
+        for event, name, email, organisation in db.session.execute(query).all()
+    ]
+
+
+def search_log(filters: LogFilters, page: int, per_page: int) -> tuple[list[LogRow], int]:
+    """A page of events, newest first; reading the log is itself recorded as a consultation of the "audit-log"."""
+    total = db.session.scalar(_filtered(select(func.count()).select_from(AuditEvent), filters)) or 0
+    rows = _rows(
+        _filtered(_with_names(), filters)
+        .order_by(AuditEvent.sequence.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    record(CONSULTATION, "audit-log", None, page=page, results=total, **filters.as_detail())
+    return rows, total
+
+
+EXPORT_COLUMNS = [
+    "sequence",
+    "occurred_at_utc",
+    "action",
+    "user_id",
+    "user_email",
+    "organisation_id",
+    "organisation",
+    "record_type",
+    "record_id",
+    "purpose",
+    "detail",
+    "correlation_id",
+    "previous_hash",
+    "hash",
+]
+EXPORT_LIMIT = 100_000
+
+
+def export_log(filters: LogFilters) -> str:
+    """The matching events as CSV, oldest first, with their chain hashes; the export is itself recorded."""
+    rows = _rows(_filtered(_with_names(), filters).order_by(AuditEvent.sequence).limit(EXPORT_LIMIT))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        event = row.event
+        writer.writerow(
+            _cell(value)
+            for value in (
+                event.sequence,
+                event.occurred_at.isoformat(timespec="seconds") + "Z",
+                event.action,
+                event.user_id,
+                row.user_email,
+                event.organisation_id,
+                row.organisation_name,
+                event.record_type,
+                event.record_id,
+                event.purpose,
+                json.dumps(event.detail, sort_keys=True),
+                event.correlation_id,
+                event.previous_hash,
+                event.hash,
+            )
+        )
+    record(CONSULTATION, "audit-log", None, export="csv", results=len(rows), **filters.as_detail())
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    """Text a spreadsheet would run as a formula is prefixed with an apostrophe (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def filter_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Users and organisations to filter the log by, as (id, label) pairs."""
+    users = db.session.execute(select(User.id, User.full_name, User.email).order_by(User.full_name, User.id)).all()
+    organisations = db.session.execute(select(Organisation.id, Organisation.name).order_by(Organisation.name)).all()
+    return [(row.id, f"{row.full_name} ({row.email})") for row in users], [(row.id, row.name) for row in organisations]

@@ -14,7 +14,7 @@ from sqlalchemy import case, select
 
 from portal.compliance import rules
 from portal.compliance.rules import EventFacts, Finding, MarkFacts, NonCompliancePolicy
-from portal.data import audit, check_version, notifications, referrals
+from portal.data import audit, check_version, notifications, policy, referrals
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
@@ -90,14 +90,8 @@ def non_compliance_policy() -> NonCompliancePolicy:
     return NonCompliancePolicy(**{name: value for name, value in setting.value.items() if name in known})
 
 
-def save_non_compliance_policy(policy: NonCompliancePolicy, user_id: int) -> None:
-    value = asdict(policy)
-    setting = db.session.get(PolicySetting, NON_COMPLIANCE)
-    if setting is None:
-        db.session.add(PolicySetting(key=NON_COMPLIANCE, value=value, updated_by_id=user_id))
-    else:
-        setting.value, setting.updated_by_id = value, user_id
-    audit.record(audit.ALTERATION, "policy", None, user_id=user_id, setting=NON_COMPLIANCE, value=value)
+def save_non_compliance_policy(rules: NonCompliancePolicy, user_id: int, expected_version: int | None) -> None:
+    policy.save_setting(NON_COMPLIANCE, asdict(rules), user_id, expected_version)
 
 
 # Raising reports

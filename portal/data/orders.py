@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal.data import audit, check_version, policy, referrals
@@ -50,6 +51,14 @@ class OrderLocked(Exception):
     """A filed or made order cannot change; a change needs a new version."""
 
 
+class OrderInProgress(Exception):
+    """The subject already has an open order (someone started one at the same moment): this is it."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(order.id)
+        self.order = order
+
+
 def get_order(order_id: int) -> Order:
     order = db.session.get(Order, order_id)
     if order is None:
@@ -81,8 +90,15 @@ def start_draft(subject: Subject, officer_id: int, officer_unit: str) -> Order:
         applicant=f"Commissioner of Police of the Metropolis ({officer_unit})" if officer_unit else "",
         proposed_start=date.today() + DEFAULT_LEAD_TIME,
     )
-    db.session.add(order)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # the database allows one open order per subject (see Order's indexes)
+            db.session.add(order)
+            db.session.flush()
+    except IntegrityError:
+        existing = open_order(subject.id)
+        if existing is None:
+            raise
+        raise OrderInProgress(existing) from None
     sync_prohibitions(order)
     audit.record(audit.COLLECTION, "order", order.id, subject_id=subject.id)
     return order
@@ -161,7 +177,8 @@ def add_requirements_from_sessions(
         db.session.flush()
         referrals.create_referral(requirement, officer_id)
         added.append(requirement)
-    touch(order, "suggestions accepted", session_ids=[s.id for s in sessions])
+    if added:  # a resend of sessions already in the draft changes nothing
+        touch(order, "suggestions accepted", session_ids=[s.id for s in sessions])
     return added
 
 
@@ -357,6 +374,8 @@ def start_new_version(order: Order, officer_id: int) -> Order:
         for o in order.occasions
     ]
     copy.prohibitions = [Prohibition(**_columns(p, PROHIBITION_COLUMNS)) for p in order.prohibitions]
+    order.status = OrderStatus.SUPERSEDED
+    db.session.flush()  # the filed order stops being open before its successor is written (one open order each)
     db.session.add(copy)
     for requirement in order.requirements:
         moved = Requirement(**_columns(requirement, REQUIREMENT_COLUMNS))
@@ -364,7 +383,6 @@ def start_new_version(order: Order, officer_id: int) -> Order:
         db.session.flush()
         if requirement.referral is not None:
             requirement.referral.requirement_id = moved.id
-    order.status = OrderStatus.SUPERSEDED
     touch(order, "superseded by a new version")
     audit.record(audit.COLLECTION, "order", copy.id, replaces=order.id)
     return copy

@@ -6,7 +6,7 @@ from typing import Any
 from flask import abort
 from sqlalchemy import select
 
-from portal.data import audit
+from portal.data import EditConflict, audit, check_version
 from portal.extensions import db
 from portal.models import LegalBasis, PolicySetting
 from portal.orders.facts import Policy
@@ -33,7 +33,8 @@ def add_legal_basis(fields: dict[str, Any]) -> LegalBasis:
     return basis
 
 
-def update_legal_basis(basis: LegalBasis, fields: dict[str, Any]) -> None:
+def update_legal_basis(basis: LegalBasis, fields: dict[str, Any], expected_version: int | None) -> None:
+    check_version(basis, expected_version)
     for name, value in fields.items():
         setattr(basis, name, value)
     audit.record(audit.ALTERATION, "legal-basis", basis.id, change="changed", **_printable(fields))
@@ -58,11 +59,35 @@ def order_check_policy() -> Policy:
     return Policy(**values)
 
 
-def save_order_check_policy(policy: Policy, user_id: int) -> None:
-    value = asdict(policy) | {"reported_as_warnings": sorted(policy.reported_as_warnings)}
-    setting = db.session.get(PolicySetting, ORDER_CHECKS)
+def save_order_check_policy(policy: Policy, user_id: int, expected_version: int | None) -> None:
+    save_setting(
+        ORDER_CHECKS,
+        asdict(policy) | {"reported_as_warnings": sorted(policy.reported_as_warnings)},
+        user_id,
+        expected_version,
+    )
+
+
+def setting_version(key: str) -> int:
+    """The version an edit form must carry (0 while nothing is recorded)."""
+    setting = db.session.get(PolicySetting, key)
+    return setting.version if setting else 0
+
+
+def settings_unchanged(opened: dict[str, int | None]) -> bool:
+    """Whether every setting is still at the version the form was opened on."""
+    return all(version is None or setting_version(key) == version for key, version in opened.items())
+
+
+def save_setting(key: str, value: dict[str, Any], user_id: int, expected_version: int | None) -> None:
+    """Record a local-policy setting; a form opened on an older version is refused, never silently overwritten."""
+    setting = db.session.get(PolicySetting, key)
     if setting is None:
-        db.session.add(PolicySetting(key=ORDER_CHECKS, value=value, updated_by_id=user_id))
+        if expected_version:
+            raise EditConflict()
+        db.session.add(PolicySetting(key=key, value=value, updated_by_id=user_id))
     else:
+        check_version(setting, expected_version)
         setting.value, setting.updated_by_id = value, user_id
-    audit.record(audit.ALTERATION, "policy", None, setting=ORDER_CHECKS, value=value)
+    db.session.flush()
+    audit.record(audit.ALTERATION, "policy", None, user_id=user_id, setting=key, value=value)

@@ -9,7 +9,16 @@ from sqlalchemy.orm import selectinload
 
 from portal.data import audit, catalogue, check_version
 from portal.extensions import db
-from portal.models import Organisation, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus, Venue
+from portal.models import (
+    AttendanceMark,
+    Organisation,
+    OrganisationStatus,
+    Programme,
+    ProgrammeSession,
+    ProgrammeStatus,
+    Requirement,
+    Venue,
+)
 
 
 def list_own_programmes(organisation_id: int) -> list[Programme]:
@@ -123,7 +132,20 @@ def update_session(session: ProgrammeSession, fields: dict[str, Any], expected_v
     audit.record(audit.ALTERATION, "programme", session.programme_id, change="session changed", session_id=session.id)
 
 
+class SessionInUse(Exception):
+    """A session that young people were referred to keeps its history: it can be changed or paused, not removed."""
+
+
+def session_in_use(session_id: int) -> bool:
+    return any(
+        db.session.scalar(select(model.id).where(model.session_id == session_id).limit(1)) is not None
+        for model in (Requirement, AttendanceMark)
+    )
+
+
 def remove_session(session: ProgrammeSession) -> None:
+    if session_in_use(session.id):
+        raise SessionInUse()
     programme_id, session_id = session.programme_id, session.id
     db.session.delete(session)
     db.session.flush()

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from tests.utils import banner, page
+from tests.utils import page
 
 CHANGED = "changed this record since you opened it"
 
@@ -70,7 +70,10 @@ def message_after(client: FlaskClient, response: TestResponse) -> str:
     """The banner the person sees after a redirect (or on the page itself)."""
     if response.status_code in (302, 303):
         response = client.get(response.headers["Location"])
-    return banner(response) or page_text(response.get_data(as_text=True))
+    banners = page(response).select(".govuk-notification-banner")
+    return " ".join(" ".join(found.get_text(" ", strip=True).split()) for found in banners) or page_text(
+        response.get_data(as_text=True)
+    )
 
 
 def page_text(html: str) -> str:

@@ -19,6 +19,7 @@ from portal.compliance.schedule import london_today
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
+    LegalBasis,
     NonComplianceReport,
     Order,
     Organisation,
@@ -240,9 +241,29 @@ def register(app, make, sign_in) -> Case:  # noqa: ANN001
 
     return Case(
         Edit(first, url, {f"r{requirement_id}-status": "attended"}, f"/{on_date}"),
-        Edit(second, url, {f"r{requirement_id}-status": "late", f"r{requirement_id}-minutes_late": "10"}, f"/{on_date}"),
+        Edit(
+            second, url, {f"r{requirement_id}-status": "late", f"r{requirement_id}-minutes_late": "10"}, f"/{on_date}"
+        ),
         current,
         ["attended"],
+    )
+
+
+def legal_basis(app, make, sign_in) -> Case:  # noqa: ANN001
+    first, second = client_for(app, sign_in, "admin"), client_for(app, sign_in, "admin")
+    with app.app_context():
+        basis = LegalBasis(
+            police_area="Metropolitan Police district", regulation="SI 2021/762", valid_from=date(2021, 1, 1)
+        )
+        db.session.add(basis)
+        db.session.commit()
+        basis_id = basis.id
+    url = f"/admin/legal-bases/{basis_id}/edit"
+    return Case(
+        Edit(first, url, {"regulation": "SI 2021/762 (as extended by SI 2022/828)"}),
+        Edit(second, url, {"regulation": "SI 2023/1"}),
+        _read(app, LegalBasis, basis_id, "regulation"),
+        "SI 2021/762 (as extended by SI 2022/828)",
     )
 
 
@@ -258,10 +279,11 @@ CASES = [
     report_decision,
     organisation_decision,
     register,
+    legal_basis,
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.__name__ for case in CASES])
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
 def test_a_save_on_a_stale_version_is_refused_and_the_first_change_kept(app, make, sign_in, case) -> None:  # noqa: ANN001
     built = case(app, make, sign_in)
     first_form = opened_form(built.first.client, built.first.page_url, built.first.action)

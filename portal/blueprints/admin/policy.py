@@ -17,7 +17,7 @@ from portal.auth import admin_required
 from portal.blueprints.admin import bp
 from portal.compliance.rules import NonCompliancePolicy
 from portal.data import noncompliance, policy
-from portal.forms import WholeNumberField, checkboxes, required, text_area
+from portal.forms import CHANGED_SINCE_OPENED, VersionField, WholeNumberField, checkboxes, required, text_area
 from portal.orders.facts import DEMOTABLE_CODES
 
 CHECK_NAMES = {
@@ -60,6 +60,8 @@ def _between(field, low: float, high: float, message: str) -> None:  # noqa: ANN
 
 
 class PolicyForm(FlaskForm):
+    non_compliance_version = VersionField()
+    order_checks_version = VersionField()
     # Non-compliance reports (local policy, not law)
     under18_absences_threshold = WholeNumberField(
         "Missed sessions before a report is raised (under 18)",
@@ -156,10 +158,21 @@ def policy_page() -> ResponseReturnValue:
     checks = policy.order_check_policy()
     form = PolicyForm()
     if form.validate_on_submit():
-        noncompliance.save_non_compliance_policy(form.non_compliance_policy(), current_user.id)
-        policy.save_order_check_policy(form.order_check_policy(checks), current_user.id)
+        opened = {
+            noncompliance.NON_COMPLIANCE: form.non_compliance_version.data,
+            policy.ORDER_CHECKS: form.order_checks_version.data,
+        }
+        if not policy.settings_unchanged(opened):  # checked for both before either is saved
+            flash(CHANGED_SINCE_OPENED, "error")
+            return redirect(url_for("admin.policy")), 303
+        noncompliance.save_non_compliance_policy(
+            form.non_compliance_policy(), current_user.id, opened[noncompliance.NON_COMPLIANCE]
+        )
+        policy.save_order_check_policy(form.order_check_policy(checks), current_user.id, opened[policy.ORDER_CHECKS])
         flash("Local policy saved. It applies to reports raised and orders checked from now on.", "success")
         return redirect(url_for("admin.policy"))
     if not form.is_submitted():
         form.fill(noncompliance.non_compliance_policy(), checks)
+        form.non_compliance_version.data = policy.setting_version(noncompliance.NON_COMPLIANCE)
+        form.order_checks_version.data = policy.setting_version(policy.ORDER_CHECKS)
     return render_template("admin/policy.html", form=form, checks=checks)

@@ -10,6 +10,7 @@ HOME_BY_ROLE = {
     Role.OFFICER: "dashboard.home",
     Role.PARTNER: "referrals.referrals_list",
     Role.ADMIN: "admin.organisations_list",
+    Role.AUDITOR: "audit.events",
 }
 
 

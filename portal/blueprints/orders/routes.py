@@ -17,7 +17,7 @@ from portal.blueprints.orders.forms import (
     WholeForm,
 )
 from portal.data import EditConflict, orders, policy, subjects
-from portal.data.orders import OrderLocked
+from portal.data.orders import OrderInProgress, OrderLocked
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Order, OrderStatus
 from portal.orders.checks import check_order
@@ -56,10 +56,14 @@ def start(subject_id: int) -> ResponseReturnValue:
     if not WholeForm().validate_on_submit():
         abort(400)
     existing = orders.open_order(subject.id)
+    if existing is None:
+        try:
+            order = orders.start_draft(subject, current_user.id, current_user.account.unit)
+        except OrderInProgress as started:  # another officer started one at the same moment
+            existing = started.order
     if existing is not None:
         flash("This subject already has an order in progress: it is shown below.", "info")
         return redirect(url_for("orders.order", order_id=existing.id))
-    order = orders.start_draft(subject, current_user.id, current_user.account.unit)
     flash("Draft order started. Add requirements from the suggestions or by hand.", "success")
     return redirect(url_for("orders.order", order_id=order.id))
 
@@ -76,12 +80,21 @@ def accept_sessions(subject_id: int) -> ResponseReturnValue:
     sessions = orders.requirable_sessions(session_ids)
     if not sessions or len(sessions) != len(set(session_ids)):
         abort(400)
-    order = orders.open_order(subject.id) or orders.start_draft(subject, current_user.id, current_user.account.unit)
+    order = orders.open_order(subject.id)
+    if order is None:
+        try:
+            order = orders.start_draft(subject, current_user.id, current_user.account.unit)
+        except OrderInProgress as started:  # another officer started one at the same moment
+            order = started.order
     expected = form.version.data if form.version.data is not None else order.version
+    already = {requirement.session_id for requirement in order.requirements}
+    added = len([session for session in sessions if session.id not in already])
     return _guarded(
         order,
         lambda: orders.add_requirements_from_sessions(order, sessions, current_user.id, expected),
-        f"{len(sessions)} requirement{'s' if len(sessions) != 1 else ''} added and sent to the partner to confirm.",
+        f"{added} requirement{'s' if added != 1 else ''} added and sent to the partner to confirm."
+        if added
+        else "Already in the draft order: nothing was added.",
     )
 
 

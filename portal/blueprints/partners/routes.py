@@ -148,14 +148,16 @@ def programme_confirm(programme_id: int) -> ResponseReturnValue:
 
 def _session_form(session: ProgrammeSession | None = None) -> SessionForm:
     form = SessionForm(obj=session)
+    if session is not None and not isinstance(form.exception_dates.data, str):
+        # The stored dates are a list (from `obj`, kept when a post leaves the field out): show them as text.
+        form.exception_dates.data = "\n".join(
+            date.fromisoformat(day).strftime("%d/%m/%Y") for day in session.exception_dates
+        )
     venues = programmes.list_own_venues(own_organisation_id())
     form.venue_id.choices = [("", "Select a venue")] + [(str(v.id), f"{v.name}, {v.postcode}") for v in venues]
     if session is not None and request.method == "GET":
         form.venue_id.data = str(session.venue_id)
         form.weekday.data = str(session.weekday)
-        form.exception_dates.data = "\n".join(
-            date.fromisoformat(d).strftime("%d/%m/%Y") for d in session.exception_dates
-        )
     return form
 
 
@@ -198,7 +200,15 @@ def session_remove(session_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     programme_id = found.programme_id
-    programmes.remove_session(found)
+    try:
+        programmes.remove_session(found)
+    except programmes.SessionInUse:
+        flash(
+            "This session cannot be removed: young people have been referred to it and its records must be kept. "
+            "Change its dates, add dates with no session, or pause the programme instead.",
+            "error",
+        )
+        return redirect(url_for("partners.programme", programme_id=programme_id)), 303
     flash("Session removed.", "success")
     return redirect(url_for("partners.programme", programme_id=programme_id))
 

@@ -61,6 +61,11 @@ def save(session_id: int, on_date: str) -> ResponseReturnValue:
     form = register_form(found)
     if not found.markable:
         return _page(found, form, CancelForm(), problem=_not_open_message(found))
+    if form.is_submitted() and _opened_on_older_marks(form):
+        # Checked before the form's own rules, which would otherwise ask for a reason to change a mark this person
+        # never saw (someone else's save in between), instead of saying what happened.
+        flash(CHANGED_SINCE_OPENED, "error")
+        return redirect(url_for("registers.register", session_id=session_id, on_date=on_date)), 303
     if form.validate_on_submit():
         try:
             added = attendance.save_register(organisation_id, session_id, day, form.marks(), current_user.id)
@@ -90,6 +95,15 @@ def cancel(session_id: int, on_date: str) -> ResponseReturnValue:
         flash(f"Session recorded as cancelled for {_when(found)}. No one is expected that day.", "success")
         return redirect(url_for("registers.register", session_id=session_id, on_date=on_date))
     return _page(found, register_form(found), form, errors=form)
+
+
+def _opened_on_older_marks(form: RegisterForm) -> bool:
+    """Whether any young person's mark changed since the register was opened (the revision the form carries)."""
+    for row in form.rows:
+        opened = form.field(row, "revision").data
+        if opened is not None and opened != (row.current.revision if row.current else 0):
+            return True
+    return False
 
 
 def _day(on_date: str) -> date:

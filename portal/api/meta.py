@@ -1,0 +1,29 @@
+"""The API's own description and the caller's identity."""
+
+from flask import current_app
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.api import serialisers
+from portal.api.openapi import build_document
+from portal.api.registry import operation, respond
+from portal.models import Role
+
+
+@operation(
+    "/openapi.json",
+    "GET",
+    public=True,
+    summary="This OpenAPI 3.1 document (public: it describes the API and holds no data)",
+    tag="Meta",
+)
+def openapi() -> ResponseReturnValue:
+    document = current_app.extensions.get("kcpo_openapi")
+    if document is None:
+        document = current_app.extensions["kcpo_openapi"] = build_document()
+    return respond(document)
+
+
+@operation("/me", "GET", roles=tuple(Role), summary="Who the token belongs to", tag="Meta", response="Me")
+def me() -> ResponseReturnValue:
+    return respond(serialisers.me(current_user))

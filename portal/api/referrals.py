@@ -1,0 +1,122 @@
+"""Partners' referrals: only the allow-listed `partner_view` fields, through `portal.data.referrals`, with the same
+read receipt, audit and race-safe acceptance as the referral pages."""
+
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from portal.api import serialisers
+from portal.api.errors import ApiError, ValidationFailed
+from portal.api.inputs import FormInput, json_body, page_params
+from portal.api.registry import ID, expected_version, make_etag, operation, page_of, respond
+from portal.auth import own_organisation_id
+from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
+from portal.blueprints.referrals.routes import session_full_message
+from portal.data import referrals
+from portal.data.referrals import DASHBOARD_GROUPS, ReferralClosed, SessionFull
+from portal.models import Referral, Role
+
+TAG = "Referrals"
+PARTNERS = (Role.PARTNER,)
+ACCEPT_INPUT = FormInput(AcceptForm)
+DECLINE_INPUT = FormInput(DeclineForm, prefix="decline")
+GROUP_PARAMETER = {
+    "name": "group",
+    "in": "query",
+    "description": "Only this dashboard group",
+    "schema": {"type": "string", "enum": list(DASHBOARD_GROUPS)},
+}
+
+
+def _answer(found: Referral) -> ResponseReturnValue:
+    view = referrals.partner_view(found)
+    return respond(serialisers.referral(view), etag=make_etag("referral", view.referral_id, view.version))
+
+
+def _closed(closed: ReferralClosed) -> ApiError:
+    return ApiError(
+        422, "referral_closed", f"This referral is no longer waiting for your response: it is {closed.status}."
+    )
+
+
+@operation(
+    "/referrals",
+    "GET",
+    roles=PARTNERS,
+    summary="Referrals sent to your organisation, grouped as on the dashboard (new, awaiting, accepted, closed)",
+    tag=TAG,
+    query=(GROUP_PARAMETER,),
+    response="ReferralPage",
+    paged=True,
+)
+def referrals_list() -> ResponseReturnValue:
+    from flask import request
+
+    page, per_page = page_params()
+    group = request.args.get("group")
+    if group is not None and group not in DASHBOARD_GROUPS:
+        raise ValidationFailed({"group": f"group must be one of: {', '.join(DASHBOARD_GROUPS)}"})
+    grouped = referrals.partner_referrals(own_organisation_id())
+    rows = [row for name, found in grouped.items() if group in (None, name) for row in found]
+    views = [serialisers.referral(referrals.partner_view(row)) for row in rows]
+    return respond(page_of(views, page, per_page))
+
+
+@operation(
+    f"/referrals/<{ID}:referral_id>",
+    "GET",
+    roles=PARTNERS,
+    summary="One referral (opening a new one marks it viewed, as the page does)",
+    tag=TAG,
+    response="Referral",
+    etag=True,
+)
+def referral(referral_id: int) -> ResponseReturnValue:
+    return _answer(referrals.get_partner_referral(own_organisation_id(), referral_id))
+
+
+@operation(
+    f"/referrals/<{ID}:referral_id>/accept",
+    "POST",
+    roles=PARTNERS,
+    summary="Accept and confirm supervision with your statement; takes a place in the session",
+    tag=TAG,
+    body=ACCEPT_INPUT,
+    if_match="required",
+    response="Referral",
+    rule_failures=("session_full", "referral_closed"),
+    etag=True,
+)
+def referral_accept(referral_id: int) -> ResponseReturnValue:
+    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
+    expected = expected_version("referral", found.id)
+    form = ACCEPT_INPUT.validate(json_body())
+    try:
+        referrals.accept_referral(found, current_user.id, form.statement(), expected)
+    except ReferralClosed as closed:
+        raise _closed(closed) from None
+    except SessionFull as full:
+        raise ApiError(422, "session_full", session_full_message(full.capacity)) from None
+    return _answer(found)
+
+
+@operation(
+    f"/referrals/<{ID}:referral_id>/decline",
+    "POST",
+    roles=PARTNERS,
+    summary="Decline, with the reason the officer will see",
+    tag=TAG,
+    body=DECLINE_INPUT,
+    if_match="required",
+    response="Referral",
+    rule_failures=("referral_closed",),
+    etag=True,
+)
+def referral_decline(referral_id: int) -> ResponseReturnValue:
+    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
+    expected = expected_version("referral", found.id)
+    form = DECLINE_INPUT.validate(json_body())
+    try:
+        referrals.decline_referral(found, current_user.id, form.reason.data, expected)
+    except ReferralClosed as closed:
+        raise _closed(closed) from None
+    return _answer(found)

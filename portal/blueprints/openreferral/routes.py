@@ -1,0 +1,171 @@
+"""The ORUK 3.0 API (`/`, `/services`, `/services/{id}`, taxonomies) and the partner upload page.
+
+The API is open, as ORUK requires: no key, `Access-Control-Allow-Origin: *`, and only what a public directory shows.
+ORUK names the optional taxonomy terms endpoint `/taxonomy_terms`; the portal's URLs are kebab-case, so it is served
+at `/taxonomy-terms` (see README.md in this folder).
+"""
+
+import json
+from datetime import date
+
+from flask import Response, current_app, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from portal.auth import own_organisation_id, partner_required, public
+from portal.blueprints.openreferral import bp
+from portal.blueprints.openreferral.forms import MAX_UPLOAD_BYTES, UploadForm
+from portal.data import oruk
+from portal.oruk import taxonomy
+from portal.oruk.filters import FilterError, parse_filters
+from portal.oruk.importing import DocumentError
+from portal.oruk.validation import VENDORED_SCHEMA_DIR
+
+HSDS_VERSION = "3.0"
+PROFILE = "https://github.com/openreferral/uk-profile"
+FEED_ENDPOINTS = {
+    "openreferral.index",
+    "openreferral.openapi",
+    "openreferral.services",
+    "openreferral.service",
+    "openreferral.taxonomies",
+    "openreferral.taxonomy",
+    "openreferral.taxonomy_terms",
+    "openreferral.taxonomy_term",
+}
+
+
+@bp.after_request
+def _open_feed(response: Response) -> Response:
+    if request.endpoint in FEED_ENDPOINTS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _problem(status: int, message: str) -> ResponseReturnValue:
+    return jsonify({"error": message, "status": status}), status
+
+
+def _term_uri(term_id: str) -> str:
+    return url_for("openreferral.taxonomy_term", term_id=term_id, _external=True)
+
+
+def _taxonomy_uri(taxonomy_id: str) -> str:
+    return url_for("openreferral.taxonomy", taxonomy_id=taxonomy_id, _external=True)
+
+
+def _page(items: list[dict]) -> dict:
+    try:
+        filters = parse_filters(request.args)
+    except FilterError:
+        filters = parse_filters({})
+    start = (filters.page - 1) * filters.per_page
+    contents = items[start : start + filters.per_page]
+    total_pages = max(1, -(-len(items) // filters.per_page))
+    return {
+        "total_items": len(items),
+        "total_pages": total_pages,
+        "page_number": filters.page,
+        "size": len(contents),
+        "first_page": filters.page == 1,
+        "last_page": filters.page >= total_pages,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+@bp.get("/")
+@public
+def index() -> ResponseReturnValue:
+    return jsonify(
+        {
+            "version": HSDS_VERSION,
+            "profile": PROFILE,
+            "openapi_url": url_for("openreferral.openapi", _external=True),
+        }
+    )
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> ResponseReturnValue:
+    """The ORUK 3.0 OpenAPI document this API follows (the official one, unchanged)."""
+    document = json.loads((VENDORED_SCHEMA_DIR / "openapi.json").read_text(encoding="utf-8"))
+    return jsonify(document)
+
+
+@bp.get("/services")
+@public
+def services() -> ResponseReturnValue:
+    try:
+        filters = parse_filters(request.args)
+    except FilterError as error:
+        return _problem(400, str(error))
+    return jsonify(oruk.services_page(filters, date.today(), _term_uri))
+
+
+@bp.get("/services/<service_id>")
+@public
+def service(service_id: str) -> ResponseReturnValue:
+    found = oruk.service_by_id(service_id, date.today(), _term_uri)
+    if found is None:
+        return _problem(404, "There is no published service with this id")
+    return jsonify(found)
+
+
+@bp.get("/taxonomies")
+@public
+def taxonomies() -> ResponseReturnValue:
+    return jsonify(_page([taxonomy.taxonomy_json(found, _taxonomy_uri) for found in taxonomy.TAXONOMIES]))
+
+
+@bp.get("/taxonomies/<taxonomy_id>", endpoint="taxonomy")
+@public
+def taxonomy_view(taxonomy_id: str) -> ResponseReturnValue:
+    found = taxonomy.TAXONOMY_BY_ID.get(taxonomy_id)
+    if found is None:
+        return _problem(404, "There is no taxonomy with this id")
+    return jsonify(taxonomy.taxonomy_json(found, _taxonomy_uri))
+
+
+@bp.get("/taxonomy-terms")
+@public
+def taxonomy_terms() -> ResponseReturnValue:
+    terms = taxonomy.TERMS
+    wanted = request.args.get("taxonomy_id")
+    if wanted:
+        terms = tuple(term for term in terms if term.taxonomy.id == wanted)
+    return jsonify(_page([taxonomy.term_json(term, _term_uri) for term in terms]))
+
+
+@bp.get("/taxonomy-terms/<term_id>")
+@public
+def taxonomy_term(term_id: str) -> ResponseReturnValue:
+    found = taxonomy.TERM_BY_ID.get(term_id)
+    if found is None:
+        return _problem(404, "There is no taxonomy term with this id")
+    return jsonify(taxonomy.term_json(found, _term_uri))
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@partner_required
+def upload() -> ResponseReturnValue:
+    """A partner imports an ORUK file into their own organisation, and sees what could not be mapped."""
+    form = UploadForm()
+    report = None
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_UPLOAD_BYTES + 1)
+        if len(raw) > MAX_UPLOAD_BYTES:
+            form.file.errors.append("The file must be smaller than 5 MB")
+        else:
+            try:
+                report = oruk.import_document(
+                    oruk.read_document(raw),
+                    source=f"upload {form.file.data.filename or ''}".strip()[:200],
+                    organisation_id=own_organisation_id(),
+                )
+            except DocumentError as error:
+                form.file.errors.append(str(error))
+            else:
+                current_app.logger.info("ORUK upload: %s", report.summary())
+    return render_template("openreferral/upload.html", form=form, report=report)

@@ -1,0 +1,37 @@
+"""Shared fixtures for the audit log's tests."""
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEvent
+
+
+@pytest.fixture
+def events(app: Flask) -> Callable[..., list[AuditEvent]]:
+    """events(action=None, record_type=None) -> the matching audit events in chain order."""
+
+    def _events(action: str | None = None, record_type: str | None = None) -> list[AuditEvent]:
+        with app.app_context():
+            query = select(AuditEvent).order_by(AuditEvent.sequence)
+            if action:
+                query = query.where(AuditEvent.action == action)
+            if record_type:
+                query = query.where(AuditEvent.record_type == record_type)
+            rows = list(db.session.scalars(query))
+            return rows
+
+    return _events
+
+
+@pytest.fixture
+def officer(client, sign_in) -> int:  # noqa: ANN001
+    return sign_in(client, "officer")
+
+
+@pytest.fixture
+def auditor(client, sign_in) -> int:  # noqa: ANN001
+    return sign_in(client, "auditor")
