@@ -7,7 +7,6 @@ from typing import Any
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
@@ -19,7 +18,6 @@ from portal.blueprints.directory.search import run_search
 from portal.blueprints.partners.forms import ProgrammeForm, SessionForm, VenueForm
 from portal.blueprints.partners.routes import _venue_fields
 from portal.data import check_version, programmes, searches
-from portal.extensions import db
 from portal.models import Programme, ProgrammeSession, Role, Venue
 
 TAG = "Programmes"
@@ -236,10 +234,7 @@ def session_delete(session_id: int) -> ResponseReturnValue:
     check_version(found, expected_version("session", found.id))
     try:
         programmes.remove_session(found)
-    except IntegrityError:
-        # Known in the pages too (tests/security/test_form_fuzzing.py): a session that young people were referred to
-        # is still referenced. Refuse it plainly rather than answer 500.
-        db.session.rollback()
+    except programmes.SessionInUse:
         raise ApiError(
             422, "session_in_use", "Young people have been referred to this session, so it cannot be removed"
         ) from None

@@ -272,7 +272,7 @@ def _is_conditional_reveal_aria_expanded(violation: dict, node: dict) -> bool:
         and re.search(r'class="govuk-(radios|checkboxes)__input"', html) is not None
         and 'aria-controls="conditional-' in html
         and all(
-            check.get("data") in (["aria-expanded=\"true\""], ["aria-expanded=\"false\""])
+            check.get("data") in (['aria-expanded="true"'], ['aria-expanded="false"'])
             for check in node.get("all", []) + node.get("any", []) + node.get("none", [])
         )
     )

@@ -8,7 +8,6 @@ off here (its own test has it on). The example count is kept small so the run st
 
 from datetime import date
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,10 +17,6 @@ ACCEPTABLE = {200, 201, 302, 303, 400, 404, 409}
 EXAMPLES_PER_ROUTE = 4
 COMMON_FIELDS = {"version": 1, "session_id": 1, "kind": 1, "text": 1, "reason": 1, "confirm": 1}
 
-# Fields always sent to a route because leaving them out hits a known defect, tested on its own below (xfail).
-KNOWN_DEFECT_WORKAROUNDS = {"partners.session_edit": {"exception_dates": 1}}
-# Routes left out because any post hits a known defect, tested on its own below (xfail).
-KNOWN_DEFECT_ROUTES = {"partners.session_remove"}
 
 printable = st.characters(exclude_categories=("Cs",))  # surrogates cannot be sent in a form at all
 scalar = st.one_of(
@@ -95,35 +90,24 @@ def test_random_input_to_every_form_never_causes_a_server_error(world: World) ->
     forms = discover_forms(world)
     fuzzed = 0
     for rule in mutating_rules(app):
-        if rule.endpoint == "auth.sign_out" or rule.endpoint in KNOWN_DEFECT_ROUTES:
+        if rule.endpoint == "auth.sign_out":
             continue  # takes no input, and would end the session the other routes use
         roles = roles_for(app, rule)
         client = world.client_for(roles[0] if roles else None)
         path = path_for(rule, world.ids)
         fields = forms.get(path) or COMMON_FIELDS
-        fields = fields | KNOWN_DEFECT_WORKAROUNDS.get(rule.endpoint, {})
         fuzz_route(client, path, fields)
         fuzzed += 1
     assert fuzzed >= 40
     assert len(forms) >= 20, "the form discovery found too few forms to be a real check"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known defect, reported: SessionForm(obj=session) keeps the stored list of exception dates when the "
-    "POST leaves the field out, and parse_dates() calls .splitlines() on the list (portal/blueprints/partners).",
-)
 def test_editing_a_session_without_the_exception_dates_field_is_not_a_server_error(world: World) -> None:
     path = f"/partner/sessions/{world.ids['session_id']}/edit"
     response = world.client_for("partner").post(path, data={"version": "1", "weekday": "1"})
     assert response.status_code in ACCEPTABLE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known defect, reported: removing a session that has referrals breaks a foreign key (programmes."
-    "remove_session) and answers 500 instead of refusing with a message.",
-)
 def test_removing_a_session_with_referrals_is_not_a_server_error(world: World) -> None:
     path = f"/partner/sessions/{world.ids['session_id']}/remove"
     response = world.client_for("partner").post(path, data={})

@@ -125,5 +125,6 @@ def user_access(user_id: int, action: str) -> ResponseReturnValue:
         flash("You cannot disable your own account.", "error")
         return redirect(url_for("admin.users"))
     accounts.set_disabled(user, action == "disable")
-    flash(f"{user.full_name}'s account is {'disabled' if action == 'disable' else 'enabled'}.", "success")
+    # The message waits in the session cookie until shown, so it names no one.
+    flash(f"The account is {'disabled: its sessions have ended' if action == 'disable' else 'enabled'}.", "success")
     return redirect(url_for("admin.users"))
