@@ -29,6 +29,7 @@ class Config:
     INVITATION_LIFETIME = timedelta(days=7)
     PAGE_SIZE = 20
     CATALOGUE_REBUILD_IN_BACKGROUND = True
+    ACCESS_REASON_REQUIRED = True
     SERVICE_NAME = "KCPO partner portal"
     LOG_JSON = False
     TESTING = False
@@ -58,6 +59,8 @@ class TestConfig(Config):
     # argon2 at full strength makes every sign-in in the suite slow; tests use a cheap profile.
     ARGON2_FAST = True
     CATALOGUE_REBUILD_IN_BACKGROUND = False  # tests see each change at once
+    # The reason-for-access step has its own tests (tests/audit); other tests open subject pages directly.
+    ACCESS_REASON_REQUIRED = False
 
 
 class ProductionConfig(Config):

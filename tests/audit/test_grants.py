@@ -27,9 +27,9 @@ def test_lock_down_prints_its_sql_anywhere(app: Flask) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def restricted_role(app: Flask, backend: str):  # noqa: ANN201
-    if backend != "postgresql":
-        pytest.skip("roles and grants are PostgreSQL's")
+def restricted_role(request: pytest.FixtureRequest):  # noqa: ANN201
+    """A login role holding only the grants `flask audit lock-down` gives (roles and grants are PostgreSQL's)."""
+    app = request.getfixturevalue("postgres_app")
     name = f"kcpo_app_test_{os.getpid()}"
     with app.app_context(), db.engine.connect() as connection:
         try:
@@ -38,14 +38,29 @@ def restricted_role(app: Flask, backend: str):  # noqa: ANN201
         except (ProgrammingError, DBAPIError) as error:
             pytest.skip(f"cannot create a role here: {type(error.orig).__name__}")
     yield name
-    with app.app_context(), db.engine.connect() as connection:
-        connection.execute(text(f'DROP OWNED BY "{name}"'))
-        connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
-        connection.commit()
+    with app.app_context():
+        with db.engine.connect() as connection:
+            connection.execute(text(f'DROP OWNED BY "{name}"'))
+            connection.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
+            connection.commit()
         db.engine.dispose()
 
 
-def test_the_app_role_can_append_and_read_but_not_change_or_delete(app: Flask, restricted_role: str) -> None:  # noqa: ANN001
+@pytest.fixture
+def postgres_app(postgres_ready: str):  # noqa: ANN201
+    """This check only means anything on PostgreSQL; it skips only where no PostgreSQL is reachable."""
+    from portal import catalogue_index
+
+    catalogue_index.forget()
+    application = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": postgres_ready})
+    from tests.conftest import _truncate_postgres
+
+    _truncate_postgres(application)
+    return application
+
+
+def test_the_app_role_can_append_and_read_but_not_change_or_delete(postgres_app: Flask, restricted_role: str) -> None:  # noqa: ANN001
+    app = postgres_app
     with app.app_context():
         audit.record(audit.CONSULTATION, "subject", 1)
         db.session.commit()

@@ -1,5 +1,8 @@
-"""The officer's journey in a real browser: subject, explained suggestions, weekly plan into a draft order, the
-partner sees the referral, and the checks and court document pages. axe runs on every page."""
+"""The officer's journey in a real browser on the demo subject: explained suggestions, weekly plan into a draft
+order, the partner sees the referral, and the checks, print and court document pages. axe runs on every page.
+
+The whole journey on a subject created in the browser, through the partners' acceptance, the made order, the
+register and a non-compliance decision, is test_order_journey.py."""
 
 import re
 

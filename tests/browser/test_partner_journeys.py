@@ -62,6 +62,7 @@ def test_1_partner_registers_an_organisation_and_an_admin_approves_it(page: Page
     expect(page.get_by_role("button", name="Approve organisation")).to_have_count(0)
     page.goto("/admin/organisations")
     expect(page.get_by_role("link", name=NEW_ORGANISATION)).to_have_count(0)  # no longer waiting
+    assert_page_ok(page, "admin-organisations-after-approval", "Partner organisations")
     sign_out(page)
 
     sign_in_as(page, NEW_PARTNER, NEW_PASSWORD)
@@ -81,8 +82,9 @@ VENUE = "Old Ford Community Gym"
 
 def test_2_partner_lists_a_programme_with_a_new_venue_and_two_sessions_without_javascript(no_js_page: Page) -> None:
     page = no_js_page
-    assert page.evaluate("1 + 1") == 2  # Playwright's own evaluation still works; the page's scripts do not run
     sign_in_as(page, PARTNER)
+    # The template's first script marks <body> when JavaScript runs: here it never does.
+    expect(page.locator("body")).not_to_have_class(re.compile("js-enabled"))
     page.get_by_role("link", name="Programmes").first.click()
     assert_page_ok(page, "nojs-partner-programmes", "Your programmes")
     page.get_by_role("button", name="Add a programme").click()

@@ -26,9 +26,7 @@ from portal.pagination import page_number, pagination
 
 
 def _reason_required() -> bool:
-    """On unless configured off; test configurations leave it off unless a test turns it on (as with CSRF)."""
-    setting = current_app.config.get("ACCESS_REASON_REQUIRED")
-    return bool(setting) if setting is not None else not current_app.config.get("TESTING", False)
+    return bool(current_app.config["ACCESS_REASON_REQUIRED"])
 
 
 @bp.before_request
