@@ -21,14 +21,11 @@ def give_reason(client: FlaskClient, next_path: str, **data: str):  # noqa: ANN2
     return client.post(f"{REASON_PAGE}?next={next_path}", data=data)
 
 
-def test_the_reason_is_off_only_where_configured_off(app: Flask) -> None:  # noqa: ANN001
-    from portal.blueprints.subjects.routes import _reason_required
+def test_the_reason_is_asked_for_everywhere_but_in_the_test_configuration() -> None:
+    from portal.config import DevelopmentConfig, ProductionConfig, TestConfig
 
-    with app.test_request_context():
-        assert _reason_required()
-        app.config["ACCESS_REASON_REQUIRED"] = None
-        app.config["TESTING"] = False  # production and development: on by default
-        assert _reason_required()
+    assert DevelopmentConfig.ACCESS_REASON_REQUIRED and ProductionConfig.ACCESS_REASON_REQUIRED
+    assert not TestConfig.ACCESS_REASON_REQUIRED
 
 
 def test_a_subject_page_asks_for_the_reason_first(client, officer, make, events) -> None:  # noqa: ANN001
