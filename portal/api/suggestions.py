@@ -6,7 +6,6 @@ from typing import Any
 
 from flask.typing import ResponseReturnValue
 
-from matching import MatchFilters, match
 from portal.api import serialisers
 from portal.api.errors import ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, json_body
@@ -15,10 +14,8 @@ from portal.api.subjects import WINDOW_INPUT, ZONE_INPUT
 from portal.blueprints.subjects.forms import SubjectForm
 from portal.blueprints.suggestions.forms import SuggestionFiltersForm
 from portal.blueprints.suggestions.routes import SHOWN_SUGGESTIONS
-from portal.catalogue_index import prepared_catalogue
 from portal.data import matching as matching_data
 from portal.data import subjects
-from portal.dates import add_months
 from portal.models import ExclusionZone, Role, Subject, SubjectWindow
 
 FILTER_INPUT = FormInput(SuggestionFiltersForm)
@@ -122,23 +119,9 @@ def matching() -> ResponseReturnValue:
     else:
         subject = _inline_subject(body["subject"])
     today = date.today()
-    starts_on = form.start_date(today)
-    ends_on = add_months(starts_on, int(form.months.data or 12))
-    profile = matching_data.subject_profile(subject, starts_on)
-    filters = MatchFilters(
-        activity_type=form.activity_type.data or None,
-        weekday=int(form.weekday.data) if form.weekday.data else None,
-        max_distance_m=float(form.distance_km.data) * 1000 if form.distance_km.data else None,
-    )
-    result = match(
-        profile,
-        prepared_catalogue(),
-        matching_data.enrolments(subject.id),
-        starts_on,
-        ends_on,
-        today,
-        limit=SHOWN_SUGGESTIONS,
-        filters=filters,
+    starts_on, ends_on = form.period(today)
+    _profile, result = matching_data.suggest(
+        subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS
     )
     stored_id = subject.id or None
     used = {name: value for name, value in body.items() if name in filter_names and value not in (None, "")}

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from matching import MatchFilters, match
 from matching.model import DailyWindow, Enrolment, SubjectProfile, WeeklyWindow
 from matching.model import ExclusionZone as ZoneProfile
 from portal.data import audit, subjects
@@ -70,3 +71,14 @@ def record_match_run(subject_id: int, filters: dict, suggested: int, excluded: i
         suggested=suggested,
         excluded=excluded,
     )
+
+
+def suggest(subject: Subject, starts_on: date, ends_on: date, today: date, filters: MatchFilters, limit: int):  # noqa: ANN201
+    """The matcher's suggestions, exclusions and weekly plan for a subject over an order period."""
+    from portal.catalogue_index import prepared_catalogue
+
+    profile = subject_profile(subject, starts_on)
+    result = match(
+        profile, prepared_catalogue(), enrolments(subject.id), starts_on, ends_on, today, limit=limit, filters=filters
+    )
+    return profile, result

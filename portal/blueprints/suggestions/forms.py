@@ -5,7 +5,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.validators import Optional
 
+from matching import MatchFilters
 from matching.taxonomy import ACTIVITY_TYPES, WEEKDAYS
+from portal.dates import add_months
 from portal.forms import GovDateField
 
 DISTANCES_KM = (1, 2, 3, 5, 10)
@@ -44,3 +46,14 @@ class SuggestionFiltersForm(FlaskForm):
 
     def start_date(self, today: date) -> date:
         return self.starts_on.data or today
+
+    def period(self, today: date) -> tuple[date, date]:
+        starts_on = self.start_date(today)
+        return starts_on, add_months(starts_on, int(self.months.data or 12))
+
+    def match_filters(self) -> MatchFilters:
+        return MatchFilters(
+            activity_type=self.activity_type.data or None,
+            weekday=int(self.weekday.data) if self.weekday.data else None,
+            max_distance_m=float(self.distance_km.data) * 1000 if self.distance_km.data else None,
+        )

@@ -3,15 +3,12 @@ from datetime import date
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
-from matching import MatchFilters, match
 from portal.auth import officer_required
 from portal.blueprints.orders.forms import WholeForm
 from portal.blueprints.suggestions import bp
 from portal.blueprints.suggestions.forms import SuggestionFiltersForm
-from portal.catalogue_index import prepared_catalogue
 from portal.data import matching as matching_data
 from portal.data import orders, referrals, subjects
-from portal.dates import add_months
 from portal.pictures import area_map
 
 SHOWN_SUGGESTIONS = 20
@@ -25,24 +22,8 @@ def suggest(subject_id: int) -> ResponseReturnValue:
     today = date.today()
     if request.args and not form.validate():
         return render_template("suggestions/suggest.html", subject=subject, form=form, result=None), 200
-    starts_on = form.start_date(today)
-    ends_on = add_months(starts_on, int(form.months.data or 12))
-    profile = matching_data.subject_profile(subject, starts_on)
-    filters = MatchFilters(
-        activity_type=form.activity_type.data or None,
-        weekday=int(form.weekday.data) if form.weekday.data else None,
-        max_distance_m=float(form.distance_km.data) * 1000 if form.distance_km.data else None,
-    )
-    result = match(
-        profile,
-        prepared_catalogue(),
-        matching_data.enrolments(subject.id),
-        starts_on,
-        ends_on,
-        today,
-        limit=SHOWN_SUGGESTIONS,
-        filters=filters,
-    )
+    starts_on, ends_on = form.period(today)
+    profile, result = matching_data.suggest(subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS)
     matching_data.record_match_run(
         subject.id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
     )
