@@ -36,7 +36,7 @@ def test_a_crash_shows_a_reference_also_in_the_json_log_and_nothing_internal(pro
 
     @public
     def explode() -> str:
-        raise RuntimeError("SELECT secret FROM subjects WHERE id = 1; /work/main/portal/secret.py")
+        raise RuntimeError("SELECT secret FROM subjects WHERE id = 1; /srv/kcpo/portal/secret.py")
 
     app.add_url_rule("/explode", "explode", explode)
     response = app.test_client().get("/explode", base_url="https://localhost")
@@ -44,7 +44,7 @@ def test_a_crash_shows_a_reference_also_in_the_json_log_and_nothing_internal(pro
     assert response.status_code == 500
     reference = response.headers["X-Request-Id"]
     assert len(reference) >= 16 and reference in body
-    for leak in ("Traceback", "SELECT", "secret", "/work/", ".py", "RuntimeError", 'File "'):
+    for leak in ("Traceback", "SELECT", "secret", "/srv/", ".py", "RuntimeError", 'File "'):
         assert leak not in body, leak
     lines = [json.loads(line) for line in captured.getvalue().splitlines() if line.strip()]
     crash = [line for line in lines if line["level"] == "ERROR"]
