@@ -132,12 +132,13 @@ def add_occasion(order: Order, fields: dict[str, Any], expected_version: int | N
 
 def remove_occasion(order: Order, occasion_id: int, expected_version: int | None) -> None:
     ensure_editable(order, expected_version)
-    occasion = _child(order.occasions, occasion_id)
+    occasion = part_of(order.occasions, occasion_id)
     order.occasions.remove(occasion)
     touch(order, "occasion removed")
 
 
-def _child(children: list, child_id: int) -> Any:
+def part_of(children: list, child_id: int) -> Any:
+    """One of an order's parts (requirement, prohibition, occasion) by id; 404 when it is not this order's."""
     found = next((child for child in children if child.id == child_id), None)
     if found is None:
         abort(404)
@@ -213,7 +214,7 @@ def add_requirement(order: Order, fields: dict[str, Any], expected_version: int 
 
 def update_requirement(order: Order, requirement_id: int, fields: dict[str, Any], expected_version: int | None) -> None:
     ensure_editable(order, expected_version)
-    requirement = _child(order.requirements, requirement_id)
+    requirement = part_of(order.requirements, requirement_id)
     for name, value in fields.items():
         setattr(requirement, name, value)
     touch(order, "requirement changed", requirement_id=requirement_id, fields=sorted(fields))
@@ -221,7 +222,7 @@ def update_requirement(order: Order, requirement_id: int, fields: dict[str, Any]
 
 def remove_requirement(order: Order, requirement_id: int, expected_version: int | None) -> None:
     ensure_editable(order, expected_version)
-    requirement = _child(order.requirements, requirement_id)
+    requirement = part_of(order.requirements, requirement_id)
     if requirement.referral is not None and requirement.referral.status in LIVE_REFERRALS:
         referrals.withdraw_referral(requirement.referral)
     order.requirements.remove(requirement)
@@ -236,7 +237,7 @@ def add_prohibition(order: Order, fields: dict[str, Any], expected_version: int 
 
 def update_prohibition(order: Order, prohibition_id: int, fields: dict[str, Any], expected_version: int | None) -> None:
     ensure_editable(order, expected_version)
-    prohibition = _child(order.prohibitions, prohibition_id)
+    prohibition = part_of(order.prohibitions, prohibition_id)
     for name, value in fields.items():
         setattr(prohibition, name, value)
     touch(order, "prohibition changed", prohibition_id=prohibition_id)
@@ -244,7 +245,7 @@ def update_prohibition(order: Order, prohibition_id: int, fields: dict[str, Any]
 
 def remove_prohibition(order: Order, prohibition_id: int, expected_version: int | None) -> None:
     ensure_editable(order, expected_version)
-    order.prohibitions.remove(_child(order.prohibitions, prohibition_id))
+    order.prohibitions.remove(part_of(order.prohibitions, prohibition_id))
     touch(order, "prohibition removed", prohibition_id=prohibition_id)
 
 

@@ -182,7 +182,7 @@ def requirement_edit(order_id: int, requirement_id: int) -> ResponseReturnValue:
     found = orders.get_order(order_id)
     if found.status != OrderStatus.DRAFT:
         return _locked(found)
-    requirement = next((r for r in found.requirements if r.id == requirement_id), None) or abort(404)
+    requirement = orders.part_of(found.requirements, requirement_id)
     form = RequirementTermsForm(obj=requirement, version=found.version)
     if form.validate_on_submit():
         return _guarded(
@@ -231,7 +231,7 @@ def prohibition_edit(order_id: int, prohibition_id: int) -> ResponseReturnValue:
     found = orders.get_order(order_id)
     if found.status != OrderStatus.DRAFT:
         return _locked(found)
-    prohibition = next((p for p in found.prohibitions if p.id == prohibition_id), None) or abort(404)
+    prohibition = orders.part_of(found.prohibitions, prohibition_id)
     form = ProhibitionTermsForm(obj=prohibition, version=found.version)
     if form.validate_on_submit():
         return _guarded(
