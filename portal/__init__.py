@@ -8,7 +8,7 @@ from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from portal import auth, errors, filters, security
+from portal import auth, errors, filters, security, throttle
 from portal.config import Config, config_from_environment, refuse_unsafe_production
 from portal.database import configure_engine
 from portal.extensions import csrf, db, login_manager, migrate
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are held, timed out and revoked on the server
     login_manager.user_loader(auth.load_signed_in_user)
     configure_engine(app)
+    throttle.init_app(app)
 
 
 def register_jinja(app: Flask) -> None:

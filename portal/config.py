@@ -28,6 +28,12 @@ class Config:
     ABSOLUTE_TIMEOUT = timedelta(hours=12)
     INVITATION_LIFETIME = timedelta(days=7)
     PAGE_SIZE = 20
+    # Where attempt counters live (sign-in guesses, API calls): redis://host:port/db whenever more than one
+    # worker runs, so every worker sees the same counts; memory:// counts in this process only.
+    RATE_LIMIT_STORAGE_URI = os.environ.get("RATE_LIMIT_STORAGE_URI") or (
+        os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"
+    )
+    RATE_LIMIT_KEY_PREFIX = "kcpo"
     CATALOGUE_REBUILD_IN_BACKGROUND = True
     ACCESS_REASON_REQUIRED = True
     SERVICE_NAME = "KCPO partner portal"
