@@ -127,6 +127,11 @@ class User(Timestamped, Base):
     borough: Mapped[str] = mapped_column(String(80), default="")
     disabled_at: Mapped[datetime | None]
     last_signed_in_at: Mapped[datetime | None]
+    # Multi-factor sign-in: the authenticator app's shared secret (base32), and the last 30-second time step
+    # whose code was accepted, so a code works once only.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    mfa_set_up_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users", foreign_keys=[organisation_id])
@@ -149,17 +154,43 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # None while only the password has been given: such a session reaches nothing but the sign-in code pages.
+    mfa_verified_at: Mapped[datetime | None]
+    # When the person last re-entered their password and code; sensitive changes need it to be recent.
+    reauthenticated_at: Mapped[datetime | None]
+    # An authenticator being set up, held here (never in the cookie) until a code from it is confirmed.
+    pending_totp_secret: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
 
 
+class RecoveryCode(Base):
+    """A single-use code for signing in without the authenticator app; stored only as a hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class LinkPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password-reset"
+
+
 class Invitation(Base):
-    """A single-use link that lets an invited person set their password."""
+    """A single-use, expiring link that lets a person set their password: an invitation or a password reset.
+
+    A link works only for its own purpose: an invitation link is refused by the reset page and the other way round."""
 
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(String(20), default=LinkPurpose.INVITATION)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
