@@ -4,11 +4,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import UserMixin, current_user
 
 from portal.extensions import login_manager
 from portal.models import Organisation, Role, User
+from portal.safety import same_site_referrer
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -78,6 +79,25 @@ signed_in = roles_required(*Role)
 officer_required = roles_required(Role.OFFICER)
 partner_required = roles_required(Role.PARTNER)
 admin_required = roles_required(Role.ADMIN)
+
+
+def recent_sign_in_required(view: Callable[P, R]) -> Callable[P, R]:
+    """For sensitive changes (password, authenticator, someone's role): the person must have given their password
+    and a code within REAUTHENTICATION_WINDOW, or they are asked to confirm it is them first. Goes under a role
+    decorator."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from portal.data import accounts
+
+        window = current_app.config["REAUTHENTICATION_WINDOW"]
+        if not accounts.recently_authenticated(current_user.session_token, window):
+            # After confirming, a GET page reopens; a button's POST cannot be replayed, so its page reopens instead.
+            back_to = request.path if request.method == "GET" else same_site_referrer()
+            return redirect(url_for("account.confirm_identity", next=back_to))  # type: ignore[return-value]
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def access_rule_of(app: Flask, endpoint: str) -> Any:

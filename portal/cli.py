@@ -1,4 +1,4 @@
-"""Command-line tasks: `flask seed`, `flask create-user`, `flask outbox send|run|status`, `flask audit ...`,
+"""Command-line tasks: `flask seed`, `flask demo-code`, `flask create-user`, `flask outbox send|run|status`, `flask audit ...`,
 `flask backup PATH` and `flask restore PATH`."""
 
 import time
@@ -14,6 +14,7 @@ from portal.models import Role
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_group)
     app.cli.add_command(backup_command)
@@ -39,6 +40,20 @@ def seed_command(scale: int) -> None:
             db.session.commit()
         click.echo(f"Synthetic: added {count:,} programmes")
     click.echo(f"Done in {time.perf_counter() - started:.1f} s")
+
+
+@click.command("demo-code")
+def demo_code_command() -> None:
+    """The sign-in code the demo accounts' shared authenticator key gives now (demo accounts only)."""
+    from portal import mfa
+    from seed.demo import DEMO_TOTP_SECRET
+
+    step = mfa.current_step()
+    seconds_left = mfa.STEP_SECONDS - int(time.time()) % mfa.STEP_SECONDS
+    click.echo(
+        f"{mfa.code_at(DEMO_TOTP_SECRET, step)}  (changes in {seconds_left} s; next: "
+        f"{mfa.code_at(DEMO_TOTP_SECRET, step + 1)}; each code signs in once per account)"
+    )
 
 
 @click.command("create-user")

@@ -27,6 +27,9 @@ class Config:
     IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")))
     ABSOLUTE_TIMEOUT = timedelta(hours=12)
     INVITATION_LIFETIME = timedelta(days=7)
+    PASSWORD_RESET_LIFETIME = timedelta(hours=1)
+    # Changing a password, the authenticator or someone's role needs the password and a code given this recently.
+    REAUTHENTICATION_WINDOW = timedelta(minutes=5)
     PAGE_SIZE = 20
     # Where attempt counters live (sign-in guesses, API calls): redis://host:port/db whenever more than one
     # worker runs, so every worker sees the same counts; memory:// counts in this process only.

@@ -2,6 +2,8 @@
 
 import hashlib
 import secrets
+import string
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -36,3 +38,23 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Words anyone would try first against this service, on top of the 30,000 most common leaked passwords.
+SERVICE_WORDS = frozenset({"kcpo", "kcpoportal", "knifecrime", "knifecrimeprevention", "partnerportal", "police"})
+_PADDING = string.digits + string.punctuation + string.whitespace
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # large: loaded on first use, not at import
+
+    return frozenset(FREQUENCY_LISTS["passwords"]) | SERVICE_WORDS
+
+
+def is_easily_guessed(password: str) -> bool:
+    """A common password, perhaps with digits or symbols around it ("Password1234!"), or a run of one or two
+    repeated characters. No composition rules: length and this list are the whole policy (NCSC, ASVS 6.2)."""
+    lowered = password.lower()
+    core = lowered.strip(_PADDING)
+    return lowered in _common_passwords() or core in _common_passwords() or len(set(core)) <= 2

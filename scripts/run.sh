@@ -20,6 +20,12 @@ cat <<INFO
     Officer  officer@met.example.org
     Partner  partner@bowboxing.example.org
     Admin    admin@kcpo.example.org
+    Auditor  auditor@kcpo.example.org
+
+  Sign-in code (every account has multi-factor sign-in): the demo accounts share the authenticator key
+    $(.venv/bin/python -c 'from seed.demo import DEMO_TOTP_SECRET; print(DEMO_TOTP_SECRET)')
+  Add it to any authenticator app, or print the current code with:
+    .venv/bin/flask --app portal demo-code
 
   Press Ctrl+C to stop.
 

@@ -8,11 +8,12 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from portal.data import catalogue, policy, subjects
+from portal.dates import add_months
 from portal.extensions import db
 from portal.geo import geocode
-from portal.models import NoteKind, Organisation, Programme, ProgrammeSession, Role, User, Venue
+from portal.models import NoteKind, Organisation, Programme, ProgrammeSession, Role, User, Venue, utcnow
 from portal.passwords import hash_password
-from seed.demo import DEMO_PASSWORD, build_demo
+from seed.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, build_demo
 from seed.synthetic import synthetic_catalogue
 
 BATCH_SIZE = 2000
@@ -82,6 +83,9 @@ def _subject(row: dict, officer_id: int | None) -> None:
         },
         officer_id,
     )
+    if row.get("recorded_months_ago"):  # an old record, so the retention review queue has something to show
+        created = add_months(subject.created_at.date(), -row["recorded_months_ago"])
+        subject.created_at = subject.created_at.replace(year=created.year, month=created.month, day=created.day)
     subjects.add_windows(
         subject,
         [
@@ -133,6 +137,8 @@ def _user(row: dict, organisations: dict[str, Organisation], password_hash: str,
             full_name=row["full_name"],
             role=Role(row["role"]),
             password_hash=password_hash,
+            totp_secret=DEMO_TOTP_SECRET,
+            mfa_set_up_at=utcnow(),
             organisation_id=organisation.id if organisation else None,
             unit=row.get("unit") or "",
             borough=row.get("borough") or "",

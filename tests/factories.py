@@ -12,6 +12,7 @@ from portal.models import Organisation, OrganisationStatus, Programme, Programme
 from portal.passwords import hash_password
 
 TEST_PASSWORD = "a-long-test-password-42"
+TEST_TOTP_SECRET = "TESTTESTTESTTESTTESTTESTTESTTEST"  # every factory user's authenticator key
 _numbers = itertools.count(1)
 
 
@@ -51,6 +52,7 @@ class Factory:
             "full_name": f"Test User {number}",
             "role": Role(role),
             "password_hash": hash_password_for_tests(self.app),
+            "totp_secret": TEST_TOTP_SECRET,
             "organisation_id": organisation_id,
             "unit": "Gangs Unit" if role == Role.OFFICER else "",
             "borough": "Tower Hamlets" if role == Role.OFFICER else "",

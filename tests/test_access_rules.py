@@ -16,7 +16,11 @@ PUBLIC_ENDPOINTS = {
     "main.privacy",
     "main.health",
     "auth.sign_in",
+    "auth.sign_in_code",  # these two need the session of a correct password, which they check themselves
+    "auth.set_up_authenticator",
     "auth.accept_invitation",
+    "auth.forgot_password",
+    "auth.reset_password",  # the single-use, expiring reset link is the credential
     "partners.register",
     "calendars.feed",  # the unguessable, revocable feed token is the credential
     "api.openapi",  # the JSON API's description holds no data; every other API route needs a bearer token

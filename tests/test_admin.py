@@ -5,7 +5,7 @@ import re
 import pytest
 
 from portal.models import AuthSession, Organisation, OrganisationStatus, User
-from tests.utils import error_summary, page
+from tests.utils import error_summary, page, set_up_authenticator
 
 
 @pytest.fixture
@@ -76,7 +76,10 @@ def test_admin_invites_a_partner_who_sets_a_password_once(app, admin, make) -> N
     assert set_password.status_code == 302
     assert visitor.get(link).status_code == 404  # single use
     signed_in = visitor.post("/sign-in", data={"email": "nadia@example.org", "password": "nadias-long-password"})
-    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/home"
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/sign-in/set-up-authenticator"
+    codes, _secret = set_up_authenticator(visitor)
+    assert page(codes).select_one("a.govuk-button")["href"] == "/home"
+    assert visitor.get("/home").status_code == 302  # signed in: home sends the partner on to their own pages
 
 
 @pytest.mark.parametrize(

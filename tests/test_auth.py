@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent, AuthSession, User
-from tests.factories import TEST_PASSWORD
-from tests.utils import error_summary, h1
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
+from tests.utils import error_summary, h1, sign_in_with_code
 
 
 def age_sessions(app, **ages: timedelta) -> None:  # noqa: ANN001
@@ -23,7 +23,7 @@ def test_sign_in_takes_each_role_to_its_home(client, make) -> None:  # noqa: ANN
     homes = {"officer": "/dashboard/", "partner": "/partner/referrals/", "admin": "/admin/organisations"}
     for role, home in homes.items():
         user = make.get(User, make.user(role))
-        response = client.post("/sign-in", data={"email": user.email.upper(), "password": TEST_PASSWORD})
+        response = sign_in_with_code(client, user.email.upper(), TEST_PASSWORD, TEST_TOTP_SECRET)
         assert response.status_code == 302
         assert client.get(response.headers["Location"]).headers["Location"].endswith(home)
         client.post("/sign-out")
@@ -76,12 +76,12 @@ def test_sessions_end_after_twelve_hours_however_active(app, client, sign_in) ->
 
 def test_next_only_returns_to_this_site(client, make) -> None:  # noqa: ANN001
     user = make.get(User, make.user("officer"))
-    for target, expected in (
-        ("//evil.example", "/home"),
-        ("https://evil.example/", "/home"),
-        ("/directory/", "/directory/"),
+    for step, (target, expected) in enumerate(
+        (("//evil.example", "/home"), ("https://evil.example/", "/home"), ("/directory/", "/directory/")), start=-1
     ):
-        response = client.post(f"/sign-in?next={target}", data={"email": user.email, "password": TEST_PASSWORD})
+        response = sign_in_with_code(
+            client, user.email, TEST_PASSWORD, TEST_TOTP_SECRET, next_url=target, steps_ahead=step
+        )
         assert response.headers["Location"] == expected
         client.post("/sign-out")
 
@@ -89,7 +89,7 @@ def test_next_only_returns_to_this_site(client, make) -> None:  # noqa: ANN001
 def test_sign_in_and_failures_are_audited(client, make) -> None:  # noqa: ANN001
     user = make.get(User, make.user("officer"))
     client.post("/sign-in", data={"email": user.email, "password": "wrong-password-here"})
-    client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    sign_in_with_code(client, user.email, TEST_PASSWORD, TEST_TOTP_SECRET)
     with make.app.app_context():
         actions = [event.action for event in db.session.query(AuditEvent).order_by(AuditEvent.id)]
     assert "sign-in-failed" in actions and "sign-in" in actions

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.models import Organisation, Programme, ProgrammeSession, User, Venue
-from tests.utils import error_summary, field_error, h1, page
+from tests.utils import error_summary, field_error, h1, page, set_up_authenticator
 
 
 def registration(**overrides: str) -> dict:
@@ -64,8 +64,11 @@ def session_data(venue: int, **overrides) -> dict:  # noqa: ANN003
 
 def test_registration_creates_a_pending_organisation_and_its_first_user(client, make) -> None:  # noqa: ANN001
     response = client.post("/register-organisation", data=registration())
-    assert response.status_code == 302
-    follow = client.get(response.headers["Location"])
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in/set-up-authenticator"
+    assert client.get("/partner/registered").status_code == 302  # nothing until an authenticator is linked
+    codes, _secret = set_up_authenticator(client)
+    assert len(page(codes).select("#recovery-codes li")) == 10
+    follow = client.get(page(codes).select_one("a.govuk-button")["href"])
     assert "waiting for approval" in page(follow).get_text()
     with make.app.app_context():
         from sqlalchemy import select

@@ -1,7 +1,10 @@
 """Helpers for reading pages the way a user sees them."""
 
 from bs4 import BeautifulSoup
+from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
+
+from portal import mfa
 
 
 def page(response: TestResponse) -> BeautifulSoup:
@@ -27,3 +30,26 @@ def h1(response: TestResponse) -> str:
 def banner(response: TestResponse) -> str:
     found = page(response).select_one(".govuk-notification-banner")
     return found.get_text(" ", strip=True) if found else ""
+
+
+def set_up_authenticator(client: FlaskClient) -> tuple[TestResponse, str]:
+    """Link an authenticator the way a person does on their first sign-in: read the key off the page, type a code.
+    Returns the recovery-codes page and the key."""
+    secret = page(client.get("/sign-in/set-up-authenticator")).select_one("#secret-key").get_text().replace(" ", "")
+    return client.post("/sign-in/set-up-authenticator", data={"code": current_code(secret)}), secret
+
+
+def current_code(secret: str, steps_ahead: int = 0) -> str:
+    """What the authenticator app shows now (or a step later: each code signs a given account in once)."""
+    return mfa.code_at(secret, mfa.current_step() + steps_ahead)
+
+
+def sign_in_with_code(
+    client: FlaskClient, email: str, password: str, secret: str, *, next_url: str = "", steps_ahead: int = 0
+) -> TestResponse:
+    """Sign in through the real pages: password, then the authenticator code. Returns the code page's answer."""
+    first = client.post(
+        f"/sign-in{'?next=' + next_url if next_url else ''}", data={"email": email, "password": password}
+    )
+    assert first.status_code == 302 and first.headers["Location"] == "/sign-in/code", first.get_data(as_text=True)
+    return client.post("/sign-in/code", data={"code": current_code(secret, steps_ahead)})

@@ -1,15 +1,19 @@
-"""Users, their server-side sessions and invitations."""
+"""Users, their server-side sessions, their second factor, and password links (invitations and resets)."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
-from portal.data import audit
+from portal import mfa
+from portal.data import audit, notifications
 from portal.extensions import db
-from portal.models import AuthSession, Invitation, Role, User, utcnow
+from portal.models import AuthSession, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
 from portal.passwords import hash_password, new_token, token_hash, verify_password
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# Between the password and the code: long enough to find a phone, short enough that a half-done sign-in dies.
+PENDING_SIGN_IN_LIFETIME = timedelta(minutes=10)
 
 
 def normalise_email(email: str) -> str:
@@ -72,12 +76,147 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User) -> str:
+def start_pending_sign_in(user: User) -> str:
+    """A session after the password alone: it reaches nothing until the second factor is given."""
     token = new_token()
     db.session.add(AuthSession(token_hash=token_hash(token), user_id=user.id))
-    user.last_signed_in_at = utcnow()
+    return token
+
+
+def pending_sign_in(token: str | None) -> AuthSession | None:
+    """The half-done sign-in this token belongs to, if it is still waiting for its code and not too old."""
+    if not token:
+        return None
+    auth_session = db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    if auth_session is None or auth_session.ended_at is not None or auth_session.mfa_verified_at is not None:
+        return None
+    if utcnow() - auth_session.created_at > PENDING_SIGN_IN_LIFETIME or auth_session.user.is_disabled:
+        return None
+    return auth_session
+
+
+def start_session(user: User) -> str:
+    """A fully signed-in session (password and second factor given), under a new token."""
+    token = new_token()
+    now = utcnow()
+    db.session.add(
+        AuthSession(token_hash=token_hash(token), user_id=user.id, mfa_verified_at=now, reauthenticated_at=now)
+    )
+    user.last_signed_in_at = now
     audit.record(audit.SIGN_IN, "user", user.id, user_id=user.id, organisation_id=user.organisation_id)
     return token
+
+
+def complete_sign_in(pending: AuthSession) -> str:
+    """The second factor is given: the half-done session ends and a new one, with a new token, begins."""
+    pending.ended_at = utcnow()
+    return start_session(pending.user)
+
+
+# Second factor ---------------------------------------------------------------------------------------------------
+
+
+def check_second_factor(user: User, code: str) -> bool:
+    """A current authenticator code not used before, or an unused recovery code (which is then spent)."""
+    step = mfa.accepted_step(user.totp_secret, code, user.totp_last_step) if user.totp_secret else None
+    if step is not None:
+        user.totp_last_step = step
+        return True
+    if mfa.looks_like_recovery_code(code) and _spend_recovery_code(user, code):
+        audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="recovery code used")
+        return True
+    audit.record(audit.MFA_FAILED, "user", user.id, user_id=user.id, organisation_id=user.organisation_id)
+    return False
+
+
+def _spend_recovery_code(user: User, code: str) -> bool:
+    spent = db.session.execute(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == token_hash(mfa.normalise_recovery_code(code)),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    return spent.rowcount == 1
+
+
+def unused_recovery_codes(user_id: int) -> int:
+    return (
+        db.session.scalar(select(func.count()).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None)))
+        or 0
+    )
+
+
+def begin_authenticator_set_up(auth_session: AuthSession) -> str:
+    """A new secret for this session to confirm; kept on the server until a code from it arrives."""
+    if auth_session.pending_totp_secret is None:
+        auth_session.pending_totp_secret = mfa.new_secret()
+    return auth_session.pending_totp_secret
+
+
+def confirm_authenticator(auth_session: AuthSession, code: str) -> list[str] | None:
+    """Make the secret being set up the account's, if the code proves the app holds it; returns new recovery codes."""
+    secret = auth_session.pending_totp_secret
+    step = mfa.accepted_step(secret, code, None) if secret else None
+    user = auth_session.user
+    if step is None:
+        audit.record(audit.MFA_FAILED, "user", user.id, user_id=user.id, change="authenticator set-up code wrong")
+        return None
+    user.totp_secret, user.totp_last_step, user.mfa_set_up_at = secret, step, utcnow()
+    auth_session.pending_totp_secret = None
+    audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="authenticator set up")
+    return replace_recovery_codes(user)
+
+
+def replace_recovery_codes(user: User) -> list[str]:
+    """Ten new recovery codes; every earlier one stops working. The plain codes are returned once, never stored."""
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = mfa.new_recovery_codes()
+    db.session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=token_hash(mfa.normalise_recovery_code(code))) for code in codes
+    )
+    audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="recovery codes replaced")
+    return codes
+
+
+def reset_second_factor(user: User) -> None:
+    """An admin clears a user's authenticator (lost phone and codes): they set up a new one at their next sign-in."""
+    user.totp_secret = user.totp_last_step = user.mfa_set_up_at = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    end_all_sessions(user.id)
+    audit.record(audit.ALTERATION, "user", user.id, change="authenticator reset by an admin")
+
+
+# Re-authentication -----------------------------------------------------------------------------------------------
+
+
+def session_for_token(token: str) -> AuthSession | None:
+    return db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+
+
+def confirm_identity(token: str, password: str, code: str) -> bool:
+    """The signed-in person proves again it is them (password and second factor) before a sensitive change."""
+    auth_session = session_for_token(token)
+    if auth_session is None:
+        return False
+    user = auth_session.user
+    password_ok = verify_password(user.password_hash, password)
+    if not password_ok:
+        audit.record(audit.SIGN_IN_FAILED, "user", user.id, change="re-authentication password wrong")
+        return False
+    if not check_second_factor(user, code):
+        return False
+    auth_session.reauthenticated_at = utcnow()
+    return True
+
+
+def recently_authenticated(token: str, within: timedelta) -> bool:
+    auth_session = session_for_token(token)
+    return bool(
+        auth_session and auth_session.reauthenticated_at and utcnow() - auth_session.reauthenticated_at <= within
+    )
 
 
 def end_session(token: str) -> None:
@@ -95,7 +234,7 @@ def end_all_sessions(user_id: int) -> None:
 def user_for_session(token: str, idle_timeout: timedelta, absolute_timeout: timedelta) -> User | None:
     """The user of a live session; idle, expired, ended or disabled sessions give None."""
     auth_session = db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
-    if auth_session is None or auth_session.ended_at is not None:
+    if auth_session is None or auth_session.ended_at is not None or auth_session.mfa_verified_at is None:
         return None
     now = utcnow()
     if now - auth_session.last_seen_at > idle_timeout or now - auth_session.created_at > absolute_timeout:
@@ -114,21 +253,67 @@ def set_disabled(user: User, disabled: bool) -> None:
     audit.record(audit.ALTERATION, "user", user.id, change="disabled" if disabled else "enabled")
 
 
-def create_invitation(user: User, created_by_id: int, lifetime: timedelta) -> str:
+def change_role(user: User, role: Role, organisation_id: int | None) -> None:
+    """A new role (and organisation, for partners). The user's sessions end: their access changed under them."""
+    before = str(user.role)
+    user.role, user.organisation_id = role, organisation_id if role == Role.PARTNER else None
+    end_all_sessions(user.id)
+    audit.record(audit.ALTERATION, "user", user.id, change="role changed", before=before, after=str(role))
+
+
+def change_password(user: User, password: str) -> str:
+    """A new password; every session of the user ends (a copied cookie stops working) and this browser gets a new
+    one, already past its second factor, since the person has just re-authenticated."""
+    user.password_hash = hash_password(password)
+    end_all_sessions(user.id)
+    audit.record(audit.ALTERATION, "user", user.id, change="password changed")
+    return start_session(user)
+
+
+# Password links: invitations and resets --------------------------------------------------------------------------
+
+
+def create_link(user: User, purpose: LinkPurpose, lifetime: timedelta, created_by_id: int | None = None) -> str:
     token = new_token()
     db.session.add(
         Invitation(
-            token_hash=token_hash(token), user_id=user.id, created_by_id=created_by_id, expires_at=utcnow() + lifetime
+            token_hash=token_hash(token),
+            purpose=purpose,
+            user_id=user.id,
+            created_by_id=created_by_id,
+            expires_at=utcnow() + lifetime,
         )
     )
     return token
 
 
-def usable_invitation(token: str) -> Invitation | None:
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
-    if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
+def create_invitation(user: User, created_by_id: int, lifetime: timedelta) -> str:
+    return create_link(user, LinkPurpose.INVITATION, lifetime, created_by_id)
+
+
+def send_password_reset(email: str, lifetime: timedelta, page_path: Callable[[str], str]) -> None:
+    """Email a reset link to an enabled account with a password; for any other address do nothing, so the page
+    that follows looks the same whether or not the account exists."""
+    user = get_user_by_email(email)
+    if user is None or user.is_disabled or user.password_hash is None:
+        return
+    token = create_link(user, LinkPurpose.PASSWORD_RESET, lifetime)
+    notifications.notify_password_reset(user, page_path(token), lifetime)
+    audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="password reset link sent")
+
+
+def usable_link(token: str, purpose: LinkPurpose) -> Invitation | None:
+    """The link if it is for this purpose, unused, unexpired and its account is enabled."""
+    link = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token), Invitation.purpose == purpose)
+    )
+    if link is None or link.used_at is not None or link.expires_at < utcnow() or link.user.is_disabled:
         return None
-    return invitation
+    return link
+
+
+def usable_invitation(token: str) -> Invitation | None:
+    return usable_link(token, LinkPurpose.INVITATION)
 
 
 def accept_invitation(invitation: Invitation, password: str) -> User:
@@ -136,3 +321,14 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     invitation.user.password_hash = hash_password(password)
     audit.record(audit.ALTERATION, "user", invitation.user_id, user_id=invitation.user_id, change="password set")
     return invitation.user
+
+
+def reset_password(link: Invitation, password: str) -> User:
+    """Set the new password from a reset link; the link is spent and every session ends. The second factor stays:
+    the next sign-in still asks for a code."""
+    link.used_at = utcnow()
+    user = link.user
+    user.password_hash = hash_password(password)
+    end_all_sessions(user.id)
+    audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="password reset by link")
+    return user

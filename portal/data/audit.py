@@ -35,12 +35,13 @@ ERASURE = "erasure"
 SIGN_IN = "sign-in"
 SIGN_OUT = "sign-out"
 SIGN_IN_FAILED = "sign-in-failed"
+MFA_FAILED = "mfa-failed"
 ACCESS_REASON = "access-reason"  # the purpose a user gave for this session's access to personal data
 
 # Events that carry the session's purpose when the caller gives none (s.62(3) and (4): the justification).
 PURPOSE_CARRYING = {CONSULTATION, DISCLOSURE}
 # Security events that also go to the application log, for monitoring (ASVS 16.3.1).
-SECURITY_EVENTS = {SIGN_IN, SIGN_OUT, SIGN_IN_FAILED}
+SECURITY_EVENTS = {SIGN_IN, SIGN_OUT, SIGN_IN_FAILED, MFA_FAILED}
 PURPOSE_MAX_LENGTH = 300
 _SESSION_KEY = "access_reason"
 _order = itertools.count(1)

@@ -7,7 +7,7 @@ anything more, and sees only what their role allows. `portal.mailer` sends what 
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -21,6 +21,7 @@ REFERRAL_DECLINED = "referral-declined"
 REGISTER_OVERDUE = "register-overdue"
 NON_COMPLIANCE_RAISED = "non-compliance-raised"
 COMPLETION_REPORTED = "completion-reported"
+PASSWORD_RESET = "password-reset"
 
 SIGN_OFF = "Sign in to the KCPO partner portal to see the details.\n\nKCPO partner portal"
 
@@ -47,6 +48,20 @@ def link(path: str) -> str:
     """The page's address: MAIL_LINK_BASE_URL plus the path, or the path alone when no base URL is configured."""
     base = current_app.config.get("MAIL_LINK_BASE_URL", "") if has_app_context() else ""
     return f"{base.rstrip('/')}{path}"
+
+
+# Accounts
+
+
+def notify_password_reset(user: User, path: str, lifetime: timedelta) -> OutboxMessage:
+    minutes = int(lifetime.total_seconds() // 60)
+    body = (
+        "Someone asked to reset the password of your KCPO partner portal account.\n\n"
+        f"Set a new password: {link(path)}\n\n"
+        f"The link works once, for {minutes} minutes. You will still need your authenticator app to sign in.\n\n"
+        "If you did not ask for this, ignore this email and tell your portal administrator.\n\nKCPO partner portal"
+    )
+    return queue(user.email, "Reset your password", body, PASSWORD_RESET)
 
 
 # Referrals

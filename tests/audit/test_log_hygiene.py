@@ -11,7 +11,8 @@ from portal import create_app
 from portal.extensions import db
 from portal.logging_setup import clean
 from tests.conftest import _test_config
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
+from tests.utils import current_code
 
 PASSWORD = "Zebra-Staple-Horse-9911"
 FORGED = 'nobody@example.org\r\n{"level": "INFO", "message": "sign-in ok for admin"}'
@@ -45,6 +46,9 @@ def test_sign_in_failures_are_logged_without_secrets(json_app: Flask) -> None:
     client.post("/sign-in", data={"email": FORGED, "password": PASSWORD})
     client.post("/sign-in", data={"email": email, "password": PASSWORD})
     client.post("/sign-in", data={"email": email, "password": TEST_PASSWORD})
+    client.post("/sign-in/code", data={"code": "000000"})  # a wrong code: an MFA failure, logged without the code
+    code = current_code(TEST_TOTP_SECRET)
+    client.post("/sign-in/code", data={"code": code})
     with json_app.test_request_context("/sign-in", headers={"Cookie": "kcpo_session=abc123secret"}):
         json_app.logger.warning("sign-in failed for %s with password=%s", FORGED, PASSWORD)
         json_app.logger.warning("request headers: Cookie: kcpo_session=abc123secret; Authorization: Bearer tok.en.x")
@@ -54,7 +58,9 @@ def test_sign_in_failures_are_logged_without_secrets(json_app: Flask) -> None:
     # The forged address fails validation before any account is looked up; the wrong password is the one failure.
     assert sum("security event sign-in-failed" in message for message in messages) == 1
     assert sum("security event sign-in " in message for message in messages) == 1
+    assert sum("security event mfa-failed" in message for message in messages) == 1
     text = output.getvalue()
+    assert not any(code in message or "000000" in message for message in messages)  # no sign-in code
     for secret in (PASSWORD, TEST_PASSWORD, "planted-cookie-value", "abc123secret", "tok.en.x"):
         assert secret not in text
     forged_line = next(message for message in messages if "sign-in failed for" in message)

@@ -75,15 +75,16 @@ def test_next_stays_on_subject_pages(client, officer, target: str) -> None:  # n
 
 
 def test_a_new_sign_in_asks_again(app: Flask, client, make) -> None:  # noqa: ANN001
-    from tests.factories import TEST_PASSWORD
+    from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
+    from tests.utils import sign_in_with_code
 
     user_id, subject_id = make.user("officer"), make.subject()
     email = make.get(User, user_id).email
-    client.post("/sign-in", data={"email": email, "password": TEST_PASSWORD})
+    sign_in_with_code(client, email, TEST_PASSWORD, TEST_TOTP_SECRET)
     give_reason(client, f"/subjects/{subject_id}", reason="Preparing a KCPO application")
     assert client.get(f"/subjects/{subject_id}").status_code == 200
     client.post("/sign-out")
-    client.post("/sign-in", data={"email": email, "password": TEST_PASSWORD})
+    sign_in_with_code(client, email, TEST_PASSWORD, TEST_TOTP_SECRET, steps_ahead=1)
     assert client.get(f"/subjects/{subject_id}").status_code == 303
 
 

@@ -9,7 +9,8 @@ from http.cookies import SimpleCookie
 from flask import Flask
 
 from portal.security import RotatingSessionInterface
-from tests.factories import TEST_PASSWORD, Factory
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, Factory
+from tests.utils import current_code
 
 HTTPS = "https://localhost"
 
@@ -26,6 +27,8 @@ def sign_in_over_https(app: Flask, **user_fields):  # noqa: ANN003, ANN201
     client = app.test_client()
     response = client.post("/sign-in", data={"email": email, "password": TEST_PASSWORD}, base_url=HTTPS)
     assert response.status_code == 302, response.get_data(as_text=True)[:400]
+    response = client.post("/sign-in/code", data={"code": current_code(TEST_TOTP_SECRET)}, base_url=HTTPS)
+    assert response.status_code == 302 and response.headers["Location"] == "/home", response.get_data(as_text=True)
     return client, response
 
 

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 
 from portal.safety import safe_next_url
-from tests.factories import TEST_PASSWORD, Factory
+from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, Factory
 from tests.security.conftest import is_web_rule
-from tests.utils import page
+from tests.utils import page, sign_in_with_code
 
 ROOT = Path(__file__).resolve().parents[2]
 OFF_SITE = [
@@ -59,9 +59,7 @@ def test_signing_in_with_an_off_site_next_stays_on_site(app: Flask, make) -> Non
 
 def test_signing_in_with_an_on_site_next_goes_there(client, make) -> None:  # noqa: ANN001
     make.user("officer", email="next2@example.org")
-    response = client.post(
-        "/sign-in", query_string={"next": "/subjects/"}, data={"email": "next2@example.org", "password": TEST_PASSWORD}
-    )
+    response = sign_in_with_code(client, "next2@example.org", TEST_PASSWORD, TEST_TOTP_SECRET, next_url="/subjects/")
     assert response.headers["Location"] == "/subjects/"
 
 

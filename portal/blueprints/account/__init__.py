@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("account", __name__)
 
-from portal.blueprints.account import routes  # noqa: E402, F401
+from portal.blueprints.account import routes, security  # noqa: E402, F401

@@ -9,6 +9,7 @@ from portal.api.openapi import build_document
 from portal.auth import signed_in
 from portal.blueprints.account import bp
 from portal.blueprints.account.forms import NewTokenForm, RevokeForm
+from portal.data import accounts
 
 
 def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200) -> ResponseReturnValue:
@@ -21,6 +22,7 @@ def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200) -
             tokens=tokens.live_tokens(current_user.id),
             new_token=new_token,
             limit=tokens.MAX_TOKENS_PER_USER,
+            recovery_codes_left=accounts.unused_recovery_codes(current_user.id),
         ),
         status,
     )

@@ -46,5 +46,30 @@ class NewUserForm(FlaskForm):
         return valid and not any(field.errors for field in self)
 
 
+ROLE_CHOICES = [
+    (Role.OFFICER.value, "Officer"),
+    (Role.PARTNER.value, "Partner"),
+    (Role.ADMIN.value, "Admin"),
+    (Role.AUDITOR.value, "Auditor (reads the audit log)"),
+]
+
+
+class RoleForm(FlaskForm):
+    version = VersionField()
+    role = radios("Role", ROLE_CHOICES, "Select a role")
+    organisation_id = select("Partner organisation", [], "Select the partner organisation", validate_choice=False)
+    submit = SubmitField("Change role", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        if self.role.data != Role.PARTNER.value:
+            self.organisation_id.validators = []
+        valid = super().validate(extra_validators)
+        if self.role.data == Role.PARTNER.value:
+            choices = {value for value, _label in self.organisation_id.choices if value}
+            if self.organisation_id.data not in choices:
+                self.organisation_id.errors = ["Select the partner organisation"]
+        return valid and not self.organisation_id.errors
+
+
 class ConfirmForm(FlaskForm):
     version = VersionField()

@@ -2,9 +2,9 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import admin_required
+from portal.auth import admin_required, recent_sign_in_required
 from portal.blueprints.admin import bp
-from portal.blueprints.admin.forms import ConfirmForm, NewUserForm, StatusChangeForm
+from portal.blueprints.admin.forms import ConfirmForm, NewUserForm, RoleForm, StatusChangeForm
 from portal.data import EditConflict, accounts, check_version, organisations
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import OrganisationStatus, Role
@@ -127,4 +127,43 @@ def user_access(user_id: int, action: str) -> ResponseReturnValue:
     accounts.set_disabled(user, action == "disable")
     # The message waits in the session cookie until shown, so it names no one.
     flash(f"The account is {'disabled: its sessions have ended' if action == 'disable' else 'enabled'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/sign-in-and-role", methods=["GET", "POST"])
+@admin_required
+@recent_sign_in_required
+def user_role(user_id: int) -> ResponseReturnValue:
+    """Change what a person may do. Only an admin who has just confirmed it is them; never their own account."""
+    user = accounts.get_user(user_id)
+    if user.id == current_user.id:
+        abort(403)
+    form = RoleForm(
+        data={"role": user.role, "organisation_id": str(user.organisation_id or ""), "version": user.version}
+    )
+    approved, _total = organisations.list_organisations(OrganisationStatus.APPROVED, 1, 10_000)
+    form.organisation_id.choices = [("", "Select an organisation")] + [(str(o.id), o.name) for o in approved]
+    if form.validate_on_submit():
+        try:
+            check_version(user, form.version.data)
+        except EditConflict:
+            form.role.errors.append(CHANGED_SINCE_OPENED)
+            return render_template("admin/user-role.html", user=user, form=form, reset_form=ConfirmForm()), 409
+        role = Role(form.role.data)
+        accounts.change_role(user, role, int(form.organisation_id.data) if role == Role.PARTNER else None)
+        flash("Role changed. The person has been signed out and sees their new access when they sign in.", "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user-role.html", user=user, form=form, reset_form=ConfirmForm())
+
+
+@bp.post("/users/<int:user_id>/reset-authenticator")
+@admin_required
+@recent_sign_in_required
+def user_reset_authenticator(user_id: int) -> ResponseReturnValue:
+    """For someone who lost both their phone and their recovery codes: they link a new app at their next sign-in."""
+    user = accounts.get_user(user_id)
+    if user.id == current_user.id or not ConfirmForm().validate_on_submit():
+        abort(403 if user.id == current_user.id else 400)
+    accounts.reset_second_factor(user)
+    flash("Authenticator reset. The person sets up a new one the next time they sign in.", "success")
     return redirect(url_for("admin.users"))

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
-from wtforms import PasswordField, SubmitField
-from wtforms.validators import EqualTo, Length
+from wtforms import Field, PasswordField, StringField, SubmitField
+from wtforms.validators import EqualTo, Length, ValidationError
 
-from portal.forms import email_field, required
+from portal.forms import email_field, required, text_field
+from portal.passwords import is_easily_guessed
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1000  # argon2 hashes every character: there is no silent truncation
@@ -13,6 +14,11 @@ class SignInForm(FlaskForm):
     email = email_field("Email address", "Enter your email address")
     password = PasswordField("Password", validators=[required("Enter your password")], widget=GovPasswordInput())
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def not_easily_guessed(_form: FlaskForm, field: Field) -> None:
+    if field.data and is_easily_guessed(field.data):
+        raise ValidationError("This password is too easy to guess: it is one of the most commonly used. Choose another")
 
 
 def new_password_field(label: str = "Create a password") -> PasswordField:
@@ -25,6 +31,7 @@ def new_password_field(label: str = "Create a password") -> PasswordField:
                 max=PASSWORD_MAX_LENGTH,
                 message=f"Password must be between {PASSWORD_MIN_LENGTH} and {PASSWORD_MAX_LENGTH} characters",
             ),
+            not_easily_guessed,
         ],
         widget=GovPasswordInput(),
         description=f"At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.",
@@ -43,3 +50,43 @@ class SetPasswordForm(FlaskForm):
     password = new_password_field()
     confirm_password = confirm_password_field()
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+CODE_HINT = "The 6-digit code your authenticator app shows now."
+
+
+def code_field(required_message: str, description: str) -> StringField:
+    return text_field("Code", required_message=required_message, max_length=40, description=description)
+
+
+class CodeForm(FlaskForm):
+    code = code_field(
+        "Enter the 6-digit code from your authenticator app, or a recovery code",
+        f"{CODE_HINT} Lost your phone? Enter one of your recovery codes instead.",
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class SetUpAuthenticatorForm(FlaskForm):
+    code = code_field("Enter the 6-digit code from your authenticator app", CODE_HINT)
+    submit = SubmitField("Confirm and continue", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field("Email address", "Enter your email address")
+    submit = SubmitField("Send me a reset link", widget=GovSubmitInput())
+
+
+class ConfirmIdentityForm(FlaskForm):
+    password = PasswordField("Password", validators=[required("Enter your password")], widget=GovPasswordInput())
+    code = code_field(
+        "Enter the 6-digit code from your authenticator app, or a recovery code",
+        f"{CODE_HINT} Or one of your recovery codes.",
+    )
+    submit = SubmitField("Confirm it's you", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    password = new_password_field("New password")
+    confirm_password = confirm_password_field()
+    submit = SubmitField("Change password", widget=GovSubmitInput())

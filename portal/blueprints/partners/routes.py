@@ -2,9 +2,10 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user
+from flask_login import current_user
 
-from portal.auth import SignedInUser, own_organisation_id, partner_required, public
+from portal.auth import own_organisation_id, partner_required, public
+from portal.blueprints.auth.routes import ask_for_second_factor
 from portal.blueprints.partners import bp
 from portal.blueprints.partners.forms import ConfirmForm, ProgrammeForm, RegistrationForm, SessionForm, VenueForm
 from portal.data import EditConflict, accounts, organisations, programmes
@@ -29,8 +30,7 @@ def register() -> ResponseReturnValue:
             form.user_email.errors.append("An account with this email address already exists")
         if not form.errors:
             user = _register(form)
-            login_user(SignedInUser(user, accounts.start_session(user)))
-            return redirect(url_for("partners.registered"))
+            return ask_for_second_factor(user, url_for("partners.registered"))
     return render_template("partners/register.html", form=form)
 
 

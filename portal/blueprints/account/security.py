@@ -1,0 +1,67 @@
+"""The signed-in user's own sign-in security: confirming it is them, their password, authenticator and codes."""
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user
+
+from portal.auth import SignedInUser, recent_sign_in_required, signed_in
+from portal.blueprints.account import bp
+from portal.blueprints.account.forms import RevokeForm
+from portal.blueprints.auth.forms import ChangePasswordForm, ConfirmIdentityForm, SetUpAuthenticatorForm
+from portal.blueprints.auth.routes import authenticator_set_up
+from portal.data import accounts
+from portal.safety import safe_next_url
+
+IDENTITY_NOT_CONFIRMED = "Enter your correct password and a current code"
+
+
+@bp.route("/account/confirm-identity", methods=["GET", "POST"])
+@signed_in
+def confirm_identity() -> ResponseReturnValue:
+    form = ConfirmIdentityForm()
+    if form.validate_on_submit():
+        if accounts.confirm_identity(current_user.session_token, form.password.data, form.code.data):
+            return redirect(safe_next_url(request.args.get("next")) or url_for("account.account"))
+        form.password.errors.append(IDENTITY_NOT_CONFIRMED)
+    return render_template("account/confirm-identity.html", form=form)
+
+
+@bp.route("/account/change-password", methods=["GET", "POST"])
+@signed_in
+@recent_sign_in_required
+def change_password() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("account/change-password.html", form=form)
+    token = accounts.change_password(current_user.account, form.password.data)
+    session.clear()
+    login_user(SignedInUser(current_user.account, token))
+    flash("Your password has changed. You have been signed out everywhere else.", "success")
+    return redirect(url_for("account.account"))
+
+
+@bp.route("/account/authenticator", methods=["GET", "POST"])
+@signed_in
+@recent_sign_in_required
+def replace_authenticator() -> ResponseReturnValue:
+    """Move to a new phone: link a new authenticator; the old one stops working once a code from the new one works."""
+    auth_session = accounts.session_for_token(current_user.session_token)
+    form = SetUpAuthenticatorForm()
+    if form.validate_on_submit():
+        codes = accounts.confirm_authenticator(auth_session, form.code.data)
+        if codes is not None:
+            return render_template("auth/recovery-codes.html", codes=codes, next_url=url_for("account.account"))
+        form.code.errors.append("Enter the code your new authenticator app shows now for this account")
+    return render_template(
+        "auth/set-up-authenticator.html", form=form, replacing=True, **authenticator_set_up(auth_session)
+    )
+
+
+@bp.post("/account/recovery-codes")
+@signed_in
+@recent_sign_in_required
+def new_recovery_codes() -> ResponseReturnValue:
+    if not RevokeForm().validate_on_submit():
+        return redirect(url_for("account.account")), 303
+    codes = accounts.replace_recovery_codes(current_user.account)
+    return render_template("auth/recovery-codes.html", codes=codes, next_url=url_for("account.account"))
