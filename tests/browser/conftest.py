@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -249,7 +250,40 @@ def sign_in_as(page: Page, email: str, password: str | None = None) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password or DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
+    page.get_by_label("Code").fill(next_code(email))
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+_last_step_used: dict[str, int] = {}
+_authenticator_keys: dict[str, str] = {}  # accounts set up during the run; demo accounts share the demo key
+
+
+def next_code(email: str, secret: str | None = None) -> str:
+    """A sign-in code the portal will take for this account: each code works once per account, so a second sign-in
+    within the same 30 seconds uses the next step's code (the portal accepts one step either side of now)."""
+    from portal import mfa
+    from seed.demo import DEMO_TOTP_SECRET
+
+    now = mfa.current_step()
+    step = max(now - mfa.ALLOWED_DRIFT_STEPS, _last_step_used.get(email, now - 2) + 1)
+    while step > mfa.current_step() + mfa.ALLOWED_DRIFT_STEPS:
+        time.sleep(1)  # three sign-ins of one account within 30 seconds: wait for the clock to catch up
+    _last_step_used[email] = step
+    return mfa.code_at(secret or _authenticator_keys.get(email, DEMO_TOTP_SECRET), step)
+
+
+def set_up_authenticator_in(page: Page, email: str) -> list[str]:
+    """On the first sign-in's set-up page: read the key as a person would type it into an app, enter a code.
+    Returns the recovery codes shown."""
+    expect(page).to_have_url(re.compile(r"/sign-in/set-up-authenticator$"))
+    assert_page_ok(page, "set-up-authenticator", "Set up your authenticator app")
+    secret = _authenticator_keys[email] = page.locator("#secret-key").inner_text().replace(" ", "")
+    page.get_by_label("Code").fill(next_code(email, secret))
+    page.get_by_role("button", name="Confirm and continue").click()
+    assert_page_ok(page, "recovery-codes", "Save your recovery codes")
+    return page.locator("#recovery-codes li").all_inner_texts()
 
 
 def sign_out(page: Page) -> None:
@@ -436,5 +470,9 @@ def keyboard_sign_in(page: Page, email: str) -> None:
     assert tab_to(page, "input[name=password]", limit=2)["text"] == "Password"
     page.keyboard.type(DEMO_PASSWORD)
     assert tab_to(page, "button[type=submit], input[type=submit]", limit=3)["text"] == "Sign in"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/sign-in/code$"))
+    assert tab_to(page, "input[name=code]")["text"] == "Code"
+    page.keyboard.type(next_code(email))
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

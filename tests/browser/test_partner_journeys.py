@@ -9,7 +9,15 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ADMIN, PARTNER, assert_page_ok, fill_date, sign_in_as, sign_out
+from tests.browser.conftest import (
+    ADMIN,
+    PARTNER,
+    assert_page_ok,
+    fill_date,
+    set_up_authenticator_in,
+    sign_in_as,
+    sign_out,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +46,8 @@ def test_1_partner_registers_an_organisation_and_an_admin_approves_it(page: Page
     page.get_by_label("Confirm password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Register organisation").click()
 
+    assert len(set_up_authenticator_in(page, NEW_PARTNER)) == 10
+    page.get_by_role("button", name="I have saved my recovery codes").click()
     assert_page_ok(page, "partner-registered", "Registration received")
     expect(page.locator(".govuk-panel")).to_contain_text(f"{NEW_ORGANISATION} is waiting for approval")
     page.get_by_role("link", name="Programmes").first.click()
