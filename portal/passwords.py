@@ -8,6 +8,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from werkzeug.security import check_password_hash
 
 _hashers: dict[bool, PasswordHasher] = {
     False: PasswordHasher(),  # argon2id with the library's RFC 9106 low-memory profile
@@ -15,6 +16,10 @@ _hashers: dict[bool, PasswordHasher] = {
 }
 # Verified against when the account does not exist, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = _hashers[False].hash("not-a-real-password")
+
+
+# Hashes an earlier install may hold (Werkzeug's generate_password_hash): accepted once, then rehashed with argon2id.
+LEGACY_PREFIXES = ("scrypt:", "pbkdf2:")
 
 
 def _hasher() -> PasswordHasher:
@@ -26,10 +31,18 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    if password_hash and password_hash.startswith(LEGACY_PREFIXES):
+        return check_password_hash(password_hash, password)
     try:
         return _hashers[False].verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """A hash from an older scheme (Werkzeug's scrypt or PBKDF2) or weaker argon2 settings than today's: replace it
+    at the next successful sign-in, the only moment the password is known."""
+    return password_hash.startswith(LEGACY_PREFIXES) or _hasher().check_needs_rehash(password_hash)
 
 
 def new_token() -> str:

@@ -9,7 +9,7 @@ from portal import mfa
 from portal.data import audit, notifications
 from portal.extensions import db
 from portal.models import AuthSession, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
-from portal.passwords import hash_password, new_token, token_hash, verify_password
+from portal.passwords import hash_password, needs_rehash, new_token, token_hash, verify_password
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 # Between the password and the code: long enough to find a phone, short enough that a half-done sign-in dies.
@@ -73,6 +73,8 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not password_ok or user.is_disabled:
         audit.record(audit.SIGN_IN_FAILED, "user", user.id if user else None, user_id=user.id if user else None)
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     return user
 
 
