@@ -1,5 +1,5 @@
-"""Command-line tasks: `flask seed`, `flask demo-code`, `flask create-user`, `flask outbox send|run|status`, `flask audit ...`,
-`flask backup PATH` and `flask restore PATH`."""
+"""Command-line tasks: `flask seed`, `flask demo-code`, `flask create-user`, `flask outbox send|run|status`,
+`flask audit ...`, `flask backup PATH` and `flask restore PATH`."""
 
 import time
 from pathlib import Path
@@ -63,13 +63,20 @@ def demo_code_command() -> None:
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.password_option()
 def create_user_command(email: str, full_name: str, role: str, password: str) -> None:
-    """Create an account, for example the first admin of a new installation."""
+    """Create an account, for example the first admin of a new installation. They link an authenticator app at
+    their first sign-in."""
+    from portal.blueprints.auth.forms import PASSWORD_MIN_LENGTH
     from portal.data import accounts
+    from portal.passwords import is_easily_guessed
 
     if accounts.email_in_use(email):
         raise click.ClickException(f"An account with email {email} already exists")
     if role == Role.PARTNER:
         raise click.ClickException("Partners register their organisation, or an admin invites them")
+    if len(password) < PASSWORD_MIN_LENGTH or is_easily_guessed(password):
+        raise click.ClickException(
+            f"Choose a password of at least {PASSWORD_MIN_LENGTH} characters that is not a commonly used one"
+        )
     accounts.create_user(email=email, full_name=full_name, role=Role(role), password=password)
     db.session.commit()
     click.echo(f"Created {role} {email}")

@@ -450,3 +450,15 @@ def test_a_partner_role_needs_an_organisation(app: Flask, client, sign_in, make)
     response = client.post(f"/admin/users/{target_id}/sign-in-and-role", data={"role": "partner"})
     assert error_summary(response) == ["Select the partner organisation"]
     assert stored(app, User, id=target_id).role == "officer"
+
+
+def test_the_command_line_refuses_weak_passwords_too(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    base = ["create-user", "--email", "first-admin@example.org", "--name", "First Admin", "--role", "admin"]
+    for weak in ("short-one", "password12345"):
+        refused = runner.invoke(args=[*base, "--password", weak])
+        assert refused.exit_code != 0 and "not a commonly used one" in refused.output
+    assert stored(app, User, email="first-admin@example.org") is None
+    created = runner.invoke(args=[*base, "--password", "a long and unusual passphrase"])
+    assert created.exit_code == 0, created.output
+    assert stored(app, User, email="first-admin@example.org").totp_secret is None  # linked at first sign-in
