@@ -115,3 +115,34 @@ def test_the_sign_out_banner_is_shown_as_a_heading_not_as_markup(client, sign_in
     soup = page(client.get(response.headers["Location"]))
     assert soup.select_one(".govuk-notification-banner__heading").get_text(strip=True) == "You have signed out."
     assert "&lt;p" not in str(soup) and "<p class" not in soup.get_text()
+
+
+def test_idle_and_absolute_timeouts_follow_the_clock(app, client, sign_in) -> None:  # noqa: ANN001
+    """Security bar check 8, with the clock moved by freezegun: 29 idle minutes keep the session, 31 end it; a
+    session kept busy every 20 minutes still ends at 12 hours, and its cookie is refused from then on."""
+    from freezegun import freeze_time
+
+    from portal.models import utcnow
+
+    start = utcnow()
+    with freeze_time(start) as clock:
+        sign_in(client, "officer")
+        clock.move_to(start + timedelta(minutes=29))
+        assert client.get("/directory/").status_code == 200
+        clock.move_to(start + timedelta(minutes=29 + 31))
+        assert client.get("/directory/").status_code == 302
+
+    busy = app.test_client()
+    with freeze_time(start) as clock:
+        sign_in(busy, "officer")
+        cookie = busy.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+        elapsed = timedelta()
+        while elapsed < timedelta(hours=11, minutes=59):
+            elapsed = min(elapsed + timedelta(minutes=20), timedelta(hours=11, minutes=59))
+            clock.move_to(start + elapsed)
+            assert busy.get("/directory/").status_code == 200, f"signed out early, at {elapsed}"
+        clock.move_to(start + timedelta(hours=12, minutes=1))
+        assert busy.get("/directory/").status_code == 302
+        replay = app.test_client()
+        replay.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        assert replay.get("/directory/").status_code == 302
