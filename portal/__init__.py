@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
         referrals,
         registers,
         reports,
+        retention,
         subjects,
         suggestions,
     )
@@ -137,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
         account,
         api,
         openreferral,
+        retention,
     ):
         app.register_blueprint(area.bp)
 

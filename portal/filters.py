@@ -43,12 +43,14 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("subjects.subjects_list", "Subjects"),
         ("directory.search", "Find programmes"),
         ("reports.reports_list", "Non-compliance"),
+        ("retention.queue", "Retention review"),
     ],
     Role.PARTNER: [
         ("referrals.referrals_list", "Referrals"),
         ("registers.registers_list", "Registers"),
         ("partners.programmes_list", "Programmes"),
         ("partners.venues", "Venues"),
+        ("openreferral.upload", "Import"),
         ("partners.organisation", "Organisation"),
         ("calendars.partner_feed", "Calendar"),
     ],
@@ -57,6 +59,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("admin.users", "Users"),
         ("admin.legal_bases", "Legal basis"),
         ("admin.policy", "Local policy"),
+        ("retention.queue", "Retention review"),
     ],
     Role.AUDITOR: [("audit.events", "Audit log")],
 }

@@ -10,8 +10,10 @@ from portal.data import EditConflict, audit, check_version
 from portal.extensions import db
 from portal.models import LegalBasis, PolicySetting
 from portal.orders.facts import Policy
+from portal.retention import RetentionPolicy
 
 ORDER_CHECKS = "order-checks"
+RETENTION = "retention"  # review periods (DPA 2018 s.39); saving them recalculates every review date
 
 
 def legal_bases() -> list[LegalBasis]:
@@ -66,6 +68,18 @@ def save_order_check_policy(policy: Policy, user_id: int, expected_version: int 
         user_id,
         expected_version,
     )
+
+
+def retention_policy() -> RetentionPolicy:
+    """The retention review periods; the defaults when an admin has recorded none."""
+    setting = db.session.get(PolicySetting, RETENTION)
+    return RetentionPolicy.from_setting(setting.value if setting else None)
+
+
+def save_retention_policy(periods: RetentionPolicy, user_id: int, expected_version: int | None) -> None:
+    """Record new review periods; every subject's and order's review date is recalculated in the same transaction
+    (portal.data.retention listens for this setting)."""
+    save_setting(RETENTION, asdict(periods), user_id, expected_version)
 
 
 def setting_version(key: str) -> int:
