@@ -1,7 +1,9 @@
-"""Error pages in GOV.UK wording; never a traceback or SQL in front of a user."""
+"""Error pages in GOV.UK wording; never a traceback or SQL in front of a user. Refusals are security events: every
+401, 403 and 429 answer (pages and API alike) and every failed CSRF check is logged, with ids only (ASVS 16.3)."""
 
-from flask import Flask, flash, g, redirect, render_template, request
+from flask import Flask, Response, flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import NoResultFound
@@ -11,15 +13,37 @@ from portal.extensions import db
 from portal.safety import same_site_referrer
 
 PAGES = {403: "errors/403.html", 404: "errors/404.html", 405: "errors/404.html", 500: "errors/500.html"}
+SECURITY_EVENTS = {401: "unauthenticated", 403: "forbidden", 429: "rate-limited"}
+
+
+def security_context() -> str:
+    """Who and from where, as ids: the signed-in user (if any), the client address, the endpoint and path."""
+    user_id = current_user.id if current_user and current_user.is_authenticated else None
+    # A path carrying a credential (an invitation, reset or feed token) is logged as its rule, never as typed.
+    path = request.url_rule.rule if request.url_rule and "token" in (request.view_args or {}) else request.path
+    return f"method={request.method} endpoint={request.endpoint} path={path} user_id={user_id} ip={request.remote_addr}"
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> ResponseReturnValue:
         # Nothing was changed. Back to the form (only ever a page on this site: the Referer is the sender's to set).
-        app.logger.warning("CSRF check failed on %s %s: %s", request.method, request.endpoint, error.description)
+        app.logger.warning(
+            "CSRF check failed on %s %s: %s (%s)",
+            request.method,
+            request.endpoint,
+            error.description,
+            security_context(),
+        )
         flash("Your form timed out or was sent twice. Check your answers and try again.", "error")
         return redirect(same_site_referrer() or "/"), 303
+
+    @app.after_request
+    def _log_refusal(response: Response) -> Response:
+        event = SECURITY_EVENTS.get(response.status_code)
+        if event is not None:
+            app.logger.warning("security event %s status=%s %s", event, response.status_code, security_context())
+        return response
 
     @app.errorhandler(NoResultFound)
     def _not_found(_error: NoResultFound) -> ResponseReturnValue:

@@ -3,10 +3,13 @@
 
     python scripts/api_demo.py --base-url http://localhost:5000 --partner-token kcpo_... --officer-token kcpo_...
 
-(or KCPO_API_URL, KCPO_PARTNER_TOKEN and KCPO_OFFICER_TOKEN in the environment). The partner creates a venue, a
-programme and a weekly session on today's weekday; the officer adds a subject, matches them, accepts that session
-into a draft; the partner accepts the referral; the officer fills in the details, occasions and rationales, checks
-pass, files the order and records it as made; the partner marks today's register. Standard library only.
+(or KCPO_API_URL, KCPO_PARTNER_TOKEN and KCPO_OFFICER_TOKEN in the environment). Make the tokens on each account's
+page (/account), or on the server: `flask --app portal api create-token --email partner@bowboxing.example.org`.
+
+The partner creates a venue, a programme and a weekly session on today's weekday; the officer adds a subject, matches
+them, accepts that session into a draft; the partner accepts the referral; the officer fills in the details,
+occasions and rationales, checks pass, files the order and records it as made; the partner marks today's register
+and tells the officer of a concern; the officer reviews that report and records a decision. Standard library only.
 """
 
 import argparse
@@ -65,7 +68,7 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def create_programme(partner: Client, today: date) -> dict[str, int]:
+def create_programme(partner: Client, today: date) -> dict[str, Any]:
     """A venue, a programme and one weekly session on today's weekday, 17:00-19:00."""
     tag = secrets.token_hex(3)
     venue = partner.call(
@@ -104,7 +107,12 @@ def create_programme(partner: Client, today: date) -> dict[str, int]:
         },
     ).body
     say(f"partner: programme {programme['id']} with session {session['id']} at venue {venue['id']}")
-    return {"programme_id": programme["id"], "session_id": session["id"], "venue_id": venue["id"]}
+    return {
+        "programme_id": programme["id"],
+        "programme_title": programme["title"],
+        "session_id": session["id"],
+        "venue_id": venue["id"],
+    }
 
 
 def create_subject(officer: Client, today: date) -> int:
@@ -147,10 +155,11 @@ def accept_sessions(officer: Client, subject_id: int, session_ids: list[int]) ->
     return order["id"]
 
 
-def partner_accepts(partner: Client, order_requirement_ids: list[int] | None = None) -> list[int]:
-    """Accept every new referral sent to the partner's organisation."""
+def partner_accepts(partner: Client, programme_title: str) -> list[int]:
+    """Accept the new referrals to the demo programme (any others sent to the organisation are left unopened)."""
     accepted = []
-    for referral in partner.call("GET", "/referrals?group=new").body["items"]:
+    new = partner.call("GET", "/referrals?group=new&per_page=100").body["items"]
+    for referral in (item for item in new if item["programme_title"] == programme_title):
         opened = partner.call("GET", f"/referrals/{referral['referral_id']}")
         partner.call(
             "POST",
@@ -242,6 +251,43 @@ def mark_attendance(partner: Client, session_id: int, today: date) -> dict[str, 
     return saved.body
 
 
+def waiting_reports(officer: Client, order_id: int) -> list[dict[str, Any]]:
+    """The order's reports waiting for a decision, from every page of the officer's list."""
+    found, page = [], 1
+    while True:
+        listed = officer.call("GET", f"/reports?status=draft&per_page=100&page={page}").body
+        found += [item for item in listed["items"] if item["order_id"] == order_id]
+        if page * listed["per_page"] >= listed["total"]:
+            return found
+        page += 1
+
+
+def report_and_decide(partner: Client, officer: Client, referral_id: int, order_id: int) -> dict[str, Any]:
+    """The partner reports a concern on their referral; the officer finds it, reads it and decides."""
+    sent = partner.call(
+        "POST",
+        f"/referrals/{referral_id}/reports",
+        {"kind": "concern", "text": "Arrived 20 minutes late and said he had been followed from school."},
+    ).body
+    say(f"partner: reported a {sent['kind']} on referral {referral_id} (report {sent['id']})")
+    [waiting] = waiting_reports(officer, order_id)
+    report = officer.call("GET", f"/reports/{waiting['id']}")
+    statements = [statement["facts"] for statement in report.body["partner_statements"]]
+    say(f"officer: report {waiting['id']} waiting for a decision; partner statements on the order: {statements}")
+    decided = officer.call(
+        "POST",
+        f"/reports/{waiting['id']}/decision",
+        {
+            "assessment": "A safeguarding concern, not non-compliance: he attended.",
+            "decision": "no-further-action",
+            "reason": "Attendance kept; the concern is passed to the youth offending team.",
+        },
+        if_match=report.etag,
+    ).body
+    say(f"officer: report {decided['id']} decided ({decided['decision']}) and locked: {decided['status']}")
+    return decided
+
+
 def run(base_url: str, partner_token: str, officer_token: str, today: date | None = None) -> dict[str, Any]:
     today = today or date.today()
     partner, officer = Client(base_url, partner_token), Client(base_url, officer_token)
@@ -249,13 +295,14 @@ def run(base_url: str, partner_token: str, officer_token: str, today: date | Non
     subject_id = create_subject(officer, today)
     session_ids = match(officer, subject_id, ids["programme_id"])
     order_id = accept_sessions(officer, subject_id, session_ids)
-    partner_accepts(partner)
+    accepted = partner_accepts(partner, ids["programme_title"])
     checks = complete_order(officer, order_id, today)
     if not checks["ready_for_court"]:
         raise SystemExit(f"checks did not pass: {checks['problems']}")
     made = file_and_make(officer, order_id, today)
     register = mark_attendance(partner, ids["session_id"], today)
-    return ids | {"subject_id": subject_id, "order_id": order_id, "order": made, "register": register}
+    report = report_and_decide(partner, officer, accepted[0], order_id)
+    return ids | {"subject_id": subject_id, "order_id": order_id, "order": made, "register": register, "report": report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from portal.extensions import csrf
 csrf.exempt(bp)  # it never reads cookies, so there is no cross-site request to forge
 errors.register(bp)
 
-NO_CSRF_TOKEN = "api-requests-carry-no-csrf-token"
+NO_CSRF_TOKEN = "api-requests-carry-no-csrf-token"  # nosec B105 - a marker, not a secret
 
 
 @bp.before_request
@@ -39,4 +39,4 @@ def _routing_error(error: HTTPException) -> ResponseReturnValue:
         return errors.error_response(api_error)
 
 
-from portal.api import meta, orders, programmes, referrals, registers, reports, subjects, suggestions  # noqa: E402, F401, I001
+from portal.api import commands, meta, orders, programmes, referrals, registers, reports, subjects, suggestions  # noqa: E402, F401, I001

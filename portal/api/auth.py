@@ -1,13 +1,10 @@
-"""Bearer-token authentication and a per-token rate limit. Cookies are never read here: the API blueprint sets
-the request's user itself, so Flask-Login never loads a session for an API request."""
-
-import threading
-import time
-from dataclasses import dataclass
+"""Bearer-token authentication and a per-token rate limit counted across all workers. Cookies are never read here:
+the API blueprint sets the request's user itself, so Flask-Login never loads a session for an API request."""
 
 from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 
+from portal import throttle
 from portal.api import tokens
 from portal.api.errors import ApiError
 from portal.auth import SignedInUser
@@ -15,6 +12,7 @@ from portal.models import Role
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 300
 WINDOW_SECONDS = 60
+RATE_LIMIT_SCOPE = "api-token"
 
 
 class ApiUser(SignedInUser):
@@ -42,7 +40,7 @@ def authenticate() -> ApiUser:
     token, user = found
     api_user = ApiUser(user, token.id)
     g._login_user = api_user
-    limiter.hit(token.id)
+    rate_limit(token.id)
     return api_user
 
 
@@ -51,40 +49,16 @@ def require_role(user: ApiUser, roles: tuple[Role, ...]) -> None:
         raise ApiError(403)
 
 
-@dataclass
-class _Window:
-    started: float
-    count: int
-
-
-class RateLimiter:
-    """A fixed one-minute window per token, held in this process (`API_RATE_LIMIT_PER_MINUTE`; 0 turns it off).
-
-    Each gunicorn worker counts on its own, so the effective limit is this times the number of workers."""
-
-    def __init__(self) -> None:
-        self._windows: dict[int, _Window] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, token_id: int, now: float | None = None) -> None:
-        limit = int(current_app.config.get("API_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE))
-        if limit <= 0:
-            return
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            window = self._windows.get(token_id)
-            if window is None or now - window.started >= WINDOW_SECONDS:
-                window = self._windows[token_id] = _Window(now, 0)
-            window.count += 1
-            remaining = limit - window.count
-            retry_after = max(1, int(WINDOW_SECONDS - (now - window.started)) + 1)
-        g.rate_limit_headers = {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(max(0, remaining))}
-        if remaining < 0:
-            raise ApiError(429, headers={"Retry-After": str(retry_after)} | g.rate_limit_headers)
-
-    def reset(self) -> None:
-        with self._lock:
-            self._windows.clear()
-
-
-limiter = RateLimiter()
+def rate_limit(token_id: int) -> None:
+    """Count one call for the token in the shared counters (`portal.throttle`: Redis when configured, so the limit
+    holds across every worker); over `API_RATE_LIMIT_PER_MINUTE` in any 60 seconds is 429 (0 turns it off)."""
+    per_minute = int(current_app.config.get("API_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE))
+    if per_minute <= 0:
+        return
+    limit = throttle.Limit(RATE_LIMIT_SCOPE, per_minute, WINDOW_SECONDS)
+    key = str(token_id)
+    allowed = throttle.hit(limit, key)
+    window = throttle.window(limit, key)
+    g.rate_limit_headers = {"X-RateLimit-Limit": str(per_minute), "X-RateLimit-Remaining": str(window.remaining)}
+    if not allowed:
+        raise ApiError(429, headers={"Retry-After": str(window.retry_after_seconds)} | g.rate_limit_headers)

@@ -47,6 +47,11 @@ def _error(status: int) -> dict[str, Any]:
     return {"description": ERROR_WORDS.get(status, "Error"), "content": {"application/json": {"schema": ref("Error")}}}
 
 
+def _answer(status: int, success: dict[str, Any]) -> dict[str, Any]:
+    """Another success status (say 200 beside 201) has the same body as the main one; the rest are errors."""
+    return success | {"description": "OK"} if status < 400 else _error(status)
+
+
 def _statuses(op: Operation) -> list[int]:
     statuses = set(op.extra_statuses)
     if not op.public:
@@ -120,7 +125,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         "summary": op.summary,
         "tags": [op.tag],
         "parameters": _parameters(op),
-        "responses": {str(op.status): success} | {str(status): _error(status) for status in _statuses(op)},
+        "responses": {str(op.status): success} | {str(status): _answer(status, success) for status in _statuses(op)},
     }
     description = op.description
     if op.rule_failures:

@@ -114,6 +114,8 @@ def _int_list(value: Any, name: str) -> list[int]:
         raise ValidationFailed({name: "Give from 1 to 20 session ids"})
     if any(isinstance(v, bool) or not isinstance(v, int) or not 0 < v <= INT_MAX for v in value):
         raise ValidationFailed({name: "Each session id must be a whole number, like 12"})
+    if len(set(value)) != len(value):
+        raise ValidationFailed({name: "Give each session id once"})
     return value
 
 

@@ -173,6 +173,82 @@ def programme_update(programme_id: int) -> ResponseReturnValue:
     return _programme_answer(found)
 
 
+# Listing status and re-confirmation (the buttons on the programme page)
+
+STATUS_RULE = "status_change_refused"
+
+
+def _change_status(programme_id: int, action: str) -> ResponseReturnValue:
+    found = programmes.get_own_programme(own_organisation_id(), programme_id)
+    expected = expected_version("programme", found.id)
+    try:
+        programmes.change_programme_status(found, action, expected)
+    except programmes.StatusChangeRefused as refused:
+        raise ApiError(422, STATUS_RULE, f"This programme is {refused.status}, so it cannot be {action}d") from None
+    return _programme_answer(found)
+
+
+@operation(
+    f"/programmes/<{ID}:programme_id>/pause",
+    "POST",
+    roles=OWN,
+    summary="Pause an active programme: officers are not offered it until you resume it",
+    tag=TAG,
+    if_match="required",
+    response="Programme",
+    rule_failures=(STATUS_RULE,),
+    etag=True,
+)
+def programme_pause(programme_id: int) -> ResponseReturnValue:
+    return _change_status(programme_id, "pause")
+
+
+@operation(
+    f"/programmes/<{ID}:programme_id>/resume",
+    "POST",
+    roles=OWN,
+    summary="Resume a paused or archived programme",
+    tag=TAG,
+    if_match="required",
+    response="Programme",
+    rule_failures=(STATUS_RULE,),
+    etag=True,
+)
+def programme_resume(programme_id: int) -> ResponseReturnValue:
+    return _change_status(programme_id, "resume")
+
+
+@operation(
+    f"/programmes/<{ID}:programme_id>/archive",
+    "POST",
+    roles=OWN,
+    summary="Archive an active programme: officers no longer find it (resume brings it back)",
+    tag=TAG,
+    if_match="required",
+    response="Programme",
+    rule_failures=(STATUS_RULE,),
+    etag=True,
+)
+def programme_archive(programme_id: int) -> ResponseReturnValue:
+    return _change_status(programme_id, "archive")
+
+
+@operation(
+    f"/programmes/<{ID}:programme_id>/confirm",
+    "POST",
+    roles=OWN,
+    summary="Confirm the details are still right: marks them confirmed today",
+    tag=TAG,
+    if_match="required",
+    response="Programme",
+    etag=True,
+)
+def programme_confirm(programme_id: int) -> ResponseReturnValue:
+    found = programmes.get_own_programme(own_organisation_id(), programme_id)
+    programmes.update_programme(found, {"assured_on": date.today()}, expected_version("programme", found.id))
+    return _programme_answer(found)
+
+
 # Sessions
 
 

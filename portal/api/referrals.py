@@ -11,7 +11,9 @@ from portal.api.registry import ID, expected_version, make_etag, operation, page
 from portal.auth import own_organisation_id
 from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
 from portal.blueprints.referrals.routes import session_full_message
-from portal.data import referrals
+from portal.blueprints.reports.forms import PartnerReportForm
+from portal.data import noncompliance, referrals
+from portal.data.noncompliance import ReferralNotReportable
 from portal.data.referrals import DASHBOARD_GROUPS, ReferralClosed, SessionFull
 from portal.models import Referral, Role
 
@@ -19,6 +21,7 @@ TAG = "Referrals"
 PARTNERS = (Role.PARTNER,)
 ACCEPT_INPUT = FormInput(AcceptForm)
 DECLINE_INPUT = FormInput(DeclineForm, prefix="decline")
+REPORT_INPUT = FormInput(PartnerReportForm)
 GROUP_PARAMETER = {
     "name": "group",
     "in": "query",
@@ -120,3 +123,31 @@ def referral_decline(referral_id: int) -> ResponseReturnValue:
     except ReferralClosed as closed:
         raise _closed(closed) from None
     return _answer(found)
+
+
+@operation(
+    f"/referrals/<{ID}:referral_id>/reports",
+    "POST",
+    roles=PARTNERS,
+    summary="Tell the officer: non-compliance, a concern, or that the requirement is complete",
+    description=(
+        "For a referral you have accepted or are supervising. Facts only: the officer makes any assessment. "
+        "Completion also marks the referral completed. The officer is told by email (without personal data)."
+    ),
+    tag=TAG,
+    body=REPORT_INPUT,
+    response="PartnerReport",
+    status=201,
+    rule_failures=("referral_not_reportable",),
+)
+def referral_report(referral_id: int) -> ResponseReturnValue:
+    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
+    referrals.record_consultation(found)
+    form = REPORT_INPUT.validate(json_body())
+    try:
+        report = noncompliance.partner_report(found, form.kind.data, form.text.data, current_user.id)
+    except ReferralNotReportable as closed:
+        raise ApiError(
+            422, "referral_not_reportable", f"You cannot report on this referral: it is {closed.status}."
+        ) from None
+    return respond(serialisers.partner_report(report, referrals.partner_view(found)), 201)

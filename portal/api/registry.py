@@ -32,7 +32,7 @@ class IdConverter(IntegerConverter):
 MAX_ID = 999_999_999
 ID = "id"
 bp.record_once(lambda state: state.app.url_map.converters.setdefault(ID, IdConverter))
-API_TOKEN_RULE = "api-token"
+API_TOKEN_RULE = "api-token"  # nosec B105 - the name of an access rule
 
 
 @dataclass
@@ -78,7 +78,9 @@ def operation(
             return view(*args, **kwargs)
 
         setattr(wrapper, ACCESS_RULE, PUBLIC if public else (API_TOKEN_RULE, *roles))
-        bp.add_url_rule(rule, view.__name__, wrapper, methods=[method])
+        # No automatic OPTIONS answer: without a token it is 401 like everything else, with one 405 naming the
+        # methods (the API sends no CORS headers, so there is no preflight to answer).
+        bp.add_url_rule(rule, view.__name__, wrapper, methods=[method], provide_automatic_options=False)
         OPERATIONS.append(Operation(rule, method, f"api.{view.__name__}", roles=roles, public=public, **details))
         return wrapper
 

@@ -9,7 +9,7 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, respond
-from portal.blueprints.reports.forms import CorrectionForm, DecisionForm
+from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm
 from portal.blueprints.reports.routes import LOCKED, YOT_NEEDED
 from portal.data import noncompliance
 from portal.data.noncompliance import ReportLocked, YouthOffendingTeamInputNeeded
@@ -19,6 +19,7 @@ TAG = "Non-compliance"
 OFFICERS = (Role.OFFICER,)
 DECISION_INPUT = FormInput(DecisionForm)
 CORRECTION_INPUT = FormInput(CorrectionForm)
+EVENT_INPUT = FormInput(EventForm)
 STATUS_PARAMETER = {
     "name": "status",
     "in": "query",
@@ -28,11 +29,15 @@ STATUS_PARAMETER = {
 
 
 def _answer(found: NonComplianceReport, status: int = 200) -> ResponseReturnValue:
+    """The report as its page shows it: the evidence it rests on and what partners reported about the same order."""
+    statements = noncompliance.partner_statements(found)
     body = serialisers.report(
         found,
         noncompliance.evidence_marks(found),
         noncompliance.evidence_events(found),
         noncompliance.needs_youth_offending_team(found),
+        statements,
+        noncompliance.names([found, *statements])["organisations"],
     )
     return respond(body, status, etag=make_etag("report", found.id, found.version))
 
@@ -120,3 +125,28 @@ def report_correct(report_id: int) -> ResponseReturnValue:
     form = CORRECTION_INPUT.validate(json_body())
     noncompliance.add_correction(found, form.text.data, current_user.id)
     return _answer(found, 201)
+
+
+@operation(
+    f"/orders/<{ID}:order_id>/events",
+    "POST",
+    roles=OFFICERS,
+    summary="Record a curfew missed, or a prohibited place, person or other prohibition; the local-policy rules run",
+    description=(
+        "Answers the event and the non-compliance reports it raised for your review: none when local policy does "
+        "not raise one for it. `occurred_on` and `occurred_time` say when it happened (not in the future); "
+        "`minutes_late` is needed for a curfew."
+    ),
+    tag=TAG,
+    body=EVENT_INPUT,
+    response="EventRecorded",
+    status=201,
+)
+def order_event_create(order_id: int) -> ResponseReturnValue:
+    order = noncompliance.order_for_events(order_id)
+    form = EVENT_INPUT.validate(json_body())
+    event, raised = noncompliance.record_event(
+        order, form.kind.data, form.occurred_at(), form.minutes_late.data, form.description.data, current_user.id
+    )
+    raised_reports = [serialisers.report_summary(found) for found in raised]
+    return respond({"event": serialisers.compliance_event(event), "raised_reports": raised_reports}, 201)

@@ -1,6 +1,7 @@
 """What the API returns, and the JSON Schema of each (the OpenAPI components). Partners' views of referrals and
 registers come only from the allow-listed dataclasses of the data layer, never from Subject or Order rows."""
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -14,11 +15,13 @@ from portal.dates import age_on
 from portal.models import (
     AttendanceMark,
     ComplianceEvent,
+    NonAssociation,
     NonComplianceReport,
     Order,
     Programme,
     ProgrammeSession,
     Subject,
+    SubjectNote,
     Venue,
 )
 from portal.orders.checks import CheckResult, Problem
@@ -230,6 +233,10 @@ schema(
             obj({"id": INT, "kind": STR, "label": STR, "weekday": INT, "start_time": TIME, "end_time": TIME})
         ),
         "exclusion_zones": arr(obj({"id": INT, "label": STR, "postcode": STR, "radius_m": INT})),
+        "non_associations": arr(
+            obj({"id": INT, "subject_id": INT, "reference": STR, "name": STR, "recorded_at": DATETIME})
+        ),
+        "notes": arr(obj({"id": INT, "kind": STR, "text": STR, "author_name": STR, "created_at": DATETIME})),
         "version": INT,
     },
 )
@@ -246,7 +253,13 @@ def subject_summary(found: Subject, today: Any) -> dict[str, Any]:
     }
 
 
-def subject(found: Subject) -> dict[str, Any]:
+def subject(
+    found: Subject,
+    non_associates: Sequence[tuple[NonAssociation, Subject]] = (),
+    notes: Sequence[tuple[SubjectNote, str]] = (),
+) -> dict[str, Any]:
+    """The subject with its weekly commitments and zones; with the non-associates and notes the subject page shows
+    (from `portal.data.subjects.non_associates` and `notes_with_authors`)."""
     return {
         "id": found.id,
         "reference": found.reference,
@@ -277,6 +290,26 @@ def subject(found: Subject) -> dict[str, Any]:
         "exclusion_zones": [
             {"id": z.id, "label": z.label, "postcode": z.postcode, "radius_m": z.radius_m}
             for z in found.exclusion_zones
+        ],
+        "non_associations": [
+            {
+                "id": link.id,
+                "subject_id": other.id,
+                "reference": other.reference,
+                "name": other.display_name,
+                "recorded_at": link.created_at,
+            }
+            for link, other in non_associates
+        ],
+        "notes": [
+            {
+                "id": note.id,
+                "kind": str(note.kind),
+                "text": note.text,
+                "author_name": author,
+                "created_at": note.created_at,
+            }
+            for note, author in notes
         ],
         "version": found.version,
     }
@@ -668,7 +701,12 @@ REPORT_TYPES: dict[str, Any] = {
     "version": INT,
 }
 SUMMARY_FIELDS = ("id", "order_id", "rule_code", "source", "kind", "status", "decision", "raised_at", "submitted_at")
+schema(
+    "ComplianceEvent",
+    {"id": INT, "kind": STR, "occurred_at": DATETIME, "minutes_late": null(INT), "description": STR},
+)
 schema("ReportSummary", {name: REPORT_TYPES[name] for name in SUMMARY_FIELDS})
+schema("EventRecorded", {"event": ref("ComplianceEvent"), "raised_reports": arr(ref("ReportSummary"))})
 SCHEMAS["ReportPage"] = page_schema("ReportSummary")
 schema(
     "Report",
@@ -679,8 +717,19 @@ schema(
         "evidence_marks": arr(
             obj({"id": INT, "on_date": DATE, "revision": INT, "status": STR, "minutes_late": null(INT)})
         ),
-        "evidence_events": arr(
-            obj({"id": INT, "kind": STR, "occurred_at": DATETIME, "minutes_late": null(INT), "description": STR})
+        "evidence_events": arr(ref("ComplianceEvent")),
+        "partner_statements": arr(
+            obj(
+                {
+                    "id": INT,
+                    "kind": STR,
+                    "facts": STR,
+                    "raised_at": DATETIME,
+                    "organisation_id": null(INT),
+                    "organisation_name": null(STR),
+                    "status": STR,
+                }
+            )
         ),
     },
 )
@@ -690,8 +739,23 @@ def report_summary(found: NonComplianceReport) -> dict[str, Any]:
     return {name: getattr(found, name) for name in SUMMARY_FIELDS}
 
 
+def compliance_event(found: ComplianceEvent) -> dict[str, Any]:
+    return {
+        "id": found.id,
+        "kind": str(found.kind),
+        "occurred_at": found.occurred_at,
+        "minutes_late": found.minutes_late,
+        "description": found.description,
+    }
+
+
 def report(
-    found: NonComplianceReport, marks: list[AttendanceMark], events: list[ComplianceEvent], needs_yot: bool
+    found: NonComplianceReport,
+    marks: list[AttendanceMark],
+    events: list[ComplianceEvent],
+    needs_yot: bool,
+    statements: Sequence[NonComplianceReport] = (),
+    organisation_names: dict[int, str] | None = None,
 ) -> dict[str, Any]:
     return (
         {name: getattr(found, name) for name in REPORT_TYPES}
@@ -711,15 +775,45 @@ def report(
                 }
                 for m in marks
             ],
-            "evidence_events": [
+            "evidence_events": [compliance_event(e) for e in events],
+            "partner_statements": [
                 {
-                    "id": e.id,
-                    "kind": str(e.kind),
-                    "occurred_at": e.occurred_at,
-                    "minutes_late": e.minutes_late,
-                    "description": e.description,
+                    "id": statement.id,
+                    "kind": statement.kind,
+                    "facts": statement.facts,
+                    "raised_at": statement.raised_at,
+                    "organisation_id": statement.raised_by_organisation_id,
+                    "organisation_name": (organisation_names or {}).get(statement.raised_by_organisation_id or 0),
+                    "status": str(statement.status),
                 }
-                for e in events
+                for statement in statements
             ],
         }
     )
+
+
+# Partners' reports on a referral they supervise
+
+schema(
+    "PartnerReport",
+    {
+        "id": INT,
+        "kind": STR,
+        "facts": STR,
+        "status": STR,
+        "raised_at": DATETIME,
+        "referral": ref("Referral"),
+    },
+)
+
+
+def partner_report(found: NonComplianceReport, view: ReferralView) -> dict[str, Any]:
+    """What a partner sent and where their referral now stands; never the officer's assessment or decision."""
+    return {
+        "id": found.id,
+        "kind": found.kind,
+        "facts": found.facts,
+        "status": str(found.status),
+        "raised_at": found.raised_at,
+        "referral": referral(view),
+    }

@@ -12,9 +12,18 @@ from portal.api import serialisers
 from portal.api.errors import ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, plain, respond
-from portal.blueprints.subjects.forms import SCHOOL_WEEK, ExclusionZoneForm, SearchForm, SubjectForm, WindowForm
+from portal.blueprints.subjects.forms import (
+    SCHOOL_WEEK,
+    ExclusionZoneForm,
+    NonAssociationForm,
+    NoteForm,
+    SearchForm,
+    SubjectForm,
+    WindowForm,
+)
 from portal.data import subjects
-from portal.models import Role, Subject
+from portal.data.subjects import LinkRefused
+from portal.models import NoteKind, Role, Subject
 
 TAG = "Subjects"
 OFFICERS = (Role.OFFICER,)
@@ -46,6 +55,8 @@ WINDOW_INPUT = FormInput(
     },
 )
 ZONE_INPUT = FormInput(ExclusionZoneForm)
+NON_ASSOCIATION_INPUT = FormInput(NonAssociationForm)
+NOTE_INPUT = FormInput(NoteForm)
 
 
 def subject_etag(found: Subject) -> str:
@@ -53,8 +64,10 @@ def subject_etag(found: Subject) -> str:
 
 
 def _answer(found: Subject, status: int = 200) -> ResponseReturnValue:
+    """The subject as its page shows it: with its non-associates and notes."""
     location = url_for("api.subject", subject_id=found.id) if status == 201 else None
-    return respond(serialisers.subject(found), status, etag=subject_etag(found), location=location)
+    body = serialisers.subject(found, subjects.non_associates(found.id), subjects.notes_with_authors(found.id))
+    return respond(body, status, etag=subject_etag(found), location=location)
 
 
 def _page(text: str) -> ResponseReturnValue:
@@ -173,4 +186,88 @@ def zone_create(subject_id: int) -> ResponseReturnValue:
     found = subjects.view_subject(subject_id)
     form = ZONE_INPUT.validate(json_body())
     subjects.add_exclusion_zone(found, form.zone_fields())
+    return _answer(found, 201)
+
+
+@operation(
+    f"/subjects/<{ID}:subject_id>/windows/<{ID}:window_id>",
+    "DELETE",
+    roles=OFFICERS,
+    summary="Remove a weekly commitment",
+    tag=TAG,
+    status=204,
+)
+def window_delete(subject_id: int, window_id: int) -> ResponseReturnValue:
+    found = subjects.get_subject(subject_id)
+    subjects.remove_window(found, subjects.get_window(found, window_id))
+    return "", 204
+
+
+@operation(
+    f"/subjects/<{ID}:subject_id>/exclusion-zones/<{ID}:zone_id>",
+    "DELETE",
+    roles=OFFICERS,
+    summary="Remove an exclusion zone",
+    tag=TAG,
+    status=204,
+)
+def zone_delete(subject_id: int, zone_id: int) -> ResponseReturnValue:
+    found = subjects.get_subject(subject_id)
+    subjects.remove_exclusion_zone(found, subjects.get_exclusion_zone(found, zone_id))
+    return "", 204
+
+
+@operation(
+    f"/subjects/<{ID}:subject_id>/non-associations",
+    "POST",
+    roles=OFFICERS,
+    summary="Record another subject (by reference) as someone this subject must not associate with; it holds both ways",
+    tag=TAG,
+    body=NON_ASSOCIATION_INPUT,
+    response="Subject",
+    status=201,
+    etag=True,
+)
+def non_association_create(subject_id: int) -> ResponseReturnValue:
+    found = subjects.view_subject(subject_id)
+    form = NON_ASSOCIATION_INPUT.validate(json_body())
+    other = subjects.find_by_reference(form.reference.data)
+    if other is None:
+        raise ValidationFailed({"reference": "There is no subject with this reference"})
+    try:
+        subjects.link_non_association(found, other, current_user.id)
+    except LinkRefused as refused:
+        raise ValidationFailed({"reference": str(refused)}) from None
+    return _answer(found, 201)
+
+
+@operation(
+    f"/subjects/<{ID}:subject_id>/non-associations/<{ID}:link_id>",
+    "DELETE",
+    roles=OFFICERS,
+    summary="Remove a non-association (from both subjects)",
+    tag=TAG,
+    status=204,
+)
+def non_association_delete(subject_id: int, link_id: int) -> ResponseReturnValue:
+    found = subjects.get_subject(subject_id)
+    subjects.remove_non_association(found, subjects.get_non_association(found, link_id))
+    return "", 204
+
+
+@operation(
+    f"/subjects/<{ID}:subject_id>/notes",
+    "POST",
+    roles=OFFICERS,
+    summary="Add a note, marked as a fact or an assessment (DPA 2018 s.38); notes are never edited",
+    tag=TAG,
+    body=NOTE_INPUT,
+    response="Subject",
+    status=201,
+    etag=True,
+)
+def note_create(subject_id: int) -> ResponseReturnValue:
+    found = subjects.view_subject(subject_id)
+    form = NOTE_INPUT.validate(json_body())
+    subjects.add_note(found, NoteKind(form.kind.data), form.text.data.strip(), current_user.id)
     return _answer(found, 201)

@@ -223,8 +223,13 @@ def update_requirement(order: Order, requirement_id: int, fields: dict[str, Any]
 def remove_requirement(order: Order, requirement_id: int, expected_version: int | None) -> None:
     ensure_editable(order, expected_version)
     requirement = part_of(order.requirements, requirement_id)
-    if requirement.referral is not None and requirement.referral.status in LIVE_REFERRALS:
-        referrals.withdraw_referral(requirement.referral)
+    if requirement.referral is not None:
+        if requirement.referral.status in LIVE_REFERRALS:
+            referrals.withdraw_referral(requirement.referral)
+        # The referral goes with its requirement (ON DELETE CASCADE); left alone, the ORM would null its
+        # requirement_id instead and the removal would fail. The audit log keeps its disclosure and withdrawal.
+        db.session.delete(requirement.referral)
+        db.session.flush()
     order.requirements.remove(requirement)
     touch(order, "requirement removed", requirement_id=requirement_id)
 

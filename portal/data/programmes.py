@@ -67,6 +67,33 @@ def set_programme_status(programme: Programme, status: ProgrammeStatus) -> None:
     audit.record(audit.ALTERATION, "programme", programme.id, change=f"status {previous} -> {status}")
 
 
+# A listing action, the status it sets and the statuses it is offered from (as on the programme page: pause and
+# archive on an active listing, resume on a paused or archived one).
+STATUS_CHANGES: dict[str, tuple[ProgrammeStatus, frozenset[ProgrammeStatus]]] = {
+    "pause": (ProgrammeStatus.PAUSED, frozenset({ProgrammeStatus.ACTIVE})),
+    "resume": (ProgrammeStatus.ACTIVE, frozenset({ProgrammeStatus.PAUSED, ProgrammeStatus.ARCHIVED})),
+    "archive": (ProgrammeStatus.ARCHIVED, frozenset({ProgrammeStatus.ACTIVE})),
+}
+
+
+class StatusChangeRefused(Exception):
+    """The listing action is not one offered from the programme's current status (say, pausing an archived one)."""
+
+    def __init__(self, action: str, status: ProgrammeStatus) -> None:
+        super().__init__(f"A {status} programme cannot be {action}d")
+        self.action, self.status = action, status
+
+
+def change_programme_status(programme: Programme, action: str, expected_version: int | None) -> None:
+    """Pause, resume or archive a listing (`STATUS_CHANGES`), told of a change made since `expected_version`."""
+    status, offered_from = STATUS_CHANGES[action]
+    check_version(programme, expected_version)
+    if programme.status not in offered_from:
+        raise StatusChangeRefused(action, ProgrammeStatus(programme.status))
+    set_programme_status(programme, status)
+    db.session.flush()
+
+
 def list_own_venues(organisation_id: int) -> list[Venue]:
     return list(db.session.scalars(select(Venue).where(Venue.organisation_id == organisation_id).order_by(Venue.name)))
 

@@ -24,6 +24,7 @@ from portal.models import (
     Referral,
     ReferralStatus,
     Requirement,
+    Role,
     User,
     utcnow,
 )
@@ -198,11 +199,24 @@ def create_referral(requirement: Requirement, sent_by_id: int) -> Referral:
         organisation_id=referral.organisation_id,
         purpose="Referral to the organisation named to supervise a requirement",
         recipient_organisation_id=referral.organisation_id,
+        recipient_user_ids=_recipient_user_ids(referral.organisation_id),
+        recipient_named_supervisor=requirement.supervisor_name,
         requirement_id=requirement.id,
         shared_fields=list(PARTNER_ALLOW_LIST),
     )
     notifications.notify_referral_sent(referral)
     return referral
+
+
+def _recipient_user_ids(organisation_id: int) -> list[int]:
+    """The people a disclosure reaches: the organisation's enabled partner accounts, who can all open the referral."""
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .where(User.organisation_id == organisation_id, User.role == Role.PARTNER, User.disabled_at.is_(None))
+            .order_by(User.id)
+        )
+    )
 
 
 def withdraw_referral(referral: Referral, expected_version: int | None = None) -> None:

@@ -6,7 +6,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.api import auth as api_auth
 from portal.api import tokens
 from portal.extensions import db
 from tests.factories import Factory
@@ -43,11 +42,6 @@ def issue_token(app: Flask, user_id: int, name: str = "tests") -> str:
         _token, plain = tokens.create_token(user_id, name)
         db.session.commit()
     return plain
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    api_auth.limiter.reset()
 
 
 @pytest.fixture

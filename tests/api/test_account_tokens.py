@@ -57,3 +57,21 @@ def test_no_one_revokes_someone_elses_token(app, client, sign_in, make) -> None:
     sign_in(client, "officer")
     assert client.post(f"/account/api-tokens/{token_id}/revoke").status_code == 404
     assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"}).status_code == 200
+
+
+def test_the_command_line_creates_a_token_for_an_account(app, make) -> None:  # noqa: ANN001
+    user_id = make.user("partner", organisation_id=make.organisation(), email="coach@example.org")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["api", "create-token", "--email", "Coach@Example.org", "--name", "Demo script"])
+    assert result.exit_code == 0, result.output
+    plain = result.output.strip()
+    assert re.fullmatch(r"kcpo_[A-Za-z0-9_-]{43}", plain)
+    answer = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"})
+    assert answer.status_code == 200 and answer.json["id"] == user_id
+    with app.app_context():
+        token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == user_id))
+        assert (token.name, token.token_hash) == ("Demo script", token_hash(plain))
+        event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+        assert (event.record_type, event.record_id, event.detail["change"]) == ("user", user_id, "api token created")
+    unknown = runner.invoke(args=["api", "create-token", "--email", "nobody@example.org"])
+    assert unknown.exit_code == 1 and "no account with the email address nobody@example.org" in unknown.output

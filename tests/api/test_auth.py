@@ -1,7 +1,16 @@
-"""Bearer tokens only: no cookie ever reaches the API; roles and organisations as on the pages; a rate limit."""
+"""Bearer tokens only: no cookie ever reaches the API; roles and organisations as on the pages; a rate limit that
+holds across workers."""
 
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from portal import create_app
 from portal.extensions import db
 from portal.models import ApiToken, Programme
 from tests.api.conftest import Api, issue_token
@@ -120,9 +129,81 @@ def test_each_token_is_rate_limited(app, api_for) -> None:  # noqa: ANN001
     assert other.get("/me").status_code == 200  # per token
 
 
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_unavailable_reason() -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as error:  # noqa: BLE001 - any failure means the server is not usable here
+        return f"Redis is not reachable at {TEST_REDIS_URL} (set TEST_REDIS_URL): {type(error).__name__}"
+    return None
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A key prefix of this test's own in the shared Redis (parallel runs never collide), removed afterwards."""
+    reason = redis_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    import redis
+
+    prefix = f"kcpo-test-{uuid.uuid4().hex}"
+    yield prefix
+    server = redis.Redis.from_url(TEST_REDIS_URL)
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+
+
+@pytest.fixture
+def two_workers(app: Flask, redis_prefix: str) -> Iterator[list[FlaskClient]]:
+    """Two more app instances over the test's database, as two gunicorn workers, counting in the same Redis."""
+    shared = {
+        "RATE_LIMIT_STORAGE_URI": TEST_REDIS_URL,
+        "RATE_LIMIT_KEY_PREFIX": redis_prefix,
+        "API_RATE_LIMIT_PER_MINUTE": 4,
+    }
+    config = {key: value for key, value in app.config.items() if key.isupper()} | shared
+    workers = [create_app(config) for _ in range(2)]
+    yield [worker.test_client() for worker in workers]
+    for worker in workers:
+        with worker.app_context():
+            db.engine.dispose()
+
+
+def test_two_workers_on_one_redis_share_each_tokens_limit(app, make, two_workers: list[FlaskClient]) -> None:  # noqa: ANN001
+    workers = two_workers
+    token = issue_token(app, make.user("partner", organisation_id=make.organisation()))
+    headers = {"Authorization": f"Bearer {token}"}
+
+    answers = [workers[call % 2].get("/api/v1/me", headers=headers) for call in range(5)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429]
+    assert [answer.headers["X-RateLimit-Remaining"] for answer in answers] == ["3", "2", "1", "0", "0"]
+    limited = answers[-1]
+    assert limited.json["error"]["code"] == "rate_limited"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 61
+    assert limited.headers["X-RateLimit-Limit"] == "4"
+    assert workers[1].get("/api/v1/me", headers=headers).status_code == 429  # whichever worker answers
+    other = issue_token(app, make.user("officer"))
+    assert workers[0].get("/api/v1/me", headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+
 def test_unknown_paths_and_methods_are_json(officer: Api) -> None:
     missing = officer.get("/no-such-thing")
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
     wrong = officer.delete("/subjects")
     assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"]
     assert officer.get("/subjects/99999999999999").status_code == 404  # beyond an id: not found, no overflow
+
+
+def test_options_is_no_way_round_the_token(client, officer: Api) -> None:  # noqa: ANN001
+    for path in ("/api/v1/subjects", "/api/v1/programmes/1/pause", "/api/v1/openapi.json"):
+        assert client.open(path, method="OPTIONS").status_code == 401, path
+    allowed = officer.client.open(
+        "/api/v1/subjects", method="OPTIONS", headers={"Authorization": f"Bearer {officer.token}"}
+    )
+    assert allowed.status_code == 405
+    assert set(allowed.headers["Allow"].split(", ")) >= {"GET", "POST"}

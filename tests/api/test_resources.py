@@ -441,3 +441,16 @@ def test_programme_writes_are_audited_as_on_the_pages(app, partner: Api) -> None
     assert audit_trail(app, before) == [("collection", "programme", created["id"], partner.user_id)]
     with app.app_context():
         assert db.session.get(Programme, created["id"]).cost_pence == 250
+
+
+def test_a_second_start_answers_the_draft_as_documented_and_repeated_sessions_are_refused(make, officer: Api) -> None:  # noqa: ANN001
+    subject_id = make.subject()
+    officer.post("/orders", json={"subject_id": subject_id})
+    again = officer.post("/orders", json={"subject_id": subject_id})
+    documented = officer.get("/openapi.json").json["paths"]["/api/v1/orders"]["post"]["responses"]
+    assert again.status_code == 200
+    assert documented["200"]["content"] == documented["201"]["content"]  # the order, not an error
+    session_id = make.session_ids(make.programme(make.organisation()))[0]
+    repeated = officer.post(f"/orders/for-subject/{subject_id}/sessions", json={"session_ids": [session_id] * 2})
+    assert repeated.status_code == 400
+    assert repeated.json["error"]["fields"] == {"session_ids": "Give each session id once"}

@@ -137,6 +137,17 @@ def test_a_partner_uploads_into_their_own_organisation_only(client, sign_in, mak
     assert "not valid JSON" in page(bad).get_text()
 
 
+def test_partners_find_the_upload_in_their_navigation_and_officers_do_not(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+    sign_in(client, "partner", organisation_id=make.organisation())
+    links = page(client.get("/partner/programmes")).select("#app-navigation a")
+    assert ("Import", "/openreferral/upload") in [(link.get_text(strip=True), link["href"]) for link in links]
+    current = page(client.get("/openreferral/upload")).select_one('#app-navigation a[aria-current="page"]')
+    assert current is not None and current.get_text(strip=True) == "Import"
+    officer = client.application.test_client()
+    sign_in(officer, "officer")
+    assert "/openreferral/upload" not in officer.get("/subjects/").get_data(as_text=True)
+
+
 def test_officers_cannot_upload(client, sign_in) -> None:  # noqa: ANN001
     sign_in(client, "officer")
     assert client.get("/openreferral/upload").status_code == 403

@@ -118,3 +118,72 @@ def test_nul_bytes_in_form_fields_or_the_query_string_are_refused(client, sign_i
     sign_in(client, "officer")
     assert client.post("/subjects/", data={"query": "a\x00b"}).status_code == 400
     assert client.get("/subjects/", query_string={"search": "\x00"}).status_code == 400
+
+
+# --- Length validators match the columns they fill ------------------------------------------------------------------
+
+
+def _all_forms() -> list[type]:
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+
+    import portal.blueprints
+
+    for module in pkgutil.walk_packages(portal.blueprints.__path__, "portal.blueprints."):
+        importlib.import_module(module.name)
+
+    def subclasses(cls: type) -> list[type]:
+        return [sub for direct in cls.__subclasses__() for sub in (direct, *subclasses(direct))]
+
+    return sorted(set(subclasses(FlaskForm)), key=lambda form: form.__qualname__)
+
+
+def _text_limits(form: type) -> dict[str, int | None]:
+    """Each free-text field of the form and its Length maximum (None when it has none). Choices and postcodes are
+    bounded otherwise: by their fixed options, and by the offline postcode list (normalised to at most 8)."""
+    from wtforms import StringField, TextAreaField
+    from wtforms.fields.core import UnboundField
+    from wtforms.validators import Length
+
+    from portal.forms import PostcodeField
+
+    fields: dict[str, UnboundField] = {}
+    for cls in reversed(form.__mro__):
+        fields |= {name: value for name, value in vars(cls).items() if isinstance(value, UnboundField)}
+    limits = {}
+    for name, field in fields.items():
+        if not issubclass(field.field_class, (StringField, TextAreaField)) or issubclass(
+            field.field_class, PostcodeField
+        ):
+            continue
+        maxima = [v.max for v in field.kwargs.get("validators") or [] if isinstance(v, Length) and v.max >= 0]
+        limits[name] = min(maxima) if maxima else None
+    return limits
+
+
+def test_every_text_field_is_no_longer_than_the_column_it_fills() -> None:
+    """16: a form must refuse, with a message naming the field, what the database would refuse with an error."""
+    from sqlalchemy import String
+
+    from portal.models import Base
+
+    columns = {mapper.class_.__name__: {c.key: c for c in mapper.columns} for mapper in Base.registry.mappers}
+    checked, too_long = 0, []
+    for form in _all_forms():
+        limits = _text_limits(form)
+        model = max(columns, key=lambda name: len(set(limits) & set(columns[name])))
+        if len(set(limits) & set(columns[model])) < 2:
+            continue  # not a form for one table (searches, filters, confirmations)
+        for name, limit in limits.items():
+            column = columns[model].get(name)
+            if column is None or not isinstance(column.type, String) or column.type.length is None:
+                continue
+            checked += 1
+            if limit is None or limit > column.type.length:
+                too_long.append(
+                    f"{form.__qualname__}.{name}: form allows {limit}, {model}.{name} holds {column.type.length}"
+                )
+    assert too_long == []
+    assert checked >= 30  # the walk really found the forms

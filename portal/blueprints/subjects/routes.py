@@ -116,7 +116,7 @@ def subject(subject_id: int) -> ResponseReturnValue:
 @bp.route("/<int:subject_id>/edit", methods=["GET", "POST"])
 @officer_required
 def subject_edit(subject_id: int) -> ResponseReturnValue:
-    found = subjects.view_subject(subject_id)
+    found = _subject_for_form(subject_id)  # a save is audited as the alteration it makes, not also as a reading
     form = SubjectForm(obj=found)
     if request.method == "GET":
         form.max_travel_km.data = found.max_travel_m // 1000 if found.max_travel_m else None
@@ -130,6 +130,8 @@ def subject_edit(subject_id: int) -> ResponseReturnValue:
                 return _conflict("subjects.subject_edit", subject_id=subject_id)
             flash("Subject updated.", "success")
             return redirect(url_for("subjects.subject", subject_id=subject_id))
+    if request.method == "POST":
+        subjects.view_subject(subject_id)  # the form shown again, with the errors: that is a consultation
     return render_template("subjects/subject-form.html", form=form, subject=found)
 
 
