@@ -37,6 +37,7 @@ class Config:
         os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"
     )
     RATE_LIMIT_KEY_PREFIX = "kcpo"
+    API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "300"))  # per token; 0 turns it off
     CATALOGUE_REBUILD_IN_BACKGROUND = True
     ACCESS_REASON_REQUIRED = True
     SERVICE_NAME = "KCPO partner portal"

@@ -295,3 +295,17 @@ def test_editing_a_session_keeps_its_dates_off_when_the_form_leaves_them_out(cli
     response = client.post(f"/partner/sessions/{session_id}/edit", data=data)
     assert response.status_code == 302
     assert make.get(ProgrammeSession, session_id).exception_dates == ["2026-12-25"]
+
+
+def test_the_page_and_the_api_share_one_rule_for_status_changes(client, partner, make) -> None:  # noqa: ANN001
+    programme_id = make.programme(partner)
+    client.post(f"/partner/programmes/{programme_id}/status/archive")
+    refused = client.post(f"/partner/programmes/{programme_id}/status/pause", follow_redirects=True)
+    assert "This programme is archived: it cannot be paused." in page(refused).get_text()
+    assert make.get(Programme, programme_id).status == "archived"
+    stale = make.get(Programme, programme_id).version - 1
+    response = client.post(
+        f"/partner/programmes/{programme_id}/status/resume", data={"version": str(stale)}, follow_redirects=True
+    )
+    assert "changed this record since you opened it" in page(response).get_text()
+    assert make.get(Programme, programme_id).status == "archived"

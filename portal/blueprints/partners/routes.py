@@ -127,11 +127,19 @@ def programme_edit(programme_id: int) -> ResponseReturnValue:
 @partner_required
 def programme_status(programme_id: int, action: str) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
-    if action not in STATUS_ACTIONS or not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if action not in STATUS_ACTIONS or not form.validate_on_submit():
         abort(400)
-    status, message = STATUS_ACTIONS[action]
-    programmes.set_programme_status(found, status)
-    flash(message, "success")
+    try:
+        programmes.change_programme_status(found, action, form.version.data)  # the API's rule too
+    except EditConflict:
+        flash(CHANGED_SINCE_OPENED, "error")
+    except programmes.StatusChangeRefused:
+        flash(
+            f"This programme is {found.status}: it cannot be {STATUS_ACTIONS[action][0]}. Nothing has changed.", "error"
+        )
+    else:
+        flash(STATUS_ACTIONS[action][1], "success")
     return redirect(url_for("partners.programme", programme_id=programme_id))
 
 
