@@ -8,6 +8,14 @@ flushed, under a lock that makes one writer at a time extend the chain:
 * SQLite: every transaction already holds the database's write lock from its start (`BEGIN IMMEDIATE`,
   portal/database.py).
 
+Because that lock is held until the transaction ends, events are added to the session as late as possible: `hold()`
+keeps a recorded event beside the session until the transaction commits (`before_commit`), so the lock is taken by
+the commit's own flush and held only for the insert and the commit, not for the rest of the request (rendering the
+page, say), which would make every audited request on PostgreSQL wait for every other. Nothing else changes: the
+events still commit or roll back with their transaction, in the order they were recorded; a query that reads the
+audit log in the same transaction sees them (they are added, and so flushed, before it runs); inside a savepoint they
+are added at once, so that rolling the savepoint back removes them as it removes everything else done in it.
+
 The ORM also refuses to update or delete an event (append-only); on PostgreSQL the application's database role is
 granted only INSERT and SELECT on the table as well (`flask audit lock-down`).
 
@@ -25,8 +33,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import TableClause, TextClause, event, select, text
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql import visitors
 
 from portal.models import AuditEvent, utcnow
 
@@ -35,6 +44,7 @@ CHAIN_FORMAT = 1
 # Any constant will do, as long as nothing else in the database uses it for an advisory lock.
 ADVISORY_LOCK_KEY = 0x6B63706F_61756474  # "kcpoaudt"
 _ORDER_KEY = "_audit_chain_order"
+_HELD_KEY = "audit_chain_held"  # Session.info key: events recorded in this transaction, not yet in the session
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -115,10 +125,54 @@ def _chain_new_events(session: Session, _flush_context: Any, _instances: Any) ->
         previous_hash = obj.hash
 
 
+def hold(session: Session, audit_event: AuditEvent) -> None:
+    """Add a new event to the session's transaction, to be chained and inserted when the transaction commits."""
+    if session.get_transaction() is None or session.in_nested_transaction():
+        session.add(audit_event)  # no transaction to wait for yet, or a savepoint that may roll back without it
+        return
+    session.info.setdefault(_HELD_KEY, []).append(audit_event)
+
+
+def _add_held(session: Session) -> None:
+    held = session.info.pop(_HELD_KEY, None)
+    if held:
+        session.add_all(held)
+
+
+def _before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():  # releasing a savepoint is not the end of the transaction
+        _add_held(session)
+
+
+def _reads_the_log(statement: Any) -> bool:
+    if isinstance(statement, TextClause):
+        return AuditEvent.__tablename__ in statement.text
+    name = AuditEvent.__tablename__
+    return any(isinstance(element, TableClause) and element.name == name for element in visitors.iterate(statement))
+
+
+def _before_reading_the_log(state: ORMExecuteState) -> None:
+    """A query of the audit log in the same transaction sees the events recorded so far, as it would if they had
+    been added at once (autoflush runs after this)."""
+    if state.session.info.get(_HELD_KEY) and _reads_the_log(state.statement):
+        _add_held(state.session)
+
+
+def _forget_held(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the transaction is over: anything still held was rolled back with it
+        session.info.pop(_HELD_KEY, None)
+
+
 def install() -> None:
-    """Chain every AuditEvent flushed by any ORM session (idempotent)."""
-    if not event.contains(Session, "before_flush", _chain_new_events):
-        event.listen(Session, "before_flush", _chain_new_events)
+    """Chain every AuditEvent flushed by any ORM session, holding recorded ones until commit (idempotent)."""
+    for name, listener in (
+        ("before_flush", _chain_new_events),
+        ("before_commit", _before_commit),
+        ("do_orm_execute", _before_reading_the_log),
+        ("after_transaction_end", _forget_held),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 # Verification ---------------------------------------------------------------------------------------------------

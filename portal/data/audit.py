@@ -22,7 +22,7 @@ from flask import current_app, g, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from portal.audit_chain import install, mark_order
+from portal.audit_chain import hold, install, mark_order
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, User, utcnow
 
@@ -75,7 +75,7 @@ def record(
         correlation_id=g.get("correlation_id", "") if has_request_context() else "",
     )
     mark_order(event, next(_order))
-    db.session.add(event)
+    hold(db.session(), event)  # added to the session when the transaction commits (see portal/audit_chain.py)
     if action in SECURITY_EVENTS and has_request_context():
         current_app.logger.info(
             "security event %s record_type=%s record_id=%s user_id=%s", action, record_type, record_id, event.user_id
@@ -101,6 +101,7 @@ def _session_fingerprint() -> str:
 def declare_purpose(purpose: str) -> AuditEvent:
     """Record the purpose the signed-in user gave, and use it for this session's consultations from now on."""
     event = record(ACCESS_REASON, "auth-session", None, purpose=purpose.strip())
+    db.session.add(event)  # needed now, for its id
     db.session.flush()
     session[_SESSION_KEY] = [event.id, _session_fingerprint()]
     g.access_purpose = event.purpose

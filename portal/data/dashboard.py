@@ -154,7 +154,7 @@ def _replacements(order: Order, programme: Programme, today: date) -> list:
     found = match(
         profile,
         prepared_catalogue(),
-        matching_data.enrolments(order.subject_id),
+        matching_data.enrolments(order.subject_id, profile.non_associates),
         today,
         today + timedelta(days=180),
         today,

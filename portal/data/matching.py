@@ -1,8 +1,9 @@
 """What the matcher needs from the database: a subject's profile and who is already placed where."""
 
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from matching import MatchFilters, match
 from matching.model import DailyWindow, Enrolment, SubjectProfile, WeeklyWindow
@@ -46,11 +47,21 @@ def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
     )
 
 
-def enrolments(excluding_subject_id: int) -> list[Enrolment]:
-    """Other subjects referred to or attending sessions; only accepted and active referrals hold a place."""
+def enrolments(excluding_subject_id: int, non_associates: Iterable[int] | None = None) -> list[Enrolment]:
+    """Other subjects referred to or attending sessions; only accepted and active referrals hold a place.
+
+    Given the subject's non-associates, referrals that hold no place are read only for them: the matcher uses the
+    others' referrals for nothing but the places they take, so the match is the same and the list stays short
+    (every referral awaiting an answer, nationally, would otherwise be read for every match)."""
+    live = Referral.status.in_(LIVE_REFERRALS)
+    if non_associates is not None:
+        live = or_(
+            Referral.status.in_(PLACE_HOLDING_REFERRALS),
+            and_(live, Referral.subject_id.in_(list(non_associates))),
+        )
     rows = db.session.execute(
         select(Referral.subject_id, Referral.session_id, Referral.status).where(
-            Referral.status.in_(LIVE_REFERRALS),
+            live,
             Referral.session_id.is_not(None),
             Referral.subject_id != excluding_subject_id,
         )
@@ -79,6 +90,13 @@ def suggest(subject: Subject, starts_on: date, ends_on: date, today: date, filte
 
     profile = subject_profile(subject, starts_on)
     result = match(
-        profile, prepared_catalogue(), enrolments(subject.id), starts_on, ends_on, today, limit=limit, filters=filters
+        profile,
+        prepared_catalogue(),
+        enrolments(subject.id, profile.non_associates),
+        starts_on,
+        ends_on,
+        today,
+        limit=limit,
+        filters=filters,
     )
     return profile, result

@@ -1,0 +1,84 @@
+"""How busy the machine was during a load run, and how much of that was the load test itself (gunicorn, locust and
+the PostgreSQL backends serving kcpo_load), so figures from a shared machine can be read for what they are.
+
+    .venv/bin/python load/machine.py snapshot FILE     # before the run
+    .venv/bin/python load/machine.py report FILE        # after it: prints one line, and writes it to FILE.txt
+
+Linux only (/proc).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+DATABASE = os.environ.get("LOAD_DATABASE_URL", "kcpo_load").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all cores)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICKS
+
+
+def process_seconds(pid: str) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def pids(*pattern: str) -> list[str]:
+    return subprocess.run(["pgrep", "-f", *pattern], capture_output=True, text=True).stdout.split()
+
+
+def ours() -> dict[str, float]:
+    backends = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{DATABASE}'",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    found = pids("gunicorn.*portal:create_app") + pids("locust -f load/locustfile.py") + backends
+    return {pid: process_seconds(pid) for pid in found}
+
+
+def snapshot() -> dict:
+    return {"time": time.time(), "busy": busy_seconds(), "ours": ours(), "load": Path("/proc/loadavg").read_text()}
+
+
+def main(argv: list[str]) -> None:
+    command, path = argv[0], Path(argv[1])
+    if command == "snapshot":
+        path.write_text(json.dumps(snapshot()))
+        return
+    before, after = json.loads(path.read_text()), snapshot()
+    seconds = after["time"] - before["time"]
+    machine = (after["busy"] - before["busy"]) / seconds
+    test = sum(value - before["ours"].get(pid, 0.0) for pid, value in after["ours"].items()) / seconds
+    cores = os.cpu_count() or 1
+    line = (
+        f"Machine CPU during the run: {machine:.2f} of {cores} cores busy on average, {test:.2f} of them the load test "
+        f"(gunicorn, locust, its PostgreSQL backends), {max(0.0, machine - test):.2f} everything else; "
+        f"load average at the end {after['load'].split()[0]}."
+    )
+    Path(str(path) + ".txt").write_text(line + "\n")
+    print(line)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
