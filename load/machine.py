@@ -1,8 +1,8 @@
 """How busy the machine was during a load run, and how much of that was the load test itself (gunicorn, locust and
 the PostgreSQL backends serving kcpo_load), so figures from a shared machine can be read for what they are.
 
-    .venv/bin/python load/machine.py snapshot FILE     # before the run
-    .venv/bin/python load/machine.py report FILE        # after it: prints one line, and writes it to FILE.txt
+    .venv/bin/python load/machine.py watch FILE &      # samples every 3 s while the run goes on
+    .venv/bin/python load/machine.py report FILE        # after it (stop the watcher): one line, also in FILE.txt
 
 Linux only (/proc).
 """
@@ -61,21 +61,38 @@ def snapshot() -> dict:
     return {"time": time.time(), "busy": busy_seconds(), "ours": ours(), "load": Path("/proc/loadavg").read_text()}
 
 
-def main(argv: list[str]) -> None:
-    command, path = argv[0], Path(argv[1])
-    if command == "snapshot":
-        path.write_text(json.dumps(snapshot()))
-        return
-    before, after = json.loads(path.read_text()), snapshot()
-    seconds = after["time"] - before["time"]
-    machine = (after["busy"] - before["busy"]) / seconds
-    test = sum(value - before["ours"].get(pid, 0.0) for pid, value in after["ours"].items()) / seconds
+def watch(path: Path) -> None:
+    """Sample every few seconds until stopped, so processes that end before the report still count."""
+    first = snapshot()
+    seen = dict(first["ours"])
+    while True:
+        time.sleep(3)
+        latest = snapshot()
+        for pid, value in latest["ours"].items():
+            seen[pid] = max(seen.get(pid, 0.0), value)
+        path.write_text(json.dumps({"first": first, "latest": latest, "seen": seen}))
+
+
+def report(path: Path) -> str:
+    state = json.loads(path.read_text())
+    first, latest = state["first"], state["latest"]
+    seconds = max(latest["time"] - first["time"], 1e-9)
+    machine = (latest["busy"] - first["busy"]) / seconds
+    test = sum(value - first["ours"].get(pid, 0.0) for pid, value in state["seen"].items()) / seconds
     cores = os.cpu_count() or 1
-    line = (
+    return (
         f"Machine CPU during the run: {machine:.2f} of {cores} cores busy on average, {test:.2f} of them the load test "
         f"(gunicorn, locust, its PostgreSQL backends), {max(0.0, machine - test):.2f} everything else; "
-        f"load average at the end {after['load'].split()[0]}."
+        f"load average at the end {latest['load'].split()[0]}."
     )
+
+
+def main(argv: list[str]) -> None:
+    command, path = argv[0], Path(argv[1])
+    if command == "watch":
+        watch(path)
+        return
+    line = report(path)
     Path(str(path) + ".txt").write_text(line + "\n")
     print(line)
 

@@ -82,10 +82,17 @@ locust_run warmup "$WARMUP"
 echo "== Measuring: ${USERS} users, spawn rate ${SPAWN_RATE}/s, ${DURATION}"
 .venv/bin/python load/prepare.py counts "$LOAD_OUT/counts_before.json" >/dev/null
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-.venv/bin/python load/machine.py snapshot "$LOAD_OUT/machine"
+.venv/bin/python load/machine.py watch "$LOAD_OUT/machine" &
+WATCHER_PID=$!
 locust_run run "$DURATION"
-.venv/bin/python load/machine.py report "$LOAD_OUT/machine" >/dev/null
+kill "$WATCHER_PID" 2>/dev/null || true
+wait "$WATCHER_PID" 2>/dev/null || true
+.venv/bin/python load/machine.py report "$LOAD_OUT/machine" >/dev/null || true
 finished="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+if grep -q "Got SIGTERM\|Got SIGINT" "$LOAD_OUT/run.log" || ! kill -0 "$GUNICORN_PID" 2>/dev/null; then
+  echo "WARNING: the run was interrupted (locust or gunicorn was stopped from outside); its figures are not valid" >&2
+  INTERRUPTED=1
+fi
 .venv/bin/python load/prepare.py counts "$LOAD_OUT/counts_after.json" >/dev/null
 stop_gunicorn
 trap - EXIT
@@ -96,4 +103,10 @@ DATABASE_URL="$LOAD_DATABASE_URL" PORTAL_ENV=development .venv/bin/flask --app p
 tail -n 2 "$LOAD_OUT/audit_verify.txt"
 
 echo "== Results"
-.venv/bin/python load/report.py --started "$started" --finished "$finished" --users "$USERS" --workers "$WORKERS"
+.venv/bin/python load/report.py --started "$started" --finished "$finished" --users "$USERS" --workers "$WORKERS" \
+  || status=$?
+if [[ -n "${INTERRUPTED:-}" ]]; then
+  echo "WARNING: interrupted run: see above" >&2
+  exit 2
+fi
+exit "${status:-0}"

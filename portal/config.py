@@ -63,7 +63,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production-0123456789"  # nosec B105 - the test suite's own
+    SECRET_KEY = "test-secret-key-not-for-production-0123456789"  # the test suite's own  # nosec B105
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     # argon2 at full strength makes every sign-in in the suite slow; tests use a cheap profile.

@@ -19,7 +19,7 @@ class CorrelationFilter(logging.Filter):
         return True
 
 
-SECRET_NAMES = (  # nosec B105 - the names of secrets to redact, not a secret
+SECRET_NAMES = (  # the names of secrets to redact, not a secret  # nosec B105
     r"password|passwd|pwd|passphrase|secret|api[_-]?key|token|csrf[_-]?token|reset[_-]?token|session[_-]?token"
     r"|authorization|cookie|set-cookie|[\w-]*session|totp|otp|mfa[_-]?code|one[_-]?time[_-]?code"
 )

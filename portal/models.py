@@ -178,7 +178,7 @@ class RecoveryCode(Base):
 
 class LinkPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password-reset"  # nosec B105 - a link purpose
+    PASSWORD_RESET = "password-reset"  # a link purpose  # nosec B105
 
 
 class Invitation(Base):

@@ -27,10 +27,10 @@ from typing import Any
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 DEMO_TODAY = date(2026, 11, 24)
-DEMO_PASSWORD = "correct-horse-battery-staple-2026"  # nosec B105 - published for the demo
+DEMO_PASSWORD = "correct-horse-battery-staple-2026"  # published for the demo  # nosec B105
 # Every demo account shares this published authenticator key, so anyone trying the demo can sign in: add it to an
 # authenticator app, or print the current code with `flask --app portal demo-code`. Real accounts each get their own.
-DEMO_TOTP_SECRET = "KCPODEMOKCPODEMOKCPODEMOKCPODEMO"  # nosec B105 - published for the demo
+DEMO_TOTP_SECRET = "KCPODEMOKCPODEMOKCPODEMOKCPODEMO"  # published for the demo  # nosec B105
 DEMO_SEED = 2026
 
 ACADEMIC_YEAR_START = date(2026, 9, 1)

@@ -13,7 +13,7 @@ from portal.extensions import csrf
 csrf.exempt(bp)  # it never reads cookies, so there is no cross-site request to forge
 errors.register(bp)
 
-NO_CSRF_TOKEN = "api-requests-carry-no-csrf-token"  # nosec B105 - a marker, not a secret
+NO_CSRF_TOKEN = "api-requests-carry-no-csrf-token"  # a marker, not a secret  # nosec B105
 
 
 @bp.before_request

@@ -32,7 +32,7 @@ class IdConverter(IntegerConverter):
 MAX_ID = 999_999_999
 ID = "id"
 bp.record_once(lambda state: state.app.url_map.converters.setdefault(ID, IdConverter))
-API_TOKEN_RULE = "api-token"  # nosec B105 - the name of an access rule
+API_TOKEN_RULE = "api-token"  # the name of an access rule  # nosec B105
 
 
 @dataclass

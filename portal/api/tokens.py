@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import ApiToken, User, utcnow
 from portal.passwords import token_hash
 
-TOKEN_PREFIX = "kcpo_"  # nosec B105 - lets secret scanners and people recognise a leaked token
+TOKEN_PREFIX = "kcpo_"  # lets secret scanners and people recognise a leaked token  # nosec B105
 MAX_TOKENS_PER_USER = 10
 LAST_USED_RESOLUTION_SECONDS = 60
 

@@ -21,7 +21,7 @@ REFERRAL_DECLINED = "referral-declined"
 REGISTER_OVERDUE = "register-overdue"
 NON_COMPLIANCE_RAISED = "non-compliance-raised"
 COMPLETION_REPORTED = "completion-reported"
-PASSWORD_RESET = "password-reset"  # nosec B105 - a message kind
+PASSWORD_RESET = "password-reset"  # a message kind  # nosec B105
 
 SIGN_OFF = "Sign in to the KCPO partner portal to see the details.\n\nKCPO partner portal"
 
