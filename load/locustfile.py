@@ -8,9 +8,9 @@ X-Forwarded-Proto and X-Forwarded-For (gunicorn runs with TRUSTED_PROXY_HOPS=1);
 `Secure` session cookie (locust's own jar would not send it over the plain connection to gunicorn) and sends a
 same-site Referer with each form (Flask-WTF checks it on HTTPS).
 
-Successful writes are counted per kind and written to $LOAD_WRITES_FILE (default $LOAD_OUT/writes.json) when the
-run stops, so run.sh can check
-that the database grew by exactly that much. Environment:
+Successful writes are counted per kind and written, with locust's final figures per endpoint, to $LOAD_WRITES_FILE
+(default $LOAD_OUT/writes.json) when the run stops, so run.sh can check that the database grew by exactly that much.
+Environment:
 
     LOAD_OUT        where accounts.json is read from and writes.json is written (default /tmp/kcpo-load)
     LOAD_RATE       tasks per second each virtual user aims at (default 2.2: about 330 requests per second over 50
@@ -240,7 +240,10 @@ class PortalUser(FastHttpUser):
             code_page = self.get(location, "GET /sign-in/code")
             totp = pyotp.TOTP(self.account["totp_secret"])
             response = self.post(
-                location, "POST /sign-in/code", {"code": totp.now(), "csrf_token": csrf_of(code_page.text or "")}
+                location,
+                "POST /sign-in/code",
+                {"code": totp.now(), "csrf_token": csrf_of(code_page.text or "")},
+                expect=(200, 302, 303),
             )
             if response.status_code == 200:  # this 30-second code was used already (an earlier run): the next one
                 gevent.sleep(totp.interval - time.time() % totp.interval + 1)

@@ -70,10 +70,30 @@ for _ in $(seq 1 180); do
   sleep 1
 done
 
+DATABASE_NAME="${LOAD_DATABASE_URL##*/}"
+DATABASE_NAME="${DATABASE_NAME%%\?*}"
+
+wait_until_drained() {
+  # Requests still queued or running when locust stops are finished by the server after it has gone; the row counts
+  # are taken only once nothing is left: a request answered (the queue is through) and no transaction open for a while.
+  curl -s -o /dev/null --max-time 120 "$HOST/sign-in" || true
+  local quiet=0
+  for _ in $(seq 1 120); do
+    busy="$(psql -h 127.0.0.1 -U postgres -Atc "SELECT count(*) FROM pg_stat_activity WHERE datname = '${DATABASE_NAME}'
+      AND state IN ('active', 'idle in transaction') AND pid <> pg_backend_pid()" 2>/dev/null || echo 1)"
+    if [[ "$busy" == "0" ]]; then quiet=$((quiet + 1)); else quiet=0; fi
+    if [[ "$quiet" -ge 3 ]]; then return; fi
+    sleep 1
+  done
+}
+
 locust_run() {  # NAME DURATION
+  # A generous stop timeout: every user finishes the task it is in, so every write the server makes is answered and
+  # counted (a user cut off mid-request could leave a write the count check cannot see).
   LOAD_WRITES_FILE="$LOAD_OUT/writes_$1.json" .venv/bin/locust -f load/locustfile.py --headless \
     -u "$USERS" -r "$SPAWN_RATE" -t "$2" --host "$HOST" --csv "$LOAD_OUT/$1" --only-summary \
-    --stop-timeout 10 >"$LOAD_OUT/$1.log" 2>&1 || true
+    --stop-timeout 120 >"$LOAD_OUT/$1.log" 2>&1 || true
+  wait_until_drained
 }
 
 echo "== Warming up every worker for ${WARMUP} (not measured)"
