@@ -121,6 +121,7 @@ def complete_sign_in(pending: AuthSession) -> str:
 
 def check_second_factor(user: User, code: str) -> bool:
     """A current authenticator code not used before, or an unused recovery code (which is then spent)."""
+    db.session.refresh(user, with_for_update=True)  # two requests with one code: the second waits, then sees it used
     step = mfa.accepted_step(user.totp_secret, code, user.totp_last_step) if user.totp_secret else None
     if step is not None:
         user.totp_last_step = step
