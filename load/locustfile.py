@@ -12,7 +12,7 @@ Successful writes are counted per kind and written, with locust's final figures 
 (default $LOAD_OUT/writes.json) when the run stops, so run.sh can check that the database grew by exactly that much.
 Environment:
 
-    LOAD_OUT        where accounts.json is read from and writes.json is written (default /tmp/kcpo-load)
+    LOAD_OUT        where accounts.json is read from and writes.json is written (default instance/load)
     LOAD_RATE       tasks per second each virtual user aims at (default 2.2: about 330 requests per second over 50
                     users when the portal keeps up; 0 for no pause at all)
 """
@@ -35,7 +35,7 @@ import gevent
 import pyotp
 from locust import FastHttpUser, constant, constant_throughput, events, task
 
-OUT = Path(os.environ.get("LOAD_OUT", "/tmp/kcpo-load"))
+OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
 ACCOUNTS = json.loads((OUT / "accounts.json").read_text()) if (OUT / "accounts.json").exists() else None
 RATE = float(os.environ.get("LOAD_RATE", "2.2"))
 

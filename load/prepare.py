@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/kcpo_load"
 LOAD_URL = os.environ.get("LOAD_DATABASE_URL", DEFAULT_URL)
-OUT = Path(os.environ.get("LOAD_OUT", "/tmp/kcpo-load"))
+OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
 SCALE = int(os.environ.get("LOAD_SCALE", "100000"))
 OFFICERS = int(os.environ.get("LOAD_OFFICERS", "25"))
 PARTNERS = int(os.environ.get("LOAD_PARTNERS", "25"))

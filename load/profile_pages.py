@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-OUT = Path(os.environ.get("LOAD_OUT", "/tmp/kcpo-load"))
+OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
 STATEMENT = {name: "Yes, we can." for name in ("capacity", "dates", "safeguarding", "attendance")}
 Request = Callable[[], tuple[str, str, dict | None]]  # (method, path, form data), made afresh for each call
 

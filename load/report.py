@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-OUT = Path(os.environ.get("LOAD_OUT", "/tmp/kcpo-load"))
+OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
 MATCH = "(match)"
 PAGE_P95_MS = 150
 MATCH_P95_MS = 250

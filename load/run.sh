@@ -9,13 +9,13 @@
 # 127.0.0.1:6379 (database 2 holds the shared attempt counters), the project's .venv (scripts/setup.sh) and locust
 # (installed here into .venv if missing: the `load` extra in pyproject.toml). Settings, with their defaults:
 #   LOAD_USERS=50 LOAD_SPAWN_RATE=10 LOAD_DURATION=5m LOAD_WARMUP=60s LOAD_PORT=8800 LOAD_WORKERS=4
-#   LOAD_RATE=2.2 (tasks per second per user: ~330 requests/s offered)  LOAD_OUT=/tmp/kcpo-load (CSV, logs, counts)
+#   LOAD_RATE=2.2 (tasks per second per user: ~330 requests/s offered)  LOAD_OUT=instance/load (CSV, logs, counts)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-export LOAD_OUT="${LOAD_OUT:-/tmp/kcpo-load}"
+export LOAD_OUT="${LOAD_OUT:-$ROOT/instance/load}"
 export LOAD_DATABASE_URL="${LOAD_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/kcpo_load}"
 USERS="${LOAD_USERS:-50}"
 SPAWN_RATE="${LOAD_SPAWN_RATE:-10}"
