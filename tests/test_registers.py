@@ -212,7 +212,9 @@ def test_a_future_session_cannot_be_marked(client, app, partner, session_id, two
     with app.app_context():
         with pytest.raises(attendance.RegisterNotOpen):
             attendance.save_register(
-                partner, session_id, NEXT_WEEK, [{"requirement_id": ayaan, "status": "attended"}], 1
+                attendance.find_register(partner, session_id, NEXT_WEEK),
+                [{"requirement_id": ayaan, "status": "attended"}],
+                1,
             )
 
 
@@ -365,9 +367,7 @@ def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(app, 
         assert {expected.session_id for expected in only} == {other}
         # complete registers are never overdue, however old
         attendance.save_register(
-            partner,
-            session_id,
-            TODAY,
+            attendance.find_register(partner, session_id, TODAY),
             [{"requirement_id": ayaan, "status": "attended"}, {"requirement_id": bilal, "status": "attended"}],
             user_id=None,
         )

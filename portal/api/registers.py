@@ -204,7 +204,7 @@ def register_save(session_id: int, on_date: str) -> ResponseReturnValue:
                     )
         raise ValidationFailed(names)
     try:
-        attendance.save_register(organisation_id, session_id, day, form.marks(), current_user.id)
+        attendance.save_register(found, form.marks(), current_user.id)
     except RegisterNotOpen as closed:
         raise ApiError(422, "register_not_open", closed.reason) from None
     saved = attendance.register(organisation_id, session_id, day)

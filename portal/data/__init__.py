@@ -5,6 +5,11 @@ from typing import Any
 from portal.extensions import db
 
 
+def short_name(first_name: str, last_name: str) -> str:
+    """The one detail about a young person partners see: first name and last initial ("Ayaan K.")."""
+    return f"{first_name} {last_name[:1].upper()}."
+
+
 class EditConflict(Exception):
     """The record changed since the person opened it; saving would silently overwrite someone else's change."""
 

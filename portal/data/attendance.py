@@ -13,20 +13,20 @@ import importlib.util
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from portal.compliance.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
-from portal.data import EditConflict, audit
+from portal.data import EditConflict, audit, short_name
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
     AttendanceStatus,
     Order,
+    Programme,
     ProgrammeSession,
     Referral,
     ReferralStatus,
@@ -34,6 +34,7 @@ from portal.models import (
     SessionCancellation,
     Subject,
     User,
+    Venue,
     utcnow,
 )
 
@@ -148,9 +149,29 @@ class Register:
         return not self.in_future and not self.session.cancelled
 
 
-def subject_label(subject: Subject) -> str:
-    """The short name partners see, exactly as on their referrals (`ReferralView.subject_name`)."""
-    return f"{subject.first_name} {subject.last_name[:1].upper()}."
+@dataclass(frozen=True)
+class _ActiveReferral:
+    """What the registers need of one active referral, read in one joined query (no ORM objects to build)."""
+
+    id: int
+    requirement_id: int
+    order_id: int
+    session_id: int
+    subject_name: str
+    weekday: int | None
+    starts_on: date | None
+    ends_on: date | None
+    made_on: date | None
+    duration_months: int
+    start_time: time
+    end_time: time
+    term_start: date
+    term_end: date | None
+    exception_dates: list[str]
+    programme_title: str
+    organisation_id: int
+    venue_name: str
+    venue_postcode: str
 
 
 # Expected sessions
@@ -173,15 +194,7 @@ def expected_sessions(
         include_cancelled=include_cancelled,
         now=now,
     )
-    audit.record(
-        audit.CONSULTATION,
-        "register-list",
-        None,
-        organisation_id=organisation_id,
-        date_from=date_from.isoformat(),
-        date_to=date_to.isoformat(),
-        results=len(found),
-    )
+    _record_register_list(organisation_id, date_from, date_to, found)
     return found
 
 
@@ -204,6 +217,40 @@ def overdue_registers(
         )
         if expected.overdue
     ]
+    _record_overdue(organisation_id, found)
+    return found
+
+
+def registers_overview(
+    organisation_id: int, window: timedelta, now: datetime | None = None
+) -> tuple[list[ExpectedSession], list[ExpectedSession]]:
+    """The partner's registers page in one pass over their referrals: the sessions from `window` before today to
+    `window` after it (cancelled dates included), and every overdue register however old. Records the same two
+    consultations as `expected_sessions` and `overdue_registers` would."""
+    today = london_today(now)
+    every = _expected(
+        organisation_id=organisation_id, date_from=None, date_to=today + window, include_cancelled=True, now=now
+    )
+    in_window = [expected for expected in every if expected.on_date >= today - window]
+    overdue = [expected for expected in every if expected.overdue and expected.on_date <= today]
+    _record_register_list(organisation_id, today - window, today + window, in_window)
+    _record_overdue(organisation_id, overdue)
+    return in_window, overdue
+
+
+def _record_register_list(organisation_id: int, date_from: date, date_to: date, found: list[ExpectedSession]) -> None:
+    audit.record(
+        audit.CONSULTATION,
+        "register-list",
+        None,
+        organisation_id=organisation_id,
+        date_from=date_from.isoformat(),
+        date_to=date_to.isoformat(),
+        results=len(found),
+    )
+
+
+def _record_overdue(organisation_id: int | None, found: list[ExpectedSession]) -> None:
     audit.record(
         audit.CONSULTATION,
         "overdue-registers",
@@ -212,7 +259,6 @@ def overdue_registers(
         results=len(found),
         session_dates=[[expected.session_id, expected.on_date.isoformat()] for expected in found],
     )
-    return found
 
 
 def upcoming_for_subjects(subject_ids: Iterable[int], date_from: date, date_to: date) -> list[ExpectedSession]:
@@ -242,17 +288,16 @@ def _expected(
     now = now or utcnow()
 
     grouped: dict[tuple[int, date], list[Attendee]] = defaultdict(list)
-    sessions: dict[int, ProgrammeSession] = {}
+    sessions: dict[int, _ActiveReferral] = {}
     for referral in referrals:
-        session = referral.session
-        sessions[session.id] = session
+        sessions[referral.session_id] = referral
         for on_date in _referral_dates(referral, cancellations, date_from, date_to, include_cancelled):
-            grouped[(session.id, on_date)].append(
+            grouped[(referral.session_id, on_date)].append(
                 Attendee(
                     requirement_id=referral.requirement_id,
                     referral_id=referral.id,
-                    order_id=referral.requirement.order_id,
-                    subject_name=subject_label(referral.subject),
+                    order_id=referral.order_id,
+                    subject_name=referral.subject_name,
                     status=statuses.get((referral.requirement_id, on_date)),
                 )
             )
@@ -265,14 +310,14 @@ def _expected(
         unmarked = any(not attendee.marked for attendee in attendees)
         found.append(
             ExpectedSession(
-                session_id=session.id,
+                session_id=found_session_id,
                 on_date=on_date,
                 start_time=session.start_time,
                 end_time=session.end_time,
-                programme_title=session.programme.title,
-                venue_name=session.venue.name,
-                venue_postcode=session.venue.postcode,
-                organisation_id=session.programme.organisation_id,
+                programme_title=session.programme_title,
+                venue_name=session.venue_name,
+                venue_postcode=session.venue_postcode,
+                organisation_id=session.organisation_id,
                 attendees=tuple(attendees),
                 overdue=cancellation is None and unmarked and is_overdue(on_date, session.end_time, now),
                 cancelled=cancellation is not None,
@@ -284,42 +329,61 @@ def _expected(
 
 
 def _referral_dates(
-    referral: Referral,
+    referral: _ActiveReferral,
     cancellations: dict[tuple[int, date], SessionCancellation],
     date_from: date | None,
     date_to: date,
     include_cancelled: bool,
 ) -> list[date]:
-    requirement, session = referral.requirement, referral.session
-    order = requirement.order
-    period = requirement_period(requirement.starts_on, requirement.ends_on, order.made_on, order.duration_months)
+    period = requirement_period(referral.starts_on, referral.ends_on, referral.made_on, referral.duration_months)
     if period is None:
         return []
     start, end = period
-    cancelled = [] if include_cancelled else [day for (sid, day) in cancellations if sid == session.id]
+    cancelled = [] if include_cancelled else [day for (sid, day) in cancellations if sid == referral.session_id]
     return expected_dates(
-        requirement.weekday,
+        referral.weekday,
         max(start, date_from) if date_from else start,
         min(end, date_to),
-        session.term_start,
-        session.term_end,
-        session.exception_dates or [],
+        referral.term_start,
+        referral.term_end,
+        referral.exception_dates,
         cancelled,
     )
 
 
 def _active_referrals(
     organisation_id: int | None, session_id: int | None, subject_ids: set[int] | None
-) -> list[Referral]:
+) -> list[_ActiveReferral]:
     query = (
-        select(Referral)
-        .where(Referral.status == ReferralStatus.ACTIVE, Referral.session_id.is_not(None))
-        .options(
-            selectinload(Referral.subject),
-            selectinload(Referral.requirement).selectinload(Requirement.order),
-            selectinload(Referral.session).selectinload(ProgrammeSession.programme),
-            selectinload(Referral.session).selectinload(ProgrammeSession.venue),
+        select(
+            Referral.id,
+            Referral.requirement_id,
+            Requirement.order_id,
+            Referral.session_id,
+            Subject.first_name,
+            Subject.last_name,
+            Requirement.weekday,
+            Requirement.starts_on,
+            Requirement.ends_on,
+            Order.made_on,
+            Order.duration_months,
+            ProgrammeSession.start_time,
+            ProgrammeSession.end_time,
+            ProgrammeSession.term_start,
+            ProgrammeSession.term_end,
+            ProgrammeSession.exception_dates,
+            Programme.title,
+            Programme.organisation_id,
+            Venue.name,
+            Venue.postcode,
         )
+        .join(Requirement, Requirement.id == Referral.requirement_id)
+        .join(Order, Order.id == Requirement.order_id)
+        .join(Subject, Subject.id == Referral.subject_id)
+        .join(ProgrammeSession, ProgrammeSession.id == Referral.session_id)
+        .join(Programme, Programme.id == ProgrammeSession.programme_id)
+        .join(Venue, Venue.id == ProgrammeSession.venue_id)
+        .where(Referral.status == ReferralStatus.ACTIVE)
         .order_by(Referral.id)
     )
     if organisation_id is not None:
@@ -328,7 +392,30 @@ def _active_referrals(
         query = query.where(Referral.session_id == session_id)
     if subject_ids is not None:
         query = query.where(Referral.subject_id.in_(subject_ids or {-1}))
-    return list(db.session.scalars(query))
+    return [
+        _ActiveReferral(
+            id=row[0],
+            requirement_id=row[1],
+            order_id=row[2],
+            session_id=row[3],
+            subject_name=short_name(row[4], row[5]),
+            weekday=row[6],
+            starts_on=row[7],
+            ends_on=row[8],
+            made_on=row[9],
+            duration_months=row[10],
+            start_time=row[11],
+            end_time=row[12],
+            term_start=row[13],
+            term_end=row[14],
+            exception_dates=row[15] or [],
+            programme_title=row[16],
+            organisation_id=row[17],
+            venue_name=row[18],
+            venue_postcode=row[19],
+        )
+        for row in db.session.execute(query)
+    ]
 
 
 def _cancellations(
@@ -410,22 +497,16 @@ def record_consultation(found: Register) -> None:
     )
 
 
-def save_register(
-    organisation_id: int,
-    session_id: int,
-    on_date: date,
-    marks: list[dict[str, Any]],
-    user_id: int,
-    now: datetime | None = None,
-) -> list[AttendanceMark]:
+def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | None) -> list[AttendanceMark]:
     """Record the register for a whole session in one go; returns the rows it added.
 
+    `found` is the register as `find_register` gave it to the caller (which checked it is this organisation's).
     Each dict holds `requirement_id`, the MARK_FIELDS, and for a change to an existing mark a `correction_reason`;
     `expected_revision` (the revision the partner saw; 0 for none) catches someone else's change in between
     (EditConflict). A mark the same as the current one adds nothing. Raises RegisterNotOpen for a future or cancelled
     date and ValueError for an incomplete mark; either way nothing is saved.
     """
-    found = find_register(organisation_id, session_id, on_date, now)
+    session_id, on_date = found.session.session_id, found.session.on_date
     if found.session.cancelled:
         raise RegisterNotOpen("The provider cancelled this session")
     if found.in_future:

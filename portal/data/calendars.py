@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.compliance.schedule import expected_dates, requirement_period
-from portal.data import audit
+from portal.data import audit, short_name
 from portal.extensions import db
 from portal.models import (
     CalendarFeed,
@@ -55,11 +55,6 @@ class Occurrence:
     summary: str
     location: str
     description: str
-
-
-def short_name(subject: Subject) -> str:
-    """The allow-listed label partners see ("Ayaan K."), as on their referrals."""
-    return f"{subject.first_name} {subject.last_name[:1].upper()}."
 
 
 # Feeds
@@ -176,7 +171,7 @@ def officer_occurrences(subject_id: int) -> tuple[list[Occurrence], dict]:
                     on_date=day,
                     start_time=requirement.start_time,
                     end_time=requirement.end_time,
-                    summary=f"{short_name(subject)}: {requirement.activity}",
+                    summary=f"{short_name(subject.first_name, subject.last_name)}: {requirement.activity}",
                     location=_place(requirement.place_name, requirement.place_address, requirement.place_postcode),
                     description=(
                         f"Requirement of KCPO order O-{order.id} (supervisor: {requirement.supervisor_name}).\n"
@@ -210,8 +205,9 @@ def partner_occurrences(organisation_id: int | None) -> tuple[list[Occurrence], 
     sessions: dict[int, ProgrammeSession] = {}
     for referral in referrals:
         sessions[referral.session.id] = referral.session
+        name = short_name(referral.subject.first_name, referral.subject.last_name)
         for day in _requirement_dates(referral.requirement, skipped, referral.session):
-            expected[(referral.session.id, day)].append(short_name(referral.subject))
+            expected[(referral.session.id, day)].append(name)
     found = []
     for (session_id, day), names in expected.items():
         session = sessions[session_id]

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from matching import MatchFilters, match
 from portal.data import attendance, orders, policy
@@ -21,6 +22,7 @@ from portal.models import (
     ReferralStatus,
     ReportStatus,
     Requirement,
+    Subject,
 )
 from portal.orders.checks import check_order
 
@@ -65,15 +67,10 @@ class Dashboard:
 
 
 def officer_dashboard(officer_id: int, today: date) -> Dashboard:
-    mine = list(
-        db.session.scalars(
-            select(Order)
-            .where(Order.officer_id == officer_id, Order.status.in_(orders.OPEN_STATUSES))
-            .order_by(Order.id.desc())
-        )
-    )
+    mine = _open_orders(officer_id)
     made = [order for order in mine if order.status == OrderStatus.MADE]
     subject_ids = {order.subject_id for order in made}
+    sessions = _sessions_of(made)  # held for the request, so the per-requirement reads find them loaded
     return Dashboard(
         active=[_overview(order, today) for order in made],
         drafts=[order for order in mine if order.status == OrderStatus.DRAFT],
@@ -84,8 +81,40 @@ def officer_dashboard(officer_id: int, today: date) -> Dashboard:
         overdue=attendance.overdue_registers(officer_subject_ids=subject_ids) if subject_ids else [],
         awaiting_partner=_awaiting_partner(mine),
         reviews_due=_reviews_due(mine, today),
-        listing_gaps=[gap for order in made for gap in _listing_gaps(order, today)],
+        listing_gaps=[gap for order in made for gap in _listing_gaps(order, sessions, today)],
     )
+
+
+def _open_orders(officer_id: int) -> list[Order]:
+    """The officer's open orders with what the dashboard reads of each (the order checks read all of it)."""
+    return list(
+        db.session.scalars(
+            select(Order)
+            .where(Order.officer_id == officer_id, Order.status.in_(orders.OPEN_STATUSES))
+            .order_by(Order.id.desc())
+            .options(
+                joinedload(Order.subject).selectinload(Subject.windows),
+                joinedload(Order.subject).selectinload(Subject.exclusion_zones),
+                selectinload(Order.requirements).selectinload(Requirement.referral),
+                selectinload(Order.occasions),
+                selectinload(Order.prohibitions),
+            )
+        ).unique()
+    )
+
+
+def _sessions_of(made: list[Order]) -> dict[int, tuple[ProgrammeSession, Programme]]:
+    """Each made order's requirement at a session, by id: its session and programme, in one query."""
+    requirement_ids = [r.id for order in made for r in order.requirements if r.session_id is not None]
+    if not requirement_ids:
+        return {}
+    rows = db.session.execute(
+        select(Requirement.id, ProgrammeSession, Programme)
+        .join(ProgrammeSession, ProgrammeSession.id == Requirement.session_id)
+        .join(Programme, Programme.id == Requirement.programme_id)
+        .where(Requirement.id.in_(requirement_ids))
+    )
+    return {requirement_id: (session, programme) for requirement_id, session, programme in rows}
 
 
 def _overview(order: Order, today: date) -> OrderOverview:
@@ -129,15 +158,16 @@ def _reviews_due(mine: list[Order], today: date) -> list[tuple[Order, date, date
     return sorted(due, key=lambda item: item[1])
 
 
-def _listing_gaps(order: Order, today: date) -> list[ListingGap]:
+def _listing_gaps(
+    order: Order, sessions: dict[int, tuple[ProgrammeSession, Programme]], today: date
+) -> list[ListingGap]:
     period = order_period(order)
     gaps = []
     for requirement in order.requirements:
         if requirement.session_id is None or period is None:
             continue
         requirement_ends = requirement.ends_on or period[1]
-        session = db.session.get(ProgrammeSession, requirement.session_id)
-        programme = db.session.get(Programme, requirement.programme_id)
+        session, programme = sessions[requirement.id]
         ends = [d for d in (programme.valid_to, session.term_end) if d is not None]
         if ends and min(ends) < requirement_ends:
             gaps.append(

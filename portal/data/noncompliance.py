@@ -443,28 +443,42 @@ def _reports_for(order_id: int, source: str) -> list[NonComplianceReport]:
 
 def _mark_facts(order: Order) -> list[MarkFacts]:
     rows = db.session.execute(
-        select(AttendanceMark, Requirement)
+        select(
+            AttendanceMark.id,
+            AttendanceMark.requirement_id,
+            AttendanceMark.on_date,
+            AttendanceMark.status,
+            AttendanceMark.absence_acceptable,
+            AttendanceMark.absence_reason,
+            AttendanceMark.contact_attempts,
+            AttendanceMark.evidence_note,
+            AttendanceMark.minutes_late,
+            Requirement.activity,
+            Requirement.place_name,
+            Requirement.start_time,
+            Requirement.end_time,
+        )
         .join(Requirement, AttendanceMark.requirement_id == Requirement.id)
         .where(Requirement.order_id == order.id, AttendanceMark.is_current.is_(True))
         .order_by(AttendanceMark.on_date, AttendanceMark.id)
-    ).all()
+    )
     return [
         MarkFacts(
-            id=mark.id,
-            requirement_id=mark.requirement_id,
-            on_date=mark.on_date,
-            status=str(mark.status),
-            absence_acceptable=mark.absence_acceptable,
-            absence_reason=mark.absence_reason,
-            contact_attempts=mark.contact_attempts,
-            evidence_note=mark.evidence_note,
-            minutes_late=mark.minutes_late,
-            activity=requirement.activity,
-            place_name=requirement.place_name,
-            start_time=requirement.start_time,
-            end_time=requirement.end_time,
+            id=row.id,
+            requirement_id=row.requirement_id,
+            on_date=row.on_date,
+            status=str(row.status),
+            absence_acceptable=row.absence_acceptable,
+            absence_reason=row.absence_reason,
+            contact_attempts=row.contact_attempts,
+            evidence_note=row.evidence_note,
+            minutes_late=row.minutes_late,
+            activity=row.activity,
+            place_name=row.place_name,
+            start_time=row.start_time,
+            end_time=row.end_time,
         )
-        for mark, requirement in rows
+        for row in rows
     ]
 
 

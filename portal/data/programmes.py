@@ -1,11 +1,12 @@
 """Programmes, their venues and weekly sessions. Partner access is always scoped to the partner's organisation."""
 
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from typing import Any
 
 from flask import abort
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.data import audit, catalogue, check_version
 from portal.extensions import db
@@ -194,6 +195,22 @@ def get_visible_programme(programme_id: int) -> Programme:
     return programme
 
 
+def visible_programme_page(programme_id: int) -> Programme:
+    """A visible programme with its organisation, sessions and their venues: everything its page shows."""
+    programme = db.session.scalar(
+        select(Programme)
+        .join(Organisation)
+        .where(Programme.id == programme_id, visible_to_officers())
+        .options(
+            contains_eager(Programme.organisation),
+            selectinload(Programme.sessions).joinedload(ProgrammeSession.venue),
+        )
+    )
+    if programme is None:
+        abort(404)
+    return programme
+
+
 def visible_programmes_by_id(programme_ids: list[int]) -> dict[int, Programme]:
     if not programme_ids:
         return {}
@@ -208,7 +225,76 @@ def visible_programmes_by_id(programme_ids: list[int]) -> dict[int, Programme]:
     return {programme.id: programme for programme in rows}
 
 
-def next_dates(session: ProgrammeSession, today: date, count: int = 3) -> list[date]:
+@dataclass(frozen=True)
+class ListedSession:
+    """A weekly session as a directory result lists it."""
+
+    id: int
+    weekday: int
+    start_time: time
+    end_time: time
+    term_start: date
+    term_end: date | None
+    exception_dates: list[str]
+    venue_name: str
+    venue_postcode: str
+
+
+@dataclass
+class ListedProgramme:
+    """A programme as a directory result lists it: only the columns the results page shows."""
+
+    id: int
+    title: str
+    organisation_name: str
+    min_age: int
+    max_age: int
+    status: str
+    activity_types: list[str]
+    sessions: list[ListedSession] = field(default_factory=list)
+
+
+def visible_listings(programme_ids: list[int], session_ids: set[int]) -> dict[int, ListedProgramme]:
+    """The visible programmes among `programme_ids`, each with those of its sessions in `session_ids`."""
+    if not programme_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Programme.id,
+            Programme.title,
+            Organisation.name,
+            Programme.min_age,
+            Programme.max_age,
+            Programme.status,
+            Programme.activity_types,
+            ProgrammeSession.id,
+            ProgrammeSession.weekday,
+            ProgrammeSession.start_time,
+            ProgrammeSession.end_time,
+            ProgrammeSession.term_start,
+            ProgrammeSession.term_end,
+            ProgrammeSession.exception_dates,
+            Venue.name,
+            Venue.postcode,
+        )
+        .join(Organisation, Organisation.id == Programme.organisation_id)
+        .outerjoin(
+            ProgrammeSession,
+            and_(ProgrammeSession.programme_id == Programme.id, ProgrammeSession.id.in_(session_ids or {-1})),
+        )
+        .outerjoin(Venue, Venue.id == ProgrammeSession.venue_id)
+        .where(Programme.id.in_(programme_ids), visible_to_officers())
+        .order_by(Programme.id, ProgrammeSession.weekday, ProgrammeSession.start_time, ProgrammeSession.id)
+    )
+    found: dict[int, ListedProgramme] = {}
+    for row in rows:
+        listed = found.get(row[0]) or found.setdefault(row[0], ListedProgramme(*row[:7]))
+        if row[7] is not None:
+            listed.sessions.append(ListedSession(*row[7:]))
+    return found
+
+
+def next_dates(session: ProgrammeSession | ListedSession, today: date, count: int = 3) -> list[date]:
     """The next dates this weekly session runs, skipping exception dates and dates outside its term."""
     start = max(today, session.term_start)
     first = start + timedelta(days=(session.weekday - start.weekday()) % 7)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from portal.auth import officer_required
 from portal.blueprints.directory import bp
 from portal.blueprints.directory.forms import DirectorySearchForm
-from portal.blueprints.directory.search import run_search
+from portal.blueprints.directory.search import run_listing
 from portal.data import programmes, searches
 from portal.pagination import page_number, pagination
 
@@ -21,7 +21,7 @@ def search() -> ResponseReturnValue:
     criteria = searches.own_search(current_user.id, search_id)
     form = DirectorySearchForm(formdata=None, data=criteria)
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
-    results = run_search(criteria, page, per_page, date.today())
+    results = run_listing(criteria, page, per_page, date.today())
     searches.record_directory_search(criteria, results.total)
     return render_template(
         "directory/search.html",
@@ -43,7 +43,7 @@ def search_submit() -> ResponseReturnValue:
 @bp.get("/programmes/<int:programme_id>")
 @officer_required
 def programme(programme_id: int) -> ResponseReturnValue:
-    found = programmes.get_visible_programme(programme_id)
+    found = programmes.visible_programme_page(programme_id)
     today = date.today()
     upcoming = {session.id: programmes.next_dates(session, today) for session in found.sessions}
     return render_template("directory/programme.html", programme=found, upcoming=upcoming)

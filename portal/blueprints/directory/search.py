@@ -1,9 +1,11 @@
 """Turns saved directory criteria into a search over the prepared catalogue and a page of programmes to show."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from matching.directory import DirectoryQuery, search
+from matching.results import DirectoryResult
 from portal.catalogue_index import prepared_catalogue
 from portal.data import programmes
 from portal.forms import TIME_PATTERN
@@ -13,7 +15,7 @@ from portal.models import Programme
 
 @dataclass
 class ResultRow:
-    programme: Programme
+    programme: Programme | programmes.ListedProgramme
     distance_m: float | None
     session_ids: tuple[int, ...]
     next_dates: dict[int, list[date]] = field(default_factory=dict)
@@ -53,10 +55,33 @@ def query_from(criteria: dict, today: date, page: int, per_page: int) -> tuple[D
     return query, location.postcode if location else None
 
 
-def run_search(criteria: dict, page: int, per_page: int, today: date) -> SearchResults:
+def _found(criteria: dict, page: int, per_page: int, today: date) -> tuple[DirectoryResult, str | None]:
     query, near_postcode = query_from(criteria, today, page, per_page)
-    found = search(prepared_catalogue(), query)
+    return search(prepared_catalogue(), query), near_postcode
+
+
+def run_search(criteria: dict, page: int, per_page: int, today: date) -> SearchResults:
+    """A page of results with the whole programmes (the API returns them in full)."""
+    found, near_postcode = _found(criteria, page, per_page, today)
     loaded = programmes.visible_programmes_by_id([item.programme_id for item in found.items])
+    return _results(found, loaded, near_postcode, today)
+
+
+def run_listing(criteria: dict, page: int, per_page: int, today: date) -> SearchResults:
+    """A page of results with only what the results page lists of each programme, read in one query."""
+    found, near_postcode = _found(criteria, page, per_page, today)
+    loaded = programmes.visible_listings(
+        [item.programme_id for item in found.items], {s for item in found.items for s in item.session_ids}
+    )
+    return _results(found, loaded, near_postcode, today)
+
+
+def _results(
+    found: DirectoryResult,
+    loaded: Mapping[int, Programme | programmes.ListedProgramme],
+    near_postcode: str | None,
+    today: date,
+) -> SearchResults:
     rows = []
     for item in found.items:
         programme = loaded.get(item.programme_id)

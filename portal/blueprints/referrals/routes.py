@@ -12,7 +12,7 @@ from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.referrals import bp
 from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
 from portal.data import EditConflict, referrals
-from portal.data.referrals import ReferralClosed, SessionFull
+from portal.data.referrals import ReferralClosed, ReferralView, SessionFull
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Referral
 
@@ -31,22 +31,21 @@ def session_full_message(capacity: int) -> str:
 @bp.get("/")
 @partner_required
 def referrals_list() -> ResponseReturnValue:
-    grouped = referrals.partner_referrals(own_organisation_id())
-    views = {name: [referrals.partner_view(referral) for referral in rows] for name, rows in grouped.items()}
+    views = referrals.partner_referral_views(own_organisation_id())
     return render_template("referrals/list.html", groups=views, titles=GROUP_TITLES)
 
 
 @bp.get("/<int:referral_id>")
 @partner_required
 def referral(referral_id: int) -> ResponseReturnValue:
-    found = referrals.get_partner_referral(own_organisation_id(), referral_id)
-    return _page(found, AcceptForm(version=found.version), DeclineForm(version=found.version))
+    view = referrals.open_partner_referral(own_organisation_id(), referral_id)
+    return _render(view, AcceptForm(version=view.version), DeclineForm(version=view.version))
 
 
 @bp.post("/<int:referral_id>/accept")
 @partner_required
 def accept(referral_id: int) -> ResponseReturnValue:
-    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
+    found = referrals.find_referral_to_answer(own_organisation_id(), referral_id)
     form = AcceptForm()
     if form.validate_on_submit():
         try:
@@ -65,7 +64,7 @@ def accept(referral_id: int) -> ResponseReturnValue:
 @bp.post("/<int:referral_id>/decline")
 @partner_required
 def decline(referral_id: int) -> ResponseReturnValue:
-    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
+    found = referrals.find_referral_to_answer(own_organisation_id(), referral_id)
     form = DeclineForm()
     if form.validate_on_submit():
         try:
@@ -87,12 +86,23 @@ def _page(
     errors: AcceptForm | DeclineForm | None = None,
     problem: str = "",
 ) -> ResponseReturnValue:
-    """The referral page; a POST that shows it again has consulted the record too, so that is recorded."""
-    if errors is not None or problem:
-        referrals.record_consultation(found)
+    """The referral page shown again by a POST, which has consulted the record too, so that is recorded."""
+    referrals.record_consultation(found)
+    view = referrals.find_partner_view(found.organisation_id, found.id)
+    return _render(view, accept_form, decline_form, errors=errors, problem=problem)
+
+
+def _render(
+    view: ReferralView,
+    accept_form: AcceptForm,
+    decline_form: DeclineForm,
+    *,
+    errors: AcceptForm | DeclineForm | None = None,
+    problem: str = "",
+) -> ResponseReturnValue:
     return render_template(
         "referrals/referral.html",
-        referral=referrals.partner_view(found),
+        referral=view,
         accept_form=accept_form,
         decline_form=decline_form,
         form=errors,

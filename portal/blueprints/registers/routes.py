@@ -28,13 +28,9 @@ WINDOW = timedelta(days=14)
 @bp.get("/")
 @partner_required
 def registers_list() -> ResponseReturnValue:
-    organisation_id, today = own_organisation_id(), london_today()
-    window = attendance.expected_sessions(organisation_id, today - WINDOW, today + WINDOW, include_cancelled=True)
-    older_overdue = [
-        expected
-        for expected in attendance.overdue_registers(organisation_id=organisation_id)
-        if expected.on_date < today - WINDOW
-    ]
+    today = london_today()
+    window, overdue = attendance.registers_overview(own_organisation_id(), WINDOW)
+    older_overdue = [expected for expected in overdue if expected.on_date < today - WINDOW]
     recent = older_overdue + [expected for expected in window if expected.on_date <= today]
     upcoming = [expected for expected in window if expected.on_date > today]
     return render_template(
@@ -68,7 +64,7 @@ def save(session_id: int, on_date: str) -> ResponseReturnValue:
         return redirect(url_for("registers.register", session_id=session_id, on_date=on_date)), 303
     if form.validate_on_submit():
         try:
-            added = attendance.save_register(organisation_id, session_id, day, form.marks(), current_user.id)
+            added = attendance.save_register(found, form.marks(), current_user.id)
         except EditConflict:
             flash(CHANGED_SINCE_OPENED, "error")
             return redirect(url_for("registers.register", session_id=session_id, on_date=on_date)), 303
