@@ -456,3 +456,27 @@ def _write_counts(environment, **_kwargs) -> None:  # noqa: ANN001
         "total": _stats_row(stats.total) | {"method": "", "name": "Aggregated"},
     }
     target.write_text(json.dumps(report, indent=2) + "\n")
+
+
+class ReferenceUser(PortalUser):
+    """The reference run (load/run.sh runs it after the measured one): the same people signed in the same way, each
+    then asking only for the accessibility statement — a signed-in page with the service's layout and no records on
+    it — with no pause. What the server, the database and locust manage on this machine for the cheapest page there
+    is: the ceiling any scenario on this stack is measured against. Chosen by name on the locust command line."""
+
+    abstract = True
+    wait_time = constant(0)
+
+    @task
+    def reference_page(self) -> None:
+        self.get("/accessibility", "GET /accessibility (reference)")
+
+
+class ReferenceOfficer(ReferenceUser):
+    role = "officer"
+    fixed_count = 25
+
+
+class ReferencePartner(ReferenceUser):
+    role = "partner"
+    fixed_count = 25

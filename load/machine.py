@@ -40,6 +40,7 @@ def pids(*pattern: str) -> list[str]:
 
 
 def ours() -> dict[str, float]:
+    """CPU seconds so far of each process of the load test, keyed "kind:pid"."""
     backends = subprocess.run(
         [
             "psql",
@@ -53,8 +54,22 @@ def ours() -> dict[str, float]:
         capture_output=True,
         text=True,
     ).stdout.split()
-    found = pids("gunicorn.*portal:create_app") + pids("locust -f load/locustfile.py") + backends
-    return {pid: process_seconds(pid) for pid in found}
+    found = {
+        "gunicorn": pids("gunicorn.*portal:create_app"),
+        "locust": pids("locust -f load/locustfile.py"),
+        "postgresql": backends,
+    }
+    return {f"{kind}:{pid}": process_seconds(pid) for kind, kind_pids in found.items() for pid in kind_pids}
+
+
+def seconds_by_kind(path: Path) -> dict[str, float]:
+    """CPU seconds each kind of process (gunicorn, locust, postgresql) spent during the run."""
+    state = json.loads(path.read_text())
+    spent: dict[str, float] = {}
+    for key, value in state["seen"].items():
+        kind = key.split(":", 1)[0]
+        spent[kind] = spent.get(kind, 0.0) + value - state["first"]["ours"].get(key, 0.0)
+    return spent
 
 
 def snapshot() -> dict:
@@ -78,7 +93,7 @@ def report(path: Path) -> str:
     first, latest = state["first"], state["latest"]
     seconds = max(latest["time"] - first["time"], 1e-9)
     machine = (latest["busy"] - first["busy"]) / seconds
-    test = sum(value - first["ours"].get(pid, 0.0) for pid, value in state["seen"].items()) / seconds
+    test = sum(seconds_by_kind(path).values()) / seconds
     cores = os.cpu_count() or 1
     return (
         f"Machine CPU during the run: {machine:.2f} of {cores} cores busy on average, {test:.2f} of them the load test "

@@ -62,6 +62,8 @@ def scenario(officer, partner, accounts: dict) -> dict[str, tuple]:  # noqa: ANN
     referral_ids = re.findall(r'href="/partner/referrals/(\d+)"', new_group)
     postcode = accounts["postcodes"][0]
     search = officer.post("/directory/", data={"keyword": "football", "postcode": postcode, "distance_km": "10"})
+    results = officer.get(search.headers["Location"]).get_data(as_text=True)
+    programme = re.search(r'href="(/directory/programmes/\d+)"', results)
 
     def get(path: str) -> Request:
         return lambda: ("GET", path, None)
@@ -95,6 +97,7 @@ def scenario(officer, partner, accounts: dict) -> dict[str, tuple]:  # noqa: ANN
         "directory form": (officer, get("/directory/")),
         "search POST": (officer, search_directory),
         "directory results": (officer, get(search.headers["Location"])),
+        "programme": (officer, get(programme.group(1) if programme else "/directory/")),
         "subject": (officer, get(f"/subjects/{subject_id}")),
         "match": (officer, get(f"/subjects/{subject_id}/suggestions")),
         "registers": (partner, get("/partner/registers/")),

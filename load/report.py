@@ -13,12 +13,15 @@ import os
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import seconds_by_kind  # noqa: E402
+
 OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
 MATCH = "(match)"
 PAGE_P95_MS = 150
 MATCH_P95_MS = 250
 MIN_RPS = 300
-SIGN_IN = ("/sign-in",)  # signing in (argon2 on purpose, once per user) is reported but is not a page view
+SIGN_IN = "GET /sign-in"  # its steps (argon2 on purpose, once per user) are reported but are not page views
 
 
 def load_stats(recorded: dict, path: Path) -> tuple[list[dict], dict]:
@@ -66,6 +69,36 @@ def count_check(writes: dict, before: dict, after: dict) -> list[tuple[str, int,
     return [(what, rows, counted, rows == counted) for what, rows, counted in checks]
 
 
+def reference_lines(rps: float, requests: float) -> list[str]:
+    """The reference run's figures (the cheapest signed-in page, no pause) and the scenario's share of them."""
+    if not (OUT / "writes_reference.json").exists():
+        return []
+    _endpoints, reference = load_stats(json.loads((OUT / "writes_reference.json").read_text()), Path("-"))
+    reference_rps = number(reference, "Requests/s")
+    lines = [
+        "",
+        f"Reference run (the same users asking only for /accessibility, signed in, no pause): "
+        f"{reference_rps:.1f} requests/s, p50 {reference['50%']} ms, p95 {reference['95%']} ms, "
+        f"{int(number(reference, 'Failure Count'))} failures. The scenario's rate is "
+        f"{rps / max(reference_rps, 1e-9):.2f} of it.",
+    ]
+    if (OUT / "machine_reference").exists() and number(reference, "Request Count"):
+        spent = seconds_by_kind(OUT / "machine_reference")
+        lines.append("Reference " + cpu_per_request(spent, number(reference, "Request Count")))
+    return lines
+
+
+def cpu_per_request(spent: dict[str, float], requests: float) -> str:
+    """CPU milliseconds each request cost the server, the database and the load generator, and what that allows."""
+    each = {kind: spent.get(kind, 0.0) * 1000 / requests for kind in ("gunicorn", "postgresql", "locust")}
+    cores = os.cpu_count() or 1
+    return (
+        f"CPU per request: gunicorn {each['gunicorn']:.1f} ms, PostgreSQL {each['postgresql']:.1f} ms, "
+        f"locust {each['locust']:.1f} ms; at that cost {cores} cores could serve at most "
+        f"{cores * 1000 / max(sum(each.values()), 1e-9):.0f} requests/s with nothing else running."
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--started", default="")
@@ -104,6 +137,8 @@ def main() -> int:
     lines += ["", f"Responses by status: {', '.join(f'{k} {v:,}' for k, v in sorted(statuses.items()))}."]
     if machine:
         lines += ["", machine]
+    if (OUT / "machine").exists() and number(total, "Request Count"):
+        lines += ["", cpu_per_request(seconds_by_kind(OUT / "machine"), number(total, "Request Count"))]
     lines += ["", "| Count check | Rows added | Successful writes | Equal |", "|---|---:|---:|---|"]
     checks = count_check(writes, before, after)
     for what, rows, counted, equal in checks:
@@ -114,7 +149,8 @@ def main() -> int:
         f"Audit events added: {audit_added:,}. `flask audit verify`: {verify.splitlines()[-1] if verify else '?'}",
     ]
 
-    pages = [r for r in endpoints if r["Type"] == "GET" and MATCH not in r["Name"] and not r["Name"].endswith(SIGN_IN)]
+    gets = [r for r in endpoints if r["Type"] == "GET" and not r["Name"].startswith(SIGN_IN)]
+    pages = [r for r in gets if MATCH not in r["Name"]]
     matches = [r for r in endpoints if MATCH in r["Name"]]
     worst_page = max(pages, key=lambda r: number(r, "95%"), default=None)
     worst_match = max(matches, key=lambda r: number(r, "95%"), default=None)
@@ -140,6 +176,7 @@ def main() -> int:
             verify.splitlines()[-1] if verify else "",
         ),
     ]
+    lines += reference_lines(rps, number(total, "Request Count"))
     lines += ["", "| Target | Met | Measured |", "|---|---|---|"]
     for what, met, measured in targets:
         lines.append(f"| {what} | {'yes' if met else 'NO'} | {measured} |")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The load test of issue #8, end to end: prepare the kcpo_load database (idempotent), start gunicorn with 4 workers
 # on it, warm every worker up (not measured), run the locust scenario for 5 minutes at 50 users, check that the
-# database grew by exactly the successful writes, verify the audit chain, and print the figures.
+# database grew by exactly the successful writes, run the reference (the same users on the cheapest signed-in page),
+# verify the audit chain, and print the figures.
 #
 #   ./load/run.sh
 #
@@ -10,6 +11,8 @@
 # (installed here into .venv if missing: the `load` extra in pyproject.toml). Settings, with their defaults:
 #   LOAD_USERS=50 LOAD_SPAWN_RATE=10 LOAD_DURATION=5m LOAD_WARMUP=60s LOAD_PORT=8800 LOAD_WORKERS=4
 #   LOAD_RATE=2.2 (tasks per second per user: ~330 requests/s offered)  LOAD_OUT=instance/load (CSV, logs, counts)
+#   LOAD_REFERENCE=60s (the reference run after the measured one: the same users asking only for a signed-in page
+#   with no records on it, no pause; the ceiling of this machine and stack, which the report compares with; 0: none)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,9 +26,10 @@ DURATION="${LOAD_DURATION:-5m}"
 WARMUP="${LOAD_WARMUP:-60s}"
 PORT="${LOAD_PORT:-8800}"
 WORKERS="${LOAD_WORKERS:-4}"
+REFERENCE="${LOAD_REFERENCE:-60s}"
 HOST="http://127.0.0.1:${PORT}"
 mkdir -p "$LOAD_OUT"
-rm -f "$LOAD_OUT"/run_* "$LOAD_OUT"/warmup_* "$LOAD_OUT"/writes*.json "$LOAD_OUT"/counts_*.json
+rm -f "$LOAD_OUT"/run_* "$LOAD_OUT"/warmup_* "$LOAD_OUT"/reference_* "$LOAD_OUT"/writes*.json "$LOAD_OUT"/counts_*.json
 
 if [[ ! -x .venv/bin/python ]]; then
   bash scripts/setup.sh
@@ -87,12 +91,12 @@ wait_until_drained() {
   done
 }
 
-locust_run() {  # NAME DURATION
+locust_run() {  # NAME DURATION [USER CLASSES]
   # A generous stop timeout: every user finishes the task it is in, so every write the server makes is answered and
   # counted (a user cut off mid-request could leave a write the count check cannot see).
   LOAD_WRITES_FILE="$LOAD_OUT/writes_$1.json" .venv/bin/locust -f load/locustfile.py --headless \
     -u "$USERS" -r "$SPAWN_RATE" -t "$2" --host "$HOST" --csv "$LOAD_OUT/$1" --only-summary \
-    --stop-timeout 120 >"$LOAD_OUT/$1.log" 2>&1 || true
+    --stop-timeout 120 ${3:-Officer Partner} >"$LOAD_OUT/$1.log" 2>&1 || true
   wait_until_drained
 }
 
@@ -114,6 +118,14 @@ if grep -q "Got SIGTERM\|Got SIGINT" "$LOAD_OUT/run.log" || ! kill -0 "$GUNICORN
   INTERRUPTED=1
 fi
 .venv/bin/python load/prepare.py counts "$LOAD_OUT/counts_after.json" >/dev/null
+if [[ "$REFERENCE" != "0" && -z "${INTERRUPTED:-}" ]]; then
+  echo "== Reference run: the same ${USERS} users on a signed-in page with no records, no pause, for ${REFERENCE}"
+  .venv/bin/python load/machine.py watch "$LOAD_OUT/machine_reference" &
+  WATCHER_PID=$!
+  locust_run reference "$REFERENCE" "ReferenceOfficer ReferencePartner"
+  kill "$WATCHER_PID" 2>/dev/null || true
+  wait "$WATCHER_PID" 2>/dev/null || true
+fi
 stop_gunicorn
 trap - EXIT
 
