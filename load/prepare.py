@@ -689,7 +689,10 @@ def main(argv: list[str]) -> None:
     else:
         print(f"Seed: already at --scale {SCALE}")
     with app_context():
+        from portal.database import refresh_planner_statistics
+
         accounts = prepare_fixtures()
+        refresh_planner_statistics()  # the fixtures, and every run's writes, grow tables the planner must know of
     accounts["database"] = database_name(LOAD_URL)
     (OUT / "accounts.json").write_text(json.dumps(accounts, indent=2) + "\n")
     print(f"Wrote {OUT / 'accounts.json'}")

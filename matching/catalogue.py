@@ -317,9 +317,21 @@ class EnrolmentIndex:
 
 def index_enrolments(catalogue: PreparedCatalogue, enrolments: Iterable[Enrolment]) -> EnrolmentIndex:
     rows = [(e.subject_id, e.session_id, e.holds_place) for e in enrolments]
-    subjects = np.array([row[0] for row in rows], np.int64)
-    session_ids = np.array([row[1] for row in rows], np.int64)
-    holds_place = np.array([row[2] for row in rows], bool)
+    return index_enrolment_rows(catalogue, rows)
+
+
+def index_enrolment_rows(
+    catalogue: PreparedCatalogue, rows: np.ndarray | list[tuple[int, int, bool]]
+) -> EnrolmentIndex:
+    """The index from (subject id, session id, holds place) rows, as an (n, 3) integer array or a list of triples:
+    a database's rows can be indexed without making an object for each."""
+    columns = np.asarray(rows, np.int64).reshape(-1, 3)
+    return _index_enrolment_columns(catalogue, columns[:, 0], columns[:, 1], columns[:, 2].astype(bool))
+
+
+def _index_enrolment_columns(
+    catalogue: PreparedCatalogue, subjects: np.ndarray, session_ids: np.ndarray, holds_place: np.ndarray
+) -> EnrolmentIndex:
     positions = np.searchsorted(catalogue.session_ids_sorted, session_ids)
     positions = np.minimum(positions, max(catalogue.session_count - 1, 0))
     known = catalogue.session_ids_sorted[positions] == session_ids if catalogue.session_count else positions < 0

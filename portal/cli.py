@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from portal.database import refresh_planner_statistics
 from portal.extensions import db
 from portal.models import Role
 
@@ -39,6 +40,7 @@ def seed_command(scale: int) -> None:
             count = load_synthetic(scale, bar.update)
             db.session.commit()
         click.echo(f"Synthetic: added {count:,} programmes")
+        refresh_planner_statistics()
     click.echo(f"Done in {time.perf_counter() - started:.1f} s")
 
 

@@ -9,18 +9,19 @@ stops being current. Partner pages get only the dataclasses below, whose one det
 allow-listed short name ("Ayaan K."), never Subject, Order or Requirement rows.
 """
 
-import importlib.util
+from calendar import month_name
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask import abort
 from sqlalchemy import select
 
 from portal.compliance.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
-from portal.data import EditConflict, audit, short_name
+from portal.data import EditConflict, audit, noncompliance, short_name
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
@@ -101,6 +102,7 @@ class MarkView:
     """A mark as partner pages show it: who recorded it, when, and why it was corrected."""
 
     id: int
+    requirement_id: int
     revision: int
     is_current: bool
     status: AttendanceStatus
@@ -120,6 +122,34 @@ class MarkView:
     def recorded_at_london(self) -> datetime:
         """When it was recorded, on the London clock (the database holds UTC)."""
         return as_utc(self.recorded_at).astimezone(LONDON)
+
+    @property
+    def text(self) -> str:
+        """The mark in words, as the register shows it: "Late by 5 minutes", "Absent (acceptable): ill"."""
+        status = self.status
+        if status == "attended":
+            return "Attended"
+        if status == "late":
+            return f"Late by {self.minutes_late} minute{'s' if self.minutes_late != 1 else ''}"
+        if status == "absent":
+            acceptable = "acceptable" if self.absence_acceptable else "not acceptable"
+            return f"Absent ({acceptable}): {self.absence_reason}"
+        if status == "cancelled":
+            return "Cancelled by provider"
+        return str(status).capitalize()
+
+    @property
+    def recorded_text(self) -> str:
+        """Who recorded it and when, on the London clock: "Priya Partner, 3 March 2026 17:05"."""
+        return f"{self.recorded_by_name}, {_london_minute(self.recorded_at.replace(second=0, microsecond=0))}"
+
+
+@lru_cache(maxsize=4096)
+def _london_minute(moment: datetime) -> str:
+    """A minute on the London clock as the govuk_date and govuk_time filters give it: "3 March 2026 17:05" (marks
+    saved together share their minute, so a register's history converts each once)."""
+    london = as_utc(moment).astimezone(LONDON)
+    return f"{london.day} {month_name[london.month]} {london.year} {london.hour:02d}:{london.minute:02d}"
 
 
 @dataclass(frozen=True)
@@ -277,14 +307,21 @@ def _expected(
     subject_ids: set[int] | None = None,
     include_cancelled: bool = False,
     now: datetime | None = None,
+    read_statuses: Callable[[list[int]], dict[tuple[int, date], AttendanceStatus]] | None = None,
 ) -> list[ExpectedSession]:
-    """The working behind every register view; records no audit event (its callers do)."""
+    """The working behind every register view; records no audit event (its callers do). `read_statuses` reads the
+    current statuses between the dates instead of `_current_statuses` (one register reads its marks there)."""
     referrals = _active_referrals(organisation_id, session_id, subject_ids)
     if not referrals:
         return []
     session_ids = {referral.session_id for referral in referrals}
     cancellations = _cancellations(session_ids, date_from, date_to)
-    statuses = _current_statuses([referral.requirement_id for referral in referrals], date_from, date_to)
+    requirement_ids = [referral.requirement_id for referral in referrals]
+    statuses = (
+        read_statuses(requirement_ids)
+        if read_statuses is not None
+        else _current_statuses(requirement_ids, date_from, date_to)
+    )
     now = now or utcnow()
 
     grouped: dict[tuple[int, date], list[Attendee]] = defaultdict(list)
@@ -448,9 +485,20 @@ def _current_statuses(
 # One register
 
 
-def find_register(organisation_id: int, session_id: int, on_date: date, now: datetime | None = None) -> Register:
+def find_register(
+    organisation_id: int, session_id: int, on_date: date, now: datetime | None = None, *, history: bool = True
+) -> Register:
     """The register for one date of one session, if this organisation expects anyone there then, else 'not found'
-    (whether the session exists is not revealed). Records nothing: `register` is the audited read."""
+    (whether the session exists is not revealed). Records nothing: `register` is the audited read.
+
+    Without `history` only the current marks are read (enough to check and save the register): each row's history
+    is then just its current mark, and `with_history` reads the rest when the page is shown after all."""
+    views: list[MarkView] = []
+
+    def read_statuses(requirement_ids: list[int]) -> dict[tuple[int, date], AttendanceStatus]:
+        views.extend(_mark_views(requirement_ids, on_date, current_only=not history))
+        return {(view.requirement_id, on_date): view.status for view in views if view.is_current}
+
     found = _expected(
         organisation_id=organisation_id,
         date_from=on_date,
@@ -458,25 +506,44 @@ def find_register(organisation_id: int, session_id: int, on_date: date, now: dat
         session_id=session_id,
         include_cancelled=True,
         now=now,
+        read_statuses=read_statuses,
     )
     if not found:
         abort(404)
     expected = found[0]
-    marks = _marks_for([attendee.requirement_id for attendee in expected.attendees], on_date)
-    names = _user_names({mark.recorded_by_id for mark in marks})
+    cancelled_by_name = ""
+    if expected.cancelled:
+        cancellation = _cancellation(session_id, on_date)
+        cancelled_by_name = _user_names({cancellation.created_by_id}).get(cancellation.created_by_id, "")
+    return Register(
+        session=expected,
+        rows=_register_rows(expected, views),
+        today=london_today(now),
+        cancelled_by_name=cancelled_by_name,
+    )
+
+
+def with_history(found: Register) -> Register:
+    """The register read by `find_register(..., history=False)` with every revision of its marks."""
+    views = _mark_views([row.attendee.requirement_id for row in found.rows], found.session.on_date)
+    return Register(
+        session=found.session,
+        rows=_register_rows(found.session, views),
+        today=found.today,
+        cancelled_by_name=found.cancelled_by_name,
+    )
+
+
+def _register_rows(expected: ExpectedSession, views: list[MarkView]) -> tuple[RegisterRow, ...]:
     by_requirement: dict[int, list[MarkView]] = defaultdict(list)
-    for mark in marks:
-        by_requirement[mark.requirement_id].append(_mark_view(mark, names))
+    for view in views:
+        by_requirement[view.requirement_id].append(view)
     rows = []
     for attendee in expected.attendees:
         history = tuple(by_requirement.get(attendee.requirement_id, ()))
         current = next((mark for mark in history if mark.is_current), None)
         rows.append(RegisterRow(attendee=attendee, current=current, history=history))
-    cancelled_by_name = ""
-    if expected.cancelled:
-        cancellation = _cancellation(session_id, on_date)
-        cancelled_by_name = _user_names({cancellation.created_by_id}).get(cancellation.created_by_id, "")
-    return Register(session=expected, rows=tuple(rows), today=london_today(now), cancelled_by_name=cancelled_by_name)
+    return tuple(rows)
 
 
 def register(organisation_id: int, session_id: int, on_date: date, now: datetime | None = None) -> Register:
@@ -646,14 +713,8 @@ def _add_mark(
 
 def _evaluate_orders(order_ids: set[int]) -> None:
     """Let the non-compliance rules look at each order whose register changed (portal.data.noncompliance)."""
-    if not order_ids or importlib.util.find_spec("portal.data.noncompliance") is None:
-        return
-    from portal.data import noncompliance
-
-    if not hasattr(noncompliance, "evaluate_order"):
-        return
-    for order_id in sorted(order_ids):
-        noncompliance.evaluate_order(db.session.get(Order, order_id))
+    if order_ids:
+        noncompliance.evaluate_orders(sorted(order_ids))
 
 
 def _lock_referrals(referral_ids: list[int]) -> None:
@@ -675,14 +736,49 @@ def _current_marks(requirement_ids: list[int], on_date: date) -> dict[int, Atten
     return {mark.requirement_id: mark for mark in rows}
 
 
-def _marks_for(requirement_ids: list[int], on_date: date) -> list[AttendanceMark]:
-    return list(
-        db.session.scalars(
-            select(AttendanceMark)
-            .where(AttendanceMark.requirement_id.in_(requirement_ids), AttendanceMark.on_date == on_date)
-            .order_by(AttendanceMark.requirement_id, AttendanceMark.revision)
+def _mark_views(requirement_ids: list[int], on_date: date, *, current_only: bool = False) -> list[MarkView]:
+    """The marks on this date (only the current ones if `current_only`) with who recorded them, by requirement then
+    revision, read as columns in one query."""
+    query = (
+        select(
+            AttendanceMark.id,
+            AttendanceMark.requirement_id,
+            AttendanceMark.revision,
+            AttendanceMark.is_current,
+            AttendanceMark.status,
+            AttendanceMark.minutes_late,
+            AttendanceMark.absence_reason,
+            AttendanceMark.absence_acceptable,
+            AttendanceMark.evidence_note,
+            AttendanceMark.contact_attempts,
+            AttendanceMark.correction_reason,
+            User.full_name,
+            AttendanceMark.recorded_at,
         )
+        .outerjoin(User, User.id == AttendanceMark.recorded_by_id)
+        .where(AttendanceMark.requirement_id.in_(requirement_ids), AttendanceMark.on_date == on_date)
+        .order_by(AttendanceMark.requirement_id, AttendanceMark.revision)
     )
+    if current_only:
+        query = query.where(AttendanceMark.is_current.is_(True))
+    return [
+        MarkView(
+            id=row[0],
+            requirement_id=row[1],
+            revision=row[2],
+            is_current=row[3],
+            status=AttendanceStatus(row[4]),
+            minutes_late=row[5],
+            absence_reason=row[6],
+            absence_acceptable=row[7],
+            evidence_note=row[8],
+            contact_attempts=row[9],
+            correction_reason=row[10],
+            recorded_by_name=row[11] or "",
+            recorded_at=row[12],
+        )
+        for row in db.session.execute(query)
+    ]
 
 
 def _cancellation(session_id: int, on_date: date) -> SessionCancellation | None:
@@ -699,23 +795,6 @@ def _user_names(user_ids: set[int | None]) -> dict[int, str]:
         return {}
     rows = db.session.execute(select(User.id, User.full_name).where(User.id.in_(wanted)))
     return {user_id: full_name for user_id, full_name in rows}
-
-
-def _mark_view(mark: AttendanceMark, names: dict[int, str]) -> MarkView:
-    return MarkView(
-        id=mark.id,
-        revision=mark.revision,
-        is_current=mark.is_current,
-        status=AttendanceStatus(mark.status),
-        minutes_late=mark.minutes_late,
-        absence_reason=mark.absence_reason,
-        absence_acceptable=mark.absence_acceptable,
-        evidence_note=mark.evidence_note,
-        contact_attempts=mark.contact_attempts,
-        correction_reason=mark.correction_reason,
-        recorded_by_name=names.get(mark.recorded_by_id, "") if mark.recorded_by_id else "",
-        recorded_at=mark.recorded_at,
-    )
 
 
 # Officers

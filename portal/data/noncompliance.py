@@ -7,7 +7,7 @@ police and the CPS: the portal only calls it a non-compliance report.
 """
 
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import abort
 from sqlalchemy import case, select
@@ -30,6 +30,7 @@ from portal.models import (
     ReportDecision,
     ReportStatus,
     Requirement,
+    Subject,
     User,
     utcnow,
 )
@@ -104,29 +105,89 @@ def evaluate_order(order: Order) -> list[NonComplianceReport]:
     Safe to call after every register save: a finding is covered when an existing report for the same rule and
     requirement already rests on every session or event it rests on, so re-evaluating never duplicates.
     """
-    findings = rules.evaluate(
-        rules.age_from_birth(order.subject.date_of_birth),
+    return _evaluate(
+        order.id,
+        order.subject.date_of_birth,
         _mark_facts(order),
         _event_facts(order),
         non_compliance_policy(),
+        _covered_by(
+            [(report.rule_code, report.requirement_id, report.evidence) for report in _reports_for(order.id, RULE)]
+        ),
     )
-    covered: dict[tuple[str, int | None], list[frozenset[str]]] = {}
-    for report in _reports_for(order.id, source=RULE):
-        covered.setdefault((report.rule_code, report.requirement_id), []).append(
-            frozenset(report.evidence.get("keys", ()))
+
+
+def evaluate_orders(order_ids: list[int]) -> list[NonComplianceReport]:
+    """`evaluate_order` for each of these orders in turn (a register's young people), their facts read together:
+    one query each for the orders, marks, events and reports of them all, and the policy once."""
+    if not order_ids:
+        return []
+    ids = set(order_ids)
+    births = dict(
+        db.session.execute(
+            select(Order.id, Subject.date_of_birth)
+            .join(Subject, Subject.id == Order.subject_id)
+            .where(Order.id.in_(ids))
+        ).all()
+    )
+    marks = _mark_facts_by_order(ids)
+    events = _event_facts_by_order(ids)
+    reports: dict[int, list[tuple[str, int | None, dict]]] = {}
+    for order_id, rule_code, requirement_id, evidence in db.session.execute(
+        select(
+            NonComplianceReport.order_id,
+            NonComplianceReport.rule_code,
+            NonComplianceReport.requirement_id,
+            NonComplianceReport.evidence,
+        ).where(NonComplianceReport.order_id.in_(ids), NonComplianceReport.source == RULE)
+    ):
+        reports.setdefault(order_id, []).append((rule_code, requirement_id, evidence))
+    local_policy = non_compliance_policy()
+    raised = []
+    for order_id in order_ids:
+        raised += _evaluate(
+            order_id,
+            births[order_id],
+            marks.get(order_id, []),
+            events.get(order_id, []),
+            local_policy,
+            _covered_by(reports.get(order_id, [])),
         )
+    return raised
+
+
+def _covered_by(
+    reports: list[tuple[str, int | None, dict]],
+) -> dict[tuple[str, int | None], list[frozenset[str]]]:
+    """The evidence keys each existing rule report rests on, by rule and requirement, from the reports'
+    (rule_code, requirement_id, evidence)."""
+    covered: dict[tuple[str, int | None], list[frozenset[str]]] = {}
+    for rule_code, requirement_id, evidence in reports:
+        covered.setdefault((rule_code, requirement_id), []).append(frozenset(evidence.get("keys", ())))
+    return covered
+
+
+def _evaluate(
+    order_id: int,
+    date_of_birth: date,
+    marks: list[MarkFacts],
+    events: list[EventFacts],
+    local_policy: NonCompliancePolicy,
+    covered: dict[tuple[str, int | None], list[frozenset[str]]],
+) -> list[NonComplianceReport]:
+    findings = rules.evaluate(rules.age_from_birth(date_of_birth), marks, events, local_policy)
     raised = []
     for finding in findings:
         earlier = covered.get((finding.rule_code, finding.requirement_id), [])
         if any(finding.evidence_key <= keys for keys in earlier):
             continue
-        report = _raise(order, finding)
+        report = _raise(order_id, finding)
         covered.setdefault((finding.rule_code, finding.requirement_id), []).append(finding.evidence_key)
         raised.append(report)
     audit.record(
         audit.COMBINATION,
         "order",
-        order.id,
+        order_id,
         purpose="check recorded attendance and events against the local non-compliance policy",
         findings=len(findings),
         reports_raised=[report.id for report in raised],
@@ -134,9 +195,9 @@ def evaluate_order(order: Order) -> list[NonComplianceReport]:
     return raised
 
 
-def _raise(order: Order, finding: Finding) -> NonComplianceReport:
+def _raise(order_id: int, finding: Finding) -> NonComplianceReport:
     report = NonComplianceReport(
-        order_id=order.id,
+        order_id=order_id,
         requirement_id=finding.requirement_id,
         rule_code=finding.rule_code,
         source=RULE,
@@ -160,7 +221,7 @@ def _raise(order: Order, finding: Finding) -> NonComplianceReport:
         "non-compliance-report",
         report.id,
         purpose="draft a non-compliance report for the officer to review",
-        order_id=order.id,
+        order_id=order_id,
         rule_code=finding.rule_code,
         mark_ids=list(finding.mark_ids),
         event_ids=list(finding.event_ids),
@@ -442,6 +503,11 @@ def _reports_for(order_id: int, source: str) -> list[NonComplianceReport]:
 
 
 def _mark_facts(order: Order) -> list[MarkFacts]:
+    return _mark_facts_by_order({order.id}).get(order.id, [])
+
+
+def _mark_facts_by_order(order_ids: set[int]) -> dict[int, list[MarkFacts]]:
+    """The current marks under these orders' requirements, by order, each order's by date then id."""
     rows = db.session.execute(
         select(
             AttendanceMark.id,
@@ -457,45 +523,64 @@ def _mark_facts(order: Order) -> list[MarkFacts]:
             Requirement.place_name,
             Requirement.start_time,
             Requirement.end_time,
+            Requirement.order_id,
         )
         .join(Requirement, AttendanceMark.requirement_id == Requirement.id)
-        .where(Requirement.order_id == order.id, AttendanceMark.is_current.is_(True))
+        .where(Requirement.order_id.in_(order_ids), AttendanceMark.is_current.is_(True))
         .order_by(AttendanceMark.on_date, AttendanceMark.id)
     )
-    return [
-        MarkFacts(
-            id=row.id,
-            requirement_id=row.requirement_id,
-            on_date=row.on_date,
-            status=str(row.status),
-            absence_acceptable=row.absence_acceptable,
-            absence_reason=row.absence_reason,
-            contact_attempts=row.contact_attempts,
-            evidence_note=row.evidence_note,
-            minutes_late=row.minutes_late,
-            activity=row.activity,
-            place_name=row.place_name,
-            start_time=row.start_time,
-            end_time=row.end_time,
+    found: dict[int, list[MarkFacts]] = {}
+    for row in rows:
+        found.setdefault(row.order_id, []).append(
+            MarkFacts(
+                id=row.id,
+                requirement_id=row.requirement_id,
+                on_date=row.on_date,
+                status=str(row.status),
+                absence_acceptable=row.absence_acceptable,
+                absence_reason=row.absence_reason,
+                contact_attempts=row.contact_attempts,
+                evidence_note=row.evidence_note,
+                minutes_late=row.minutes_late,
+                activity=row.activity,
+                place_name=row.place_name,
+                start_time=row.start_time,
+                end_time=row.end_time,
+            )
         )
-        for row in rows
-    ]
+    return found
 
 
 def _event_facts(order: Order) -> list[EventFacts]:
-    rows = db.session.scalars(
-        select(ComplianceEvent).where(ComplianceEvent.order_id == order.id).order_by(ComplianceEvent.occurred_at)
-    )
-    return [
-        EventFacts(
-            id=event.id,
-            kind=str(event.kind),
-            occurred_at=event.occurred_at,
-            minutes_late=event.minutes_late,
-            description=event.description,
+    return _event_facts_by_order({order.id}).get(order.id, [])
+
+
+def _event_facts_by_order(order_ids: set[int]) -> dict[int, list[EventFacts]]:
+    """The compliance events recorded for these orders, by order, each order's by when they occurred."""
+    rows = db.session.execute(
+        select(
+            ComplianceEvent.order_id,
+            ComplianceEvent.id,
+            ComplianceEvent.kind,
+            ComplianceEvent.occurred_at,
+            ComplianceEvent.minutes_late,
+            ComplianceEvent.description,
         )
-        for event in rows
-    ]
+        .where(ComplianceEvent.order_id.in_(order_ids))
+        .order_by(ComplianceEvent.occurred_at)
+    )
+    found: dict[int, list[EventFacts]] = {}
+    for row in rows:
+        found.setdefault(row.order_id, []).append(
+            EventFacts(
+                id=row.id,
+                kind=str(row.kind),
+                occurred_at=row.occurred_at,
+                minutes_late=row.minutes_late,
+                description=row.description,
+            )
+        )
+    return found
 
 
 def _lock_report(report: NonComplianceReport) -> None:

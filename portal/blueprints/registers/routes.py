@@ -53,10 +53,15 @@ def register(session_id: int, on_date: str) -> ResponseReturnValue:
 @partner_required
 def save(session_id: int, on_date: str) -> ResponseReturnValue:
     organisation_id, day = own_organisation_id(), _day(on_date)
-    found = attendance.find_register(organisation_id, session_id, day)
+    # The current marks are enough to check and save; the page, when it is shown again, reads their history too.
+    found = attendance.find_register(organisation_id, session_id, day, history=False)
     form = register_form(found)
+
+    def shown_again(**why: RegisterForm | str) -> ResponseReturnValue:
+        return _page(attendance.with_history(found), form, CancelForm(), **why)
+
     if not found.markable:
-        return _page(found, form, CancelForm(), problem=_not_open_message(found))
+        return shown_again(problem=_not_open_message(found))
     if form.is_submitted() and _opened_on_older_marks(form):
         # Checked before the form's own rules, which would otherwise ask for a reason to change a mark this person
         # never saw (someone else's save in between), instead of saying what happened.
@@ -69,12 +74,12 @@ def save(session_id: int, on_date: str) -> ResponseReturnValue:
             flash(CHANGED_SINCE_OPENED, "error")
             return redirect(url_for("registers.register", session_id=session_id, on_date=on_date)), 303
         except RegisterNotOpen as closed:
-            return _page(found, form, CancelForm(), problem=closed.reason)
+            return shown_again(problem=closed.reason)
         flash(
             f"Register saved for {_when(found)}." if added else "Nothing changed: the register is as it was.", "success"
         )
         return redirect(url_for("registers.register", session_id=session_id, on_date=on_date))
-    return _page(found, form, CancelForm(), errors=form)
+    return shown_again(errors=form)
 
 
 @bp.post("/<int:session_id>/<on_date>/cancel")
