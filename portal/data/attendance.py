@@ -9,7 +9,6 @@ stops being current. Partner pages get only the dataclasses below, whose one det
 allow-listed short name ("Ayaan K."), never Subject, Order or Requirement rows.
 """
 
-from calendar import month_name
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from portal.compliance.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
 from portal.data import EditConflict, audit, noncompliance, short_name
 from portal.extensions import db
+from portal.filters import govuk_date, govuk_time
 from portal.models import (
     AttendanceMark,
     AttendanceStatus,
@@ -149,7 +149,7 @@ def _london_minute(moment: datetime) -> str:
     """A minute on the London clock as the govuk_date and govuk_time filters give it: "3 March 2026 17:05" (marks
     saved together share their minute, so a register's history converts each once)."""
     london = as_utc(moment).astimezone(LONDON)
-    return f"{london.day} {month_name[london.month]} {london.year} {london.hour:02d}:{london.minute:02d}"
+    return f"{govuk_date(london)} {govuk_time(london.time())}"
 
 
 @dataclass(frozen=True)
