@@ -105,16 +105,7 @@ def evaluate_order(order: Order) -> list[NonComplianceReport]:
     Safe to call after every register save: a finding is covered when an existing report for the same rule and
     requirement already rests on every session or event it rests on, so re-evaluating never duplicates.
     """
-    return _evaluate(
-        order.id,
-        order.subject.date_of_birth,
-        _mark_facts(order),
-        _event_facts(order),
-        non_compliance_policy(),
-        _covered_by(
-            [(report.rule_code, report.requirement_id, report.evidence) for report in _reports_for(order.id, RULE)]
-        ),
-    )
+    return evaluate_orders([order.id])
 
 
 def evaluate_orders(order_ids: list[int]) -> list[NonComplianceReport]:
@@ -492,20 +483,6 @@ def order_for_events(order_id: int) -> Order:
 # Helpers
 
 
-def _reports_for(order_id: int, source: str) -> list[NonComplianceReport]:
-    return list(
-        db.session.scalars(
-            select(NonComplianceReport).where(
-                NonComplianceReport.order_id == order_id, NonComplianceReport.source == source
-            )
-        )
-    )
-
-
-def _mark_facts(order: Order) -> list[MarkFacts]:
-    return _mark_facts_by_order({order.id}).get(order.id, [])
-
-
 def _mark_facts_by_order(order_ids: set[int]) -> dict[int, list[MarkFacts]]:
     """The current marks under these orders' requirements, by order, each order's by date then id."""
     rows = db.session.execute(
@@ -549,10 +526,6 @@ def _mark_facts_by_order(order_ids: set[int]) -> dict[int, list[MarkFacts]]:
             )
         )
     return found
-
-
-def _event_facts(order: Order) -> list[EventFacts]:
-    return _event_facts_by_order({order.id}).get(order.id, [])
 
 
 def _event_facts_by_order(order_ids: set[int]) -> dict[int, list[EventFacts]]:
