@@ -14,8 +14,8 @@ from portal.blueprints.referrals.routes import session_full_message
 from portal.blueprints.reports.forms import PartnerReportForm
 from portal.data import noncompliance, referrals
 from portal.data.noncompliance import ReferralNotReportable
-from portal.data.referrals import DASHBOARD_GROUPS, ReferralClosed, SessionFull
-from portal.models import Referral, Role
+from portal.data.referrals import DASHBOARD_GROUPS, ReferralClosed, ReferralView, SessionFull
+from portal.models import Role
 
 TAG = "Referrals"
 PARTNERS = (Role.PARTNER,)
@@ -30,8 +30,7 @@ GROUP_PARAMETER = {
 }
 
 
-def _answer(found: Referral) -> ResponseReturnValue:
-    view = referrals.partner_view(found)
+def _answer(view: ReferralView) -> ResponseReturnValue:
     return respond(serialisers.referral(view), etag=make_etag("referral", view.referral_id, view.version))
 
 
@@ -58,9 +57,8 @@ def referrals_list() -> ResponseReturnValue:
     group = request.args.get("group")
     if group is not None and group not in DASHBOARD_GROUPS:
         raise ValidationFailed({"group": f"group must be one of: {', '.join(DASHBOARD_GROUPS)}"})
-    grouped = referrals.partner_referrals(own_organisation_id())
-    rows = [row for name, found in grouped.items() if group in (None, name) for row in found]
-    views = [serialisers.referral(referrals.partner_view(row)) for row in rows]
+    grouped = referrals.partner_referral_views(own_organisation_id())
+    views = [serialisers.referral(view) for name, found in grouped.items() if group in (None, name) for view in found]
     return respond(page_of(views, page, per_page))
 
 
@@ -74,7 +72,7 @@ def referrals_list() -> ResponseReturnValue:
     etag=True,
 )
 def referral(referral_id: int) -> ResponseReturnValue:
-    return _answer(referrals.get_partner_referral(own_organisation_id(), referral_id))
+    return _answer(referrals.open_partner_referral(own_organisation_id(), referral_id))
 
 
 @operation(
@@ -99,7 +97,7 @@ def referral_accept(referral_id: int) -> ResponseReturnValue:
         raise _closed(closed) from None
     except SessionFull as full:
         raise ApiError(422, "session_full", session_full_message(full.capacity)) from None
-    return _answer(found)
+    return _answer(referrals.find_partner_view(found.organisation_id, found.id))
 
 
 @operation(
@@ -122,7 +120,7 @@ def referral_decline(referral_id: int) -> ResponseReturnValue:
         referrals.decline_referral(found, current_user.id, form.reason.data, expected)
     except ReferralClosed as closed:
         raise _closed(closed) from None
-    return _answer(found)
+    return _answer(referrals.find_partner_view(found.organisation_id, found.id))
 
 
 @operation(
@@ -150,4 +148,5 @@ def referral_report(referral_id: int) -> ResponseReturnValue:
         raise ApiError(
             422, "referral_not_reportable", f"You cannot report on this referral: it is {closed.status}."
         ) from None
-    return respond(serialisers.partner_report(report, referrals.partner_view(found)), 201)
+    view = referrals.find_partner_view(found.organisation_id, found.id)
+    return respond(serialisers.partner_report(report, view), 201)

@@ -181,14 +181,16 @@ def _replacements(order: Order, programme: Programme, today: date) -> list:
     from portal.catalogue_index import prepared_catalogue
 
     profile = matching_data.subject_profile(order.subject, today)
+    catalogue = prepared_catalogue()
     found = match(
         profile,
-        prepared_catalogue(),
-        matching_data.enrolments(order.subject_id, profile.non_associates),
+        catalogue,
+        matching_data.enrolment_index(catalogue, order.subject_id, profile.non_associates),
         today,
         today + timedelta(days=180),
         today,
         limit=REPLACEMENTS_SHOWN + 1,
+        exclusion_limit=0,  # the dashboard lists replacements only, never why others were ruled out
         filters=MatchFilters(activity_type=programme.activity_types[0] if programme.activity_types else None),
     )
     matching_data.record_match_run(order.subject_id, {"replacing_programme": programme.id}, len(found.suggestions), 0)

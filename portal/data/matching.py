@@ -8,7 +8,7 @@ from sqlalchemy import and_, or_, select
 
 from matching import MatchFilters, match
 from matching.catalogue import EnrolmentIndex, PreparedCatalogue, index_enrolment_rows
-from matching.model import DailyWindow, Enrolment, SubjectProfile, WeeklyWindow
+from matching.model import DailyWindow, SubjectProfile, WeeklyWindow
 from matching.model import ExclusionZone as ZoneProfile
 from portal.data import audit, subjects
 from portal.dates import age_on, minutes
@@ -49,27 +49,16 @@ def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
     )
 
 
-def enrolments(excluding_subject_id: int, non_associates: Iterable[int] | None = None) -> list[Enrolment]:
-    """Other subjects referred to or attending sessions; only accepted and active referrals hold a place.
-
-    Given the subject's non-associates, referrals that hold no place are read only for them: the matcher uses the
-    others' referrals for nothing but the places they take, so the match is the same and the list stays short
-    (every referral awaiting an answer, nationally, would otherwise be read for every match)."""
-    rows = db.session.execute(
-        select(Referral.subject_id, Referral.session_id, Referral.status).where(
-            *_enrolment_criteria(excluding_subject_id, non_associates)
-        )
-    )
-    return [
-        Enrolment(subject_id, session_id, status in PLACE_HOLDING_REFERRALS) for subject_id, session_id, status in rows
-    ]
-
-
 def enrolment_index(
     catalogue: PreparedCatalogue, excluding_subject_id: int, non_associates: Iterable[int]
 ) -> EnrolmentIndex:
-    """The same enrolments as `enrolments`, indexed for the matcher straight from the rows: with a couple of
-    thousand places taken nationally, making an object for each row cost more than the query."""
+    """Other subjects referred to or attending sessions, indexed for the matcher straight from the rows (with a
+    couple of thousand places taken nationally, making an object for each row cost more than the query). Only
+    accepted and active referrals hold a place.
+
+    Referrals that hold no place are read only for the subject's non-associates: the matcher uses the others'
+    referrals for nothing but the places they take, so the match is the same and the list stays short (every
+    referral awaiting an answer, nationally, would otherwise be read for every match)."""
     holds_place = Referral.status.in_(PLACE_HOLDING_REFERRALS)
     statement = select(Referral.subject_id, Referral.session_id, holds_place).where(
         *_enrolment_criteria(excluding_subject_id, non_associates)
@@ -80,13 +69,11 @@ def enrolment_index(
     return index_enrolment_rows(catalogue, values.reshape(-1, 3))
 
 
-def _enrolment_criteria(excluding_subject_id: int, non_associates: Iterable[int] | None) -> tuple:
-    live = Referral.status.in_(LIVE_REFERRALS)
-    if non_associates is not None:
-        live = or_(
-            Referral.status.in_(PLACE_HOLDING_REFERRALS),
-            and_(live, Referral.subject_id.in_(list(non_associates))),
-        )
+def _enrolment_criteria(excluding_subject_id: int, non_associates: Iterable[int]) -> tuple:
+    live = or_(
+        Referral.status.in_(PLACE_HOLDING_REFERRALS),
+        and_(Referral.status.in_(LIVE_REFERRALS), Referral.subject_id.in_(list(non_associates))),
+    )
     return live, Referral.session_id.is_not(None), Referral.subject_id != excluding_subject_id
 
 

@@ -1,7 +1,7 @@
 """Referrals: a requirement offered to the partner who would supervise it.
 
 Sending one is a disclosure to that organisation (DPA 2018 s.62), so the partner only ever sees the fields on
-the data-sharing allow-list, through `partner_view`. Accepting one takes a place in the session, under a lock,
+the data-sharing allow-list, as a `ReferralView`. Accepting one takes a place in the session, under a lock,
 so a session is never overbooked however many partners accept at once.
 """
 
@@ -12,7 +12,7 @@ from functools import cache
 
 from flask import abort
 from sqlalchemy import Row, Select, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from portal import dates
 from portal.data import audit, check_version, notifications, short_name
@@ -252,25 +252,9 @@ def _change_status(referral: Referral, status: ReferralStatus, user_id: int | No
 # Partner side
 
 
-def partner_referrals(organisation_id: int) -> dict[str, list[Referral]]:
-    """The organisation's referrals grouped for its dashboard (see DASHBOARD_GROUPS), newest first."""
-    rows = db.session.scalars(
-        select(Referral)
-        .where(Referral.organisation_id == organisation_id)
-        .options(*_view_loading())
-        .order_by(Referral.sent_at.desc(), Referral.id.desc())
-    ).all()
-    grouped: dict[str, list[Referral]] = {name: [] for name in DASHBOARD_GROUPS}
-    for referral in rows:
-        for name, statuses in DASHBOARD_GROUPS.items():
-            if referral.status in statuses:
-                grouped[name].append(referral)
-    _record_list_consultation([row.id for row in rows])
-    return grouped
-
-
 def partner_referral_views(organisation_id: int) -> dict[str, list[ReferralView]]:
-    """`partner_referrals` as the allow-listed views, read in one query: what the dashboard page shows."""
+    """The organisation's referrals as allow-listed views, grouped for its dashboard (see DASHBOARD_GROUPS), newest
+    first, read in one query."""
     rows = db.session.execute(
         _view_query()
         .where(Referral.organisation_id == organisation_id)
@@ -291,36 +275,19 @@ def _record_list_consultation(referral_ids: list[int]) -> None:
 
 
 def find_partner_referral(organisation_id: int, referral_id: int) -> Referral:
-    """The referral if it was sent to this organisation, else 'not found' (its existence is not revealed)."""
-    return _find(organisation_id, referral_id, *_view_loading())
-
-
-def find_referral_to_answer(organisation_id: int, referral_id: int) -> Referral:
-    """`find_partner_referral` loading the referral row alone: what accepting or declining it needs."""
-    return _find(organisation_id, referral_id)
-
-
-def _find(organisation_id: int, referral_id: int, *options: object) -> Referral:
-    query = select(Referral).where(Referral.id == referral_id, Referral.organisation_id == organisation_id)
-    referral = db.session.scalar(query.options(*options))
+    """The referral row if it was sent to this organisation, else 'not found' (its existence is not revealed)."""
+    referral = db.session.scalar(
+        select(Referral).where(Referral.id == referral_id, Referral.organisation_id == organisation_id)
+    )
     if referral is None:
         abort(404)
     return referral
 
 
-def get_partner_referral(organisation_id: int, referral_id: int) -> Referral:
-    """The referral, opened by the partner: a consultation, and the first time the recorded read receipt.
-
-    This is the one state change a GET makes: sent -> viewed, stamping viewed_at, so officers know it was seen.
-    """
-    referral = find_partner_referral(organisation_id, referral_id)
-    record_consultation(referral)
-    _record_read_receipt(referral)
-    return referral
-
-
 def open_partner_referral(organisation_id: int, referral_id: int) -> ReferralView:
-    """`get_partner_referral` as the allow-listed view: what the referral page shows."""
+    """The referral, opened by the partner, as its allow-listed view: a consultation, and the first time the
+    recorded read receipt. This is the one state change a GET makes: sent -> viewed, stamping viewed_at, so
+    officers know it was seen."""
     row = _find_view_row(organisation_id, referral_id)
     _record_consultation(row.referral_id, row.requirement_id)
     if row.status != ReferralStatus.SENT:
@@ -414,46 +381,6 @@ def places_taken(session_id: int) -> int:
             .where(Referral.session_id == session_id, Referral.status.in_(PLACE_HOLDING_REFERRALS))
         )
         or 0
-    )
-
-
-def partner_view(referral: Referral) -> ReferralView:
-    """The allow-listed view of a referral: the only thing partner pages are given."""
-    requirement = referral.requirement
-    order: Order = requirement.order
-    subject = referral.subject
-    responder = db.session.get(User, referral.responded_by_id) if referral.responded_by_id else None
-    programme = referral.session.programme if referral.session is not None else None
-    return ReferralView(
-        referral_id=referral.id,
-        version=referral.version,
-        status=ReferralStatus(referral.status),
-        sent_at=referral.sent_at,
-        viewed_at=referral.viewed_at,
-        responded_at=referral.responded_at,
-        responded_by_name=responder.full_name if responder else "",
-        decline_reason=referral.decline_reason,
-        statement_capacity=referral.statement_capacity,
-        statement_dates=referral.statement_dates,
-        statement_safeguarding=referral.statement_safeguarding,
-        statement_attendance=referral.statement_attendance,
-        subject_name=short_name(subject.first_name, subject.last_name),
-        age=_age(subject.date_of_birth, requirement.starts_on, order.proposed_start),
-        languages=tuple(subject.languages),
-        needs=tuple(subject.needs),
-        programme_title=programme.title if programme else "",
-        activity=requirement.activity,
-        place_name=requirement.place_name,
-        place_address=requirement.place_address,
-        place_postcode=requirement.place_postcode,
-        weekday=requirement.weekday,
-        start_time=requirement.start_time,
-        end_time=requirement.end_time,
-        starts_on=requirement.starts_on,
-        ends_on=requirement.ends_on,
-        supervisor_name=requirement.supervisor_name,
-        order_proposed_start=order.proposed_start,
-        order_duration_months=order.duration_months,
     )
 
 
@@ -551,7 +478,7 @@ def _find_view_row(organisation_id: int, referral_id: int) -> Row:
 
 
 def _view(row: Row) -> ReferralView:
-    """As `partner_view` makes it from the loaded rows."""
+    """The allow-listed view of a referral: the only thing partner pages and the API are given."""
     column = row._asdict()  # one dict: reading the row's 31 columns by name costs more
     return ReferralView(
         referral_id=column["referral_id"],
@@ -589,11 +516,3 @@ def _view(row: Row) -> ReferralView:
 def _age(date_of_birth: date, starts_on: date | None, order_proposed_start: date | None) -> int:
     """Age when the requirement starts (as far as is known yet)."""
     return dates.age_on(date_of_birth, starts_on or order_proposed_start or date.today())
-
-
-def _view_loading() -> tuple:
-    return (
-        selectinload(Referral.subject),
-        selectinload(Referral.requirement).selectinload(Requirement.order),
-        selectinload(Referral.session).selectinload(ProgrammeSession.programme),
-    )

@@ -45,7 +45,7 @@ def referral(referral_id: int) -> ResponseReturnValue:
 @bp.post("/<int:referral_id>/accept")
 @partner_required
 def accept(referral_id: int) -> ResponseReturnValue:
-    found = referrals.find_referral_to_answer(own_organisation_id(), referral_id)
+    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
     form = AcceptForm()
     if form.validate_on_submit():
         try:
@@ -64,7 +64,7 @@ def accept(referral_id: int) -> ResponseReturnValue:
 @bp.post("/<int:referral_id>/decline")
 @partner_required
 def decline(referral_id: int) -> ResponseReturnValue:
-    found = referrals.find_referral_to_answer(own_organisation_id(), referral_id)
+    found = referrals.find_partner_referral(own_organisation_id(), referral_id)
     form = DeclineForm()
     if form.validate_on_submit():
         try:

@@ -146,5 +146,8 @@ def partner_new(referral_id: int) -> ResponseReturnValue:
             flash("Report sent to the officer.", "success")
             return redirect(url_for("referrals.referral", referral_id=referral_id))
     return render_template(
-        "reports/partner-form.html", referral=referrals.partner_view(found), form=form, problem=problem
+        "reports/partner-form.html",
+        referral=referrals.find_partner_view(found.organisation_id, found.id),
+        form=form,
+        problem=problem,
     )
