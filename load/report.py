@@ -10,6 +10,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -85,7 +86,25 @@ def reference_lines(rps: float, requests: float) -> list[str]:
     if (OUT / "machine_reference").exists() and number(reference, "Request Count"):
         spent = seconds_by_kind(OUT / "machine_reference")
         lines.append("Reference " + cpu_per_request(spent, number(reference, "Request Count")))
-    return lines
+    return lines + yardstick_lines(reference_rps)
+
+
+def yardstick_lines(reference_rps: float) -> list[str]:
+    """Issue #8's yardstick measured today (load/yardstick.sh's wrk output), beside the figure the issue quotes."""
+    if not (OUT / "yardstick.txt").exists():
+        return []
+    text = (OUT / "yardstick.txt").read_text()
+    rate = re.search(r"Requests/sec:\s*([\d.]+)", text)
+    p50, p99 = (re.search(rf"^\s*{share}%\s+(\S+)", text, re.M) for share in (50, 99))
+    if not (rate and p50 and p99):
+        return []
+    rps = float(rate.group(1))
+    return [
+        "",
+        f"Yardstick (issue #8's bare Flask page reading SQLite, same gunicorn settings, wrk with 50 connections; the "
+        f"issue quotes about 1,900 requests/s, p99 31 ms): {rps:.0f} requests/s, p50 {p50.group(1)}, "
+        f"p99 {p99.group(1)} today. The reference page's rate is {reference_rps / max(rps, 1e-9):.2f} of it.",
+    ]
 
 
 def cpu_per_request(spent: dict[str, float], requests: float) -> str:

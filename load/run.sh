@@ -13,6 +13,8 @@
 #   LOAD_RATE=2.2 (tasks per second per user: ~330 requests/s offered)  LOAD_OUT=instance/load (CSV, logs, counts)
 #   LOAD_REFERENCE=60s (the reference run after the measured one: the same users asking only for a signed-in page
 #   with no records on it, no pause; the ceiling of this machine and stack, which the report compares with; 0: none)
+#   LOAD_YARDSTICK=30s (then issue #8's own yardstick, a bare Flask page reading SQLite, through load/yardstick.sh:
+#   how fast this machine is today next to the issue's figure; 0: none)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,9 +29,11 @@ WARMUP="${LOAD_WARMUP:-60s}"
 PORT="${LOAD_PORT:-8800}"
 WORKERS="${LOAD_WORKERS:-4}"
 REFERENCE="${LOAD_REFERENCE:-60s}"
+YARDSTICK="${LOAD_YARDSTICK:-30s}"
 HOST="http://127.0.0.1:${PORT}"
 mkdir -p "$LOAD_OUT"
-rm -f "$LOAD_OUT"/run_* "$LOAD_OUT"/warmup_* "$LOAD_OUT"/reference_* "$LOAD_OUT"/writes*.json "$LOAD_OUT"/counts_*.json
+rm -f "$LOAD_OUT"/run_* "$LOAD_OUT"/warmup_* "$LOAD_OUT"/reference_* "$LOAD_OUT"/writes*.json "$LOAD_OUT"/counts_*.json \
+  "$LOAD_OUT"/yardstick.txt
 
 if [[ ! -x .venv/bin/python ]]; then
   bash scripts/setup.sh
@@ -128,6 +132,10 @@ if [[ "$REFERENCE" != "0" && -z "${INTERRUPTED:-}" ]]; then
 fi
 stop_gunicorn
 trap - EXIT
+if [[ "$YARDSTICK" != "0" && -z "${INTERRUPTED:-}" ]]; then
+  echo "== Yardstick: a bare Flask page reading SQLite, for ${YARDSTICK}"
+  YARDSTICK_DURATION="$YARDSTICK" ./load/yardstick.sh >"$LOAD_OUT/yardstick.log" 2>&1 || true
+fi
 
 echo "== Verifying the audit chain"
 DATABASE_URL="$LOAD_DATABASE_URL" PORTAL_ENV=development .venv/bin/flask --app portal audit verify \
