@@ -7,6 +7,7 @@ cd "$ROOT"
 bash scripts/setup.sh
 
 export FLASK_APP=portal
+HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-5000}"
 mkdir -p instance
 .venv/bin/flask db upgrade 2>&1 | grep -v "^INFO" || true
@@ -14,7 +15,7 @@ mkdir -p instance
 
 cat <<INFO
 
-  KCPO partner portal is starting at http://127.0.0.1:${PORT}/
+  KCPO partner portal is starting at http://${HOST}:${PORT}/
 
   Demo sign-ins (password for all: $(.venv/bin/python -c 'from seed.demo import DEMO_PASSWORD; print(DEMO_PASSWORD)')):
     Officer  officer@met.example.org
@@ -30,4 +31,4 @@ cat <<INFO
   Press Ctrl+C to stop.
 
 INFO
-exec .venv/bin/flask run --host 127.0.0.1 --port "$PORT"
+exec .venv/bin/flask run --host "$HOST" --port "$PORT"
