@@ -4,15 +4,21 @@ test's fixtures (load/prepare.py), on SQLite and on PostgreSQL.
 Preparing 100,000 programmes takes minutes, so a prepared database is kept and used again when its scale matches:
 the SQLite file always (instance/bench/pages-<scale>.sqlite3), the PostgreSQL database only with `keep` (a stable
 name, kcpo_bench_pages_<scale>); otherwise PostgreSQL gets a database of this run's own, dropped at the end.
-Every run tops the fixtures up (fresh referrals to accept), as load/prepare.py does for each load run.
+Every run tops the fixtures up (enough referrals to accept), as load/prepare.py does for each load run.
+
+The prepared database itself is never measured on: each measurement gets a copy of it (`working_copy`), thrown away
+afterwards, so that the marks and acceptances a run writes never change the pages of the next run, and both sides of
+a comparison start from the same rows.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -73,9 +79,39 @@ def prepare_postgres(work_dir: Path, scale: int, referrals_needed: int, keep: bo
     return database
 
 
-def prepare_again(database: BenchDatabase, scale: int, referrals_needed: int, say: Progress) -> None:
-    """Fixtures topped up after a run used them (referrals accepted), for the next run on the same database."""
-    _prepare(database, scale, referrals_needed, say)
+@contextmanager
+def working_copy(database: BenchDatabase) -> Iterator[BenchDatabase]:
+    """A copy of the prepared database for one measurement, removed afterwards."""
+    if database.backend == "sqlite":
+        yield from _sqlite_copy(database)
+    else:
+        yield from _postgres_copy(database)
+
+
+def _sqlite_copy(database: BenchDatabase) -> Iterator[BenchDatabase]:
+    source = Path(make_url(database.url).database)
+    target = source.with_name(f"{source.stem}-run-{os.getpid()}.sqlite3")
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)  # consistent even with a write-ahead log beside the file
+    try:
+        yield replace(database, url=f"sqlite:///{target}", drop_at_end=False)
+    finally:
+        for leftover in target.parent.glob(f"{target.name}*"):
+            leftover.unlink()
+
+
+def _postgres_copy(database: BenchDatabase) -> Iterator[BenchDatabase]:
+    name = make_url(database.url).database
+    copy_name = f"{name}_run_{os.getpid()}"
+    with psycopg.connect(_conninfo(POSTGRES_SERVER), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{name}"')
+    copy = replace(database, url=make_url(database.url).set(database=copy_name).render_as_string(hide_password=False))
+    try:
+        yield copy
+    finally:
+        with psycopg.connect(_conninfo(POSTGRES_SERVER), autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
 
 
 def drop_postgres(database: BenchDatabase) -> None:

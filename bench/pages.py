@@ -12,8 +12,8 @@ measures each page (bench/page_cost.py): CPU ms per request (median of the batch
 requests), statements and HTML per request, ratio to the bare page, and issue #17's target for it.
 
 `--compare REV` checks REV out in a temporary git worktree under /tmp and runs this same measurement there in a
-second process (same Python, started from that worktree so its code is imported) on the same database, after
-topping the fixtures up again; the worktree is removed afterwards. The database is prepared by this checkout's code,
+second process (same Python, started from that worktree so its code is imported) on another copy of the same
+prepared database; the worktree is removed afterwards. The database is prepared by this checkout's code,
 so compare with an older commit whose models the newer migrations still serve.
 """
 
@@ -106,16 +106,15 @@ def measure_backend(args: argparse.Namespace, backend: str, size: tuple) -> dict
         database = page_database.prepare_postgres(args.work_dir, args.scale, referrals, args.keep_postgres, progress)
     try:
         progress(f"Measuring this checkout on {backend} ({size[1]} batches of {size[2]} requests per page) ...")
-        current = page_cost.run(
-            database.url, database.accounts(), size, backend, args.scale, revision(BENCH_ROOT), progress
-        )
+        with page_database.working_copy(database) as copy:
+            current = page_cost.run(
+                copy.url, copy.accounts(), size, backend, args.scale, revision(BENCH_ROOT), progress
+            )
         report = {"backend": backend, "current": table_data(asdict(current))}
         print_table(report["current"])
         if args.compare:
-            progress(f"Topping the fixtures up again for {args.compare} ...")
-            page_database.prepare_again(database, args.scale, referrals, progress)
-            other = measure_revision(args, database)
-            report["compared"] = table_data(other)
+            with page_database.working_copy(database) as copy:
+                report["compared"] = table_data(measure_revision(args, copy))
             print_comparison(report["compared"], report["current"])
         return report
     finally:
