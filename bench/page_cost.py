@@ -99,7 +99,7 @@ class Page:
 class Measured:
     name: str
     cpu_ms: float  # median over batches of the batch's CPU time per request
-    p95_ms: float  # over single requests
+    p95_ms: float | None  # over single requests
     statements: float | None  # per request
     html_bytes: float | None
     requests: int
@@ -357,7 +357,7 @@ def load_mix(measured: list[Measured]) -> Measured:
     return Measured(
         "load mix",
         cpu_ms=mean(lambda row: row.cpu_ms),
-        p95_ms=float("nan"),
+        p95_ms=None,
         statements=mean(lambda row: row.statements or 0),
         html_bytes=mean(lambda row: row.html_bytes or 0),
         requests=sum(by_name[name].requests for name in weights),
@@ -368,28 +368,37 @@ def bare_page() -> Page:
     return Page("bare Flask page", bare_app.app.test_client(), get("/"))
 
 
-def run(database_url: str, accounts: dict, size: tuple, backend: str, scale: int, revision: str, say: Progress) -> Run:
-    """Every page, then the mix, each beside the bare page measured before and after them in this process."""
+def run(database_url: str, accounts: dict, size: tuple, say: Progress, **label: str | int) -> Run:
+    """Every page, then the mix, each beside the bare page measured before and after them in this process. `label`:
+    backend, scale and revision, as the report names them."""
     app = production_like_app(database_url)
-    counter = StatementCounter(app)
-    with app.app_context():
-        started = time.perf_counter()
-        prepared_catalogue()
-        say(f"  [{backend}] catalogue prepared in {time.perf_counter() - started:.1f} s")
-    bare_before = measure(bare_page(), None, size)
-    measured = []
-    for page in pages(app, accounts):
-        row = measure(page, counter, size)
-        measured.append(row)
-        say(f"  [{backend}] {row.name}: {row.cpu_ms:.2f} ms CPU, {row.statements:.1f} statements")
-    bare_after = measure(bare_page(), None, size)
-    bare = bare_before
-    bare.batch_ms += bare_after.batch_ms
+    try:
+        with app.app_context():
+            started = time.perf_counter()
+            prepared_catalogue()
+            say(f"  [{label['backend']}] catalogue prepared in {time.perf_counter() - started:.1f} s")
+        bare = measure(bare_page(), None, size)
+        measured = measure_pages(app, accounts, size, lambda row: say(f"  [{label['backend']}] {row}"))
+        bare_again = measure(bare_page(), None, size)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+    bare.batch_ms += bare_again.batch_ms
     bare.cpu_ms = statistics.median(bare.batch_ms)
-    bare.p95_ms = max(bare_before.p95_ms, bare_after.p95_ms)
-    bare.requests += bare_after.requests
-    result = Run(backend, scale, revision, bare, measured, load_mix(measured))
+    bare.p95_ms = max(bare.p95_ms, bare_again.p95_ms)
+    bare.requests += bare_again.requests
+    result = Run(str(label["backend"]), int(label["scale"]), str(label["revision"]), bare, measured, load_mix(measured))
     for row in result.rows():
         row.ratio = row.cpu_ms / bare.cpu_ms
         row.target = TARGETS.get(row.name)
     return result
+
+
+def measure_pages(app: Flask, accounts: dict, size: tuple, say: Progress) -> list[Measured]:
+    counter = StatementCounter(app)
+    measured = []
+    for page in pages(app, accounts):
+        row = measure(page, counter, size)
+        measured.append(row)
+        say(f"{row.name}: {row.cpu_ms:.2f} ms CPU, {row.statements:.1f} statements")
+    return measured

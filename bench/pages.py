@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import subprocess
 import sys
@@ -40,7 +39,7 @@ import bench  # noqa: E402, F401
 import load.bare_app  # noqa: E402, F401
 import load.prepare  # noqa: E402, F401
 
-PYTHON = os.environ.get("BENCH_PYTHON", "/work/main/.venv/bin/python")
+PYTHON = os.environ.get("BENCH_PYTHON", sys.executable)  # the same Python runs the commit compared
 
 
 def progress(message: str) -> None:
@@ -76,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure_only:
         backend = args.database_url.split(":", 1)[0].split("+", 1)[0]
         accounts = json.loads(args.accounts.read_text())
-        result = page_cost.run(args.database_url, accounts, size, backend, args.scale, revision(Path.cwd()), progress)
+        label = {"backend": backend, "scale": args.scale, "revision": revision(Path.cwd())}
+        result = page_cost.run(args.database_url, accounts, size, progress, **label)
         args.json.write_text(json.dumps(asdict(result), indent=2) + "\n")
         return 0
     results = [measure_backend(args, backend, size) for backend in backends(args.backend)]
@@ -107,9 +107,8 @@ def measure_backend(args: argparse.Namespace, backend: str, size: tuple) -> dict
     try:
         progress(f"Measuring this checkout on {backend} ({size[1]} batches of {size[2]} requests per page) ...")
         with page_database.working_copy(database) as copy:
-            current = page_cost.run(
-                copy.url, copy.accounts(), size, backend, args.scale, revision(BENCH_ROOT), progress
-            )
+            label = {"backend": backend, "scale": args.scale, "revision": revision(BENCH_ROOT)}
+            current = page_cost.run(copy.url, copy.accounts(), size, progress, **label)
         report = {"backend": backend, "current": table_data(asdict(current))}
         print_table(report["current"])
         if args.compare:
@@ -162,7 +161,7 @@ def table_data(run: dict) -> dict:
 
 
 def number(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def verdict(row: dict) -> str:
