@@ -28,8 +28,10 @@ from sqlalchemy import event
 
 import load.bare_app as bare_app
 from portal import create_app
+from portal.api import tokens
 from portal.catalogue_index import prepared_catalogue
 from portal.config import ProductionConfig
+from portal.data.accounts import get_user_by_email
 from portal.extensions import db
 
 Progress = Callable[[str], None]
@@ -145,7 +147,7 @@ def production_like_app(database_url: str) -> Flask:
         | {
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": secrets.token_hex(32),
-            "SESSION_COOKIE_SECURE": False,  # plain HTTP to the test client
+            "SESSION_COOKIE_SECURE": False,  # production's settings refuse SQLite when it is True
             "SESSION_COOKIE_NAME": "kcpo_session",  # __Host- needs Secure
             "LOG_JSON": False,
             "API_RATE_LIMIT_PER_MINUTE": 10**9,  # still counted per call, never refused
@@ -195,9 +197,6 @@ def give_access_reason(client: FlaskClient, subject_id: int) -> None:
 
 
 def api_token(app: Flask, email: str) -> str:
-    from portal.api import tokens
-    from portal.data.accounts import get_user_by_email
-
     with app.test_request_context():
         _token, plain = tokens.create_token(get_user_by_email(email).id, "page-cost benchmark")
         db.session.commit()
@@ -221,6 +220,8 @@ def pages(app: Flask, accounts: dict) -> list[Page]:
     results_path = location_of(officer.post("/directory/", data=search().data))
     results = officer.get(results_path).get_data(as_text=True)
     programme = PROGRAMME_LINK.search(results)
+    if programme is None:
+        raise SystemExit(f"The directory search found no programme near {accounts['postcodes'][0]}")
     registers = partner.get("/partner/registers/").get_data(as_text=True)
     register_path = REGISTER_LINK.search(registers.split('id="upcoming"', 1)[0]).group(1)
     viewed = waiting_referrals(partner)[0]
@@ -230,7 +231,7 @@ def pages(app: Flask, accounts: dict) -> list[Page]:
         Page("officer dashboard", officer, get("/dashboard/")),
         Page("search POST", officer, search, expect=(302, 303)),
         Page("directory results", officer, get(results_path)),
-        Page("programme", officer, get(programme.group(1) if programme else "/directory/")),
+        Page("programme", officer, get(programme.group(1))),
         Page("subject", officer, get(f"/subjects/{subject_id}")),
         Page("suggestions", officer, get(f"/subjects/{subject_id}/suggestions")),
         Page("registers list", partner, get("/partner/registers/")),
