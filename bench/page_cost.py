@@ -105,13 +105,8 @@ class Measured:
     statements: float | None  # per request
     html_bytes: float | None
     requests: int
-    batch_ms: list[float] = field(default_factory=list, repr=False)
-    ratio: float = 0.0  # cpu_ms / the bare page's cpu_ms
+    ratio: float = 0.0  # to the bare page's CPU ms: the median of the batches' ratios
     target: float | None = None
-
-    @property
-    def met(self) -> bool | None:
-        return None if self.target is None else self.ratio <= self.target
 
 
 @dataclass
@@ -307,31 +302,54 @@ def accept_post(partner: FlaskClient, keep: str) -> Callable[[], Call]:
 # --------------------------------------------------------------------------- timing
 
 
-def measure(page: Page, counter: StatementCounter | None, size: tuple) -> Measured:
-    """`warm-up` untimed requests, then `batches` batches of `requests`: (warm-up, batches, requests) = size."""
-    warm_up, batches, requests = size
-    for _ in range(warm_up):
-        _one(page, counter)
-    per_batch, singles, statements, html = [], [], 0, []
-    for _ in range(batches):
+@dataclass
+class Samples:
+    """One page's timed requests, batch by batch."""
+
+    batch_ms: list[float] = field(default_factory=list)  # each batch's mean CPU ms per request
+    single_ms: list[float] = field(default_factory=list)
+    statements: int = 0
+    html_bytes: list[int] = field(default_factory=list)
+
+    def add_batch(self, page: Page, counter: StatementCounter | None, requests: int) -> float:
         times = []
         for _ in range(requests):
-            seconds, count, body = _one(page, counter)
+            seconds, statements, html_bytes = _one(page, counter)
             times.append(seconds * 1000)
-            statements += count
-            html.append(body)
-        per_batch.append(sum(times) / len(times))
-        singles += times
-    total = batches * requests
-    return Measured(
-        page.name,
-        cpu_ms=statistics.median(per_batch),
-        p95_ms=statistics.quantiles(singles, n=20)[-1] if len(singles) > 1 else singles[0],
-        statements=statements / total if counter else None,
-        html_bytes=statistics.median(html),
-        requests=total,
-        batch_ms=per_batch,
-    )
+            self.statements += statements
+            self.html_bytes.append(html_bytes)
+        self.batch_ms.append(sum(times) / len(times))
+        self.single_ms += times
+        return self.batch_ms[-1]
+
+    def measured(self, name: str, counted: bool) -> Measured:
+        total = len(self.single_ms)
+        return Measured(
+            name,
+            cpu_ms=statistics.median(self.batch_ms),
+            p95_ms=statistics.quantiles(self.single_ms, n=20)[-1] if total > 1 else self.single_ms[0],
+            statements=self.statements / total if counted else None,
+            html_bytes=statistics.median(self.html_bytes),
+            requests=total,
+        )
+
+
+def measure(page: Page, counter: StatementCounter, size: tuple, bare: tuple[Page, Samples]) -> Measured:
+    """`warm-up` untimed requests, then `batches` batches of `requests` ((warm-up, batches, requests) = size), each
+    right after a batch of the bare page: the page's ratio is the median of its batches' ratios to those, so a busy
+    spell of the shared machine weighs on both sides of each ratio."""
+    warm_up, batches, requests = size
+    bare_page, bare_samples = bare
+    for _ in range(warm_up):
+        _one(page, counter)
+        _one(bare_page, None)
+    samples, ratios = Samples(), []
+    for _ in range(batches):
+        bare_ms = bare_samples.add_batch(bare_page, None, requests)
+        ratios.append(samples.add_batch(page, counter, requests) / bare_ms)
+    row = samples.measured(page.name, counted=True)
+    row.ratio = statistics.median(ratios)
+    return row
 
 
 def _one(page: Page, counter: StatementCounter | None) -> tuple:
@@ -362,44 +380,36 @@ def load_mix(measured: list[Measured]) -> Measured:
         statements=mean(lambda row: row.statements or 0),
         html_bytes=mean(lambda row: row.html_bytes or 0),
         requests=sum(by_name[name].requests for name in weights),
+        ratio=mean(lambda row: row.ratio),
     )
 
 
-def bare_page() -> Page:
-    return Page("bare Flask page", bare_app.app.test_client(), get("/"))
-
-
 def run(database_url: str, accounts: dict, size: tuple, say: Progress, **label: str | int) -> Run:
-    """Every page, then the mix, each beside the bare page measured before and after them in this process. `label`:
+    """Every page, each beside the bare page measured in this process batch by batch, then the mix. `label`:
     backend, scale and revision, as the report names them."""
     app = production_like_app(database_url)
+    bare = (Page("bare Flask page", bare_app.app.test_client(), get("/")), Samples())
     try:
         with app.app_context():
             started = time.perf_counter()
             prepared_catalogue()
             say(f"  [{label['backend']}] catalogue prepared in {time.perf_counter() - started:.1f} s")
-        bare = measure(bare_page(), None, size)
-        measured = measure_pages(app, accounts, size, lambda row: say(f"  [{label['backend']}] {row}"))
-        bare_again = measure(bare_page(), None, size)
+        counter = StatementCounter(app)
+        measured = []
+        for page in pages(app, accounts):
+            measured.append(measure(page, counter, size, bare))
+            row = measured[-1]
+            say(
+                f"  [{label['backend']}] {row.name}: {row.cpu_ms:.2f} ms CPU ({row.ratio:.1f}× bare), "
+                f"{row.statements:.1f} statements"
+            )
     finally:
         with app.app_context():
             db.engine.dispose()
-    bare.batch_ms += bare_again.batch_ms
-    bare.cpu_ms = statistics.median(bare.batch_ms)
-    bare.p95_ms = max(bare.p95_ms, bare_again.p95_ms)
-    bare.requests += bare_again.requests
-    result = Run(str(label["backend"]), int(label["scale"]), str(label["revision"]), bare, measured, load_mix(measured))
+    bare_row = bare[1].measured(bare[0].name, counted=False)
+    bare_row.ratio = 1.0
+    result = Run(str(label["backend"]), int(label["scale"]), str(label["revision"]), bare_row, measured)
+    result.mix = load_mix(measured)
     for row in result.rows():
-        row.ratio = row.cpu_ms / bare.cpu_ms
         row.target = TARGETS.get(row.name)
     return result
-
-
-def measure_pages(app: Flask, accounts: dict, size: tuple, say: Progress) -> list[Measured]:
-    counter = StatementCounter(app)
-    measured = []
-    for page in pages(app, accounts):
-        row = measure(page, counter, size)
-        measured.append(row)
-        say(f"{row.name}: {row.cpu_ms:.2f} ms CPU, {row.statements:.1f} statements")
-    return measured

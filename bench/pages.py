@@ -55,6 +55,9 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warm-up", type=int, default=2, help="untimed requests before each page's batches")
     parser.add_argument("--compare", metavar="REV", help="also measure this commit, side by side")
     parser.add_argument("--keep-postgres", action="store_true", help="keep the PostgreSQL database for next time")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="prepare the databases and stop (keeps PostgreSQL's)"
+    )
     parser.add_argument("--work-dir", type=Path, default=BENCH_ROOT / "instance" / "bench")
     parser.add_argument("--json", type=Path, help="write the figures here too")
     # The second process of --compare:
@@ -79,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         result = page_cost.run(args.database_url, accounts, size, progress, **label)
         args.json.write_text(json.dumps(asdict(result), indent=2) + "\n")
         return 0
+    if args.prepare_only:
+        for backend in backends(args.backend):
+            prepare(args, backend, size)
+        return 0
     results = [measure_backend(args, backend, size) for backend in backends(args.backend)]
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
@@ -95,15 +102,21 @@ def backends(choice: str) -> list[str]:
     return wanted
 
 
-def measure_backend(args: argparse.Namespace, backend: str, size: tuple) -> dict:
-    from bench import page_cost, page_database
+def prepare(args: argparse.Namespace, backend: str, size: tuple):  # noqa: ANN201
+    from bench import page_database
 
     referrals = size[0] + size[1] * size[2] + 5  # one per accept post, and the one the referral page shows
     progress(f"Preparing the {backend} database at --scale {args.scale:,} ...")
     if backend == "sqlite":
-        database = page_database.prepare_sqlite(args.work_dir, args.scale, referrals, progress)
-    else:
-        database = page_database.prepare_postgres(args.work_dir, args.scale, referrals, args.keep_postgres, progress)
+        return page_database.prepare_sqlite(args.work_dir, args.scale, referrals, progress)
+    keep = args.keep_postgres or args.prepare_only
+    return page_database.prepare_postgres(args.work_dir, args.scale, referrals, keep, progress)
+
+
+def measure_backend(args: argparse.Namespace, backend: str, size: tuple) -> dict:
+    from bench import page_cost, page_database
+
+    database = prepare(args, backend, size)
     try:
         progress(f"Measuring this checkout on {backend} ({size[1]} batches of {size[2]} requests per page) ...")
         with page_database.working_copy(database) as copy:
@@ -155,7 +168,6 @@ def revision(root: Path) -> str:
 def table_data(run: dict) -> dict:
     rows = [run["bare"], *run["pages"], *([run["mix"]] if run.get("mix") else [])]
     for row in rows:
-        row.pop("batch_ms", None)
         row["met"] = None if row.get("target") is None else row["ratio"] <= row["target"]
     return {"backend": run["backend"], "scale": run["scale"], "revision": run["revision"], "rows": rows}
 
