@@ -50,7 +50,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000, help="synthetic programmes (default 100000)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--batches", type=int, default=3)
+    parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--requests", type=int, default=50, help="requests per batch")
     parser.add_argument("--warm-up", type=int, default=2, help="untimed requests before each page's batches")
     parser.add_argument("--compare", metavar="REV", help="also measure this commit, side by side")
