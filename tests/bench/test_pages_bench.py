@@ -29,19 +29,25 @@ PAGES = [
 ]
 
 
-def run_benchmark(tmp_path: Path, *extra: str) -> list[dict]:
+@pytest.fixture(scope="module")
+def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the tests' SQLite database is prepared once and used again."""
+    return tmp_path_factory.mktemp("bench")
+
+
+def run_benchmark(tmp_path: Path, work_dir: Path, *extra: str) -> list[dict]:
     out = tmp_path / "figures.json"
-    pages.main([*TINY, "--work-dir", str(tmp_path / "work"), "--json", str(out), *extra])
+    pages.main([*TINY, "--work-dir", str(work_dir), "--json", str(out), *extra])
     return json.loads(out.read_text())
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_every_page_is_measured_with_its_statements_html_and_ratio_to_the_bare_page(
-    tmp_path: Path, backend: str, capsys: pytest.CaptureFixture
+    tmp_path: Path, work_dir: Path, backend: str, capsys: pytest.CaptureFixture
 ) -> None:
     if backend == "postgresql" and postgres_unavailable_reason():
         pytest.skip(postgres_unavailable_reason())
-    (report,) = run_benchmark(tmp_path, "--backend", backend)
+    (report,) = run_benchmark(tmp_path, work_dir, "--backend", backend)
 
     rows = {row["name"]: row for row in report["current"]["rows"]}
     assert list(rows) == ["bare Flask page", *PAGES, "load mix"]
@@ -64,11 +70,11 @@ def test_every_page_is_measured_with_its_statements_html_and_ratio_to_the_bare_p
 
 
 def test_a_second_run_reuses_the_prepared_database_and_measures_the_same_pages(
-    tmp_path: Path, capsys: pytest.CaptureFixture
+    tmp_path: Path, work_dir: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    first = run_benchmark(tmp_path, "--backend", "sqlite")
+    first = run_benchmark(tmp_path, work_dir, "--backend", "sqlite")
     capsys.readouterr()
-    second = run_benchmark(tmp_path, "--backend", "sqlite")
+    second = run_benchmark(tmp_path, work_dir, "--backend", "sqlite")
 
     assert "using the database prepared earlier at --scale 200" in capsys.readouterr().out
     html = [{row["name"]: row["html_bytes"] for row in run[0]["current"]["rows"]} for run in (first, second)]
@@ -76,9 +82,9 @@ def test_a_second_run_reuses_the_prepared_database_and_measures_the_same_pages(
 
 
 def test_compare_measures_another_commit_and_prints_both_side_by_side(
-    tmp_path: Path, capsys: pytest.CaptureFixture
+    tmp_path: Path, work_dir: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    (report,) = run_benchmark(tmp_path, "--backend", "sqlite", "--compare", "HEAD")
+    (report,) = run_benchmark(tmp_path, work_dir, "--backend", "sqlite", "--compare", "HEAD")
 
     before = {row["name"]: row for row in report["compared"]["rows"]}
     assert list(before) == ["bare Flask page", *PAGES, "load mix"]
