@@ -1,13 +1,12 @@
 """What a page costs the server, in process (bench/pages.py): CPU time per request (time.process_time), SQL statements
 per request and HTML bytes, for the pages of issue #17 and the load mix, beside the bare Flask page of issue #8's
-yardstick (load/bare_app.py) measured in the same process in the same run.
+yardstick (load/bare_app.py), whose batches alternate with each page's in the same process.
 
 The portal runs with the production settings (no debug, CSRF checked with its HTTPS referrer check, audit, reason
 for access), except that the session cookie is not marked Secure: production's settings refuse SQLite whenever it
-is. People sign in through the sign-in pages with their password and authenticator code,
-so every request finds a real server-side session. Form posts really write: each mark post corrects every mark on
-the register (one new mark per young person, as the load test's corrections do) and each accept post accepts a
-referral nobody has answered yet.
+is. People sign in through the sign-in pages with their password and authenticator code, so every request finds a
+real server-side session. Form posts really write: each mark post corrects every mark on the register (one new mark
+per young person, as the load test's corrections do) and each accept post accepts a referral nobody has answered yet.
 """
 
 from __future__ import annotations
