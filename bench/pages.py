@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = options(argv)
+    # Stopped with `kill`: still drop the PostgreSQL databases and remove the worktree and copies (the `finally`s).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.code_root:
         sys.path.insert(0, str(args.code_root.resolve()))
     from bench import page_cost  # after --code-root: it imports the portal measured
