@@ -71,8 +71,6 @@ def options(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = options(argv)
-    # Stopped with `kill`: still drop the PostgreSQL databases and remove the worktree and copies (the `finally`s).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.code_root:
         sys.path.insert(0, str(args.code_root.resolve()))
     from bench import page_cost  # after --code-root: it imports the portal measured
@@ -223,4 +221,6 @@ def print_comparison(before: dict, after: dict) -> None:
 
 
 if __name__ == "__main__":
+    # Stopped with `kill`: still drop the PostgreSQL databases and remove the worktree and copies (the `finally`s).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())
