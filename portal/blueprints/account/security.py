@@ -8,7 +8,12 @@ from portal.auth import SignedInUser, recent_sign_in_required, signed_in
 from portal.blueprints.account import bp
 from portal.blueprints.account.forms import RevokeForm
 from portal.blueprints.auth.forms import ChangePasswordForm, ConfirmIdentityForm, SetUpAuthenticatorForm
-from portal.blueprints.auth.routes import authenticator_set_up
+from portal.blueprints.auth.routes import (
+    authenticator_set_up,
+    count_failed_guess,
+    guesses_used_up,
+    too_many_attempts,
+)
 from portal.data import accounts
 from portal.safety import safe_next_url
 
@@ -20,8 +25,11 @@ IDENTITY_NOT_CONFIRMED = "Enter your correct password and a current code"
 def confirm_identity() -> ResponseReturnValue:
     form = ConfirmIdentityForm()
     if form.validate_on_submit():
+        if guesses_used_up(current_user.account.email):
+            return too_many_attempts()
         if accounts.confirm_identity(current_user.session_token, form.password.data, form.code.data):
             return redirect(safe_next_url(request.args.get("next")) or url_for("account.account"))
+        count_failed_guess(current_user.account.email)
         form.password.errors.append(IDENTITY_NOT_CONFIRMED)
     return render_template("account/confirm-identity.html", form=form)
 

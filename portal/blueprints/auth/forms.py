@@ -3,6 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import Field, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, Length, ValidationError
 
+from portal import mfa
 from portal.forms import email_field, required, text_field
 from portal.passwords import is_easily_guessed
 
@@ -53,6 +54,13 @@ class SetPasswordForm(FlaskForm):
 
 
 CODE_HINT = "The 6-digit code your authenticator app shows now."
+PLAIN_DIGITS_ONLY = "Enter the code using the digits 0 to 9"
+
+
+def wrong_code_message(code: str, message: str) -> str:
+    """What to say about a code that did not work: digits from another script (full-width, Arabic-Indic) get told
+    how to type it, since no authenticator shows those."""
+    return PLAIN_DIGITS_ONLY if mfa.has_other_digits(code) else message
 
 
 def code_field(required_message: str, description: str) -> StringField:
