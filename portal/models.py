@@ -868,6 +868,7 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     prefix: Mapped[str] = mapped_column(String(12))  # the first characters, so the user can tell tokens apart
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]  # API_TOKEN_LIFETIME after creation: a forgotten token stops working by itself
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 

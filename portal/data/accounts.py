@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from portal import mfa
 from portal.data import audit, notifications
 from portal.extensions import db
-from portal.models import AuthSession, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
+from portal.models import ApiToken, AuthSession, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
 from portal.passwords import hash_password, needs_rehash, new_token, token_hash, verify_password
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -255,10 +255,21 @@ def user_for_session(token: str, idle_timeout: timedelta, absolute_timeout: time
     return auth_session.user
 
 
+def revoke_credentials(user_id: int, reason: str) -> None:
+    """Everything that lets a program act as the user stops working: their API tokens. For when their password or
+    access changes, or the account is disabled."""
+    revoked = db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    if revoked.rowcount:
+        audit.record(audit.ALTERATION, "user", user_id, change="api tokens revoked", reason=reason)
+
+
 def set_disabled(user: User, disabled: bool) -> None:
     user.disabled_at = utcnow() if disabled else None
     if disabled:
         end_all_sessions(user.id)
+        revoke_credentials(user.id, "account disabled")
     audit.record(audit.ALTERATION, "user", user.id, change="disabled" if disabled else "enabled")
 
 
@@ -267,6 +278,7 @@ def change_role(user: User, role: Role, organisation_id: int | None) -> None:
     before = str(user.role)
     user.role, user.organisation_id = role, organisation_id if role == Role.PARTNER else None
     end_all_sessions(user.id)
+    revoke_credentials(user.id, "role changed")
     audit.record(audit.ALTERATION, "user", user.id, change="role changed", before=before, after=str(role))
 
 
@@ -275,6 +287,7 @@ def change_password(user: User, password: str) -> str:
     one, already past its second factor, since the person has just re-authenticated."""
     user.password_hash = hash_password(password)
     end_all_sessions(user.id)
+    revoke_credentials(user.id, "password changed")
     audit.record(audit.ALTERATION, "user", user.id, change="password changed")
     return start_session(user)
 
@@ -339,5 +352,6 @@ def reset_password(link: Invitation, password: str) -> User:
     user = link.user
     user.password_hash = hash_password(password)
     end_all_sessions(user.id)
+    revoke_credentials(user.id, "password reset")
     audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="password reset by link")
     return user

@@ -2,15 +2,19 @@
 calendar feeds die with the credentials behind them, reset links are single-use as a set, sensitive changes ask for
 the current password and a code, and registration and forgotten-password say nothing about which addresses exist."""
 
+from datetime import timedelta
+
 import pytest
 from flask import Flask
+from freezegun import freeze_time
 from sqlalchemy import select
 
+from portal.data import accounts
 from portal.extensions import db
-from portal.models import AuditEvent, User
+from portal.models import ApiToken, AuditEvent, Role, User, utcnow
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
-from tests.security.test_accounts import age_reauthentication, stored
-from tests.utils import current_code, error_summary, field_error, h1
+from tests.security.test_accounts import _reset_link, age_reauthentication, password_form, stored
+from tests.utils import current_code, error_summary, field_error, h1, page
 
 FULL_WIDTH = "１２３４５６"
 ARABIC_INDIC = "١٢٣٤٥٦"
@@ -92,3 +96,91 @@ def test_setting_up_an_authenticator_with_other_digits_is_a_clear_error(app: Fla
     assert response.status_code == 200
     assert field_error(response, "code") == "Enter the code using the digits 0 to 9"
     assert stored(app, User, id=user.id).totp_secret is None
+
+
+# Item 3: API tokens expire, die with the password or access behind them, and need re-authentication to make -------
+
+
+def bearer(app: Flask, plain: str, path: str = "/api/v1/me"):  # noqa: ANN201
+    return app.test_client().get(path, headers={"Authorization": f"Bearer {plain}"})
+
+
+def test_an_api_token_expires_after_ninety_days_and_the_list_shows_when(app: Flask, client, sign_in) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    created = client.post("/account/api-tokens", data={"name": "Case sync"})
+    plain = page(created).select_one("#token-value").get_text(strip=True)
+    expires = (utcnow() + timedelta(days=90)).strftime("%d/%m/%Y")
+    row = [cell.get_text(" ", strip=True) for cell in page(client.get("/account")).select("tbody tr td")]
+    assert row[3] == "Never" and row[4].startswith(expires)
+    assert bearer(app, plain).status_code == 200
+    assert row[3] != page(client.get("/account")).select("tbody tr td")[3].get_text(strip=True)  # last use shown
+    with freeze_time(utcnow() + timedelta(days=90, minutes=1)):
+        expired = bearer(app, plain)
+        assert expired.status_code == 401
+        assert expired.json["error"]["message"] == "The API token is not valid, has expired or has been revoked"
+
+
+def test_the_api_token_lifetime_is_configurable(app: Flask, make) -> None:  # noqa: ANN001
+    from tests.api.conftest import issue_token
+
+    app.config["API_TOKEN_LIFETIME"] = timedelta(days=7)
+    plain = issue_token(app, make.user("officer"))
+    with freeze_time(utcnow() + timedelta(days=6)):
+        assert bearer(app, plain).status_code == 200
+    with freeze_time(utcnow() + timedelta(days=7, minutes=1)):
+        assert bearer(app, plain).status_code == 401
+
+
+def test_creating_an_api_token_needs_recent_re_authentication(app: Flask, client, sign_in) -> None:  # noqa: ANN001
+    user_id = sign_in(client, "officer")
+    age_reauthentication(app)
+    refused = client.post(
+        "/account/api-tokens", data={"name": "Case sync"}, headers={"Referer": "http://localhost/account"}
+    )
+    assert refused.headers["Location"].startswith("/account/confirm-identity")
+    assert stored(app, ApiToken, user_id=user_id) is None
+    confirm_identity(client)
+    assert client.post("/account/api-tokens", data={"name": "Case sync"}).status_code == 201
+
+
+def _change_password(app: Flask, client, email: str) -> None:  # noqa: ANN001
+    client.post(
+        "/account/change-password",
+        data={
+            "current_password": TEST_PASSWORD,
+            "code": current_code(TEST_TOTP_SECRET, 1),
+            "password": "a new and long passphrase",
+            "confirm_password": "a new and long passphrase",
+        },
+    )
+
+
+def _reset_password(app: Flask, client, email: str) -> None:  # noqa: ANN001
+    with app.app_context():
+        token = _reset_link(app, email)
+    app.test_client().post(f"/reset-password/{token}", data=password_form("a fresh long passphrase"))
+
+
+def _disable(app: Flask, client, email: str) -> None:  # noqa: ANN001
+    with app.app_context():
+        accounts.set_disabled(accounts.get_user_by_email(email), True)
+        db.session.commit()
+
+
+def _change_role(app: Flask, client, email: str) -> None:  # noqa: ANN001
+    with app.test_request_context():
+        accounts.change_role(accounts.get_user_by_email(email), Role.AUDITOR, None)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("change", [_change_password, _reset_password, _disable, _change_role])
+def test_api_tokens_stop_working_when_the_password_or_access_changes(app: Flask, client, sign_in, make, change) -> None:  # noqa: ANN001
+    from tests.api.conftest import issue_token
+
+    user_id = sign_in(client, "officer")
+    email = make.get(User, user_id).email
+    plain = issue_token(app, user_id)
+    assert bearer(app, plain).status_code == 200
+    change(app, client, email)
+    assert bearer(app, plain).status_code == 401
+    assert stored(app, ApiToken, user_id=user_id).revoked_at is not None

@@ -1,0 +1,35 @@
+"""i16 accounts: API tokens expire
+
+Revision ID: d1a2b3c4e5f6
+Revises: b8d2f3a4c5e6
+Create Date: 2026-12-06 09:15:00
+
+"""
+from datetime import UTC, datetime, timedelta
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'd1a2b3c4e5f6'
+down_revision = 'b8d2f3a4c5e6'
+branch_labels = None
+depends_on = None
+
+# Tokens made before tokens expired get the default lifetime from the upgrade, so no integration stops at once.
+DEFAULT_LIFETIME = timedelta(days=90)
+
+
+def upgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_at', sa.DateTime(), nullable=True))
+    expires_at = datetime.now(UTC).replace(tzinfo=None) + DEFAULT_LIFETIME
+    op.execute(sa.text("UPDATE api_tokens SET expires_at = :expires_at").bindparams(expires_at=expires_at))
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.alter_column('expires_at', existing_type=sa.DateTime(), nullable=False)
+
+
+def downgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('expires_at')
