@@ -106,6 +106,7 @@ def start_session(user: User) -> str:
         AuthSession(token_hash=token_hash(token), user_id=user.id, mfa_verified_at=now, reauthenticated_at=now)
     )
     user.last_signed_in_at = now
+    spend_reset_links(user.id)  # the person got in: any reset link still in their inbox is not needed
     audit.record(audit.SIGN_IN, "user", user.id, user_id=user.id, organisation_id=user.organisation_id)
     return token
 
@@ -324,6 +325,18 @@ def send_password_reset(email: str, lifetime: timedelta, page_path: Callable[[st
     audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="password reset link sent")
 
 
+def spend_reset_links(user_id: int) -> None:
+    db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.user_id == user_id,
+            Invitation.purpose == LinkPurpose.PASSWORD_RESET,
+            Invitation.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+
+
 def usable_link(token: str, purpose: LinkPurpose) -> Invitation | None:
     """The link if it is for this purpose, unused, unexpired and its account is enabled."""
     link = db.session.scalar(
@@ -346,10 +359,10 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
 
 
 def reset_password(link: Invitation, password: str) -> User:
-    """Set the new password from a reset link; the link is spent and every session ends. The second factor stays:
-    the next sign-in still asks for a code."""
-    link.used_at = utcnow()
+    """Set the new password from a reset link; every reset link of the account is spent and every session ends. The
+    second factor stays: the next sign-in still asks for a code."""
     user = link.user
+    spend_reset_links(user.id)  # this one and every other still waiting in the inbox
     user.password_hash = hash_password(password)
     end_all_sessions(user.id)
     revoke_credentials(user.id, "password reset")

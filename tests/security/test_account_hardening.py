@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import ApiToken, AuditEvent, Role, User, utcnow
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 from tests.security.test_accounts import _reset_link, age_reauthentication, password_form, stored
-from tests.utils import current_code, error_summary, field_error, h1, page
+from tests.utils import current_code, error_summary, field_error, h1, page, sign_in_with_code
 
 FULL_WIDTH = "１２３４５６"
 ARABIC_INDIC = "١٢٣٤٥٦"
@@ -184,3 +184,27 @@ def test_api_tokens_stop_working_when_the_password_or_access_changes(app: Flask,
     change(app, client, email)
     assert bearer(app, plain).status_code == 401
     assert stored(app, ApiToken, user_id=user_id).revoked_at is not None
+
+
+# Item 10: one reset link used, or a sign-in, spends every other --------------------------------------------------
+
+
+def test_using_one_reset_link_spends_every_other_link_of_the_account(app: Flask, make) -> None:  # noqa: ANN001
+    user = make.get(User, make.user("officer"))
+    with app.app_context():
+        first, second, third = (_reset_link(app, user.email) for _ in range(3))
+    client = app.test_client()
+    assert client.post(f"/reset-password/{second}", data=password_form("a fresh long passphrase")).status_code == 302
+    for other in (first, third):
+        refused = client.post(f"/reset-password/{other}", data=password_form("an attackers passphrase"))
+        assert refused.status_code == 404 and h1(refused) == "This link has expired"
+    assert sign_in_with_code(client, user.email, "a fresh long passphrase", TEST_TOTP_SECRET).status_code == 302
+
+
+def test_signing_in_spends_every_reset_link_of_the_account(app: Flask, make) -> None:  # noqa: ANN001
+    user = make.get(User, make.user("officer"))
+    with app.app_context():
+        links = [_reset_link(app, user.email) for _ in range(2)]
+    assert sign_in_with_code(app.test_client(), user.email, TEST_PASSWORD, TEST_TOTP_SECRET).status_code == 302
+    for link in links:
+        assert app.test_client().get(f"/reset-password/{link}").status_code == 404
