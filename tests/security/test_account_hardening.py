@@ -57,7 +57,8 @@ def test_wrong_answers_on_confirming_identity_lock_the_account_like_sign_in(app:
         assert error_summary(wrong) == ["Enter your correct password and a current code"]
     right = confirm_identity(client)
     assert right.status_code == 429 and h1(right) == "Too many attempts"
-    assert client.get("/account/change-password").headers["Location"].startswith("/account/confirm-identity")
+    still_unconfirmed = client.post("/account/api-tokens", data={"name": "x"}, headers={"Referer": "/account"})
+    assert still_unconfirmed.headers["Location"].startswith("/account/confirm-identity")
     elsewhere = app.test_client().post("/sign-in", data={"email": email, "password": TEST_PASSWORD})
     assert elsewhere.status_code == 429  # the same lock as signing in
 
@@ -148,7 +149,7 @@ def _change_password(app: Flask, client, email: str) -> None:  # noqa: ANN001
         "/account/change-password",
         data={
             "current_password": TEST_PASSWORD,
-            "code": current_code(TEST_TOTP_SECRET, 1),
+            "current_code": current_code(TEST_TOTP_SECRET, 1),
             "password": "a new and long passphrase",
             "confirm_password": "a new and long passphrase",
         },
@@ -208,3 +209,67 @@ def test_signing_in_spends_every_reset_link_of_the_account(app: Flask, make) -> 
     assert sign_in_with_code(app.test_client(), user.email, TEST_PASSWORD, TEST_TOTP_SECRET).status_code == 302
     for link in links:
         assert app.test_client().get(f"/reset-password/{link}").status_code == 404
+
+
+# Item 11: changing the password or the authenticator always asks for the current password and a code -------------
+
+NEW_PASSWORD = {"password": "a new and long passphrase", "confirm_password": "a new and long passphrase"}
+
+
+def test_changing_the_password_asks_for_the_current_one_and_a_code_even_just_after_sign_in(
+    app: Flask, client, sign_in, make
+) -> None:  # noqa: ANN001
+    user_id = sign_in(client, "officer")  # signed in this minute: the re-authentication window is open
+    before = stored(app, User, id=user_id).password_hash
+    form = page(client.get("/account/change-password"))
+    assert {"current_password", "current_code", "password"} <= {field["name"] for field in form.select("input")}
+    missing = client.post("/account/change-password", data=NEW_PASSWORD)
+    assert missing.status_code == 200
+    assert error_summary(missing)[:2] == [
+        "Enter your password",
+        "Enter the 6-digit code from your authenticator app, or a recovery code",
+    ]
+    wrong = client.post(
+        "/account/change-password",
+        data=NEW_PASSWORD | {"current_password": "someone elses guess", "current_code": current_code(TEST_TOTP_SECRET)},
+    )
+    assert error_summary(wrong) == ["Enter your correct password and a current code"]
+    assert stored(app, User, id=user_id).password_hash == before
+    changed = client.post(
+        "/account/change-password",
+        data=NEW_PASSWORD | {"current_password": TEST_PASSWORD, "current_code": current_code(TEST_TOTP_SECRET, 1)},
+    )
+    assert changed.headers["Location"] == "/account"
+    assert stored(app, User, id=user_id).password_hash != before
+
+
+def test_moving_to_a_new_phone_asks_for_the_password_and_an_old_code_even_just_after_sign_in(
+    app: Flask, client, sign_in
+) -> None:  # noqa: ANN001
+    user_id = sign_in(client, "officer")
+    new_phone = page(client.get("/account/authenticator")).select_one("#secret-key").get_text().replace(" ", "")
+    refused = client.post("/account/authenticator", data={"code": current_code(new_phone)})
+    assert error_summary(refused) == [
+        "Enter your password",
+        "Enter a code from the app on your old phone, or a recovery code",
+    ]
+    wrong = client.post(
+        "/account/authenticator",
+        data={
+            "code": current_code(new_phone),
+            "current_password": "a guess",
+            "current_code": current_code(TEST_TOTP_SECRET),
+        },
+    )
+    assert error_summary(wrong) == ["Enter your correct password and a current code"]
+    assert stored(app, User, id=user_id).totp_secret == TEST_TOTP_SECRET
+    replaced = client.post(
+        "/account/authenticator",
+        data={
+            "code": current_code(new_phone),
+            "current_password": TEST_PASSWORD,
+            "current_code": current_code(TEST_TOTP_SECRET, 1),
+        },
+    )
+    assert h1(replaced) == "Save your recovery codes"
+    assert stored(app, User, id=user_id).totp_secret == new_phone
