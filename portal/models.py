@@ -179,6 +179,7 @@ class RecoveryCode(Base):
 class LinkPurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password-reset"  # a link purpose  # nosec B105
+    REGISTRATION = "registration"  # continuing a self-registration from the email it sent
 
 
 class Invitation(Base):

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import mfa
-from portal.data import audit, notifications
+from portal.data import audit, notifications, organisations
 from portal.extensions import db
 from portal.models import ApiToken, AuthSession, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
 from portal.passwords import hash_password, needs_rehash, new_token, token_hash, verify_password
@@ -15,6 +15,7 @@ from portal.passwords import hash_password, needs_rehash, new_token, token_hash,
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 # Between the password and the code: long enough to find a phone, short enough that a half-done sign-in dies.
 PENDING_SIGN_IN_LIFETIME = timedelta(minutes=10)
+REGISTRATION_LINK_LIFETIME = timedelta(hours=24)
 
 
 def normalise_email(email: str) -> str:
@@ -65,6 +66,32 @@ def create_user(
     db.session.flush()
     audit.record(audit.COLLECTION, "user", user.id, role=str(role))
     return user
+
+
+def register_partner(
+    organisation_details: dict[str, str],
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    continue_path: Callable[[str], str],
+    sign_in_path: str,
+    reset_path: str,
+) -> None:
+    """Self-registration, continued by email so the page says nothing about which addresses have accounts: a new
+    address gets its pending organisation, its account and an email link to continue; an address that already has
+    an account gets an email saying so, and nothing is made. Both hash the password, so both take as long."""
+    password_hash = hash_password(password)
+    existing = get_user_by_email(email)
+    if existing is not None:
+        notifications.notify_already_registered(existing, sign_in_path, reset_path)
+        audit.record(audit.ALTERATION, "user", existing.id, change="registration tried with this email address")
+        return
+    organisation = organisations.register_organisation(organisation_details)
+    user = create_user(email=email, full_name=full_name, role=Role.PARTNER, organisation_id=organisation.id)
+    user.password_hash = password_hash
+    token = create_link(user, LinkPurpose.REGISTRATION, REGISTRATION_LINK_LIFETIME)
+    notifications.notify_registration(user, continue_path(token), REGISTRATION_LINK_LIFETIME)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -349,6 +376,11 @@ def usable_link(token: str, purpose: LinkPurpose) -> Invitation | None:
 
 def usable_invitation(token: str) -> Invitation | None:
     return usable_link(token, LinkPurpose.INVITATION)
+
+
+def spend_link(link: Invitation) -> User:
+    link.used_at = utcnow()
+    return link.user
 
 
 def accept_invitation(invitation: Invitation, password: str) -> User:

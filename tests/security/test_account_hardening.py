@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from portal.data import accounts
 from portal.extensions import db
-from portal.models import ApiToken, AuditEvent, Role, User, utcnow
+from portal.models import ApiToken, AuditEvent, Organisation, OutboxMessage, Role, User, utcnow
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
-from tests.security.test_accounts import _reset_link, age_reauthentication, password_form, stored
+from tests.security.test_accounts import _reset_link, age_reauthentication, password_form, stored, without_nonce
 from tests.utils import current_code, error_summary, field_error, h1, page, sign_in_with_code
 
 FULL_WIDTH = "１２３４５６"
@@ -273,3 +273,51 @@ def test_moving_to_a_new_phone_asks_for_the_password_and_an_old_code_even_just_a
     )
     assert h1(replaced) == "Save your recovery codes"
     assert stored(app, User, id=user_id).totp_secret == new_phone
+
+
+# Item 5: registration says nothing about which addresses have accounts, and is throttled --------------------------
+
+
+def _outbox(app: Flask, email: str) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == email)))
+
+
+def test_registration_answers_the_same_whether_or_not_the_address_has_an_account(app: Flask, make) -> None:  # noqa: ANN001
+    from tests.test_partners import registration
+
+    taken = make.get(User, make.user("officer", email="taken@example.org"))
+    answers = []
+    for number, email in enumerate((taken.email, "free@example.org")):
+        client = app.test_client()
+        posted = client.post("/register-organisation", data=registration(name=f"Club {number}", user_email=email))
+        answers.append(
+            (posted.status_code, posted.headers.get("Location"), without_nonce(client.get(posted.headers["Location"])))
+        )
+    assert answers[0] == answers[1]
+    assert answers[0][:2] == (302, "/register-organisation/check-your-email")
+    assert _outbox(app, taken.email) == ["You already have an account"]
+    assert _outbox(app, "free@example.org") == ["Continue your registration"]
+    with app.app_context():
+        assert list(db.session.scalars(select(Organisation.name))) == ["Club 1"]  # nothing made for the taken one
+        assert db.session.scalar(select(User).where(User.email == taken.email)).role == "officer"
+
+
+def test_registration_is_throttled_per_address_typed_and_per_machine(app: Flask) -> None:
+    from tests.test_partners import registration
+
+    client = app.test_client()
+    for number in range(3):
+        assert client.post("/register-organisation", data=registration(name=f"Club {number}")).status_code == 302
+    fourth = client.post("/register-organisation", data=registration(name="Club 3"))
+    assert fourth.status_code == 429 and h1(fourth) == "Too many attempts"
+    for number in range(4, 10):  # the refused fourth counts towards the ten a machine may make
+        email = f"person{number}@example.org"
+        assert (
+            client.post(
+                "/register-organisation", data=registration(name=f"Club {number}", user_email=email)
+            ).status_code
+            == 302
+        )
+    eleventh = client.post("/register-organisation", data=registration(name="Club 11", user_email="last@example.org"))
+    assert eleventh.status_code == 429

@@ -198,7 +198,9 @@ def _address() -> str:
     return request.remote_addr or "unknown"
 
 
-def too_many_attempts() -> ResponseReturnValue:
-    current_app.logger.warning("sign-in throttled: too many failed attempts")
-    retry_after = str(GUESSES_PER_ACCOUNT.seconds)
-    return render_template("auth/too-many-attempts.html"), 429, {"Retry-After": retry_after}
+def too_many_attempts(
+    attempting: str = "sign in to this account", seconds: int = GUESSES_PER_ACCOUNT.seconds
+) -> ResponseReturnValue:
+    current_app.logger.warning("throttled: too many attempts to %s", attempting)
+    page = render_template("auth/too-many-attempts.html", attempting=attempting, minutes=max(1, seconds // 60))
+    return page, 429, {"Retry-After": str(seconds)}
