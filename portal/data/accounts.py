@@ -323,8 +323,10 @@ def change_password(user: User, password: str) -> str:
 # Password links: invitations and resets --------------------------------------------------------------------------
 
 
-def create_link(user: User, purpose: LinkPurpose, lifetime: timedelta, created_by_id: int | None = None) -> str:
-    token = new_token()
+def create_link(
+    user: User, purpose: LinkPurpose, lifetime: timedelta, created_by_id: int | None = None, token: str | None = None
+) -> str:
+    token = token or new_token()
     db.session.add(
         Invitation(
             token_hash=token_hash(token),
@@ -342,12 +344,16 @@ def create_invitation(user: User, created_by_id: int, lifetime: timedelta) -> st
 
 
 def send_password_reset(email: str, lifetime: timedelta, page_path: Callable[[str], str]) -> None:
-    """Email a reset link to an enabled account with a password; for any other address do nothing, so the page
-    that follows looks the same whether or not the account exists."""
+    """Queue one email whatever the address: a reset link for an enabled account with a password, or else a note
+    that no account here can use it. Both make a token, queue an email and record an event, so neither the page
+    nor the time it takes says which addresses have accounts."""
     user = get_user_by_email(email)
+    token = new_token()
     if user is None or user.is_disabled or user.password_hash is None:
+        notifications.notify_no_account_to_reset(email)
+        audit.record(audit.ALTERATION, "user", None, change="password reset asked for an address with no account")
         return
-    token = create_link(user, LinkPurpose.PASSWORD_RESET, lifetime)
+    create_link(user, LinkPurpose.PASSWORD_RESET, lifetime, token=token)
     notifications.notify_password_reset(user, page_path(token), lifetime)
     audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="password reset link sent")
 

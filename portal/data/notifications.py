@@ -65,6 +65,16 @@ def notify_password_reset(user: User, path: str, lifetime: timedelta) -> OutboxM
     return queue(user.email, "Reset your password", body, PASSWORD_RESET)
 
 
+def notify_no_account_to_reset(email: str) -> OutboxMessage:
+    body = (
+        "Someone asked to reset the password of a KCPO partner portal account with this email address, but no "
+        "account that can sign in has it, so nothing has changed.\n\n"
+        "If it was you, you may have another email address for the portal, or your account may have been closed: "
+        "ask your portal administrator.\n\nIf it was not you, ignore this email.\n\nKCPO partner portal"
+    )
+    return queue(email, "Reset your password", body, PASSWORD_RESET)
+
+
 def notify_registration(user: User, path: str, lifetime: timedelta) -> OutboxMessage:
     hours = int(lifetime.total_seconds() // 3600)
     body = (

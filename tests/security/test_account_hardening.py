@@ -2,12 +2,14 @@
 calendar feeds die with the credentials behind them, reset links are single-use as a set, sensitive changes ask for
 the current password and a code, and registration and forgotten-password say nothing about which addresses exist."""
 
+import statistics
+import time
 from datetime import timedelta
 
 import pytest
 from flask import Flask
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.data import accounts
 from portal.extensions import db
@@ -321,3 +323,50 @@ def test_registration_is_throttled_per_address_typed_and_per_machine(app: Flask)
         )
     eleventh = client.post("/register-organisation", data=registration(name="Club 11", user_email="last@example.org"))
     assert eleventh.status_code == 429
+
+
+# Item 13: forgotten-password does the same work for known and unknown addresses ------------------------------------
+
+
+def _work_done(app: Flask, email: str) -> tuple[int, int, int]:
+    """Statements the request ran, emails it queued and events it recorded."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        app.test_client().post("/forgot-password", data={"email": email})
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    with app.app_context():
+        emails = len(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email)).all())
+        events = len(
+            db.session.scalars(
+                select(AuditEvent).where(AuditEvent.detail["change"].as_string().like("password reset%"))
+            ).all()
+        )
+    return len(statements), emails, events
+
+
+def test_forgot_password_does_the_same_work_for_known_and_unknown_addresses(app: Flask, make) -> None:  # noqa: ANN001
+    known = make.get(User, make.user("officer"))
+    known_statements, known_emails, _ = _work_done(app, known.email)
+    unknown_statements, unknown_emails, events = _work_done(app, "nobody@example.org")
+    assert known_emails == unknown_emails == 1 and events == 2
+    assert abs(known_statements - unknown_statements) <= 1  # the reset link's own row, in the same transaction
+
+
+def test_forgot_password_takes_as_long_for_known_and_unknown_addresses(app: Flask, make) -> None:  # noqa: ANN001
+    rounds = 25  # a new address each time, so the per-address email limit never answers instead
+    known = [make.get(User, make.user("officer")).email for _ in range(rounds)]
+    unknown = [f"nobody-{number}@example.org" for number in range(rounds)]
+    client = app.test_client()
+    times: dict[str, list[float]] = {"known": [], "unknown": []}
+    for pair in zip(known, unknown, strict=True):  # interleaved, so a busy moment on the machine slows both alike
+        for kind, email in zip(times, pair, strict=True):
+            started = time.perf_counter()
+            client.post("/forgot-password", data={"email": email})
+            times[kind].append(time.perf_counter() - started)
+    known_median, unknown_median = (statistics.median(samples) for samples in times.values())
+    assert 0.67 < known_median / unknown_median < 1.5, (known_median, unknown_median)
