@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from portal import mfa
 from portal.data import audit, notifications, organisations
 from portal.extensions import db
-from portal.models import ApiToken, AuthSession, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
+from portal.models import ApiToken, AuthSession, CalendarFeed, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
 from portal.passwords import hash_password, needs_rehash, new_token, token_hash, verify_password
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -283,14 +283,20 @@ def user_for_session(token: str, idle_timeout: timedelta, absolute_timeout: time
     return auth_session.user
 
 
+REVOCABLE_CREDENTIALS = {ApiToken: "api tokens revoked", CalendarFeed: "calendar feeds revoked"}
+
+
 def revoke_credentials(user_id: int, reason: str) -> None:
-    """Everything that lets a program act as the user stops working: their API tokens. For when their password or
-    access changes, or the account is disabled."""
-    revoked = db.session.execute(
-        update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
-    )
-    if revoked.rowcount:
-        audit.record(audit.ALTERATION, "user", user_id, change="api tokens revoked", reason=reason)
+    """Every credential that reaches data without signing in stops working: the user's API tokens and calendar feed
+    links. For when their password or access changes, or the account is disabled: anyone who made one with a stolen
+    password, or before the change, loses it."""
+    now = utcnow()
+    for model, change in REVOCABLE_CREDENTIALS.items():
+        revoked = db.session.execute(
+            update(model).where(model.user_id == user_id, model.revoked_at.is_(None)).values(revoked_at=now)
+        )
+        if revoked.rowcount:
+            audit.record(audit.ALTERATION, "user", user_id, change=change, reason=reason, count=revoked.rowcount)
 
 
 def set_disabled(user: User, disabled: bool) -> None:

@@ -13,9 +13,10 @@ from sqlalchemy import event, select
 
 from portal.data import accounts
 from portal.extensions import db
-from portal.models import ApiToken, AuditEvent, Organisation, OutboxMessage, Role, User, utcnow
+from portal.models import ApiToken, AuditEvent, CalendarFeed, Organisation, OutboxMessage, Role, User, utcnow
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 from tests.security.test_accounts import _reset_link, age_reauthentication, password_form, stored, without_nonce
+from tests.test_calendars import make_link
 from tests.utils import current_code, error_summary, field_error, h1, page, sign_in_with_code
 
 FULL_WIDTH = "１２３４５６"
@@ -370,3 +371,22 @@ def test_forgot_password_takes_as_long_for_known_and_unknown_addresses(app: Flas
             times[kind].append(time.perf_counter() - started)
     known_median, unknown_median = (statistics.median(samples) for samples in times.values())
     assert 0.67 < known_median / unknown_median < 1.5, (known_median, unknown_median)
+
+
+# Calendar feeds: revoked with the credentials, and a feed without names ------------------------------------------
+
+
+@pytest.mark.parametrize("change", [_reset_password, _disable, _change_password])
+def test_calendar_feeds_stop_for_good_when_the_password_is_reset_or_the_account_disabled(
+    app: Flask, client, sign_in, make, change
+) -> None:  # noqa: ANN001
+    user_id = sign_in(client, "officer")
+    email = make.get(User, user_id).email
+    feed = make_link(client, f"/calendars/subjects/{make.subject()}")
+    assert app.test_client().get(feed).status_code == 200
+    change(app, client, email)
+    with app.app_context():
+        accounts.set_disabled(db.session.get(User, user_id), False)  # even once enabled again
+        db.session.commit()
+    assert app.test_client().get(feed).status_code == 404
+    assert stored(app, CalendarFeed, user_id=user_id).revoked_at is not None

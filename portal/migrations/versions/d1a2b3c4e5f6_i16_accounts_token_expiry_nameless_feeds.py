@@ -1,4 +1,4 @@
-"""i16 accounts: API tokens expire
+"""i16 accounts: API tokens expire; calendar feeds without names
 
 Revision ID: d1a2b3c4e5f6
 Revises: b8d2f3a4c5e6
@@ -29,7 +29,12 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.alter_column('expires_at', existing_type=sa.DateTime(), nullable=False)
 
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('without_names', sa.Boolean(), nullable=False, server_default=sa.false()))
+
 
 def downgrade():
+    with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
+        batch_op.drop_column('without_names')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_column('expires_at')
