@@ -37,6 +37,8 @@ class Config:
         os.environ["REDIS_URL"] if os.environ.get("REDIS_URL") else "memory://"
     )
     RATE_LIMIT_KEY_PREFIX = "kcpo"
+    # An API token stops working this long after it is made; its owner makes a new one.
+    API_TOKEN_LIFETIME = timedelta(days=int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "90")))
     API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "300"))  # per token; 0 turns it off
     CATALOGUE_REBUILD_IN_BACKGROUND = True
     ACCESS_REASON_REQUIRED = True

@@ -47,7 +47,7 @@ def code_at(secret: str, step: int) -> str:
 def accepted_step(secret: str, code: str, last_used_step: int | None, now: float | None = None) -> int | None:
     """The time step of a valid code: within one step of now and later than the last code used; else None."""
     code = "".join(code.split())
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not is_plain_digits(code):
         return None
     now_step = current_step(now)
     for step in range(now_step - ALLOWED_DRIFT_STEPS, now_step + ALLOWED_DRIFT_STEPS + 1):
@@ -56,6 +56,15 @@ def accepted_step(secret: str, code: str, last_used_step: int | None, now: float
         if hmac.compare_digest(code_at(secret, step), code):
             return step
     return None
+
+
+def is_plain_digits(code: str) -> bool:
+    """0 to 9 only: str.isdigit() also accepts full-width and Arabic-Indic digits, which no authenticator shows."""
+    return code.isascii() and code.isdigit()
+
+
+def has_other_digits(code: str) -> bool:
+    return any(character.isdigit() and not character.isascii() for character in code)
 
 
 def new_recovery_codes() -> list[str]:

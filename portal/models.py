@@ -179,6 +179,7 @@ class RecoveryCode(Base):
 class LinkPurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password-reset"  # a link purpose  # nosec B105
+    REGISTRATION = "registration"  # continuing a self-registration from the email it sent
 
 
 class Invitation(Base):
@@ -853,6 +854,8 @@ class CalendarFeed(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    # Events say "a young person" instead of the short name, for a calendar others can glance at.
+    without_names: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
 
@@ -868,6 +871,7 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(80))
     prefix: Mapped[str] = mapped_column(String(12))  # the first characters, so the user can tell tokens apart
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]  # API_TOKEN_LIFETIME after creation: a forgotten token stops working by itself
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 

@@ -22,6 +22,8 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_password",  # the single-use, expiring reset link is the credential
     "partners.register",
+    "partners.check_your_email",
+    "partners.continue_registration",  # the single-use, expiring link from the registration email is the credential
     "calendars.feed",  # the unguessable, revocable feed token is the credential
     "api.openapi",  # the JSON API's description holds no data; every other API route needs a bearer token
     # Open Referral UK 3.0 feed: open by the standard; approved programmes only, no personal data

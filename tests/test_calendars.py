@@ -175,3 +175,24 @@ def test_an_order_not_yet_made_has_no_sessions(app, officer, make) -> None:  # n
     make.requirement(make.order(subject_id), session_id=session_id)
     found = app.test_client().get(make_link(officer, f"/calendars/subjects/{subject_id}"))
     assert list(Calendar.from_ical(found.data).walk("VEVENT")) == []
+
+
+def test_an_officer_can_make_a_feed_without_the_young_persons_name(app, client, sign_in, scene) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    subject_page = f"/calendars/subjects/{scene['subject_id']}"
+    assert page(client.get(subject_page)).select_one("input[name=without_names]") is not None
+    response = client.post(subject_page, data={"without_names": "y"})
+    found = events(app, page(response).select_one("#feed-url")["value"].removeprefix("http://localhost"))
+    assert {event["SUMMARY"] for event in found.values()} == {"Take part in weekly football coaching"}
+    assert all("Ayaan" not in event["raw"] for event in found.values())
+    assert "without names" in page(client.get(subject_page)).get_text()
+
+
+def test_a_partner_can_make_a_feed_without_the_young_peoples_names(app, client, sign_in, scene) -> None:  # noqa: ANN001
+    sign_in(client, "partner", organisation_id=scene["organisation_id"])
+    response = client.post("/calendars/partner", data={"without_names": "y"})
+    found = events(app, page(response).select_one("#feed-url")["value"].removeprefix("http://localhost"))
+    assert {event["DESCRIPTION"] for event in found.values()} == {"Referred young people expected: 1"}
+    assert all("Ayaan" not in event["raw"] for event in found.values())
+    named = events(app, make_link(client, "/calendars/partner"))  # the default still names them
+    assert {event["DESCRIPTION"] for event in named.values()} == {"Referred young people expected: Ayaan K."}

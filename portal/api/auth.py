@@ -36,7 +36,7 @@ def authenticate() -> ApiUser:
         raise ApiError(401)
     found = tokens.user_for_token(credential)
     if found is None:
-        raise ApiError(401, message="The API token is not valid, or has been revoked")
+        raise ApiError(401, message="The API token is not valid, has expired or has been revoked")
     token, user = found
     api_user = ApiUser(user, token.id)
     g._login_user = api_user

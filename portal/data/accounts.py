@@ -7,14 +7,15 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import mfa
-from portal.data import audit, notifications
+from portal.data import audit, notifications, organisations
 from portal.extensions import db
-from portal.models import AuthSession, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
+from portal.models import ApiToken, AuthSession, CalendarFeed, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
 from portal.passwords import hash_password, needs_rehash, new_token, token_hash, verify_password
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 # Between the password and the code: long enough to find a phone, short enough that a half-done sign-in dies.
 PENDING_SIGN_IN_LIFETIME = timedelta(minutes=10)
+REGISTRATION_LINK_LIFETIME = timedelta(hours=24)
 
 
 def normalise_email(email: str) -> str:
@@ -67,6 +68,32 @@ def create_user(
     return user
 
 
+def register_partner(
+    organisation_details: dict[str, str],
+    *,
+    email: str,
+    full_name: str,
+    password: str,
+    continue_path: Callable[[str], str],
+    sign_in_path: str,
+    reset_path: str,
+) -> None:
+    """Self-registration, continued by email so the page says nothing about which addresses have accounts: a new
+    address gets its pending organisation, its account and an email link to continue; an address that already has
+    an account gets an email saying so, and nothing is made. Both hash the password, so both take as long."""
+    password_hash = hash_password(password)
+    existing = get_user_by_email(email)
+    if existing is not None:
+        notifications.notify_already_registered(existing, sign_in_path, reset_path)
+        audit.record(audit.ALTERATION, "user", existing.id, change="registration tried with this email address")
+        return
+    organisation = organisations.register_organisation(organisation_details)
+    user = create_user(email=email, full_name=full_name, role=Role.PARTNER, organisation_id=organisation.id)
+    user.password_hash = password_hash
+    token = create_link(user, LinkPurpose.REGISTRATION, REGISTRATION_LINK_LIFETIME)
+    notifications.notify_registration(user, continue_path(token), REGISTRATION_LINK_LIFETIME)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user whose password matches and who may sign in; None otherwise, taking the same time either way."""
     user = get_user_by_email(email)
@@ -106,6 +133,7 @@ def start_session(user: User) -> str:
         AuthSession(token_hash=token_hash(token), user_id=user.id, mfa_verified_at=now, reauthenticated_at=now)
     )
     user.last_signed_in_at = now
+    spend_reset_links(user.id)  # the person got in: any reset link still in their inbox is not needed
     audit.record(audit.SIGN_IN, "user", user.id, user_id=user.id, organisation_id=user.organisation_id)
     return token
 
@@ -255,10 +283,27 @@ def user_for_session(token: str, idle_timeout: timedelta, absolute_timeout: time
     return auth_session.user
 
 
+REVOCABLE_CREDENTIALS = {ApiToken: "api tokens revoked", CalendarFeed: "calendar feeds revoked"}
+
+
+def revoke_credentials(user_id: int, reason: str) -> None:
+    """Every credential that reaches data without signing in stops working: the user's API tokens and calendar feed
+    links. For when their password or access changes, or the account is disabled: anyone who made one with a stolen
+    password, or before the change, loses it."""
+    now = utcnow()
+    for model, change in REVOCABLE_CREDENTIALS.items():
+        revoked = db.session.execute(
+            update(model).where(model.user_id == user_id, model.revoked_at.is_(None)).values(revoked_at=now)
+        )
+        if revoked.rowcount:
+            audit.record(audit.ALTERATION, "user", user_id, change=change, reason=reason, count=revoked.rowcount)
+
+
 def set_disabled(user: User, disabled: bool) -> None:
     user.disabled_at = utcnow() if disabled else None
     if disabled:
         end_all_sessions(user.id)
+        revoke_credentials(user.id, "account disabled")
     audit.record(audit.ALTERATION, "user", user.id, change="disabled" if disabled else "enabled")
 
 
@@ -267,6 +312,7 @@ def change_role(user: User, role: Role, organisation_id: int | None) -> None:
     before = str(user.role)
     user.role, user.organisation_id = role, organisation_id if role == Role.PARTNER else None
     end_all_sessions(user.id)
+    revoke_credentials(user.id, "role changed")
     audit.record(audit.ALTERATION, "user", user.id, change="role changed", before=before, after=str(role))
 
 
@@ -275,6 +321,7 @@ def change_password(user: User, password: str) -> str:
     one, already past its second factor, since the person has just re-authenticated."""
     user.password_hash = hash_password(password)
     end_all_sessions(user.id)
+    revoke_credentials(user.id, "password changed")
     audit.record(audit.ALTERATION, "user", user.id, change="password changed")
     return start_session(user)
 
@@ -282,8 +329,10 @@ def change_password(user: User, password: str) -> str:
 # Password links: invitations and resets --------------------------------------------------------------------------
 
 
-def create_link(user: User, purpose: LinkPurpose, lifetime: timedelta, created_by_id: int | None = None) -> str:
-    token = new_token()
+def create_link(
+    user: User, purpose: LinkPurpose, lifetime: timedelta, created_by_id: int | None = None, token: str | None = None
+) -> str:
+    token = token or new_token()
     db.session.add(
         Invitation(
             token_hash=token_hash(token),
@@ -301,14 +350,30 @@ def create_invitation(user: User, created_by_id: int, lifetime: timedelta) -> st
 
 
 def send_password_reset(email: str, lifetime: timedelta, page_path: Callable[[str], str]) -> None:
-    """Email a reset link to an enabled account with a password; for any other address do nothing, so the page
-    that follows looks the same whether or not the account exists."""
+    """Queue one email whatever the address: a reset link for an enabled account with a password, or else a note
+    that no account here can use it. Both make a token, queue an email and record an event, so neither the page
+    nor the time it takes says which addresses have accounts."""
     user = get_user_by_email(email)
+    token = new_token()
     if user is None or user.is_disabled or user.password_hash is None:
+        notifications.notify_no_account_to_reset(email)
+        audit.record(audit.ALTERATION, "user", None, change="password reset asked for an address with no account")
         return
-    token = create_link(user, LinkPurpose.PASSWORD_RESET, lifetime)
+    create_link(user, LinkPurpose.PASSWORD_RESET, lifetime, token=token)
     notifications.notify_password_reset(user, page_path(token), lifetime)
     audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="password reset link sent")
+
+
+def spend_reset_links(user_id: int) -> None:
+    db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.user_id == user_id,
+            Invitation.purpose == LinkPurpose.PASSWORD_RESET,
+            Invitation.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
 
 
 def usable_link(token: str, purpose: LinkPurpose) -> Invitation | None:
@@ -325,6 +390,11 @@ def usable_invitation(token: str) -> Invitation | None:
     return usable_link(token, LinkPurpose.INVITATION)
 
 
+def spend_link(link: Invitation) -> User:
+    link.used_at = utcnow()
+    return link.user
+
+
 def accept_invitation(invitation: Invitation, password: str) -> User:
     invitation.used_at = utcnow()
     invitation.user.password_hash = hash_password(password)
@@ -333,11 +403,12 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
 
 
 def reset_password(link: Invitation, password: str) -> User:
-    """Set the new password from a reset link; the link is spent and every session ends. The second factor stays:
-    the next sign-in still asks for a code."""
-    link.used_at = utcnow()
+    """Set the new password from a reset link; every reset link of the account is spent and every session ends. The
+    second factor stays: the next sign-in still asks for a code."""
     user = link.user
+    spend_reset_links(user.id)  # this one and every other still waiting in the inbox
     user.password_hash = hash_password(password)
     end_all_sessions(user.id)
+    revoke_credentials(user.id, "password reset")
     audit.record(audit.ALTERATION, "user", user.id, user_id=user.id, change="password reset by link")
     return user

@@ -67,7 +67,7 @@ def live_feed(
 
 
 def create_feed(
-    user_id: int, *, subject_id: int | None = None, organisation_id: int | None = None
+    user_id: int, *, subject_id: int | None = None, organisation_id: int | None = None, without_names: bool = False
 ) -> tuple[CalendarFeed, str]:
     """A new feed for this owner and scope, replacing (revoking) any live one. Returns the feed and its token:
     the token is not stored, so this is the only time it can be shown."""
@@ -77,7 +77,11 @@ def create_feed(
         _revoke(old, replaced=True)
     token = new_token()
     feed = CalendarFeed(
-        token_hash=token_hash(token), user_id=user_id, subject_id=subject_id, organisation_id=organisation_id
+        token_hash=token_hash(token),
+        user_id=user_id,
+        subject_id=subject_id,
+        organisation_id=organisation_id,
+        without_names=without_names,
     )
     db.session.add(feed)
     db.session.flush()
@@ -89,6 +93,7 @@ def create_feed(
         purpose="calendar feed created",
         subject_id=subject_id,
         feed_organisation_id=organisation_id,
+        without_names=without_names,
     )
     return feed, token
 
@@ -128,9 +133,9 @@ def feed_for_token(token: str) -> CalendarFeed | None:
 def feed_calendar(feed: CalendarFeed) -> bytes:
     """The feed as iCalendar bytes; reading it is a consultation by the feed's owner, and is audited."""
     if feed.subject_id is not None:
-        occurrences, detail = officer_occurrences(feed.subject_id)
+        occurrences, detail = officer_occurrences(feed.subject_id, feed.without_names)
     else:
-        occurrences, detail = partner_occurrences(feed.organisation_id)
+        occurrences, detail = partner_occurrences(feed.organisation_id, feed.without_names)
     owner = db.session.get(User, feed.user_id)
     audit.record(
         audit.CONSULTATION,
@@ -149,8 +154,9 @@ def feed_calendar(feed: CalendarFeed) -> bytes:
 # Occurrences
 
 
-def officer_occurrences(subject_id: int) -> tuple[list[Occurrence], dict]:
-    """Every session the subject is expected at under a made order; the officer's own feed, so it names them."""
+def officer_occurrences(subject_id: int, without_names: bool = False) -> tuple[list[Occurrence], dict]:
+    """Every session the subject is expected at under a made order; the officer's own feed, so it names them unless
+    made without names."""
     subject = db.session.get(Subject, subject_id)
     if subject is None:
         return [], {"subject_id": subject_id}
@@ -160,6 +166,7 @@ def officer_occurrences(subject_id: int) -> tuple[list[Occurrence], dict]:
         .options(selectinload(Order.requirements))
     ).all()
     requirements = [requirement for order in orders for requirement in order.requirements]
+    name = short_name(subject.first_name, subject.last_name)
     skipped = _skipped_dates({r.session_id for r in requirements if r.session_id})
     found = []
     for requirement in requirements:
@@ -171,7 +178,7 @@ def officer_occurrences(subject_id: int) -> tuple[list[Occurrence], dict]:
                     on_date=day,
                     start_time=requirement.start_time,
                     end_time=requirement.end_time,
-                    summary=f"{short_name(subject.first_name, subject.last_name)}: {requirement.activity}",
+                    summary=requirement.activity if without_names else f"{name}: {requirement.activity}",
                     location=_place(requirement.place_name, requirement.place_address, requirement.place_postcode),
                     description=(
                         f"Requirement of KCPO order O-{order.id} (supervisor: {requirement.supervisor_name}).\n"
@@ -183,8 +190,9 @@ def officer_occurrences(subject_id: int) -> tuple[list[Occurrence], dict]:
     return found, {"subject_id": subject_id, "requirement_ids": [r.id for r in requirements]}
 
 
-def partner_occurrences(organisation_id: int | None) -> tuple[list[Occurrence], dict]:
-    """The organisation's sessions that referred young people attend, with their short names and nothing else."""
+def partner_occurrences(organisation_id: int | None, without_names: bool = False) -> tuple[list[Occurrence], dict]:
+    """The organisation's sessions that referred young people attend, with their short names (or, without names,
+    how many) and nothing else."""
     referrals = db.session.scalars(
         select(Referral)
         .where(
@@ -220,7 +228,7 @@ def partner_occurrences(organisation_id: int | None) -> tuple[list[Occurrence], 
                 end_time=session.end_time,
                 summary=session.programme.title,
                 location=_place(venue.name, venue.address, venue.postcode),
-                description="Referred young people expected: " + ", ".join(sorted(names)),
+                description=_expected(names, without_names),
             )
         )
     found.sort(key=lambda item: (item.on_date, item.start_time, item.uid))
@@ -254,6 +262,12 @@ def to_ical(occurrences: list[Occurrence], name: str) -> bytes:
 
 
 # Helpers
+
+
+def _expected(names: list[str], without_names: bool) -> str:
+    if without_names:
+        return f"Referred young people expected: {len(names)}"
+    return "Referred young people expected: " + ", ".join(sorted(names))
 
 
 def _live(user_id: int, subject_id: int | None, organisation_id: int | None):  # noqa: ANN202

@@ -22,6 +22,7 @@ REGISTER_OVERDUE = "register-overdue"
 NON_COMPLIANCE_RAISED = "non-compliance-raised"
 COMPLETION_REPORTED = "completion-reported"
 PASSWORD_RESET = "password-reset"  # a message kind  # nosec B105
+REGISTRATION = "registration"
 
 SIGN_OFF = "Sign in to the KCPO partner portal to see the details.\n\nKCPO partner portal"
 
@@ -62,6 +63,38 @@ def notify_password_reset(user: User, path: str, lifetime: timedelta) -> OutboxM
         "If you did not ask for this, ignore this email and tell your portal administrator.\n\nKCPO partner portal"
     )
     return queue(user.email, "Reset your password", body, PASSWORD_RESET)
+
+
+def notify_no_account_to_reset(email: str) -> OutboxMessage:
+    body = (
+        "Someone asked to reset the password of a KCPO partner portal account with this email address, but no "
+        "account that can sign in has it, so nothing has changed.\n\n"
+        "If it was you, you may have another email address for the portal, or your account may have been closed: "
+        "ask your portal administrator.\n\nIf it was not you, ignore this email.\n\nKCPO partner portal"
+    )
+    return queue(email, "Reset your password", body, PASSWORD_RESET)
+
+
+def notify_registration(user: User, path: str, lifetime: timedelta) -> OutboxMessage:
+    hours = int(lifetime.total_seconds() // 3600)
+    body = (
+        f"You registered {user.organisation.name} with the KCPO partner portal.\n\n"
+        f"Continue your registration: {link(path)}\n\n"
+        f"The link works once, for {hours} hours. Next you will link an authenticator app on your phone.\n\n"
+        "If you did not register, ignore this email.\n\nKCPO partner portal"
+    )
+    return queue(user.email, "Continue your registration", body, REGISTRATION)
+
+
+def notify_already_registered(user: User, sign_in_path: str, reset_path: str) -> OutboxMessage:
+    body = (
+        "Someone tried to register an organisation with the KCPO partner portal using this email address, which "
+        "already has an account. Nothing has changed.\n\n"
+        f"If it was you, sign in: {link(sign_in_path)}\n"
+        f"Forgotten your password? Reset it: {link(reset_path)}\n\n"
+        "If it was not you, ignore this email.\n\nKCPO partner portal"
+    )
+    return queue(user.email, "You already have an account", body, REGISTRATION)
 
 
 # Referrals

@@ -4,16 +4,20 @@ listing a programme with a new venue and two weekly sessions, the second with Ja
 axe runs on every page visited (`assert_page_ok`), which also saves a screenshot of it."""
 
 import re
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from tests.browser.conftest import (
     ADMIN,
     PARTNER,
+    LiveServer,
     assert_page_ok,
     fill_date,
+    serve_seeded_portal,
     set_up_authenticator_in,
     sign_in_as,
     sign_out,
@@ -27,7 +31,30 @@ NEW_PASSWORD = "four unrelated words here"
 PENDING_WARNING = "Officers cannot see your programmes until an administrator approves it"
 
 
-def test_1_partner_registers_an_organisation_and_an_admin_approves_it(page: Page) -> None:
+@pytest.fixture(scope="module")
+def journey_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with serve_seeded_portal(tmp_path_factory.mktemp("partner-journeys") / "portal.sqlite3") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def live_server(journey_server: LiveServer) -> str:
+    """Overrides the session's server for this module, so the registration email can be read from its outbox."""
+    return journey_server.url
+
+
+def emailed_link(server: LiveServer, email: str) -> str:
+    from portal.extensions import db
+    from portal.models import OutboxMessage
+
+    with server.app.app_context():
+        body = db.session.scalar(
+            select(OutboxMessage.body).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc())
+        )
+    return re.search(r"/register-organisation/continue/[\w-]+", body).group(0)
+
+
+def test_1_partner_registers_an_organisation_and_an_admin_approves_it(page: Page, journey_server: LiveServer) -> None:
     page.goto("/")
     page.get_by_role("link", name="Register your organisation").first.click()
     assert_page_ok(page, "partner-register", "Register your organisation")
@@ -45,6 +72,10 @@ def test_1_partner_registers_an_organisation_and_an_admin_approves_it(page: Page
     page.get_by_label("Create a password").fill(NEW_PASSWORD)
     page.get_by_label("Confirm password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Register organisation").click()
+    assert_page_ok(page, "partner-register-check-email", "Check your email")
+    page.goto(emailed_link(journey_server, NEW_PARTNER))
+    assert_page_ok(page, "partner-register-continue", "Continue your registration")
+    page.get_by_role("button", name="Continue").click()
 
     assert len(set_up_authenticator_in(page, NEW_PARTNER)) == 10
     page.get_by_role("button", name="I have saved my recovery codes").click()

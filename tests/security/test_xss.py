@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Referral, Requirement
 from tests.security.conftest import page_from
-from tests.test_partners import programme_data, registration
+from tests.test_partners import continue_from_email, programme_data, registration
 from tests.test_subjects import subject_data
 from tests.utils import page, set_up_authenticator
 
@@ -43,6 +43,7 @@ def test_organisation_registration_text_is_escaped_for_the_partner_and_the_admin
     )
     response = client.post("/register-organisation", data=data)
     assert response.status_code == 302, page(response).select_one(".govuk-error-summary")
+    continue_from_email(client)
     set_up_authenticator(client)
     for path in ("/partner/registered", "/partner/organisation"):
         assert_escaped(client.get(path).get_data(as_text=True), path)

@@ -1,12 +1,12 @@
 """The signed-in user's account: their API tokens (created here, shown once, revoked here) and the API docs."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal.api import tokens
 from portal.api.openapi import build_document
-from portal.auth import signed_in
+from portal.auth import recent_sign_in_required, signed_in
 from portal.blueprints.account import bp
 from portal.blueprints.account.forms import NewTokenForm, RevokeForm
 from portal.data import accounts
@@ -22,6 +22,7 @@ def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200) -
             tokens=tokens.live_tokens(current_user.id),
             new_token=new_token,
             limit=tokens.MAX_TOKENS_PER_USER,
+            lifetime_days=current_app.config["API_TOKEN_LIFETIME"].days,
             recovery_codes_left=accounts.unused_recovery_codes(current_user.id),
         ),
         status,
@@ -36,6 +37,7 @@ def account() -> ResponseReturnValue:
 
 @bp.post("/account/api-tokens")
 @signed_in
+@recent_sign_in_required
 def token_create() -> ResponseReturnValue:
     form = NewTokenForm()
     if not form.validate_on_submit():

@@ -3,6 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import Field, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, Length, ValidationError
 
+from portal import mfa
 from portal.forms import email_field, required, text_field
 from portal.passwords import is_easily_guessed
 
@@ -53,10 +54,29 @@ class SetPasswordForm(FlaskForm):
 
 
 CODE_HINT = "The 6-digit code your authenticator app shows now."
+PLAIN_DIGITS_ONLY = "Enter the code using the digits 0 to 9"
 
 
-def code_field(required_message: str, description: str) -> StringField:
-    return text_field("Code", required_message=required_message, max_length=40, description=description)
+def wrong_code_message(code: str, message: str) -> str:
+    """What to say about a code that did not work: digits from another script (full-width, Arabic-Indic) get told
+    how to type it, since no authenticator shows those."""
+    return PLAIN_DIGITS_ONLY if mfa.has_other_digits(code) else message
+
+
+def code_field(required_message: str, description: str, label: str = "Code") -> StringField:
+    return text_field(label, required_message=required_message, max_length=40, description=description)
+
+
+def current_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(label, validators=[required("Enter your password")], widget=GovPasswordInput())
+
+
+def current_code_field(label: str = "Code") -> StringField:
+    return code_field(
+        "Enter the 6-digit code from your authenticator app, or a recovery code",
+        f"{CODE_HINT} Or one of your recovery codes.",
+        label,
+    )
 
 
 class CodeForm(FlaskForm):
@@ -72,21 +92,34 @@ class SetUpAuthenticatorForm(FlaskForm):
     submit = SubmitField("Confirm and continue", widget=GovSubmitInput())
 
 
+class ReplaceAuthenticatorForm(SetUpAuthenticatorForm):
+    """Moving to a new phone: a code from the new app, and the password with a code from the old app (or a recovery
+    code) every time, however recently the person signed in."""
+
+    current_password = current_password_field()
+    current_code = code_field(
+        "Enter a code from the app on your old phone, or a recovery code",
+        "From the app on your old phone. Lost it? Enter one of your recovery codes instead.",
+        "Code from your old phone",
+    )
+
+
 class ForgotPasswordForm(FlaskForm):
     email = email_field("Email address", "Enter your email address")
     submit = SubmitField("Send me a reset link", widget=GovSubmitInput())
 
 
 class ConfirmIdentityForm(FlaskForm):
-    password = PasswordField("Password", validators=[required("Enter your password")], widget=GovPasswordInput())
-    code = code_field(
-        "Enter the 6-digit code from your authenticator app, or a recovery code",
-        f"{CODE_HINT} Or one of your recovery codes.",
-    )
+    password = current_password_field()
+    code = current_code_field()
     submit = SubmitField("Confirm it's you", widget=GovSubmitInput())
 
 
 class ChangePasswordForm(FlaskForm):
+    """Asks for the current password and a code every time, however recently the person signed in (ASVS V6.2.3)."""
+
+    current_password = current_password_field("Current password")
+    current_code = current_code_field("Code from your authenticator app")
     password = new_password_field("New password")
     confirm_password = confirm_password_field()
     submit = SubmitField("Change password", widget=GovSubmitInput())

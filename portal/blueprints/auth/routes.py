@@ -13,6 +13,7 @@ from portal.blueprints.auth.forms import (
     SetPasswordForm,
     SetUpAuthenticatorForm,
     SignInForm,
+    wrong_code_message,
 )
 from portal.data import accounts
 from portal.models import AuthSession, LinkPurpose, User
@@ -20,6 +21,7 @@ from portal.safety import safe_next_url
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 CODE_FAILED = "Enter a correct code. Each code works once: if you have just used one, wait for the next"
+SET_UP_CODE_FAILED = "Enter the code your authenticator app shows now for this account"
 # Cyber Essentials: at most 10 guesses per account in 5 minutes. Counted per email address typed, whether or not
 # an account has it, so being throttled says nothing about which addresses exist.
 GUESSES_PER_ACCOUNT = throttle.Limit("sign-in-account", 10, 300)
@@ -38,11 +40,11 @@ def sign_in() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/sign-in.html", form=form)
     email = accounts.normalise_email(form.email.data)
-    if _throttled(email):
-        return _too_many_attempts()
+    if guesses_used_up(email):
+        return too_many_attempts()
     user = accounts.authenticate(email, form.password.data)
     if user is None:
-        _count_failure(email)
+        count_failed_guess(email)
         form.email.errors.append(SIGN_IN_FAILED)
         return render_template("auth/sign-in.html", form=form), 200
     return ask_for_second_factor(user, safe_next_url(request.args.get("next")))
@@ -65,11 +67,11 @@ def sign_in_code() -> ResponseReturnValue:
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("auth/sign-in-code.html", form=form)
-    if _throttled(pending.user.email):
-        return _too_many_attempts()
+    if guesses_used_up(pending.user.email):
+        return too_many_attempts()
     if not accounts.check_second_factor(pending.user, form.code.data):
-        _count_failure(pending.user.email)
-        form.code.errors.append(CODE_FAILED)
+        count_failed_guess(pending.user.email)
+        form.code.errors.append(wrong_code_message(form.code.data, CODE_FAILED))
         return render_template("auth/sign-in-code.html", form=form), 200
     return _finish_sign_in(pending)
 
@@ -83,14 +85,14 @@ def set_up_authenticator() -> ResponseReturnValue:
         return _start_again()
     form = SetUpAuthenticatorForm()
     if form.validate_on_submit():
-        if _throttled(pending.user.email):
-            return _too_many_attempts()
+        if guesses_used_up(pending.user.email):
+            return too_many_attempts()
         codes = accounts.confirm_authenticator(pending, form.code.data)
         if codes is not None:
             next_url = _log_in(pending)
             return render_template("auth/recovery-codes.html", codes=codes, next_url=next_url)
-        _count_failure(pending.user.email)
-        form.code.errors.append("Enter the code your authenticator app shows now for this account")
+        count_failed_guess(pending.user.email)
+        form.code.errors.append(wrong_code_message(form.code.data, SET_UP_CODE_FAILED))
     return render_template("auth/set-up-authenticator.html", form=form, **authenticator_set_up(pending))
 
 
@@ -182,11 +184,12 @@ def _log_in(pending: AuthSession) -> str:
     return next_url
 
 
-def _throttled(email: str) -> bool:
+def guesses_used_up(email: str) -> bool:
+    """Sign-in and re-authentication share these counts: a wrong code on either page is a guess at the account."""
     return throttle.blocked(GUESSES_PER_ACCOUNT, email) or throttle.blocked(GUESSES_PER_ADDRESS, _address())
 
 
-def _count_failure(email: str) -> None:
+def count_failed_guess(email: str) -> None:
     throttle.hit(GUESSES_PER_ACCOUNT, email)
     throttle.hit(GUESSES_PER_ADDRESS, _address())
 
@@ -195,7 +198,9 @@ def _address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _too_many_attempts() -> ResponseReturnValue:
-    current_app.logger.warning("sign-in throttled: too many failed attempts")
-    retry_after = str(GUESSES_PER_ACCOUNT.seconds)
-    return render_template("auth/too-many-attempts.html"), 429, {"Retry-After": retry_after}
+def too_many_attempts(
+    attempting: str = "sign in to this account", seconds: int = GUESSES_PER_ACCOUNT.seconds
+) -> ResponseReturnValue:
+    current_app.logger.warning("throttled: too many attempts to %s", attempting)
+    page = render_template("auth/too-many-attempts.html", attempting=attempting, minutes=max(1, seconds // 60))
+    return page, 429, {"Retry-After": str(seconds)}

@@ -27,9 +27,10 @@ def subject_feed(subject_id: int) -> ResponseReturnValue:
 @officer_required
 def subject_feed_create(subject_id: int) -> ResponseReturnValue:
     subject = subjects.view_subject(subject_id)
-    if not FeedForm().validate_on_submit():
+    form = FeedForm()
+    if not form.validate_on_submit():
         abort(400)
-    _feed, token = calendars.create_feed(current_user.id, subject_id=subject.id)
+    _feed, token = calendars.create_feed(current_user.id, subject_id=subject.id, without_names=form.without_names.data)
     return _subject_page(subject, token=token)
 
 
@@ -54,9 +55,12 @@ def partner_feed() -> ResponseReturnValue:
 @partner_required
 def partner_feed_create() -> ResponseReturnValue:
     organisation_id = own_organisation_id()
-    if not FeedForm().validate_on_submit():
+    form = FeedForm()
+    if not form.validate_on_submit():
         abort(400)
-    _feed, token = calendars.create_feed(current_user.id, organisation_id=organisation_id)
+    _feed, token = calendars.create_feed(
+        current_user.id, organisation_id=organisation_id, without_names=form.without_names.data
+    )
     return _partner_page(organisation_id, token=token)
 
 

@@ -52,6 +52,10 @@ class RegistrationForm(OrganisationDetailsForm):
     submit = SubmitField("Register organisation", widget=GovSubmitInput())
 
 
+class ContinueRegistrationForm(FlaskForm):
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
 def parse_tags(text: str) -> list[str]:
     seen: dict[str, None] = {}
     for tag in text.split(","):

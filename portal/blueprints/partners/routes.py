@@ -4,14 +4,25 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from portal import throttle
 from portal.auth import own_organisation_id, partner_required, public
-from portal.blueprints.auth.routes import ask_for_second_factor
+from portal.blueprints.auth.routes import ask_for_second_factor, too_many_attempts
 from portal.blueprints.partners import bp
-from portal.blueprints.partners.forms import ConfirmForm, ProgrammeForm, RegistrationForm, SessionForm, VenueForm
+from portal.blueprints.partners.forms import (
+    ConfirmForm,
+    ContinueRegistrationForm,
+    ProgrammeForm,
+    RegistrationForm,
+    SessionForm,
+    VenueForm,
+)
 from portal.data import EditConflict, accounts, organisations, programmes
 from portal.forms import CHANGED_SINCE_OPENED
-from portal.models import ProgrammeSession, ProgrammeStatus, Role, User
+from portal.models import LinkPurpose, ProgrammeSession, ProgrammeStatus
 
+# Registration sends an email: limit how many one machine, or one address, can cause.
+REGISTRATIONS_PER_ADDRESS = throttle.Limit("registration-ip", 10, 3600)
+REGISTRATIONS_PER_EMAIL = throttle.Limit("registration-email", 3, 3600)
 STATUS_ACTIONS = {
     "pause": (ProgrammeStatus.PAUSED, "Programme paused. Officers will not be offered it until you resume it."),
     "resume": (ProgrammeStatus.ACTIVE, "Programme resumed."),
@@ -22,39 +33,62 @@ STATUS_ACTIONS = {
 @bp.route("/register-organisation", methods=["GET", "POST"])
 @public
 def register() -> ResponseReturnValue:
+    """Answers the same whether or not the email address has an account: the rest happens by email."""
     form = RegistrationForm()
-    if form.validate_on_submit():
-        if organisations.name_in_use(form.name.data):
-            form.name.errors.append("An organisation with this name is already registered")
-        if accounts.email_in_use(form.user_email.data):
-            form.user_email.errors.append("An account with this email address already exists")
-        if not form.errors:
-            user = _register(form)
-            return ask_for_second_factor(user, url_for("partners.registered"))
-    return render_template("partners/register.html", form=form)
-
-
-def _register(form: RegistrationForm) -> User:
-    organisation = organisations.register_organisation(
-        {
-            "name": form.name.data.strip(),
-            "kind": form.kind.data,
-            "borough": form.borough.data.strip(),
-            "address": form.address.data.strip(),
-            "postcode": form.postcode.data,
-            "email": form.email.data.strip().lower(),
-            "phone": form.phone.data.strip(),
-            "website": (form.website.data or "").strip(),
-            "description": form.description.data.strip(),
-        }
-    )
-    return accounts.create_user(
-        email=form.user_email.data,
+    if not form.validate_on_submit():
+        return render_template("partners/register.html", form=form)
+    if organisations.name_in_use(form.name.data):  # organisation names are public, in the directory
+        form.name.errors.append("An organisation with this name is already registered")
+        return render_template("partners/register.html", form=form)
+    email = accounts.normalise_email(form.user_email.data)
+    if not (
+        throttle.hit(REGISTRATIONS_PER_ADDRESS, request.remote_addr or "unknown")
+        and throttle.hit(REGISTRATIONS_PER_EMAIL, email)
+    ):
+        return too_many_attempts("register an organisation", REGISTRATIONS_PER_EMAIL.seconds)
+    accounts.register_partner(
+        _organisation_details(form),
+        email=email,
         full_name=form.full_name.data,
-        role=Role.PARTNER,
         password=form.password.data,
-        organisation_id=organisation.id,
+        continue_path=lambda token: url_for("partners.continue_registration", token=token),
+        sign_in_path=url_for("auth.sign_in"),
+        reset_path=url_for("auth.forgot_password"),
     )
+    return redirect(url_for("partners.check_your_email"))
+
+
+def _organisation_details(form: RegistrationForm) -> dict[str, str]:
+    return {
+        "name": form.name.data.strip(),
+        "kind": form.kind.data,
+        "borough": form.borough.data.strip(),
+        "address": form.address.data.strip(),
+        "postcode": form.postcode.data,
+        "email": form.email.data.strip().lower(),
+        "phone": form.phone.data.strip(),
+        "website": (form.website.data or "").strip(),
+        "description": form.description.data.strip(),
+    }
+
+
+@bp.get("/register-organisation/check-your-email")
+@public
+def check_your_email() -> ResponseReturnValue:
+    return render_template("partners/check-your-email.html")
+
+
+@bp.route("/register-organisation/continue/<token>", methods=["GET", "POST"])
+@public
+def continue_registration(token: str) -> ResponseReturnValue:
+    """The link from the registration email. A button, not the GET, spends it: mail scanners open links too."""
+    link = accounts.usable_link(token, LinkPurpose.REGISTRATION)
+    if link is None:
+        return render_template("partners/continue-link-expired.html"), 404
+    form = ContinueRegistrationForm()
+    if form.validate_on_submit():
+        return ask_for_second_factor(accounts.spend_link(link), url_for("partners.registered"))
+    return render_template("partners/continue-registration.html", form=form, user=link.user)
 
 
 @bp.get("/partner/registered")
