@@ -19,6 +19,7 @@ from portal.oruk import taxonomy
 from portal.oruk.filters import FilterError, parse_filters
 from portal.oruk.importing import DocumentError
 from portal.oruk.validation import VENDORED_SCHEMA_DIR
+from portal.security import accepts_bodies_up_to
 
 HSDS_VERSION = "3.0"
 PROFILE = "https://github.com/openreferral/uk-profile"
@@ -149,6 +150,7 @@ def taxonomy_term(term_id: str) -> ResponseReturnValue:
 
 @bp.route("/upload", methods=["GET", "POST"])
 @partner_required
+@accepts_bodies_up_to(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form's envelope around it
 def upload() -> ResponseReturnValue:
     """A partner imports an ORUK file into their own organisation, and sees what could not be mapped."""
     form = UploadForm()
