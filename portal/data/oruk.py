@@ -2,6 +2,7 @@
 sessions. Only approved organisations' non-archived programmes are published; nothing about people ever is."""
 
 import json
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -265,24 +266,56 @@ def import_document(
     on_progress: Callable[[int], None] | None = None,
     today: date | None = None,
     geocoder: Geocoder = geocode,
+    time_budget_seconds: float | None = None,
 ) -> ImportReport:
     """Maps and upserts every service. With `organisation_id`, everything goes into that organisation (a partner's
-    upload); otherwise into the organisations the file names, new ones pending approval. The caller commits."""
+    upload); otherwise into the organisations the file names, new ones pending approval. The caller commits.
+
+    All or nothing: a DocumentError (the file turns out not to be ORUK part-way, or the import runs past its time
+    budget) leaves nothing of this document in the session."""
     report = ImportReport(source)
-    importer = _Importer(report, namespace(), organisation_id, today or date.today())
-    for raw, parent in services_in(document):
-        report.services += 1
-        mapped = map_service(raw, parent, geocoder, importer.today)
-        if mapped.valid and importer.upsert(mapped):
-            report.imported += 1
-        else:
-            report.skipped += 1
-        report.problems += mapped.problems
-        if on_progress is not None:
-            on_progress(1)
+    deadline = None if time_budget_seconds is None else time.monotonic() + time_budget_seconds
+    with db.session.begin_nested():
+        importer = _Importer(report, namespace(), organisation_id, today or date.today())
+        for raw, parent in services_in(document):
+            _refuse_past_deadline(deadline, time_budget_seconds)
+            report.services += 1
+            mapped = map_service(raw, parent, geocoder, importer.today)
+            if mapped.valid and importer.upsert(mapped):
+                report.imported += 1
+            else:
+                report.skipped += 1
+            report.problems += mapped.problems
+            if on_progress is not None:
+                on_progress(1)
     if report.created or report.updated:
         catalogue.mark_changed()
     return report
+
+
+def _refuse_past_deadline(deadline: float | None, budget: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise DocumentError(
+            f"The file took longer than {budget:g} seconds to import, so nothing was imported. "
+            "Split it into smaller files and upload them one at a time"
+        )
+
+
+def import_upload(
+    raw: bytes, *, source: str, organisation_id: int, max_services: int, time_budget_seconds: float
+) -> ImportReport:
+    """A partner's file into their own organisation, all or nothing, within a count of services and a time budget
+    (both checked before or while working, so a large file costs little)."""
+    document = read_document(raw)
+    found = count_services(document)
+    if found > max_services:
+        raise DocumentError(
+            f"The file holds {found:,} services; a file can hold up to {max_services:,}. "
+            "Split it into smaller files and upload them one at a time"
+        )
+    return import_document(
+        document, source=source, organisation_id=organisation_id, time_budget_seconds=time_budget_seconds
+    )
 
 
 class _Importer:

@@ -8,19 +8,22 @@ at `/taxonomy-terms` (see README.md in this folder).
 import json
 from datetime import date
 
-from flask import Response, current_app, jsonify, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.openreferral import bp
 from portal.blueprints.openreferral.forms import MAX_UPLOAD_BYTES, UploadForm
 from portal.data import oruk
+from portal.models import OrganisationStatus
 from portal.oruk import taxonomy
 from portal.oruk.filters import FilterError, parse_filters
 from portal.oruk.importing import DocumentError
 from portal.oruk.validation import VENDORED_SCHEMA_DIR
 from portal.security import accepts_bodies_up_to
 
+PROBLEMS_SHOWN = 50  # the page lists this many and counts the rest: a page per problem is no use to anyone
 HSDS_VERSION = "3.0"
 PROFILE = "https://github.com/openreferral/uk-profile"
 FEED_ENDPOINTS = {
@@ -152,7 +155,11 @@ def taxonomy_term(term_id: str) -> ResponseReturnValue:
 @partner_required
 @accepts_bodies_up_to(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form's envelope around it
 def upload() -> ResponseReturnValue:
-    """A partner imports an ORUK file into their own organisation, and sees what could not be mapped."""
+    """A partner imports an ORUK file into their own organisation, and sees what could not be mapped. Only an
+    approved organisation imports: a self-registered one still waiting for approval cannot fill the catalogue."""
+    approved = current_user.organisation.status == OrganisationStatus.APPROVED
+    if request.method == "POST" and not approved:
+        abort(403)
     form = UploadForm()
     report = None
     if form.validate_on_submit():
@@ -161,13 +168,17 @@ def upload() -> ResponseReturnValue:
             form.file.errors.append("The file must be smaller than 5 MB")
         else:
             try:
-                report = oruk.import_document(
-                    oruk.read_document(raw),
+                report = oruk.import_upload(
+                    raw,
                     source=f"upload {form.file.data.filename or ''}".strip()[:200],
                     organisation_id=own_organisation_id(),
+                    max_services=current_app.config["ORUK_UPLOAD_MAX_SERVICES"],
+                    time_budget_seconds=current_app.config["ORUK_UPLOAD_SECONDS"],
                 )
             except DocumentError as error:
                 form.file.errors.append(str(error))
             else:
                 current_app.logger.info("ORUK upload: %s", report.summary())
-    return render_template("openreferral/upload.html", form=form, report=report)
+    return render_template(
+        "openreferral/upload.html", form=form, report=report, approved=approved, problems_shown=PROBLEMS_SHOWN
+    )
