@@ -269,8 +269,10 @@ def oruk_export_command(path: Path) -> None:
     from datetime import date
 
     from portal.data import oruk
+    from portal.input_rules import without_control_characters
 
-    services = list(oruk.all_services(date.today()))
+    # Text stored before control characters were refused at every door never leaves in the feed file.
+    services = [without_control_characters(found) for found in oruk.all_services(date.today())]
     path.write_text(json.dumps(services, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     click.echo(f"Wrote {len(services):,} services to {path}")
 

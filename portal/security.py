@@ -17,6 +17,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal.input_rules import control_character_in
+
 P = ParamSpec("P")
 R = TypeVar("R")
 BODY_LIMIT = "body_limit_bytes"
@@ -116,11 +118,11 @@ def apply_view_body_limit(endpoint: str | None, _values: dict[str, Any] | None) 
         request.max_content_length = limit
 
 
-def refuse_nul_bytes() -> None:
-    """No NUL in any form field or query parameter: it is never meaningful text, PostgreSQL refuses to store it
-    (a 500 otherwise, on every text field), and it truncates strings in C libraries. Refused with a 400."""
+def refuse_control_characters() -> None:
+    """No control character (NUL and the like, see portal.input_rules) in any form field or query parameter:
+    refused with a 400, as the API and the ORUK import refuse them."""
     for values in (request.args, request.form):
-        if any("\x00" in value for _key, value in values.items(multi=True)):
+        if any(control_character_in(value) for _key, value in values.items(multi=True)):
             abort(400)
 
 
@@ -136,5 +138,5 @@ def init_app(app: Flask) -> None:
     app.session_interface = RotatingSessionInterface()
     app.context_processor(lambda: {"cspNonce": csp_nonce()})
     app.url_value_preprocessor(apply_view_body_limit)
-    app.before_request(refuse_nul_bytes)
+    app.before_request(refuse_control_characters)
     wire_proxy(app)

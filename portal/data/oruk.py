@@ -1,7 +1,6 @@
 """Open Referral UK: the published feed's queries, and imports that upsert organisations, programmes, venues and
 sessions. Only approved organisations' non-archived programmes are published; nothing about people ever is."""
 
-import json
 import time
 import uuid
 from collections import Counter
@@ -39,6 +38,7 @@ from portal.oruk.importing import (
     MappedVenue,
     Problem,
     map_service,
+    parse_document,
     services_in,
 )
 
@@ -248,10 +248,7 @@ class ImportReport:
 
 
 def read_document(raw: bytes | str) -> object:
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DocumentError(f"The file is not valid JSON ({error})") from None
+    return parse_document(raw)
 
 
 def count_services(document: object) -> int:

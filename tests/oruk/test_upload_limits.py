@@ -122,3 +122,67 @@ def test_an_upload_whose_later_item_is_not_a_service_saves_nothing(client, sign_
     response = upload(client, json.dumps([*services, 42]).encode())
     assert "not an Open Referral UK service or organisation" in field_error(response, "file")
     assert catalogue(make) == (0, 0, 0)
+
+
+# --- item 8: files the parser and validator cannot take safely ---------------------------------------------------
+
+
+def one_service(**fields: object) -> bytes:
+    return json.dumps([fixture("youth_services.json")[0] | fields]).encode()
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+DEEP_IN_A_SERVICE = one_service(attributes=json.loads("[" * 200 + "]" * 200))
+HUGE_INTEGER = one_service(minimum_age=0).replace(b'"minimum_age": 0', b'"minimum_age": ' + b"7" * 5000)
+INFINITE = one_service(minimum_age=0).replace(b'"minimum_age": 0', b'"minimum_age": 1e999')
+UNREADABLE = {
+    DEEP: "nests lists or objects more than 32 levels deep",
+    DEEP_IN_A_SERVICE: "nests lists or objects more than 32 levels deep",
+    HUGE_INTEGER: "holds a number 5,000 digits long",
+    INFINITE: "holds a number too large to use (1e999)",
+}
+
+
+def test_files_too_deep_or_with_huge_numbers_get_a_clear_error_not_a_500(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+    signed_in_partner(client, sign_in, make)
+    for raw, reason in UNREADABLE.items():
+        response = upload(client, raw)
+        assert response.status_code == 200
+        assert reason in field_error(response, "file")
+    assert catalogue(make) == (0, 0, 0)
+
+
+def test_the_cli_refuses_the_same_files_with_the_same_reasons(app: Flask, make: Factory, tmp_path: Path) -> None:
+    for number, (raw, reason) in enumerate(UNREADABLE.items()):
+        file = tmp_path / f"unreadable-{number}.json"
+        file.write_bytes(raw)
+        result = app.test_cli_runner().invoke(args=["oruk", "import", str(file)])
+        assert isinstance(result.exception, SystemExit) and result.exit_code == 1  # refused, not crashed
+        assert reason in result.output
+    assert catalogue(make) == (0, 0, 0)
+
+
+# --- item 14: control characters, the same rule as forms and the API ---------------------------------------------
+
+
+def test_an_upload_with_a_nul_or_other_control_character_is_refused_whole(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+    signed_in_partner(client, sign_in, make)
+    with_nul = upload(client, one_service(name="Bow Boxing\u0000 Club"))
+    assert field_error(with_nul, "file") == (
+        "The file holds a control character (NUL) at [0].name: text must not contain control characters, "
+        "such as NUL. Remove it and try again"
+    )
+    with_escape = upload(client, one_service(description="Weekly\u001b[31m boxing"))
+    assert "control character (U+001B) at [0].description" in field_error(with_escape, "file")
+    assert catalogue(make) == (0, 0, 0)
+
+
+def test_oruk_export_never_writes_control_characters(app: Flask, make: Factory, tmp_path: Path) -> None:
+    organisation = make.organisation(description="Runs\u0001 things")
+    make.programme(organisation, title="Box\u001bing", description="Weekly\u0007 boxing")
+    export = tmp_path / "export.json"
+    result = app.test_cli_runner().invoke(args=["oruk", "export", str(export)])
+    assert result.exit_code == 0, result.output
+    written = json.loads(export.read_text(encoding="utf-8"))
+    assert written[0]["name"] == "Boxing" and written[0]["description"] == "Weekly boxing"
+    assert "\\u00" not in export.read_text(encoding="utf-8")

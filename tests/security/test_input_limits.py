@@ -28,3 +28,14 @@ def test_a_huge_api_body_gets_a_json_413(client: FlaskClient) -> None:
     )
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "too_large"
+
+
+# --- item 14: one rule for control characters at every door -----------------------------------------------------
+
+
+def test_forms_and_query_strings_refuse_control_characters_as_they_refuse_nul(client: FlaskClient, sign_in) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    for character in ("\x00", "\x1b", "\x08", "\x7f"):
+        assert client.post("/subjects/", data={"query": f"a{character}b"}).status_code == 400
+        assert client.get("/subjects/", query_string={"search": character}).status_code == 400
+    assert client.post("/subjects/", data={"query": "tab\tand\r\nnew line"}).status_code < 400
