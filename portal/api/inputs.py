@@ -346,7 +346,10 @@ def json_body() -> dict[str, Any]:
     data = request.get_data(cache=True)
     if len(data) > MAX_BODY_BYTES:
         raise ApiError(413)
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # not a ValueError, so `silent` lets it through
+        body = None
     if body is None:
         raise ApiError(400, "invalid_json", "The body is not valid JSON")
     if not isinstance(body, dict):

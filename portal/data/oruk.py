@@ -1,16 +1,17 @@
 """Open Referral UK: the published feed's queries, and imports that upsert organisations, programmes, venues and
 sessions. Only approved organisations' non-archived programmes are published; nothing about people ever is."""
 
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from time import monotonic
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, Text, cast, exists, false, func, or_, select, true
+from sqlalchemy import Select, Text, cast, event, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -271,11 +272,10 @@ def import_document(
     All or nothing: a DocumentError (the file turns out not to be ORUK part-way, or the import runs past its time
     budget) leaves nothing of this document in the session."""
     report = ImportReport(source)
-    deadline = None if time_budget_seconds is None else time.monotonic() + time_budget_seconds
-    with db.session.begin_nested():
+    with _time_budget(time_budget_seconds) as check_time, db.session.begin_nested():
         importer = _Importer(report, namespace(), organisation_id, today or date.today())
         for raw, parent in services_in(document):
-            _refuse_past_deadline(deadline, time_budget_seconds)
+            check_time()
             report.services += 1
             mapped = map_service(raw, parent, geocoder, importer.today)
             if mapped.valid and importer.upsert(mapped):
@@ -290,12 +290,28 @@ def import_document(
     return report
 
 
-def _refuse_past_deadline(deadline: float | None, budget: float | None) -> None:
-    if deadline is not None and time.monotonic() > deadline:
-        raise DocumentError(
-            f"The file took longer than {budget:g} seconds to import, so nothing was imported. "
-            "Split it into smaller files and upload them one at a time"
-        )
+@contextmanager
+def _time_budget(seconds: float | None) -> Iterator[Callable[..., None]]:
+    """A check that raises DocumentError once the budget is spent: called between services and before every
+    database statement, since one service can carry thousands of sessions."""
+    deadline = None if seconds is None else monotonic() + seconds
+
+    def check_time(*_event_arguments: object) -> None:
+        if deadline is not None and monotonic() > deadline:
+            raise DocumentError(
+                f"The file took longer than {seconds:g} seconds to import, so nothing was imported. "
+                "Split it into smaller files and upload them one at a time"
+            )
+
+    if deadline is None:
+        yield check_time
+        return
+    session = db.session()
+    event.listen(session, "do_orm_execute", check_time)
+    try:
+        yield check_time
+    finally:
+        event.remove(session, "do_orm_execute", check_time)
 
 
 def import_upload(

@@ -5,6 +5,7 @@ and a file the portal cannot read safely (too deep, huge numbers, control charac
 import json
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -98,6 +99,24 @@ def test_an_upload_past_its_time_budget_saves_nothing(client, sign_in, make: Fac
     signed_in_partner(client, sign_in, make)
     response = upload(client, (FIXTURES / "youth_services.json").read_bytes())
     assert "took longer than 0 seconds to import, so nothing was imported" in field_error(response, "file")
+    assert catalogue(make) == (0, 0, 0)
+
+
+def test_the_time_budget_holds_within_one_service_too(
+    client,
+    sign_in,
+    make: Factory,
+    app: Flask,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    """One service can carry thousands of sessions: the budget is checked before each database statement, not only
+    between services. A clock that moves a second each time it is read runs out part-way through the first one."""
+    seconds = iter(range(1_000_000))
+    monkeypatch.setattr("portal.data.oruk.monotonic", lambda: next(seconds))
+    app.config["ORUK_UPLOAD_SECONDS"] = 2.5
+    signed_in_partner(client, sign_in, make)
+    response = upload(client, json.dumps(fixture("youth_services.json")[:1]).encode())
+    assert "took longer than 2.5 seconds to import, so nothing was imported" in field_error(response, "file")
     assert catalogue(make) == (0, 0, 0)
 
 
