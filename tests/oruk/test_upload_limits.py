@@ -196,12 +196,26 @@ def test_an_upload_with_a_nul_or_other_control_character_is_refused_whole(client
     assert catalogue(make) == (0, 0, 0)
 
 
-def test_oruk_export_never_writes_control_characters(app: Flask, make: Factory, tmp_path: Path) -> None:
+def published_with_control_characters(make: Factory) -> None:
+    """Text stored before control characters were refused at every door."""
     organisation = make.organisation(description="Runs\u0001 things")
     make.programme(organisation, title="Box\u001bing", description="Weekly\u0007 boxing")
+
+
+def test_oruk_export_never_writes_control_characters(app: Flask, make: Factory, tmp_path: Path) -> None:
+    published_with_control_characters(make)
     export = tmp_path / "export.json"
     result = app.test_cli_runner().invoke(args=["oruk", "export", str(export)])
     assert result.exit_code == 0, result.output
     written = json.loads(export.read_text(encoding="utf-8"))
     assert written[0]["name"] == "Boxing" and written[0]["description"] == "Weekly boxing"
     assert "\\u00" not in export.read_text(encoding="utf-8")
+
+
+def test_the_published_feed_never_serves_control_characters(client: FlaskClient, make: Factory) -> None:
+    published_with_control_characters(make)
+    listed = client.get("/openreferral/services", query_string={"full": "true"})
+    assert listed.get_json()["contents"][0]["name"] == "Boxing"
+    one = client.get(f"/openreferral/services/{listed.get_json()['contents'][0]['id']}")
+    assert one.get_json()["description"] == "Weekly boxing"
+    assert "\\u00" not in listed.get_data(as_text=True) + one.get_data(as_text=True)

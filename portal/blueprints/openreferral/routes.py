@@ -16,6 +16,7 @@ from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.openreferral import bp
 from portal.blueprints.openreferral.forms import MAX_UPLOAD_BYTES, UploadForm
 from portal.data import oruk
+from portal.input_rules import without_control_characters
 from portal.models import OrganisationStatus
 from portal.oruk import taxonomy
 from portal.oruk.filters import FilterError, parse_filters
@@ -105,7 +106,7 @@ def services() -> ResponseReturnValue:
         filters = parse_filters(request.args)
     except FilterError as error:
         return _problem(400, str(error))
-    return jsonify(oruk.services_page(filters, date.today(), _term_uri))
+    return jsonify(without_control_characters(oruk.services_page(filters, date.today(), _term_uri)))
 
 
 @bp.get("/services/<service_id>")
@@ -114,7 +115,7 @@ def service(service_id: str) -> ResponseReturnValue:
     found = oruk.service_by_id(service_id, date.today(), _term_uri)
     if found is None:
         return _problem(404, "There is no published service with this id")
-    return jsonify(found)
+    return jsonify(without_control_characters(found))
 
 
 @bp.get("/taxonomies")
