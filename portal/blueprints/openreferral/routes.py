@@ -181,5 +181,10 @@ def upload() -> ResponseReturnValue:
             else:
                 current_app.logger.info("ORUK upload: %s", report.summary())
     return render_template(
-        "openreferral/upload.html", form=form, report=report, approved=approved, problems_shown=PROBLEMS_SHOWN
+        "openreferral/upload.html",
+        form=form,
+        report=report,
+        approved=approved,
+        problems_shown=PROBLEMS_SHOWN,
+        max_services=current_app.config["ORUK_UPLOAD_MAX_SERVICES"],
     )
