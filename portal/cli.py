@@ -226,17 +226,18 @@ def oruk_import_command(path: Path, organisation_id: int | None) -> None:
     from portal.oruk.importing import DocumentError
 
     files = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    documents = []
+    _refuse_files_too_large(files, current_app.config["ORUK_IMPORT_MAX_FILE_BYTES"])
+    counts = []
     try:
-        for file in files:
-            document = oruk.read_document(file.read_bytes())
-            documents.append((file, document, oruk.count_services(document)))
+        for file in files:  # every file is checked before anything is imported; one at a time in memory
+            counts.append(oruk.count_services(oruk.read_document(file.read_bytes())))
     except DocumentError as error:
         raise click.ClickException(f"{file}: {error}") from None
-    total = sum(count for _file, _document, count in documents)
+    total = sum(counts)
     reports = []
     with click.progressbar(length=total, label=f"Importing {total:,} services", show_pos=True) as bar:
-        for file, document, _count in documents:
+        for file in files:
+            document = oruk.read_document(file.read_bytes())
             reports.append(
                 oruk.import_document(
                     document, source=f"file {file.name}", organisation_id=organisation_id, on_progress=bar.update
@@ -249,6 +250,16 @@ def oruk_import_command(path: Path, organisation_id: int | None) -> None:
             click.echo(f"  - {problem}")
 
 
+def _refuse_files_too_large(files: list[Path], limit: int) -> None:
+    for file in files:
+        size = file.stat().st_size
+        if size > limit:
+            raise click.ClickException(
+                f"{file}: the file is {size / 1024 / 1024:,.1f} MB; files up to {limit / 1024 / 1024:g} MB are "
+                "imported (ORUK_IMPORT_MAX_FILE_MB). Split it into smaller files. Nothing was imported."
+            )
+
+
 @oruk_group.command("export")
 @with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
@@ -258,8 +269,10 @@ def oruk_export_command(path: Path) -> None:
     from datetime import date
 
     from portal.data import oruk
+    from portal.input_rules import without_control_characters
 
-    services = list(oruk.all_services(date.today()))
+    # Text stored before control characters were refused at every door never leaves in the feed file.
+    services = [without_control_characters(found) for found in oruk.all_services(date.today())]
     path.write_text(json.dumps(services, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     click.echo(f"Wrote {len(services):,} services to {path}")
 

@@ -31,6 +31,13 @@ class Config:
     # Changing a password, the authenticator or someone's role needs the password and a code given this recently.
     REAUTHENTICATION_WINDOW = timedelta(minutes=5)
     PAGE_SIZE = 20
+    # No request body above this is read (413): forms are small. The ORUK upload has its own, larger limit.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    # `flask oruk import` refuses a file above this: parsing JSON takes ten or more times the file's size in memory.
+    # A partner's upload: at most this many services, imported within this many seconds (else nothing is saved).
+    ORUK_UPLOAD_MAX_SERVICES = int(os.environ.get("ORUK_UPLOAD_MAX_SERVICES", "500"))
+    ORUK_UPLOAD_SECONDS = float(os.environ.get("ORUK_UPLOAD_SECONDS", "20"))
+    ORUK_IMPORT_MAX_FILE_BYTES = int(os.environ.get("ORUK_IMPORT_MAX_FILE_MB", "50")) * 1024 * 1024
     # Where attempt counters live (sign-in guesses, API calls): redis://host:port/db whenever more than one
     # worker runs, so every worker sees the same counts; memory:// counts in this process only.
     RATE_LIMIT_STORAGE_URI = os.environ.get("RATE_LIMIT_STORAGE_URI") or (

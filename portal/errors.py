@@ -12,7 +12,13 @@ from werkzeug.exceptions import HTTPException
 from portal.extensions import db
 from portal.safety import same_site_referrer
 
-PAGES = {403: "errors/403.html", 404: "errors/404.html", 405: "errors/404.html", 500: "errors/500.html"}
+PAGES = {
+    403: "errors/403.html",
+    404: "errors/404.html",
+    405: "errors/404.html",
+    413: "errors/413.html",
+    500: "errors/500.html",
+}
 SECURITY_EVENTS = {401: "unauthenticated", 403: "forbidden", 429: "rate-limited"}
 
 

@@ -9,12 +9,19 @@ maintained; its default CSP has no `base-uri` or `frame-ancestors`). Unlike Noti
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, Response, abort, current_app, g, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal.input_rules import control_character_in
+
+P = ParamSpec("P")
+R = TypeVar("R")
+BODY_LIMIT = "body_limit_bytes"
 HSTS = "max-age=31536000; includeSubDomains"
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
@@ -92,11 +99,30 @@ class RotatingSessionInterface(SecureCookieSessionInterface):
         return True
 
 
-def refuse_nul_bytes() -> None:
-    """No NUL in any form field or query parameter: it is never meaningful text, PostgreSQL refuses to store it
-    (a 500 otherwise, on every text field), and it truncates strings in C libraries. Refused with a 400."""
+def accepts_bodies_up_to(limit: int) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A view that takes uploads larger than MAX_CONTENT_LENGTH (every other request is refused above it, with a
+    413, before its body is read). Goes under the role decorator."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        setattr(view, BODY_LIMIT, limit)
+        return view
+
+    return decorator
+
+
+def apply_view_body_limit(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    """Runs before every before_request hook (the CSRF check reads the form), so the view's own limit applies."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    limit = getattr(view, BODY_LIMIT, None)
+    if limit is not None:
+        request.max_content_length = limit
+
+
+def refuse_control_characters() -> None:
+    """No control character (NUL and the like, see portal.input_rules) in any form field or query parameter:
+    refused with a 400, as the API and the ORUK import refuse them."""
     for values in (request.args, request.form):
-        if any("\x00" in value for _key, value in values.items(multi=True)):
+        if any(control_character_in(value) for _key, value in values.items(multi=True)):
             abort(400)
 
 
@@ -111,5 +137,6 @@ def wire_proxy(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     app.session_interface = RotatingSessionInterface()
     app.context_processor(lambda: {"cspNonce": csp_nonce()})
-    app.before_request(refuse_nul_bytes)
+    app.url_value_preprocessor(apply_view_body_limit)
+    app.before_request(refuse_control_characters)
     wire_proxy(app)

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length
 
 from portal.api.errors import ApiError, ValidationFailed
 from portal.forms import ClockTimeField, VersionField
+from portal.input_rules import REFUSED, control_character_in
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -165,8 +166,8 @@ def _one_of(schema: dict[str, Any], label: str) -> str:
 def _check_string(schema: dict[str, Any], value: Any, label: str) -> str | None:
     if not isinstance(value, str):
         return f"{label} must be text"
-    if "\x00" in value:
-        return f"{label} must not contain NUL characters"
+    if control_character_in(value):
+        return f"{label} {REFUSED}"
     if "enum" in schema and value not in schema["enum"]:
         return _one_of(schema, label)
     if schema.get("format") == "date" and not _iso_date(value):
@@ -345,7 +346,10 @@ def json_body() -> dict[str, Any]:
     data = request.get_data(cache=True)
     if len(data) > MAX_BODY_BYTES:
         raise ApiError(413)
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # not a ValueError, so `silent` lets it through
+        body = None
     if body is None:
         raise ApiError(400, "invalid_json", "The body is not valid JSON")
     if not isinstance(body, dict):

@@ -18,6 +18,7 @@ from portal.blueprints.directory.search import run_search
 from portal.blueprints.partners.forms import ProgrammeForm, SessionForm, VenueForm
 from portal.blueprints.partners.routes import _venue_fields
 from portal.data import check_version, programmes, searches
+from portal.input_rules import control_character_in
 from portal.models import Programme, ProgrammeSession, Role, Venue
 
 TAG = "Programmes"
@@ -26,7 +27,7 @@ READERS = (Role.PARTNER, Role.OFFICER)
 
 
 def _tags_problem(value: Any) -> str | None:
-    if not isinstance(value, list) or not all(isinstance(tag, str) and "\x00" not in tag for tag in value):
+    if not isinstance(value, list) or not all(isinstance(tag, str) and not control_character_in(tag) for tag in value):
         return "Tags must be a list of text"
     return None if len(value) <= 40 else "Tags must have 40 items or fewer"
 

@@ -1,16 +1,17 @@
 """Open Referral UK: the published feed's queries, and imports that upsert organisations, programmes, venues and
 sessions. Only approved organisations' non-archived programmes are published; nothing about people ever is."""
 
-import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from time import monotonic
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, Text, cast, exists, false, func, or_, select, true
+from sqlalchemy import Select, Text, cast, event, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -38,6 +39,7 @@ from portal.oruk.importing import (
     MappedVenue,
     Problem,
     map_service,
+    parse_document,
     services_in,
 )
 
@@ -247,10 +249,7 @@ class ImportReport:
 
 
 def read_document(raw: bytes | str) -> object:
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise DocumentError(f"The file is not valid JSON ({error})") from None
+    return parse_document(raw)
 
 
 def count_services(document: object) -> int:
@@ -265,24 +264,71 @@ def import_document(
     on_progress: Callable[[int], None] | None = None,
     today: date | None = None,
     geocoder: Geocoder = geocode,
+    time_budget_seconds: float | None = None,
 ) -> ImportReport:
     """Maps and upserts every service. With `organisation_id`, everything goes into that organisation (a partner's
-    upload); otherwise into the organisations the file names, new ones pending approval. The caller commits."""
+    upload); otherwise into the organisations the file names, new ones pending approval. The caller commits.
+
+    All or nothing: a DocumentError (the file turns out not to be ORUK part-way, or the import runs past its time
+    budget) leaves nothing of this document in the session."""
     report = ImportReport(source)
-    importer = _Importer(report, namespace(), organisation_id, today or date.today())
-    for raw, parent in services_in(document):
-        report.services += 1
-        mapped = map_service(raw, parent, geocoder, importer.today)
-        if mapped.valid and importer.upsert(mapped):
-            report.imported += 1
-        else:
-            report.skipped += 1
-        report.problems += mapped.problems
-        if on_progress is not None:
-            on_progress(1)
+    with _time_budget(time_budget_seconds) as check_time, db.session.begin_nested():
+        importer = _Importer(report, namespace(), organisation_id, today or date.today())
+        for raw, parent in services_in(document):
+            check_time()
+            report.services += 1
+            mapped = map_service(raw, parent, geocoder, importer.today)
+            if mapped.valid and importer.upsert(mapped):
+                report.imported += 1
+            else:
+                report.skipped += 1
+            report.problems += mapped.problems
+            if on_progress is not None:
+                on_progress(1)
     if report.created or report.updated:
         catalogue.mark_changed()
     return report
+
+
+@contextmanager
+def _time_budget(seconds: float | None) -> Iterator[Callable[..., None]]:
+    """A check that raises DocumentError once the budget is spent: called between services and before every
+    database statement, since one service can carry thousands of sessions."""
+    deadline = None if seconds is None else monotonic() + seconds
+
+    def check_time(*_event_arguments: object) -> None:
+        if deadline is not None and monotonic() > deadline:
+            raise DocumentError(
+                f"The file took longer than {seconds:g} seconds to import, so nothing was imported. "
+                "Split it into smaller files and upload them one at a time"
+            )
+
+    if deadline is None:
+        yield check_time
+        return
+    session = db.session()
+    event.listen(session, "do_orm_execute", check_time)
+    try:
+        yield check_time
+    finally:
+        event.remove(session, "do_orm_execute", check_time)
+
+
+def import_upload(
+    raw: bytes, *, source: str, organisation_id: int, max_services: int, time_budget_seconds: float
+) -> ImportReport:
+    """A partner's file into their own organisation, all or nothing, within a count of services and a time budget
+    (both checked before or while working, so a large file costs little)."""
+    document = read_document(raw)
+    found = count_services(document)
+    if found > max_services:
+        raise DocumentError(
+            f"The file holds {found:,} services; a file can hold up to {max_services:,}. "
+            "Split it into smaller files and upload them one at a time"
+        )
+    return import_document(
+        document, source=source, organisation_id=organisation_id, time_budget_seconds=time_budget_seconds
+    )
 
 
 class _Importer:

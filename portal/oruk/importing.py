@@ -5,6 +5,8 @@ organization with `services`, or an array of those. Each service is validated ag
 invalid one is skipped whole, with the schema's reasons.
 """
 
+import json
+import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -13,6 +15,7 @@ from typing import Any
 
 from matching.taxonomy import LANGUAGES
 from portal.geo import Location, normalise_postcode
+from portal.input_rules import control_character_in
 from portal.models import Gender, ProgrammeStatus
 from portal.oruk import taxonomy
 from portal.oruk.coordinates import grid_reference
@@ -39,12 +42,75 @@ NOT_HELD = (
     "service_areas",
     "funding",
 )
+MAX_NESTING = 32  # ORUK services nest about ten levels deep; far deeper is an attack on the parser and validator
+MAX_NUMBER_DIGITS = 20
 LANGUAGE_BY_NAME = {name.lower(): code for code, name in LANGUAGES.items()}
 Geocoder = Callable[[str], Location | None]
 
 
 class DocumentError(ValueError):
     """The file is not an ORUK document the portal can read at all."""
+
+
+def parse_document(raw: bytes | str) -> object:
+    """The file as JSON, refused with a reason (never a crash) when it is not JSON, nests too deeply, holds a number
+    far longer than any ORUK field or not finite, or holds a control character (the portal's rule for all text)."""
+    try:
+        document = json.loads(raw, parse_int=_whole_number, parse_float=_finite_number, parse_constant=_no_constant)
+    except RecursionError:
+        raise DocumentError(_too_deep()) from None
+    except DocumentError:
+        raise
+    except (UnicodeDecodeError, ValueError) as error:
+        raise DocumentError(f"The file is not valid JSON ({error})") from None
+    _check_contents(document)
+    return document
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise DocumentError(f"The file holds a number {len(text):,} digits long; Open Referral UK numbers are short")
+    return int(text)
+
+
+def _finite_number(text: str) -> float:
+    if len(text) > 2 * MAX_NUMBER_DIGITS or not math.isfinite(number := float(text)):
+        raise DocumentError(f"The file holds a number too large to use ({text[:30]})")
+    return number
+
+
+def _no_constant(name: str) -> float:
+    raise DocumentError(f"The file holds {name}, which is not a number JSON allows")
+
+
+def _too_deep() -> str:
+    return f"The file nests lists or objects more than {MAX_NESTING} levels deep; Open Referral UK data does not"
+
+
+def _check_contents(document: object) -> None:
+    """Walks the document without recursion: its depth, and every text (keys included) against the text rule."""
+    pending: list[tuple[object, str, int]] = [(document, "", 0)]
+    while pending:
+        value, where, depth = pending.pop()
+        if depth > MAX_NESTING:
+            raise DocumentError(_too_deep())
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, f"{where}.{key[:40]}")
+                pending.append((item, f"{where}.{key[:40]}", depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, f"{where}[{index}]", depth + 1) for index, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, where)
+
+
+def _check_text(text: str, where: str) -> None:
+    found = control_character_in(text)
+    if found is not None:
+        raise DocumentError(
+            f"The file holds a control character ({found}) at {where.lstrip('.') or 'the top level'}: "
+            "text must not contain control characters, such as NUL. Remove it and try again"
+        )
 
 
 @dataclass

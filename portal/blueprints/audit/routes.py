@@ -7,6 +7,7 @@ from portal.auth import officer_required, roles_required
 from portal.blueprints.audit import bp
 from portal.blueprints.audit.forms import ReasonForm
 from portal.data import audit
+from portal.downloads import download
 from portal.models import Role
 from portal.pagination import page_number, pagination
 from portal.safety import safe_next_url
@@ -89,7 +90,7 @@ def events_csv() -> ResponseReturnValue:
         return Response("; ".join(errors.values()), status=400, mimetype="text/plain")
     body = audit.export_log(filters).encode("utf-8-sig")
     filename = f"audit-log-{date.today().isoformat()}.csv"
-    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(body, "text/csv", filename)
 
 
 @bp.route("/reason-for-access", methods=["GET", "POST"])

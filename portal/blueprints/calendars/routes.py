@@ -4,7 +4,7 @@ The pages make and stop feeds (the URL is shown once, when it is made); the feed
 its unguessable token, and 404s once revoked. Its URL carries nothing but the token.
 """
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -12,6 +12,7 @@ from portal.auth import officer_required, own_organisation_id, partner_required,
 from portal.blueprints.calendars import bp
 from portal.blueprints.calendars.forms import FeedForm
 from portal.data import calendars, subjects
+from portal.downloads import download
 
 STOPPED = "Calendar link stopped. Calendars subscribed to it will no longer update."
 
@@ -81,10 +82,12 @@ def feed(token: str) -> ResponseReturnValue:
     found = calendars.feed_for_token(token)
     if found is None:
         abort(404)
-    return Response(
+    return download(
         calendars.feed_calendar(found),
-        mimetype="text/calendar",
-        headers={"Content-Disposition": 'inline; filename="kcpo.ics"', "Referrer-Policy": "no-referrer"},
+        "text/calendar",
+        "kcpo.ics",
+        inline=True,
+        headers={"Referrer-Policy": "no-referrer"},
     )
 
 

@@ -7,8 +7,7 @@ from markupsafe import Markup
 from portal.auth import officer_required
 from portal.blueprints.evidence import bp
 from portal.data import evidence
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from portal.downloads import DOCX, download
 
 
 @bp.get("/orders/<int:order_id>")
@@ -40,4 +39,4 @@ def pack_docx(order_id: int) -> ResponseReturnValue:
 
 def _download(body: bytes, mimetype: str, order_id: int, extension: str) -> Response:
     filename = f"evidence-pack-order-{order_id}.{extension}"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(body, mimetype, filename)

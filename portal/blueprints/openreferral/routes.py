@@ -8,18 +8,23 @@ at `/taxonomy-terms` (see README.md in this folder).
 import json
 from datetime import date
 
-from flask import Response, current_app, jsonify, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.openreferral import bp
 from portal.blueprints.openreferral.forms import MAX_UPLOAD_BYTES, UploadForm
 from portal.data import oruk
+from portal.input_rules import without_control_characters
+from portal.models import OrganisationStatus
 from portal.oruk import taxonomy
 from portal.oruk.filters import FilterError, parse_filters
 from portal.oruk.importing import DocumentError
 from portal.oruk.validation import VENDORED_SCHEMA_DIR
+from portal.security import accepts_bodies_up_to
 
+PROBLEMS_SHOWN = 50  # the page lists this many and counts the rest: a page per problem is no use to anyone
 HSDS_VERSION = "3.0"
 PROFILE = "https://github.com/openreferral/uk-profile"
 FEED_ENDPOINTS = {
@@ -101,7 +106,7 @@ def services() -> ResponseReturnValue:
         filters = parse_filters(request.args)
     except FilterError as error:
         return _problem(400, str(error))
-    return jsonify(oruk.services_page(filters, date.today(), _term_uri))
+    return jsonify(without_control_characters(oruk.services_page(filters, date.today(), _term_uri)))
 
 
 @bp.get("/services/<service_id>")
@@ -110,7 +115,7 @@ def service(service_id: str) -> ResponseReturnValue:
     found = oruk.service_by_id(service_id, date.today(), _term_uri)
     if found is None:
         return _problem(404, "There is no published service with this id")
-    return jsonify(found)
+    return jsonify(without_control_characters(found))
 
 
 @bp.get("/taxonomies")
@@ -149,8 +154,13 @@ def taxonomy_term(term_id: str) -> ResponseReturnValue:
 
 @bp.route("/upload", methods=["GET", "POST"])
 @partner_required
+@accepts_bodies_up_to(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form's envelope around it
 def upload() -> ResponseReturnValue:
-    """A partner imports an ORUK file into their own organisation, and sees what could not be mapped."""
+    """A partner imports an ORUK file into their own organisation, and sees what could not be mapped. Only an
+    approved organisation imports: a self-registered one still waiting for approval cannot fill the catalogue."""
+    approved = current_user.organisation.status == OrganisationStatus.APPROVED
+    if request.method == "POST" and not approved:
+        abort(403)
     form = UploadForm()
     report = None
     if form.validate_on_submit():
@@ -159,13 +169,22 @@ def upload() -> ResponseReturnValue:
             form.file.errors.append("The file must be smaller than 5 MB")
         else:
             try:
-                report = oruk.import_document(
-                    oruk.read_document(raw),
+                report = oruk.import_upload(
+                    raw,
                     source=f"upload {form.file.data.filename or ''}".strip()[:200],
                     organisation_id=own_organisation_id(),
+                    max_services=current_app.config["ORUK_UPLOAD_MAX_SERVICES"],
+                    time_budget_seconds=current_app.config["ORUK_UPLOAD_SECONDS"],
                 )
             except DocumentError as error:
                 form.file.errors.append(str(error))
             else:
                 current_app.logger.info("ORUK upload: %s", report.summary())
-    return render_template("openreferral/upload.html", form=form, report=report)
+    return render_template(
+        "openreferral/upload.html",
+        form=form,
+        report=report,
+        approved=approved,
+        problems_shown=PROBLEMS_SHOWN,
+        max_services=current_app.config["ORUK_UPLOAD_MAX_SERVICES"],
+    )

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -18,6 +18,7 @@ from portal.blueprints.orders.forms import (
 )
 from portal.data import EditConflict, orders, policy, subjects
 from portal.data.orders import OrderInProgress, OrderLocked
+from portal.downloads import DOCX, download
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Order, OrderStatus
 from portal.orders.checks import check_order
@@ -290,11 +291,7 @@ def court_document(order_id: int) -> ResponseReturnValue:
     found = orders.view_order(order_id, purpose="export the court document")
     facts, result = _checks(found)
     filename = f"kcpo-{found.subject.reference}-v{found.order_version}.docx"
-    return Response(
-        court_document_docx(facts, result),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download(court_document_docx(facts, result), DOCX, filename)
 
 
 @bp.get("/<int:order_id>/print")
