@@ -14,6 +14,7 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
 from matching.model import Enrolment, Programme, Session, Venue
+from matching.taxonomy import ACTIVITY_RELATIVES
 from matching.text import (
     ACTIVITY_CHILDREN,
     CONCEPT_KEYWORDS,
@@ -63,8 +64,9 @@ class TextIndex:
         strengths = np.zeros(programme_count)
         if interest.concept is not None:
             _raise_to(strengths, self.type_postings.get(interest.concept), type_strength(interest, {interest.concept}))
-            for child in sorted(ACTIVITY_CHILDREN.get(interest.concept, ())):
-                _raise_to(strengths, self.type_postings.get(child), type_strength(interest, {child}))
+            children = ACTIVITY_CHILDREN.get(interest.concept, frozenset())
+            for slug in sorted(children | ACTIVITY_RELATIVES.get(interest.concept, frozenset())):
+                _raise_to(strengths, self.type_postings.get(slug), type_strength(interest, frozenset({slug})))
         for word, score in self.term_matches(interest).items():
             _raise_to(strengths, self.programmes_with_term(self.term_ids[word]), text_strength(interest, score))
         return strengths

@@ -48,6 +48,7 @@ class SubjectProfile:
     exclusion_zones: tuple[ExclusionZone, ...]
     non_associates: tuple[int, ...]
     max_travel_m: float | None
+    name: str = ""  # the first name officers know the subject by, for the reasons' wording
 
 
 @dataclass(frozen=True)

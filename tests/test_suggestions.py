@@ -46,8 +46,8 @@ def test_the_demo_fifteen_year_old_gets_safe_sensible_suggestions(officer, demo)
         for item in soup.select("#suggested .app-suggestions__item")
     ]
     assert len(reasons) >= 3
-    assert any("Matches your interest in Football" in reason for reason in reasons[:5])
-    assert any("Matches your interest in Music" in reason for reason in reasons[:5])
+    assert any("Matches Ayaan's interest in Football" in reason for reason in reasons[:5])
+    assert any("Matches Ayaan's interest in Music" in reason for reason in reasons[:5])
     sessions = session_lines(soup)
     for day, start, end, venue in sessions:
         if day != "Saturday" and day != "Sunday":
@@ -56,7 +56,7 @@ def test_the_demo_fifteen_year_old_gets_safe_sensible_suggestions(officer, demo)
             assert not overlaps(start, end, PRAYERS)
         assert end <= 21 * 60  # curfew 21:00
         assert "(E1 1" not in venue  # nothing inside the Whitechapel exclusion zone
-    assert "Matches your interest" in soup.select_one("#suggested details").get_text(" ", strip=True)
+    assert "Matches Ayaan's interest" in soup.select_one("#suggested details").get_text(" ", strip=True)
 
 
 def test_exclusions_say_why(officer, demo) -> None:  # noqa: ANN001

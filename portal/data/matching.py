@@ -46,6 +46,7 @@ def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
         ),
         non_associates=tuple(sorted(subjects.non_associate_ids(subject.id))),
         max_travel_m=float(subject.max_travel_m) if subject.max_travel_m else None,
+        name=subject.first_name or "",
     )
 
 
