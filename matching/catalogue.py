@@ -17,6 +17,7 @@ from matching.model import Enrolment, Programme, Session, Venue
 from matching.taxonomy import ACTIVITY_RELATIVES
 from matching.text import (
     ACTIVITY_CHILDREN,
+    ACTIVITY_SELECTIONS,
     CONCEPT_KEYWORDS,
     MIN_FUZZY_LENGTH,
     Interest,
@@ -138,7 +139,7 @@ class PreparedCatalogue:
 
     def activity_type_mask(self, slug: str) -> np.ndarray:
         mask = np.zeros(self.programme_count, bool)
-        for each in (slug, *sorted(ACTIVITY_CHILDREN.get(slug, ()))):
+        for each in sorted(ACTIVITY_SELECTIONS.get(slug, {slug})):
             postings = self.text.type_postings.get(each)
             if postings is not None:
                 mask[postings] = True

@@ -106,7 +106,7 @@ class Enrolment:
 class MatchFilters:
     """Narrows what is shown; programmes and sessions outside the filters are neither suggested nor excluded."""
 
-    activity_type: str | None = None  # a parent slug also selects its children
+    activity_type: str | None = None  # a parent slug also selects its children; a family slug, its members
     weekday: int | None = None
     max_distance_m: float | None = None
 

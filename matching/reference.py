@@ -31,7 +31,7 @@ from matching.results import (
     feasible_session,
     ruled_out_session,
 )
-from matching.text import ACTIVITY_CHILDREN, Interest, interest_term_similarity, parse_interests, programme_text
+from matching.text import ACTIVITY_SELECTIONS, Interest, interest_term_similarity, parse_interests, programme_text
 
 EXCLUSION_DETAIL_LIMIT = 200
 NEARBY_RADIUS_M = 10_000.0
@@ -111,7 +111,7 @@ def _sessions_in_scope(
 ) -> list[tuple[Session, Venue]] | None:
     """The sessions the filters leave, or None when the filters hide the whole programme."""
     if filters.activity_type is not None:
-        wanted = {filters.activity_type} | ACTIVITY_CHILDREN.get(filters.activity_type, frozenset())
+        wanted = ACTIVITY_SELECTIONS.get(filters.activity_type, {filters.activity_type})
         if not wanted & set(programme.activity_types):
             return None
     if not programme.sessions:

@@ -356,7 +356,8 @@ def _summary(
     )
     matched = [m for m in matches if m.strength > 0.0]
     if matched:
-        summary += f"; matches '{max(matched, key=lambda m: m.strength).interest.label}'"
+        best = max(matched, key=lambda m: m.strength)
+        summary += f"; {'related to' if best.same_family else 'matches'} '{best.interest.label}'"
     return summary
 
 

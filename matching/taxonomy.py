@@ -84,6 +84,19 @@ ACTIVITY_TYPE_NAMES: dict[str, str] = {term.slug: term.name for term in ACTIVITY
 PROVISION_NAMES: dict[str, str] = {term.slug: term.name for term in PROVISIONS}
 ACTIVITY_PARENTS: dict[str, str] = {term.slug: term.parent for term in ACTIVITY_TYPES if term.parent}
 FAMILY_NAMES: dict[str, str] = {family.slug: family.name for family in ACTIVITY_FAMILIES}
+FAMILY_MEMBERS: dict[str, tuple[str, ...]] = {
+    family.slug: tuple(term.slug for term in ACTIVITY_TYPES if ACTIVITY_FAMILY_OF.get(term.slug) == family.slug)
+    for family in ACTIVITY_FAMILIES
+}
+# What an activity filter may name: an activity type (with its children), or a whole family.
+ACTIVITY_FILTER_CHOICES: tuple[tuple[str, str], ...] = (
+    *((term.slug, term.name) for term in ACTIVITY_TYPES),
+    *(
+        (family.slug, f"{family.name}: any of {', '.join(ACTIVITY_TYPE_NAMES[m].lower() for m in members)}")
+        for family in ACTIVITY_FAMILIES
+        if (members := FAMILY_MEMBERS[family.slug])
+    ),
+)
 # Each activity's relatives: the other activities of its family.
 ACTIVITY_RELATIVES: dict[str, frozenset[str]] = {
     slug: frozenset(other for other, of in ACTIVITY_FAMILY_OF.items() if of == family and other != slug)

@@ -12,7 +12,13 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from matching.model import Programme, SubjectProfile
-from matching.taxonomy import ACTIVITY_PARENTS, ACTIVITY_RELATIVES, ACTIVITY_SYNONYMS, ACTIVITY_TYPE_NAMES
+from matching.taxonomy import (
+    ACTIVITY_PARENTS,
+    ACTIVITY_RELATIVES,
+    ACTIVITY_SYNONYMS,
+    ACTIVITY_TYPE_NAMES,
+    FAMILY_MEMBERS,
+)
 
 FUZZY_THRESHOLD = 80.0  # rapidfuzz Indel similarity (0-100) a typo must reach
 MIN_FUZZY_LENGTH = 4  # shorter words ("dj", "cv", "art") only ever match exactly
@@ -77,6 +83,11 @@ CONCEPT_KEYWORDS: dict[str, frozenset[str]] = _concept_keywords()
 ACTIVITY_CHILDREN: dict[str, frozenset[str]] = {
     parent: frozenset(child for child, p in ACTIVITY_PARENTS.items() if p == parent)
     for parent in set(ACTIVITY_PARENTS.values())
+}
+# The activity types an activity filter selects: a type and its children, or every member of a family.
+ACTIVITY_SELECTIONS: dict[str, frozenset[str]] = {
+    **{slug: frozenset({slug}) | ACTIVITY_CHILDREN.get(slug, frozenset()) for slug in ACTIVITY_TYPE_NAMES},
+    **{family: frozenset(members) for family, members in FAMILY_MEMBERS.items()},
 }
 
 

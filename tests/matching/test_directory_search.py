@@ -106,3 +106,8 @@ def test_a_keyword_finds_the_activity_s_family_with_less_relevance_than_the_acti
         < found.items[0].relevance
         < search(catalogue, DirectoryQuery(today=TODAY, keyword="boxing")).items[0].relevance
     )
+
+
+def test_a_family_filter_finds_each_of_its_activities(catalogue):
+    assert ids(search(catalogue, DirectoryQuery(today=TODAY, activity_type="combat-sports"))) == [1]
+    assert ids(search(catalogue, DirectoryQuery(today=TODAY, activity_type="team-sports"))) == [2]

@@ -34,6 +34,7 @@ def test_a_kickboxer_is_offered_the_boxing_club_before_an_unrelated_club_at_the_
     assert suggested_ids(result) == [2, 1]
     boxing = result.suggestions[0]
     assert interests_reason(boxing) == "Boxing is in the same family as kickboxing, one of Tyler's interests"
+    assert boxing.summary.endswith("; related to 'kickboxing'")
 
 
 def test_the_same_activity_earns_more_than_its_family():
@@ -167,3 +168,17 @@ def test_a_programme_that_starts_after_the_requirement_says_how_many_sessions_wo
     )
     (on_time,) = match_both(profile(), [programme()]).suggestions
     assert on_time.late_start == ""
+
+
+def test_a_family_can_be_chosen_as_the_activity_filter():
+    from matching.model import MatchFilters
+
+    kickboxing = dict(BOXING, title="Kick Academy", activity_types=("kickboxing",))
+    football = dict(BOXING, title="Sunday League", activity_types=("football",))
+    catalogue = [
+        programme_at(1, 1000.0, **BOXING),
+        programme_at(2, 900.0, **kickboxing),
+        programme_at(3, 800.0, **football),
+    ]
+    result = match_both(profile(), catalogue, filters=MatchFilters(activity_type="combat-sports"))
+    assert sorted(suggested_ids(result)) == [1, 2]
