@@ -14,8 +14,10 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
 from matching.model import Enrolment, Programme, Session, Venue
+from matching.taxonomy import ACTIVITY_RELATIVES
 from matching.text import (
     ACTIVITY_CHILDREN,
+    ACTIVITY_SELECTIONS,
     CONCEPT_KEYWORDS,
     MIN_FUZZY_LENGTH,
     Interest,
@@ -63,8 +65,9 @@ class TextIndex:
         strengths = np.zeros(programme_count)
         if interest.concept is not None:
             _raise_to(strengths, self.type_postings.get(interest.concept), type_strength(interest, {interest.concept}))
-            for child in sorted(ACTIVITY_CHILDREN.get(interest.concept, ())):
-                _raise_to(strengths, self.type_postings.get(child), type_strength(interest, {child}))
+            children = ACTIVITY_CHILDREN.get(interest.concept, frozenset())
+            for slug in sorted(children | ACTIVITY_RELATIVES.get(interest.concept, frozenset())):
+                _raise_to(strengths, self.type_postings.get(slug), type_strength(interest, frozenset({slug})))
         for word, score in self.term_matches(interest).items():
             _raise_to(strengths, self.programmes_with_term(self.term_ids[word]), text_strength(interest, score))
         return strengths
@@ -136,7 +139,7 @@ class PreparedCatalogue:
 
     def activity_type_mask(self, slug: str) -> np.ndarray:
         mask = np.zeros(self.programme_count, bool)
-        for each in (slug, *sorted(ACTIVITY_CHILDREN.get(slug, ()))):
+        for each in sorted(ACTIVITY_SELECTIONS.get(slug, {slug})):
             postings = self.text.type_postings.get(each)
             if postings is not None:
                 mask[postings] = True

@@ -15,7 +15,7 @@ from matching.text import parse_keywords
 class DirectoryQuery:
     today: date
     keyword: str = ""  # typo-tolerant, synonyms understood: "footy", "boxxing"
-    activity_type: str | None = None  # a parent slug ("sport") includes its children
+    activity_type: str | None = None  # a parent slug ("sport") includes its children, a family its members
     weekday: int | None = None
     time_from: int | None = None  # sessions starting at or after, minutes since midnight
     time_to: int | None = None  # sessions ending at or before

@@ -12,7 +12,16 @@ from matching import explain, rules, scoring
 from matching.catalogue import GENDER_CODES, NO_GENDER_CODE, EnrolmentIndex, PreparedCatalogue, index_enrolments
 from matching.model import DEFAULT_PLAN_SETTINGS, NO_FILTERS, Enrolment, MatchFilters, PlanSettings, SubjectProfile
 from matching.plan import plan_week
-from matching.results import Exclusion, FeasibleSession, MatchResult, Suggestion, feasible_session
+from matching.results import (
+    Exclusion,
+    FeasibleSession,
+    MatchResult,
+    RuledOutSession,
+    Suggestion,
+    by_time,
+    feasible_session,
+    ruled_out_session,
+)
 from matching.text import Interest, parse_interests, programme_text
 
 EXCLUSION_DETAIL_LIMIT = 200
@@ -26,10 +35,20 @@ class _Request:
     profile: SubjectProfile
     catalogue: PreparedCatalogue
     enrolments: EnrolmentIndex
-    date_from: date
-    date_to: date
-    today: date
+    period: scoring.Period
     filters: MatchFilters
+
+    @property
+    def date_from(self) -> date:
+        return self.period.date_from
+
+    @property
+    def date_to(self) -> date:
+        return self.period.date_to
+
+    @property
+    def today(self) -> date:
+        return self.period.today
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,6 +93,7 @@ def match(
     today: date,
     *,
     limit: int = 20,
+    offset: int = 0,
     filters: MatchFilters = NO_FILTERS,
     plan_settings: PlanSettings = DEFAULT_PLAN_SETTINGS,
     exclusion_limit: int = EXCLUSION_DETAIL_LIMIT,
@@ -82,19 +102,20 @@ def match(
         raise ValueError("date_to is before date_from")
     if not isinstance(enrolments, EnrolmentIndex):
         enrolments = index_enrolments(catalogue, enrolments)
-    request = _Request(profile, catalogue, enrolments, date_from, date_to, today, filters)
+    period = scoring.Period(date_from, date_to, today, plan_settings)
+    request = _Request(profile, catalogue, enrolments, period, filters)
     distances = catalogue.distances_from(profile.easting, profile.northing)
     taken = _places_taken(request)
     masks = _Masks(distances, _session_bits(request, distances, taken), _programme_bits(request), taken)
     in_scope = _in_scope(request, distances)
     bits = masks.session_bits[in_scope.sessions] | masks.programme_bits[catalogue.session_programme[in_scope.sessions]]
     feasible = _Groups.of(in_scope.sessions[bits == 0], catalogue)
-    suggestions = _suggest(request, feasible, distances, limit)
+    ranked = _suggest(request, masks, feasible, offset + limit if limit > 0 else 0)
     exclusion_report = _exclusions(request, masks, in_scope, bits, feasible, exclusion_limit)
     return MatchResult(
-        suggestions=suggestions,
+        suggestions=ranked[offset:],
         feasible_total=len(feasible.programmes),
-        plan=plan_week(suggestions, plan_settings),
+        plan=plan_week(ranked[:limit], plan_settings, profile.name),  # every page shows the first page's plan
         **exclusion_report,
     )
 
@@ -110,14 +131,21 @@ def _in_scope(request: _Request, distances: np.ndarray) -> _Groups:
 
 def _sessions_in_scope(request: _Request, distances: np.ndarray) -> np.ndarray:
     catalogue, filters = request.catalogue, request.filters
-    mask = np.ones(catalogue.session_count, bool)
+    mask = _session_filter_mask(request, distances, slice(None))
     if filters.activity_type is not None:
         mask &= catalogue.activity_type_mask(filters.activity_type)[catalogue.session_programme]
-    if filters.weekday is not None:
-        mask &= catalogue.weekday == filters.weekday
-    if filters.max_distance_m is not None:
-        mask &= distances <= filters.max_distance_m
     return np.flatnonzero(mask)
+
+
+def _session_filter_mask(request: _Request, distances: np.ndarray, positions: slice | np.ndarray) -> np.ndarray:
+    """The sessions at `positions` that the day and distance filters leave."""
+    catalogue, filters = request.catalogue, request.filters
+    mask = np.ones(len(catalogue.weekday[positions]), bool)
+    if filters.weekday is not None:
+        mask &= catalogue.weekday[positions] == filters.weekday
+    if filters.max_distance_m is not None:
+        mask &= distances[positions] <= filters.max_distance_m
+    return mask
 
 
 def _programme_bits(request: _Request) -> np.ndarray:
@@ -195,7 +223,8 @@ def _places_taken(request: _Request) -> np.ndarray:
 # ---- ranking ----
 
 
-def _suggest(request: _Request, feasible: _Groups, distances: np.ndarray, limit: int) -> tuple[Suggestion, ...]:
+def _suggest(request: _Request, masks: _Masks, feasible: _Groups, limit: int) -> tuple[Suggestion, ...]:
+    distances = masks.distances
     if not len(feasible.programmes) or limit <= 0:
         return ()
     interests = parse_interests(request.profile)
@@ -203,7 +232,7 @@ def _suggest(request: _Request, feasible: _Groups, distances: np.ndarray, limit:
     fractions = _fractions(request, feasible, distances, interests)
     tenths = scoring.score_tenths(scoring.total_score(*(fractions[name] for name in scoring.SCORE_WEIGHTS)))
     top = _top(tenths, request.catalogue.programme_id[feasible.programmes], limit)
-    return tuple(_suggestion(request, feasible, group, fractions, interests, term_matches) for group in top)
+    return tuple(_suggestion(request, masks, feasible, group, fractions, interests, term_matches) for group in top)
 
 
 def _fractions(
@@ -218,7 +247,7 @@ def _fractions(
             feasible.reduce(np.minimum, distances[feasible.sessions]), scoring.distance_scale(profile)
         ),
         "schedule": scoring.schedule_fraction(
-            feasible.counts(), feasible.reduce(np.maximum, _after_school(catalogue, profile, feasible.sessions))
+            feasible.counts(), feasible.reduce(np.maximum, _after_school(request, distances, feasible.sessions))
         ),
         "freshness": scoring.freshness_fraction(request.today.toordinal() - catalogue.assured_on[programmes]),
     }
@@ -249,13 +278,19 @@ def _cultural_fractions(catalogue: PreparedCatalogue, profile: SubjectProfile, p
     return scoring.cultural_fraction(language, met, len(profile.needs))
 
 
-def _after_school(catalogue: PreparedCatalogue, profile: SubjectProfile, sessions: np.ndarray) -> np.ndarray:
+def _after_school(request: _Request, distances: np.ndarray, sessions: np.ndarray) -> np.ndarray:
+    """Sessions starting soon after school or college, leaving time to travel there (as the plan allows)."""
+    catalogue, settings = request.catalogue, request.period.settings
     bonus = np.zeros(len(sessions), bool)
     weekday, start = catalogue.weekday[sessions], catalogue.start[sessions].astype(np.int32)
-    for window in profile.commitments:
+    travel = None
+    for window in request.profile.commitments:
         if window.kind in scoring.AFTER_SCHOOL_KINDS:
+            if travel is None:
+                metres_per_minute = settings.travel_speed_kmh * 1000.0 / 60.0
+                travel = np.ceil(distances[sessions] / metres_per_minute) + settings.buffer_minutes
             gap = start - window.end
-            bonus |= (weekday == window.weekday) & (gap >= 0) & (gap <= scoring.AFTER_SCHOOL_MINUTES)
+            bonus |= (weekday == window.weekday) & (gap >= travel) & (gap <= scoring.AFTER_SCHOOL_MINUTES)
     return bonus
 
 
@@ -271,6 +306,7 @@ def _top(tenths: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
 
 def _suggestion(
     request: _Request,
+    masks: _Masks,
     feasible: _Groups,
     group: int,
     fractions: dict[str, np.ndarray],
@@ -291,7 +327,26 @@ def _suggestion(
         [by_interest[interest].keys() for interest in interests],
     )
     values = scoring.Fractions(**{name: float(fractions[name][group]) for name in scoring.SCORE_WEIGHTS})
-    return scoring.build_suggestion(programme, sessions, values, matches, request.profile, request.today)
+    ruled_out = _ruled_out(request, masks, int(feasible.programmes[group]))
+    return scoring.build_suggestion(programme, sessions, values, matches, request.profile, request.period, ruled_out)
+
+
+def _ruled_out(request: _Request, masks: _Masks, programme_index: int) -> tuple[RuledOutSession, ...]:
+    """The programme's sessions within the filters that break a rule, each with its sentences."""
+    catalogue = request.catalogue
+    positions = np.arange(catalogue.session_offsets[programme_index], catalogue.session_offsets[programme_index + 1])
+    positions = positions[_session_filter_mask(request, masks.distances, positions)]
+    positions = positions[masks.session_bits[positions] != 0]
+    if not len(positions):
+        return ()
+    context = _context(request, masks, [positions])
+    programme = catalogue.programmes[programme_index]
+    found = []
+    for position in positions.tolist():
+        session, venue = catalogue.sessions[position], catalogue.session_venues[position]
+        findings = rules.session_findings(programme, session, venue, context, _codes(int(masks.session_bits[position])))
+        found.append(ruled_out_session(session, venue, findings))
+    return by_time(found)
 
 
 def _feasible_session(request: _Request, position: int) -> FeasibleSession:

@@ -46,6 +46,22 @@ def span(start: int, end: int) -> str:
     return f"{clock(start)}–{clock(end)}"
 
 
+def who(name: str) -> str:
+    return name or "the subject"
+
+
+def possessive(name: str) -> str:
+    """ "Tyler's"; "the subject's" when the profile carries no name (an inline profile in the API)."""
+    return f"{name}'s" if name else "the subject's"
+
+
+def venue_label(name: str, postcode: str) -> str:
+    """The venue's name with its postcode, once: imported names often carry the postcode already."""
+    if not postcode or postcode.replace(" ", "").casefold() in name.replace(" ", "").casefold():
+        return name
+    return f"{name} ({postcode})"
+
+
 def session_time(session: Session) -> str:
     return f"{WEEKDAYS[session.weekday]} {span(session.start, session.end)}"
 
@@ -109,14 +125,14 @@ def curfew_sentence(session: Session, curfew: DailyWindow) -> str:
 
 def zone_sentence(venue: Venue, zone: ExclusionZone, metres: float) -> str:
     return (
-        f"Venue {venue.name} ({venue.postcode}) is {format_distance(metres)} from the centre of {zone.label}, "
-        f"inside its {format_distance(zone.radius_m)} radius"
+        f"Venue {venue_label(venue.name, venue.postcode)} is {format_distance(metres)} from the centre of "
+        f"{zone.label}, inside its {format_distance(zone.radius_m)} radius"
     )
 
 
 def too_far_sentence(venue: Venue, metres: float, limit_m: float) -> str:
     return (
-        f"Venue {venue.name} ({venue.postcode}) is {format_distance(metres)} from home, "
+        f"Venue {venue_label(venue.name, venue.postcode)} is {format_distance(metres)} from home, "
         f"beyond the {format_distance(limit_m)} travel limit"
     )
 

@@ -48,6 +48,7 @@ class SubjectProfile:
     exclusion_zones: tuple[ExclusionZone, ...]
     non_associates: tuple[int, ...]
     max_travel_m: float | None
+    name: str = ""  # the first name officers know the subject by, for the reasons' wording
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class Enrolment:
 class MatchFilters:
     """Narrows what is shown; programmes and sessions outside the filters are neither suggested nor excluded."""
 
-    activity_type: str | None = None  # a parent slug also selects its children
+    activity_type: str | None = None  # a parent slug also selects its children; a family slug, its members
     weekday: int | None = None
     max_distance_m: float | None = None
 

@@ -1,19 +1,19 @@
 """A weekly plan: one to three sessions from different suggested programmes that can all be attended."""
 
-import math
 from collections.abc import Sequence
+from dataclasses import replace
 from itertools import combinations, product
 
 from matching import explain
 from matching.model import DEFAULT_PLAN_SETTINGS, PlanSettings
 from matching.results import FeasibleSession, PlannedSession, Suggestion, WeeklyPlan
 from matching.taxonomy import WEEKDAYS
+from matching.travel import minutes_to_travel
 
 
 def travel_minutes(a: FeasibleSession, b: FeasibleSession, settings: PlanSettings) -> int:
     metres = explain.distance_m(a.venue_easting, a.venue_northing, b.venue_easting, b.venue_northing)
-    metres_per_minute = settings.travel_speed_kmh * 1000.0 / 60.0
-    return math.ceil(metres / metres_per_minute) + settings.buffer_minutes
+    return minutes_to_travel(metres, settings)
 
 
 def compatible(a: FeasibleSession, b: FeasibleSession, settings: PlanSettings) -> bool:
@@ -24,7 +24,26 @@ def compatible(a: FeasibleSession, b: FeasibleSession, settings: PlanSettings) -
     return second.start - first.end >= travel_minutes(first, second, settings)
 
 
-def plan_week(suggestions: Sequence[Suggestion], settings: PlanSettings = DEFAULT_PLAN_SETTINGS) -> WeeklyPlan:
+def no_fit_note(name: str) -> str:
+    return (
+        f"None of the programmes that match {explain.possessive(name)} interests or needs can be fitted into the "
+        "week, so this plan uses programmes that match none of them"
+    )
+
+
+def plan_week(
+    suggestions: Sequence[Suggestion], settings: PlanSettings = DEFAULT_PLAN_SETTINGS, name: str = ""
+) -> WeeklyPlan:
+    """The best plan from programmes that match an interest or need; the others only when none of those fit."""
+    fitting = [s for s in suggestions if s.fits_interests_or_needs]
+    plan = _best_plan(fitting, settings)
+    if plan.sessions or len(fitting) == len(suggestions):
+        return plan
+    fallback = _best_plan(suggestions, settings)
+    return replace(fallback, note=no_fit_note(name)) if fallback.sessions else fallback
+
+
+def _best_plan(suggestions: Sequence[Suggestion], settings: PlanSettings) -> WeeklyPlan:
     candidates = [s for s in suggestions[: settings.candidate_programmes] if s.sessions]
     groups = sorted(
         (group for size in range(1, settings.max_sessions + 1) for group in combinations(candidates, size)),

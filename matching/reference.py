@@ -22,8 +22,16 @@ from matching.model import (
     Venue,
 )
 from matching.plan import plan_week
-from matching.results import Exclusion, MatchResult, Suggestion, feasible_session
-from matching.text import ACTIVITY_CHILDREN, Interest, interest_term_similarity, parse_interests, programme_text
+from matching.results import (
+    Exclusion,
+    MatchResult,
+    RuledOutSession,
+    Suggestion,
+    by_time,
+    feasible_session,
+    ruled_out_session,
+)
+from matching.text import ACTIVITY_SELECTIONS, Interest, interest_term_similarity, parse_interests, programme_text
 
 EXCLUSION_DETAIL_LIMIT = 200
 NEARBY_RADIUS_M = 10_000.0
@@ -51,6 +59,7 @@ def reference_match(
     today: date,
     *,
     limit: int = 20,
+    offset: int = 0,
     filters: MatchFilters = NO_FILTERS,
     plan_settings: PlanSettings = DEFAULT_PLAN_SETTINGS,
     exclusion_limit: int = EXCLUSION_DETAIL_LIMIT,
@@ -58,6 +67,7 @@ def reference_match(
     if date_to < date_from:
         raise ValueError("date_to is before date_from")
     context = _context(profile, list(enrolments), date_from, date_to)
+    period = scoring.Period(date_from, date_to, today, plan_settings)
     interests = parse_interests(profile)
     ranked: list[_Ranked] = []
     excluded: list[_Excluded] = []
@@ -71,19 +81,20 @@ def reference_match(
         findings = [(s, v, rules.session_findings(programme, s, v, context)) for s, v in sessions]
         feasible = [(s, v) for s, v, found in findings if not found] if not programme_level else []
         if feasible:
-            ranked.append(_rank(programme, feasible, profile, interests, today))
+            ruled_out = [ruled_out_session(s, v, found) for s, v, found in findings if found]
+            ranked.append(_rank(programme, feasible, ruled_out, profile, interests, period))
         else:
             excluded.append(_exclude(programme, sessions, programme_level, findings, profile))
     ranked.sort(key=lambda r: (-r.tenths, r.programme.id))
-    suggestions = tuple(_suggestion(r, profile, today) for r in ranked[:limit])
+    shown = tuple(_suggestion(r, profile, period) for r in ranked[: offset + limit]) if limit > 0 else ()
     listed, rest = _listed(excluded, profile, exclusion_limit)
     return MatchResult(
-        suggestions=suggestions,
+        suggestions=shown[offset:],
         feasible_total=len(ranked),
         exclusions=tuple(e.exclusion for e in listed),
         excluded_total=len(excluded),
         other_exclusion_totals=_totals(rest),
-        plan=plan_week(suggestions, plan_settings),
+        plan=plan_week(shown[:limit], plan_settings, profile.name),
     )
 
 
@@ -100,7 +111,7 @@ def _sessions_in_scope(
 ) -> list[tuple[Session, Venue]] | None:
     """The sessions the filters leave, or None when the filters hide the whole programme."""
     if filters.activity_type is not None:
-        wanted = {filters.activity_type} | ACTIVITY_CHILDREN.get(filters.activity_type, frozenset())
+        wanted = ACTIVITY_SELECTIONS.get(filters.activity_type, {filters.activity_type})
         if not wanted & set(programme.activity_types):
             return None
     if not programme.sessions:
@@ -120,16 +131,20 @@ def _sessions_in_scope(
 def _rank(
     programme: Programme,
     feasible: list[tuple[Session, Venue]],
+    ruled_out: list[RuledOutSession],
     profile: SubjectProfile,
     interests: tuple[Interest, ...],
-    today: date,
+    period: scoring.Period,
 ) -> _Ranked:
     matches = scoring.interest_matches(interests, programme_text(programme), interest_term_similarity)
     has_preferred = bool(profile.languages) and profile.languages[0] in programme.languages
     has_other = any(code in programme.languages for code in profile.languages)
     needs_met = sum(1 for need in profile.needs if need in programme.provisions)
     nearest = min(rules.venue_distance(venue, profile) for _, venue in feasible)
-    after_school = any(scoring.starts_after_school(s.weekday, s.start, profile) is not None for s, _ in feasible)
+    after_school = any(
+        scoring.starts_after_school(feasible_session(s, v, profile), profile, period.settings) is not None
+        for s, v in feasible
+    )
     fractions = scoring.Fractions(
         interests=scoring.interest_fraction_of(matches),
         cultural=float(
@@ -141,18 +156,16 @@ def _rank(
         ),
         distance=float(scoring.distance_fraction(nearest, scoring.distance_scale(profile))),
         schedule=float(scoring.schedule_fraction(len(feasible), after_school)),
-        freshness=float(scoring.freshness_fraction((today - programme.assured_on).days)),
+        freshness=float(scoring.freshness_fraction((period.today - programme.assured_on).days)),
     )
     tenths = float(scoring.score_tenths(fractions.total()))
-    return _Ranked(tenths, programme, (feasible, fractions, matches))
+    return _Ranked(tenths, programme, (feasible, fractions, matches, by_time(ruled_out)))
 
 
-def _suggestion(ranked: _Ranked, profile: SubjectProfile, today: date) -> Suggestion:
-    feasible, fractions, matches = ranked.suggestion_parts
-    sessions = sorted(
-        (feasible_session(s, v, profile) for s, v in feasible), key=lambda s: (s.weekday, s.start, s.session_id)
-    )
-    return scoring.build_suggestion(ranked.programme, sessions, fractions, matches, profile, today)
+def _suggestion(ranked: _Ranked, profile: SubjectProfile, period: scoring.Period) -> Suggestion:
+    feasible, fractions, matches, ruled_out = ranked.suggestion_parts
+    sessions = by_time(feasible_session(s, v, profile) for s, v in feasible)
+    return scoring.build_suggestion(ranked.programme, sessions, fractions, matches, profile, period, ruled_out)
 
 
 def _exclude(

@@ -2,7 +2,9 @@
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 
+from matching import explain
 from matching.model import Session, SubjectProfile, Venue
 
 
@@ -26,6 +28,11 @@ class FeasibleSession:
     distance_m: float  # from home
     venue_easting: float
     venue_northing: float
+    term_start: date | None = None  # the first week it runs
+
+    @property
+    def place(self) -> str:
+        return explain.venue_label(self.venue_name, self.postcode)
 
 
 def feasible_session(session: Session, venue: Venue, profile: SubjectProfile) -> FeasibleSession:
@@ -42,7 +49,40 @@ def feasible_session(session: Session, venue: Venue, profile: SubjectProfile) ->
         math.sqrt(dx * dx + dy * dy),
         venue.easting,
         venue.northing,
+        session.term_start,
     )
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class RuledOutSession:
+    """A session of a suggested programme that breaks a rule, with the Excluded tab's sentences for it."""
+
+    session_id: int
+    weekday: int
+    start: int
+    end: int
+    venue_name: str
+    postcode: str
+    reasons: tuple[Finding, ...]  # most decisive first
+
+    @property
+    def place(self) -> str:
+        return explain.venue_label(self.venue_name, self.postcode)
+
+
+def ruled_out_session(session: Session, venue: Venue, findings: list[tuple[str, str]]) -> RuledOutSession:
+    reasons = tuple(Finding(code, sentence) for code, sentence in findings)
+    return RuledOutSession(session.id, session.weekday, session.start, session.end, venue.name, venue.postcode, reasons)
+
+
+def by_time(sessions):  # noqa: ANN001, ANN201
+    return tuple(sorted(sessions, key=lambda s: (s.weekday, s.start, s.session_id)))
 
 
 @dataclass(frozen=True)
@@ -56,6 +96,9 @@ class Suggestion:
     distance_m: float  # nearest feasible session
     summary: str
     organisation_id: int
+    ruled_out: tuple[RuledOutSession, ...] = ()  # in-scope sessions that break a rule, by weekday and start
+    fits_interests_or_needs: bool = True  # meets a recorded interest or need (or nothing is recorded)
+    late_start: str = ""  # says so when sessions begin after the requirement would, and how many are missed
 
 
 @dataclass(frozen=True)
@@ -86,6 +129,7 @@ class PlannedSession:
 class WeeklyPlan:
     sessions: tuple[PlannedSession, ...]  # ordered by weekday and start time
     total_score: float
+    note: str = ""  # said when the plan had to use programmes that match no interest or need
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,16 @@ to single numbers with bit-identical results.
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
 from matching import explain
-from matching.model import Programme, SubjectProfile
-from matching.results import ExclusionReason, FeasibleSession, ScoreComponent, Suggestion
-from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
+from matching.model import PlanSettings, Programme, SubjectProfile, WeeklyWindow
+from matching.results import ExclusionReason, FeasibleSession, RuledOutSession, ScoreComponent, Suggestion
+from matching.taxonomy import ACTIVITY_RELATIVES, ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
 from matching.text import ACTIVITY_CHILDREN, Interest, ProgrammeText, text_strength, type_strength
+from matching.travel import minutes_to_travel
 
 SCORE_WEIGHTS: dict[str, float] = {
     "interests": 35.0,
@@ -92,13 +93,21 @@ def score_tenths(total):
     return np.rint(total * 10.0)
 
 
-def starts_after_school(weekday: int, start: int, profile: SubjectProfile) -> str | None:
-    """The label of the school or college day this session starts soon after, if any."""
+def school_day_before(weekday: int, start: int, profile: SubjectProfile) -> WeeklyWindow | None:
+    """The school or college day this session starts within AFTER_SCHOOL_MINUTES of, if any."""
     for window in profile.commitments:
         if window.kind in AFTER_SCHOOL_KINDS and window.weekday == weekday:
             if 0 <= start - window.end <= AFTER_SCHOOL_MINUTES:
-                return window.label
+                return window
     return None
+
+
+def starts_after_school(session: FeasibleSession, profile: SubjectProfile, settings: PlanSettings) -> str | None:
+    """The label of the school or college day this session starts soon after, if it leaves time to get there."""
+    window = school_day_before(session.weekday, session.start, profile)
+    if window is None or session.start - window.end < minutes_to_travel(session.distance_m, settings):
+        return None
+    return window.label
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,7 @@ class InterestMatch:
     interest: Interest
     strength: float
     evidence: str
+    same_family: bool = False  # met by a related activity ("boxing" for "kickboxing"), not the activity itself
 
 
 def match_interest(
@@ -132,7 +142,8 @@ def match_interest(
     candidates: Collection[str] | None = None,
 ) -> InterestMatch:
     """The strongest evidence for one interest; `candidates`, when known, are the only words that can match."""
-    best = InterestMatch(interest, type_strength(interest, text.activity_types), _type_evidence(interest, text))
+    evidence, same_family = _type_evidence(interest, text)
+    best = InterestMatch(interest, type_strength(interest, text.activity_types), evidence, same_family)
     for field, words in text.fields:
         for word in sorted(words if candidates is None else words.intersection(candidates)):
             similarity = term_similarity(interest, word)
@@ -141,13 +152,17 @@ def match_interest(
     return best
 
 
-def _type_evidence(interest: Interest, text: ProgrammeText) -> str:
+def _type_evidence(interest: Interest, text: ProgrammeText) -> tuple[str, bool]:
+    """The programme's activity type that meets the interest, and whether it is only a relative of it."""
     if interest.concept is None:
-        return ""
+        return "", False
     if interest.concept in text.activity_types:
-        return ACTIVITY_TYPE_NAMES.get(interest.concept, interest.concept)
+        return ACTIVITY_TYPE_NAMES.get(interest.concept, interest.concept), False
     children = sorted(text.activity_types & ACTIVITY_CHILDREN.get(interest.concept, frozenset()))
-    return ACTIVITY_TYPE_NAMES.get(children[0], children[0]) if children else ""
+    if children:
+        return ACTIVITY_TYPE_NAMES.get(children[0], children[0]), False
+    relatives = sorted(text.activity_types & ACTIVITY_RELATIVES.get(interest.concept, frozenset()))
+    return (ACTIVITY_TYPE_NAMES.get(relatives[0], relatives[0]), True) if relatives else ("", False)
 
 
 def interest_matches(
@@ -166,20 +181,36 @@ def interest_fraction_of(matches: Sequence[InterestMatch]) -> float:
     return float(interest_fraction(max(strengths, default=0.0), len(strengths), bool(matches)))
 
 
-def interest_reason(matches: Sequence[InterestMatch]) -> str:
+def interest_reason(matches: Sequence[InterestMatch], profile: SubjectProfile) -> str:
+    whose = explain.possessive(profile.name)
     if not matches:
         return "No interests are recorded"
     matched = [m for m in matches if m.strength > 0.0]
     if not matched:
-        return "Does not match the recorded interests"
+        return f"Does not match {whose} recorded interests"
     best = max(matched, key=lambda m: m.strength)  # max keeps the first of equals: profile order
-    if best.interest.label.casefold() == best.evidence.casefold():
-        reason = f"Matches your interest in {best.evidence}"
+    if best.same_family:
+        label = _lower_first(best.interest.label)
+        reason = f"{best.evidence} is in the same family as {label}, one of {whose} interests"
+    elif best.interest.label.casefold() == best.evidence.casefold():
+        reason = f"Matches {whose} interest in {best.evidence}"
     else:
-        reason = f"Matches your interest '{best.interest.label}' → {best.evidence}"
+        reason = f"Matches {whose} interest '{best.interest.label}' → {best.evidence}"
     if len(matched) > 1:
-        reason += f" (and {len(matched) - 1} more of your interests)"
+        reason += f" (and {len(matched) - 1} more of {whose} interests)"
     return reason
+
+
+def _lower_first(label: str) -> str:
+    """ "Kickboxing" reads as "kickboxing" mid-sentence; "MMA" stays as it is."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def fits_interests_or_needs(matches: Sequence[InterestMatch], programme: Programme, profile: SubjectProfile) -> bool:
+    """Whether the programme meets anything recorded about the subject; true when nothing is recorded."""
+    if not matches and not profile.needs:
+        return True
+    return any(m.strength > 0.0 for m in matches) or any(need in programme.provisions for need in profile.needs)
 
 
 def cultural_reason(programme: Programme, profile: SubjectProfile) -> str:
@@ -215,13 +246,22 @@ def _needs_reason(programme: Programme, profile: SubjectProfile) -> str:
     return "; ".join(parts)
 
 
-def schedule_reason(sessions: Sequence[FeasibleSession], profile: SubjectProfile) -> str:
+def schedule_reason(sessions: Sequence[FeasibleSession], profile: SubjectProfile, settings: PlanSettings) -> str:
     count = len(sessions)
     reason = f"{count} session{'s' if count != 1 else ''} a week fit{'s' if count == 1 else ''} the timetable"
     for session in sessions:
-        label = starts_after_school(session.weekday, session.start, profile)
+        label = starts_after_school(session, profile, settings)
         if label is not None:
             return f"{reason}; {WEEKDAYS[session.weekday]} {explain.clock(session.start)} starts soon after {label}"
+    for session in sessions:
+        window = school_day_before(session.weekday, session.start, profile)
+        if window is not None:
+            travel = minutes_to_travel(session.distance_m, settings)
+            return (
+                f"{reason}; {WEEKDAYS[session.weekday]} {explain.clock(session.start)} starts "
+                f"{session.start - window.end} min after {window.label} ends, less than the {travel} min it takes "
+                f"to get there from home"
+            )
     return reason
 
 
@@ -238,21 +278,51 @@ def freshness_reason(assured_on: date, today: date) -> str:
     return "Details last confirmed over a year ago"
 
 
+@dataclass(frozen=True)
+class Period:
+    """When the requirement would run and the plan's travel assumptions: what a suggestion's wording depends on."""
+
+    date_from: date
+    date_to: date
+    today: date
+    settings: PlanSettings
+
+
+def sessions_missed(programme: Programme, session: FeasibleSession, period: Period) -> int:
+    """Weekly sessions between the order's start and the day this session (or its programme) begins."""
+    begins = max(programme.valid_from, session.term_start or period.date_from)
+    stop = min(begins, period.date_to + timedelta(days=1))
+    first = period.date_from + timedelta(days=(session.weekday - period.date_from.weekday()) % 7)
+    return max(0, -(-(stop - first).days // 7))
+
+
+def late_start_note(programme: Programme, sessions: Sequence[FeasibleSession], period: Period, who: str) -> str:
+    missed = sum(sessions_missed(programme, s, period) for s in sessions)
+    if not missed:
+        return ""
+    begins = min(max(programme.valid_from, s.term_start or period.date_from) for s in sessions)
+    return (
+        f"Starts on {explain.format_date(begins)}, after the requirement would start on "
+        f"{explain.format_date(period.date_from)}: {who} would miss {missed} session{'s' if missed != 1 else ''}"
+    )
+
+
 def build_suggestion(
     programme: Programme,
     sessions: Sequence[FeasibleSession],
     fractions: Fractions,
     matches: Sequence[InterestMatch],
     profile: SubjectProfile,
-    today: date,
+    period: Period,
+    ruled_out: Sequence[RuledOutSession] = (),
 ) -> Suggestion:
     nearest = min(s.distance_m for s in sessions)
     reasons = {
-        "interests": interest_reason(matches),
+        "interests": interest_reason(matches, profile),
         "cultural": cultural_reason(programme, profile),
         "distance": f"{explain.format_distance(nearest)} from home",
-        "schedule": schedule_reason(sessions, profile),
-        "freshness": freshness_reason(programme.assured_on, today),
+        "schedule": schedule_reason(sessions, profile, period.settings),
+        "freshness": freshness_reason(programme.assured_on, period.today),
     }
     components = tuple(
         ScoreComponent(name, round(weight * getattr(fractions, name), 1), weight, reasons[name])
@@ -270,6 +340,9 @@ def build_suggestion(
         nearest,
         summary,
         programme.organisation_id,
+        tuple(ruled_out),
+        fits_interests_or_needs(matches, programme, profile),
+        late_start_note(programme, sessions, period, explain.who(profile.name)),
     )
 
 
@@ -283,7 +356,8 @@ def _summary(
     )
     matched = [m for m in matches if m.strength > 0.0]
     if matched:
-        summary += f"; matches '{max(matched, key=lambda m: m.strength).interest.label}'"
+        best = max(matched, key=lambda m: m.strength)
+        summary += f"; {'related to' if best.same_family else 'matches'} '{best.interest.label}'"
     return summary
 
 

@@ -12,7 +12,13 @@ from functools import lru_cache
 from rapidfuzz.distance import Indel
 
 from matching.model import Programme, SubjectProfile
-from matching.taxonomy import ACTIVITY_PARENTS, ACTIVITY_TYPE_NAMES
+from matching.taxonomy import (
+    ACTIVITY_PARENTS,
+    ACTIVITY_RELATIVES,
+    ACTIVITY_SYNONYMS,
+    ACTIVITY_TYPE_NAMES,
+    FAMILY_MEMBERS,
+)
 
 FUZZY_THRESHOLD = 80.0  # rapidfuzz Indel similarity (0-100) a typo must reach
 MIN_FUZZY_LENGTH = 4  # shorter words ("dj", "cv", "art") only ever match exactly
@@ -28,53 +34,11 @@ STOPWORDS = frozenset(
     """.split()
 )
 
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "football": ("football", "footy", "soccer", "futsal", "five a side", "5 a side", "footie"),
-    "boxing": ("boxing", "boxer", "boxercise", "sparring", "pad work"),
-    "basketball": ("basketball", "hoops", "bball", "b ball", "netball"),
-    "martial-arts": (
-        "martial arts", "mma", "ufc", "kickboxing", "karate", "judo", "jiu jitsu", "jujitsu", "bjj",
-        "taekwondo", "kung fu", "muay thai", "wrestling", "grappling",
-    ),
-    "cricket": ("cricket", "batting", "bowling"),
-    "athletics": ("athletics", "running", "run", "sprinting", "jogging", "parkrun", "track"),
-    "swimming": ("swimming", "swim", "swimmer", "lifeguard"),
-    "gym-fitness": ("gym", "weights", "fitness", "lifting", "weightlifting", "workout", "bodybuilding", "calisthenics"),
-    "sport": ("sport", "sports", "games"),
-    "music": (
-        "music", "grime", "drill", "rap", "rapping", "beats", "beat making", "music production", "producing",
-        "producer", "dj", "djing", "singing", "lyrics", "studio", "recording", "mc", "mcing",
-    ),
-    "dance": ("dance", "dancing", "street dance", "breakdancing", "breaking"),
-    "drama": ("drama", "acting", "theatre", "theater", "actor", "performing"),
-    "visual-arts": ("art", "drawing", "graffiti", "painting", "design", "illustration", "street art"),
-    "digital-media": (
-        "film", "filmmaking", "video", "photography", "media", "youtube", "editing", "animation", "coding",
-    ),
-    "music-creative-arts": ("creative", "creative arts", "arts"),
-    "employment-training": (
-        "cv", "job", "jobs", "apprenticeship", "apprenticeships", "employment", "career", "careers", "work experience",
-        "interview", "training", "qualification", "qualifications",
-    ),
-    "education-life-skills": (
-        "education", "life skills", "tutoring", "homework", "maths", "gcse", "gcses", "budgeting",
-    ),
-    "mentoring": ("mentor", "mentoring", "mentorship", "role model", "someone to talk to"),
-    "knife-crime-awareness": ("knife crime", "knives", "knife", "weapons"),
-    "counselling": ("counselling", "counseling", "therapy", "mental health", "wellbeing"),
-    "anger-management": ("anger", "anger management", "temper"),
-    "substance-misuse-support": ("drugs", "weed", "cannabis", "alcohol", "substance", "substances"),
-    "first-aid": ("first aid", "cpr"),
-    "youth-club": ("youth club", "youth centre", "youth center"),
-    "outdoor-activities": (
-        "outdoors", "outdoor", "climbing", "hiking", "camping", "kayaking", "canoeing", "cycling", "bmx",
-        "duke of edinburgh", "dofe",
-    ),
-    "cooking-nutrition": ("cooking", "cook", "baking", "chef", "nutrition"),
-}  # fmt: skip
+SYNONYMS: dict[str, tuple[str, ...]] = ACTIVITY_SYNONYMS  # the words people use, from the taxonomy file
 
 TEXT_STRENGTH = 0.7  # a word in the programme's text is weaker evidence than its declared activity type
 CHILD_TYPE_STRENGTH = 0.9  # "sport" is met by a boxing programme, a little less directly than by a "sport" one
+FAMILY_TYPE_STRENGTH = 0.6  # "kickboxing" is partly met by a boxing programme: same family, not the same activity
 
 _SEGMENT_SPLIT = re.compile(r"[,;/&+\n.!?()]|\band\b|\bor\b|\bplus\b")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -119,6 +83,11 @@ CONCEPT_KEYWORDS: dict[str, frozenset[str]] = _concept_keywords()
 ACTIVITY_CHILDREN: dict[str, frozenset[str]] = {
     parent: frozenset(child for child, p in ACTIVITY_PARENTS.items() if p == parent)
     for parent in set(ACTIVITY_PARENTS.values())
+}
+# The activity types an activity filter selects: a type and its children, or every member of a family.
+ACTIVITY_SELECTIONS: dict[str, frozenset[str]] = {
+    **{slug: frozenset({slug}) | ACTIVITY_CHILDREN.get(slug, frozenset()) for slug in ACTIVITY_TYPE_NAMES},
+    **{family: frozenset(members) for family, members in FAMILY_MEMBERS.items()},
 }
 
 
@@ -255,6 +224,8 @@ def type_strength(interest: Interest, activity_types: frozenset[str]) -> float:
         return interest.confidence
     if activity_types & ACTIVITY_CHILDREN.get(interest.concept, frozenset()):
         return CHILD_TYPE_STRENGTH * interest.confidence
+    if activity_types & ACTIVITY_RELATIVES.get(interest.concept, frozenset()):
+        return FAMILY_TYPE_STRENGTH * interest.confidence
     return 0.0
 
 

@@ -26,7 +26,7 @@ def minutes(text: str) -> int:
 
 def session_lines(soup) -> list[tuple[str, int, int, str]]:  # noqa: ANN001
     lines = []
-    for item in soup.select("#suggested .app-suggestions__item li"):
+    for item in soup.select(".app-fitting-sessions li"):
         match = re.match(r"(\w+day) (\d\d:\d\d)–(\d\d:\d\d) at (.*)", item.get_text(" ", strip=True))
         if match:
             lines.append((match.group(1), minutes(match.group(2)), minutes(match.group(3)), match.group(4)))
@@ -46,8 +46,8 @@ def test_the_demo_fifteen_year_old_gets_safe_sensible_suggestions(officer, demo)
         for item in soup.select("#suggested .app-suggestions__item")
     ]
     assert len(reasons) >= 3
-    assert any("Matches your interest in Football" in reason for reason in reasons[:5])
-    assert any("Matches your interest in Music" in reason for reason in reasons[:5])
+    assert any("Matches Ayaan's interest in Football" in reason for reason in reasons[:5])
+    assert any("Matches Ayaan's interest in Music" in reason for reason in reasons[:5])
     sessions = session_lines(soup)
     for day, start, end, venue in sessions:
         if day != "Saturday" and day != "Sunday":
@@ -56,7 +56,7 @@ def test_the_demo_fifteen_year_old_gets_safe_sensible_suggestions(officer, demo)
             assert not overlaps(start, end, PRAYERS)
         assert end <= 21 * 60  # curfew 21:00
         assert "(E1 1" not in venue  # nothing inside the Whitechapel exclusion zone
-    assert "Matches your interest" in soup.select_one("#suggested details").get_text(" ", strip=True)
+    assert "Matches Ayaan's interest" in soup.select_one("#suggested details").get_text(" ", strip=True)
 
 
 def test_exclusions_say_why(officer, demo) -> None:  # noqa: ANN001
@@ -111,3 +111,77 @@ def test_partners_cannot_see_suggestions(client, sign_in, demo) -> None:  # noqa
 def test_a_bad_start_date_names_the_field(officer, demo) -> None:  # noqa: ANN001
     response = officer.get(f"/subjects/{demo}/suggestions?starts_on=31&starts_on=2&starts_on=2026")
     assert "Order would start on must be a real date" in page(response).get_text()
+
+
+def suggestion_ids(soup) -> list[str]:  # noqa: ANN001
+    return [item["id"] for item in soup.select("#suggested .app-suggestions__item")]
+
+
+def test_every_suggestion_can_be_reached_page_by_page_with_the_count(officer, demo) -> None:  # noqa: ANN001
+    first = page(officer.get(f"/subjects/{demo}/suggestions?months=12"))
+    total = int(re.search(r"Suggested \((\d+)\)", first.select_one(".govuk-tabs__list").get_text()).group(1))
+    assert total > 20
+    seen, number = [], 1
+    while number <= total:
+        soup = page(officer.get(f"/subjects/{demo}/suggestions?months=12&page={len(seen) // 20 + 1}"))
+        headings = [h.get_text(" ", strip=True) for h in soup.select("#suggested .app-suggestions__item h3")]
+        assert headings and headings[0].startswith(f"{number}. ")
+        assert soup.select_one("#suggestions-shown").get_text(" ", strip=True).endswith(f"of {total}, best fit first.")
+        assert soup.select_one("#weekly-plan").get_text() == first.select_one("#weekly-plan").get_text()
+        seen += suggestion_ids(soup)
+        number += len(headings)
+    assert len(seen) == len(set(seen)) == total
+    assert "months=12" in first.select_one(".govuk-pagination__next a")["href"]
+
+
+def test_a_suggested_programme_explains_its_ruled_out_sessions(officer, make) -> None:  # noqa: ANN001
+    from datetime import time
+
+    from portal.models import SubjectWindow, WindowKind
+
+    club = make.programme(make.organisation(), title="Two-night football", sessions=2)  # Monday and Tuesday 17:00
+    job = SubjectWindow(kind=WindowKind.WORK, label="Job", weekday=0, start_time=time(16), end_time=time(20))
+    subject_id = make.subject(interest_activity_types=["football"], windows=[job])
+    soup = page(officer.get(f"/subjects/{subject_id}/suggestions"))
+    item = soup.select_one(f"#suggestion-{club}")
+    (monday,) = make.session_ids(club)[:1]
+    ruled_out = item.select_one(f"#ruled-out-{monday}").get_text(" ", strip=True)
+    assert ruled_out.startswith("Monday 17:00–19:00 at Venue")
+    assert ruled_out.endswith("Monday 17:00–19:00 clashes with Job (Monday 16:00–20:00)")
+    assert [day for day, *_ in session_lines(item)] == ["Tuesday"]
+
+
+def test_no_reason_on_the_page_speaks_to_the_young_person(officer, demo) -> None:  # noqa: ANN001
+    soup = page(officer.get(f"/subjects/{demo}/suggestions"))
+    reasons = [cell.get_text(" ", strip=True) for cell in soup.select("#suggested details td:nth-of-type(3)")]
+    assert len(reasons) >= 5 * 20
+    assert [reason for reason in reasons if re.search(r"\byour\b", reason, re.IGNORECASE)] == []
+    text = soup.select_one("#suggested").get_text(" ", strip=True) + soup.select_one("#weekly-plan").get_text(" ")
+    assert not re.search(r"\(([A-Z0-9 ]+)\) \(\1\)", text)  # no postcode said twice
+
+
+MARKER = 12
+
+
+def test_no_two_map_markers_overlap_and_labels_are_on_top(officer, demo) -> None:  # noqa: ANN001
+    soup = page(officer.get(f"/subjects/{demo}/suggestions"))
+    svg = soup.select_one("svg.app-map")
+    markers = [(float(c["cx"]), float(c["cy"])) for c in svg.select("g.app-map__marker circle")]
+    assert len(markers) == len(soup.select("#suggested .app-suggestions__item"))
+    for index, (x, y) in enumerate(markers):
+        assert MARKER <= x <= 600 - MARKER and MARKER <= y <= 600 - MARKER
+        for other_x, other_y in markers[index + 1 :]:
+            assert ((x - other_x) ** 2 + (y - other_y) ** 2) ** 0.5 >= 2 * MARKER
+    drawn = list(svg.find_all(["g", "text"]))
+    last_marker = max(i for i, element in enumerate(drawn) if "app-map__marker" in element.get("class", []))
+    labels = [i for i, element in enumerate(drawn) if "app-map__label" in element.get("class", [])]
+    assert labels and min(labels) > last_marker
+    caption = soup.select_one("figcaption").get_text(" ", strip=True)
+    assert "Contains OS data" in caption and not re.search(r"(^|\s)\.", caption)
+
+
+def test_the_map_is_fitted_to_what_it_shows(officer, demo) -> None:  # noqa: ANN001
+    svg = page(officer.get(f"/subjects/{demo}/suggestions")).select_one("svg.app-map")
+    xs = [float(c["cx"]) for c in svg.select("g.app-map__marker circle")]
+    ys = [float(c["cy"]) for c in svg.select("g.app-map__marker circle")]
+    assert max(max(xs) - min(xs), max(ys) - min(ys)) > 0.75 * 600  # no half-empty picture

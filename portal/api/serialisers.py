@@ -7,7 +7,7 @@ from typing import Any
 
 from matching import MatchResult
 from matching.explain import clock
-from matching.results import FeasibleSession
+from matching.results import FeasibleSession, RuledOutSession
 from portal.api.inputs import CLOCK_PATTERN
 from portal.data.attendance import ExpectedSession, MarkView, Register
 from portal.data.referrals import ReferralView
@@ -329,6 +329,17 @@ FEASIBLE = obj(
         "distance_m": NUM,
     }
 )
+RULED_OUT = obj(
+    {
+        "session_id": INT,
+        "weekday": INT,
+        "start_time": TIME,
+        "end_time": TIME,
+        "venue_name": STR,
+        "postcode": STR,
+        "reasons": arr(obj({"code": STR, "sentence": STR})),
+    }
+)
 schema(
     "MatchResult",
     {
@@ -337,6 +348,9 @@ schema(
         "ends_on": DATE,
         "feasible_total": INT,
         "excluded_total": INT,
+        "page": INT,
+        "per_page": INT,
+        "total": INT,
         "suggestions": arr(
             obj(
                 {
@@ -349,6 +363,9 @@ schema(
                     "distance_m": NUM,
                     "components": arr(obj({"name": STR, "points": NUM, "max_points": NUM, "reason": STR})),
                     "sessions": arr(FEASIBLE),
+                    "ruled_out_sessions": arr(RULED_OUT),
+                    "late_start": null(STR),
+                    "fits_interests_or_needs": BOOL,
                 }
             )
         ),
@@ -367,6 +384,7 @@ schema(
         "plan": obj(
             {
                 "total_score": NUM,
+                "note": null(STR),
                 "sessions": arr(obj({"programme_id": INT, "title": STR, "session": FEASIBLE, "reason": STR})),
             }
         ),
@@ -387,6 +405,18 @@ def feasible(found: FeasibleSession) -> dict[str, Any]:
     }
 
 
+def ruled_out(session: RuledOutSession) -> dict[str, Any]:
+    return {
+        "session_id": session.session_id,
+        "weekday": session.weekday,
+        "start_time": clock(session.start),
+        "end_time": clock(session.end),
+        "venue_name": session.venue_name,
+        "postcode": session.postcode,
+        "reasons": [asdict(reason) for reason in session.reasons],
+    }
+
+
 def match_result(result: MatchResult, subject_id: int | None, starts_on: Any, ends_on: Any) -> dict[str, Any]:
     return {
         "subject_id": subject_id,
@@ -394,6 +424,7 @@ def match_result(result: MatchResult, subject_id: int | None, starts_on: Any, en
         "ends_on": ends_on,
         "feasible_total": result.feasible_total,
         "excluded_total": result.excluded_total,
+        "total": result.feasible_total,
         "suggestions": [
             {
                 "programme_id": s.programme_id,
@@ -405,6 +436,9 @@ def match_result(result: MatchResult, subject_id: int | None, starts_on: Any, en
                 "distance_m": round(s.distance_m, 1),
                 "components": [asdict(c) for c in s.components],
                 "sessions": [feasible(f) for f in s.sessions],
+                "ruled_out_sessions": [ruled_out(r) for r in s.ruled_out],
+                "late_start": s.late_start or None,
+                "fits_interests_or_needs": s.fits_interests_or_needs,
             }
             for s in result.suggestions
         ],
@@ -421,6 +455,7 @@ def match_result(result: MatchResult, subject_id: int | None, starts_on: Any, en
         "other_exclusion_totals": dict(result.other_exclusion_totals),
         "plan": {
             "total_score": result.plan.total_score,
+            "note": result.plan.note or None,
             "sessions": [
                 {"programme_id": p.programme_id, "title": p.title, "session": feasible(p.session), "reason": p.reason}
                 for p in result.plan.sessions

@@ -8,12 +8,11 @@ from flask.typing import ResponseReturnValue
 
 from portal.api import serialisers
 from portal.api.errors import ValidationFailed
-from portal.api.inputs import INT_MAX, FormInput, json_body
+from portal.api.inputs import INT_MAX, FormInput, json_body, page_params
 from portal.api.registry import operation, respond
 from portal.api.subjects import WINDOW_INPUT, ZONE_INPUT
 from portal.blueprints.subjects.forms import SubjectForm
 from portal.blueprints.suggestions.forms import SuggestionFiltersForm
-from portal.blueprints.suggestions.routes import SHOWN_SUGGESTIONS
 from portal.data import matching as matching_data
 from portal.data import subjects
 from portal.models import ExclusionZone, Role, Subject, SubjectWindow
@@ -96,7 +95,12 @@ def _nested(form_input: FormInput, value: Any, prefix: str) -> Any:
     "POST",
     roles=(Role.OFFICER,),
     summary="Suggested requirements for a subject: ranked suggestions, exclusions with reasons, a weekly plan",
-    description="Give `subject_id` (a stored subject) or `subject` (a profile inline), not both.",
+    description=(
+        "Give `subject_id` (a stored subject) or `subject` (a profile inline), not both. Suggestions come a page at "
+        "a time (`page`, `per_page` in the query); `total` counts every programme that fits every rule. The weekly "
+        "plan and the exclusions are the same on every page."
+    ),
+    paged=True,
     tag="Matching",
     body=body_schema,
     response="MatchResult",
@@ -120,10 +124,12 @@ def matching() -> ResponseReturnValue:
         subject = _inline_subject(body["subject"])
     today = date.today()
     starts_on, ends_on = form.period(today)
+    page, per_page = page_params()
     _profile, result = matching_data.suggest(
-        subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS
+        subject, starts_on, ends_on, today, form.match_filters(), per_page, (page - 1) * per_page
     )
     stored_id = subject.id or None
     used = {name: value for name, value in body.items() if name in filter_names and value not in (None, "")}
     matching_data.record_match_run(stored_id, used, len(result.suggestions), result.excluded_total)  # type: ignore[arg-type]
-    return respond(serialisers.match_result(result, stored_id, starts_on, ends_on))
+    body = serialisers.match_result(result, stored_id, starts_on, ends_on)
+    return respond(body | {"page": page, "per_page": per_page})

@@ -46,6 +46,7 @@ def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
         ),
         non_associates=tuple(sorted(subjects.non_associate_ids(subject.id))),
         max_travel_m=float(subject.max_travel_m) if subject.max_travel_m else None,
+        name=subject.first_name or "",
     )
 
 
@@ -90,8 +91,11 @@ def record_match_run(subject_id: int, filters: dict, suggested: int, excluded: i
     )
 
 
-def suggest(subject: Subject, starts_on: date, ends_on: date, today: date, filters: MatchFilters, limit: int):  # noqa: ANN201
-    """The matcher's suggestions, exclusions and weekly plan for a subject over an order period."""
+def suggest(  # noqa: ANN201
+    subject: Subject, starts_on: date, ends_on: date, today: date, filters: MatchFilters, limit: int, offset: int = 0
+):
+    """The matcher's suggestions (the `limit` after the first `offset`), exclusions and weekly plan for a subject
+    over an order period."""
     from portal.catalogue_index import prepared_catalogue
 
     profile = subject_profile(subject, starts_on)
@@ -104,6 +108,7 @@ def suggest(subject: Subject, starts_on: date, ends_on: date, today: date, filte
         ends_on,
         today,
         limit=limit,
+        offset=offset,
         filters=filters,
     )
     return profile, result

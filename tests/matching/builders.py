@@ -66,6 +66,7 @@ def profile(**changes) -> SubjectProfile:
         exclusion_zones=(),
         non_associates=(),
         max_travel_m=5000.0,
+        name="Tyler",
     )
     return replace(base, **changes)
 

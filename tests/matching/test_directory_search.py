@@ -96,3 +96,18 @@ def test_no_point_means_no_distance(catalogue):
 
 def test_a_catalogue_with_nothing_in_it():
     assert search(prepare([programme(sessions=())]), query()).total == 0
+
+
+def test_a_keyword_finds_the_activity_s_family_with_less_relevance_than_the_activity(catalogue):
+    found = search(catalogue, DirectoryQuery(today=TODAY, keyword="kickboxing"))
+    assert ids(found) == [1]  # the boxing club: boxing and kickboxing are one family
+    assert (
+        0
+        < found.items[0].relevance
+        < search(catalogue, DirectoryQuery(today=TODAY, keyword="boxing")).items[0].relevance
+    )
+
+
+def test_a_family_filter_finds_each_of_its_activities(catalogue):
+    assert ids(search(catalogue, DirectoryQuery(today=TODAY, activity_type="combat-sports"))) == [1]
+    assert ids(search(catalogue, DirectoryQuery(today=TODAY, activity_type="team-sports"))) == [2]

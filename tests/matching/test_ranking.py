@@ -35,9 +35,9 @@ FOOTBALL = dict(title="Hackney Sunday League", description="Weekly games", activ
 @pytest.mark.parametrize(
     ("said", "expected"),
     [
-        ("fotball", "Matches your interest 'fotball' → Football"),
-        ("footy, music", "Matches your interest 'footy' → Football"),
-        ("soccer", "Matches your interest 'soccer' → Football"),
+        ("fotball", "Matches Tyler's interest 'fotball' → Football"),
+        ("footy, music", "Matches Tyler's interest 'footy' → Football"),
+        ("soccer", "Matches Tyler's interest 'soccer' → Football"),
     ],
 )
 def test_interest_in_football_however_it_is_written(said, expected):
@@ -82,13 +82,13 @@ def test_a_word_in_the_description_counts_less_than_the_activity_type():
     )
     result = match_both(profile(interest_text="chesss"), [by_text])
     interests = component(result.suggestions[0], "interests")
-    assert interests.reason == "Matches your interest 'chesss' → 'chess' in the description"
+    assert interests.reason == "Matches Tyler's interest 'chesss' → 'chess' in the description"
     assert 0 < interests.points < 0.7 * SCORE_WEIGHTS["interests"]
 
 
 def test_a_parent_interest_is_met_by_a_child_type():
     result = match_both(profile(interest_activity_types=("sport",)), [programme()])
-    assert component(result.suggestions[0], "interests").reason == "Matches your interest 'Sport' → Boxing"
+    assert component(result.suggestions[0], "interests").reason == "Matches Tyler's interest 'Sport' → Boxing"
 
 
 def test_no_interests_recorded_is_neutral():
@@ -99,7 +99,7 @@ def test_no_interests_recorded_is_neutral():
 
 def test_unmatched_interests_score_nothing():
     interests = component(match_both(profile(interest_text="swimming"), [programme()]).suggestions[0], "interests")
-    assert (interests.points, interests.reason) == (0.0, "Does not match the recorded interests")
+    assert (interests.points, interests.reason) == (0.0, "Does not match Tyler's recorded interests")
 
 
 def test_preferred_language_ranks_higher_and_is_named():

@@ -3,7 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import Optional
 
-from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
+from matching.taxonomy import ACTIVITY_FILTER_CHOICES, LANGUAGES, PROVISIONS, WEEKDAYS
 from portal.forms import TIME_PATTERN, WholeNumberField, at_most
 from portal.geo import geocode
 
@@ -21,7 +21,7 @@ class DirectorySearchForm(FlaskForm):
         widget=GovTextInput(),
         description="For example, football, boxing or music production. Spelling mistakes are fine.",
     )
-    activity_type = optional_select("Activity type", [(t.slug, t.name) for t in ACTIVITY_TYPES], "Any activity")
+    activity_type = optional_select("Activity type", list(ACTIVITY_FILTER_CHOICES), "Any activity")
     weekday = optional_select("Day", [(str(i), name) for i, name in enumerate(WEEKDAYS)], "Any day")
     time_from = StringField(
         "Starting from", validators=[Optional()], widget=GovTextInput(), description="For example, 16:00"

@@ -6,7 +6,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.validators import Optional
 
 from matching import MatchFilters
-from matching.taxonomy import ACTIVITY_TYPES, WEEKDAYS
+from matching.taxonomy import ACTIVITY_FILTER_CHOICES, WEEKDAYS
 from portal.dates import add_months
 from portal.forms import GovDateField
 
@@ -26,7 +26,7 @@ class SuggestionFiltersForm(FlaskForm):
     )
     activity_type = SelectField(
         "Activity type",
-        choices=[("", "Any activity")] + [(t.slug, t.name) for t in ACTIVITY_TYPES],
+        choices=[("", "Any activity"), *ACTIVITY_FILTER_CHOICES],
         validators=[Optional()],
         widget=GovSelect(),
     )

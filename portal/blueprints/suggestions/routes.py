@@ -9,6 +9,7 @@ from portal.blueprints.suggestions import bp
 from portal.blueprints.suggestions.forms import SuggestionFiltersForm
 from portal.data import matching as matching_data
 from portal.data import orders, referrals, subjects
+from portal.pagination import page_number, pagination
 from portal.pictures import area_map
 
 SHOWN_SUGGESTIONS = 20
@@ -23,7 +24,11 @@ def suggest(subject_id: int) -> ResponseReturnValue:
     if request.args and not form.validate():
         return render_template("suggestions/suggest.html", subject=subject, form=form, result=None), 200
     starts_on, ends_on = form.period(today)
-    profile, result = matching_data.suggest(subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS)
+    page = page_number()
+    offset = (page - 1) * SHOWN_SUGGESTIONS
+    profile, result = matching_data.suggest(
+        subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS, offset
+    )
     matching_data.record_match_run(
         subject.id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
     )
@@ -40,14 +45,23 @@ def suggest(subject_id: int) -> ResponseReturnValue:
         profile=profile,
         starts_on=starts_on,
         ends_on=ends_on,
-        picture=_picture(profile, result),
+        picture=_picture(profile, result, offset),
+        first_number=offset + 1,
+        pagination=pagination(
+            page, result.feasible_total, SHOWN_SUGGESTIONS, "suggestions.suggest", subject_id=subject.id, **_filters()
+        ),
     )
 
 
-def _picture(profile, result):  # noqa: ANN001, ANN202
+def _filters() -> dict[str, list[str]]:
+    """The filters as given, for the other pages' links."""
+    return {name: values for name, values in request.args.lists() if name != "page"}
+
+
+def _picture(profile, result, offset: int):  # noqa: ANN001, ANN202
     planned = {planned.session.session_id for planned in result.plan.sessions}
     venues = []
-    for number, suggestion in enumerate(result.suggestions, start=1):
+    for number, suggestion in enumerate(result.suggestions, start=offset + 1):
         session = suggestion.sessions[0]
         chosen = any(s.session_id in planned for s in suggestion.sessions)
         venues.append((session.venue_easting, session.venue_northing, suggestion.title, number, chosen))
