@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.api.registry import OPERATIONS
@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, Organisation, Referral, Role
 from tests.api.conftest import Api, issue_token
 from tests.factories import Factory
-from tests.utils import page
+from tests.utils import page, pages_for, route_url
 
 OPEN_WHATEVER_THE_STATUS = {"partners.organisation", "partners.registered", "api.me"}
 LISTINGS = {
@@ -94,25 +94,16 @@ def set_status(app: Flask, organisation_id: int, status: str) -> None:
 
 def partner_pages(app: Flask) -> list[tuple[str, str]]:
     """(endpoint, method) of every page for partners; pages for every account (account, sign-out) are not theirs."""
-    found = []
-    for rule in app.url_map.iter_rules():
-        access = access_rule_of(app, rule.endpoint)
-        if rule.endpoint.startswith("api.") or not isinstance(access, tuple) or Role.PARTNER not in access:
-            continue
-        if set(access) == set(Role):
-            continue
-        found += [(rule.endpoint, method) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
-    return found
+    every_role = tuple(Role)
+    return [
+        (rule.endpoint, method)
+        for rule, method in pages_for(app, Role.PARTNER)
+        if access_rule_of(app, rule.endpoint) != every_role
+    ]
 
 
 def partner_operations() -> list[tuple[str, str]]:
     return [(op.endpoint, op.method) for op in OPERATIONS if Role.PARTNER in op.roles]
-
-
-def url(app: Flask, endpoint: str, values: dict[str, Any]) -> str:
-    with app.test_request_context():
-        rule = next(app.url_map.iter_rules(endpoint))
-        return url_for(endpoint, **{name: values[name] for name in rule.arguments})
 
 
 def audit_count(app: Flask) -> int:
@@ -137,7 +128,7 @@ def test_every_partner_page_is_refused_unless_the_organisation_is_approved(
     set_status(app, organisation_id, status)
     before = audit_count(app)
     for endpoint, method in partner_pages(app):
-        response = client.open(url(app, endpoint, values), method=method, data={})
+        response = client.open(route_url(app, endpoint, values), method=method, data={})
         if endpoint in open_to(status):
             assert response.status_code != 403, (endpoint, method)
         else:
@@ -148,7 +139,7 @@ def test_every_partner_page_is_refused_unless_the_organisation_is_approved(
 
     set_status(app, organisation_id, "approved")
     for endpoint, method in partner_pages(app):
-        response = client.open(url(app, endpoint, values), method=method, data={})
+        response = client.open(route_url(app, endpoint, values), method=method, data={})
         assert response.status_code not in (401, 403), (endpoint, method)
 
 
@@ -162,7 +153,7 @@ def test_every_partner_api_operation_is_refused_unless_the_organisation_is_appro
     set_status(app, organisation_id, status)
     before = audit_count(app)
     for endpoint, method in partner_operations():
-        path = url(app, endpoint, values).removeprefix("/api/v1")
+        path = route_url(app, endpoint, values).removeprefix("/api/v1")
         response = api._call(method, path, json={})
         if endpoint in open_to(status):
             assert response.status_code != 403, (endpoint, method)
@@ -174,7 +165,7 @@ def test_every_partner_api_operation_is_refused_unless_the_organisation_is_appro
 
     set_status(app, organisation_id, "approved")
     for endpoint, method in partner_operations():
-        path = url(app, endpoint, values).removeprefix("/api/v1")
+        path = route_url(app, endpoint, values).removeprefix("/api/v1")
         assert api._call(method, path, json={}).status_code not in (401, 403), (endpoint, method)
 
 

@@ -1,15 +1,15 @@
 from datetime import date
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
+from portal.access_reason import next_page_after_reason
 from portal.auth import officer_required, roles_required
 from portal.blueprints.audit import bp
 from portal.blueprints.audit.forms import ReasonForm
 from portal.data import audit
 from portal.models import Role
 from portal.pagination import page_number, pagination
-from portal.safety import safe_next_url
 
 # Separation of duties: admins manage accounts, so they do not also read the log of what they did.
 auditor_required = roles_required(Role.AUDITOR)
@@ -95,10 +95,8 @@ def events_csv() -> ResponseReturnValue:
 @bp.route("/reason-for-access", methods=["GET", "POST"])
 @officer_required
 def reason_for_access() -> ResponseReturnValue:
-    """Once per signed-in session, before a subject's record opens: why (DPA 2018 s.62(3)). Appends; edits nothing."""
-    next_url = safe_next_url(request.args.get("next"))
-    if next_url is None or not next_url.startswith(url_for("subjects.subjects_list")):
-        next_url = url_for("subjects.subjects_list")
+    """Once per signed-in session, before any subject's data is shown: why (DPA 2018 s.62). Appends; edits nothing."""
+    next_url = next_page_after_reason(request.args.get("next"))
     form = ReasonForm()
     if form.validate_on_submit():
         audit.declare_purpose(form.purpose())
