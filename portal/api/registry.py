@@ -13,7 +13,7 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
-from portal import access_reason
+from portal import access_reason, need_to_know
 from portal.api import auth
 from portal.api.errors import ApiError
 from portal.api.inputs import FormInput
@@ -85,6 +85,7 @@ def operation(
                 auth.require_role(user, roles)
                 auth.require_organisation_status(user, organisations)
                 access_reason.require_api_purpose(request.endpoint or "")
+                need_to_know.require_api_break_glass()
             return view(*args, **kwargs)
 
         setattr(wrapper, ACCESS_RULE, PUBLIC if public else (API_TOKEN_RULE, *roles))

@@ -110,7 +110,7 @@ def _actor() -> tuple[int | None, int | None]:
 # Reason for access -----------------------------------------------------------------------------------------------
 
 
-def _session_fingerprint() -> str:
+def session_fingerprint() -> str:
     """Ties the purpose to one signed-in session: a new sign-in asks again."""
     token = current_user.get_id() if current_user and current_user.is_authenticated else ""
     return hashlib.sha256(f"access-reason:{token}".encode()).hexdigest()[:24]
@@ -121,7 +121,7 @@ def declare_purpose(purpose: str) -> AuditEvent:
     event = record(ACCESS_REASON, "auth-session", None, purpose=purpose.strip())
     db.session.add(event)  # needed now, for its id
     db.session.flush()
-    session[_SESSION_KEY] = [event.id, _session_fingerprint()]
+    session[_SESSION_KEY] = [event.id, session_fingerprint()]
     g.access_purpose = event.purpose
     return event
 
@@ -141,7 +141,7 @@ def session_purpose() -> str:
 def _officer_reason() -> str:
     purpose = ""
     stored = session.get(_SESSION_KEY)
-    if isinstance(stored, list) and len(stored) == 2 and stored[1] == _session_fingerprint():
+    if isinstance(stored, list) and len(stored) == 2 and stored[1] == session_fingerprint():
         with db.session.no_autoflush:
             event = db.session.get(AuditEvent, stored[0])
         if event is not None and event.action == ACCESS_REASON and event.user_id == _actor()[0]:

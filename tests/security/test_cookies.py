@@ -59,6 +59,7 @@ def test_the_session_holds_only_ids_and_nonces(production_app) -> None:  # noqa:
         "_mfa",
         "mfa_pending",
         "access_reason",
+        "break_glass",  # [session fingerprint, [[subject id, audit event id], ...]]
     }
     flat = repr(payload).lower()
     for personal in ("casey", "officer-name", "@example.org", "date_of_birth"):
