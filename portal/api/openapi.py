@@ -4,12 +4,13 @@ from typing import Any
 
 from flask import current_app
 
-from portal.access_reason import API_HEADER, reads_subject_data
+from portal.access_reason import API_HEADER, SUBJECT_RECORD_ARGUMENTS, reads_subject_data
 from portal.api.inputs import FormInput, public_schema
 from portal.api.registry import MAX_ID, OPERATIONS, Operation
 from portal.api.serialisers import SCHEMAS, ref
 from portal.data.audit import PURPOSE_MAX_LENGTH
 from portal.models import Role
+from portal.need_to_know import API_HEADER as BREAK_GLASS_HEADER
 
 ERROR_WORDS = {
     400: "Bad input: `error.fields` names each field with its message",
@@ -102,6 +103,17 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
                 "required": False,
                 "description": "Why you are consulting this record (DPA 2018 s.62), up to "
                 f"{PURPOSE_MAX_LENGTH} characters, no names; without it the portal answers 400 `purpose-required`",
+                "schema": {"type": "string", "maxLength": PURPOSE_MAX_LENGTH},
+            }
+        )
+    if _asks_purpose(op) and set(SUBJECT_RECORD_ARGUMENTS) & set(_path_names(op.path)):
+        parameters.append(
+            {
+                "name": BREAK_GLASS_HEADER,
+                "in": "header",
+                "required": False,
+                "description": "For a subject of another borough: why you need the record (recorded, and told to the "
+                "officers in charge); without it the portal answers 403 `outside-your-borough`",
                 "schema": {"type": "string", "maxLength": PURPOSE_MAX_LENGTH},
             }
         )

@@ -163,3 +163,10 @@ def test_only_officers_break_glass(client: FlaskClient, make: Factory, sign_in) 
     _owner, subject_id, _values = owned_subject(make)
     sign_in(client, "partner")
     assert client.get(f"{BREAK_GLASS_PAGE}?subject={subject_id}").status_code == 403
+
+
+def test_the_api_document_names_the_break_glass_header(app: Flask) -> None:
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/subjects/{subject_id}", "/api/v1/orders/{order_id}"):
+        parameters = document["paths"][path]["get"]["parameters"]
+        assert API_HEADER in {parameter["name"] for parameter in parameters if parameter["in"] == "header"}
