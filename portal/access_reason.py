@@ -24,6 +24,7 @@ SUBJECT_RECORD_ARGUMENTS = frozenset({"subject_id", "order_id", "report_id"})
 PERSONAL_DATA = "shows_personal_data"
 DECLARED_PURPOSE = "declared_purpose"
 API_HEADER = "Access-Purpose"
+PURPOSE_REQUIRED = "purpose-required"  # the API's error code
 
 
 def shows_personal_data(view: F) -> F:
@@ -100,22 +101,37 @@ def next_page_after_reason(target: str | None) -> str:
     return url_for("subjects.subjects_list")
 
 
+def header_reason(name: str, code: str) -> str:
+    """A reason given in a request header, its spaces tidied: "" when there is none; 400 when it is not words."""
+    from portal.api.errors import ApiError
+
+    raw = request.headers.get(name)
+    if raw is None:
+        return ""
+    reason = " ".join(raw.split())
+    if not reason or len(reason) > audit.PURPOSE_MAX_LENGTH or not reason.isprintable():
+        raise ApiError(400, code=code, message=_say_why(name))
+    return reason
+
+
+def _say_why(name: str) -> str:
+    return (
+        f"Say why you need this record in the {name} header "
+        f"(up to {audit.PURPOSE_MAX_LENGTH} characters, no names or other personal details)"
+    )
+
+
 def require_api_purpose(endpoint: str) -> None:
     """An officer's API call that reads a subject's data says why, in the Access-Purpose header (400 without)."""
     from portal.api.errors import ApiError
 
     if not reads_subject_data(current_app, endpoint) or not current_user.has_role(Role.OFFICER):
         return
-    purpose = " ".join(request.headers.get(API_HEADER, "").split())
-    if purpose and len(purpose) <= audit.PURPOSE_MAX_LENGTH and purpose.isprintable():
+    purpose = header_reason(API_HEADER, PURPOSE_REQUIRED)
+    if purpose:
         g.access_purpose = purpose
     elif reason_required():
-        raise ApiError(
-            400,
-            code="purpose-required",
-            message=f"Say why you are consulting this record in the {API_HEADER} header "
-            f"(up to {audit.PURPOSE_MAX_LENGTH} characters, no names or other personal details)",
-        )
+        raise ApiError(400, code=PURPOSE_REQUIRED, message=_say_why(API_HEADER))
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask import current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.access_reason import reads_subject_data
+from portal.access_reason import header_reason, reads_subject_data
 from portal.data import audit
 from portal.data import need_to_know as rule
 from portal.models import Role
@@ -67,11 +67,11 @@ def require_api_break_glass() -> None:
     """API: a call about a subject outside the officer's borough carries its reason, recorded and told each time."""
     from portal.api.errors import ApiError
 
+    reason = header_reason(API_HEADER, "invalid")
     subject_id = _subject_outside_borough()
     if subject_id is None:
         return
-    reason = " ".join(request.headers.get(API_HEADER, "").split())
-    if not reason or len(reason) > audit.PURPOSE_MAX_LENGTH or not reason.isprintable():
+    if not reason:
         raise ApiError(
             403,
             code="outside-your-borough",

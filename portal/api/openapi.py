@@ -103,7 +103,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
                 "required": False,
                 "description": "Why you are consulting this record (DPA 2018 s.62), up to "
                 f"{PURPOSE_MAX_LENGTH} characters, no names; without it the portal answers 400 `purpose-required`",
-                "schema": {"type": "string", "maxLength": PURPOSE_MAX_LENGTH},
+                "schema": {"type": "string", "minLength": 1, "maxLength": PURPOSE_MAX_LENGTH},
             }
         )
     if _asks_purpose(op) and set(SUBJECT_RECORD_ARGUMENTS) & set(_path_names(op.path)):
@@ -114,7 +114,7 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
                 "required": False,
                 "description": "For a subject of another borough: why you need the record (recorded, and told to the "
                 "officers in charge); without it the portal answers 403 `outside-your-borough`",
-                "schema": {"type": "string", "maxLength": PURPOSE_MAX_LENGTH},
+                "schema": {"type": "string", "minLength": 1, "maxLength": PURPOSE_MAX_LENGTH},
             }
         )
     if op.if_match:
