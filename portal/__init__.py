@@ -8,7 +8,7 @@ from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from portal import auth, errors, filters, security, throttle
+from portal import access_reason, auth, errors, filters, need_to_know, security, throttle
 from portal.config import Config, config_from_environment, refuse_unsafe_production
 from portal.database import configure_engine
 from portal.extensions import csrf, db, login_manager, migrate
@@ -86,6 +86,8 @@ def register_request_hooks(app: Flask) -> None:
         g.correlation_id = offered if REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
 
     app.before_request(auth.refuse_views_without_access_rule)
+    access_reason.init_app(app)  # no subject's data shown before a purpose is recorded
+    need_to_know.init_app(app)  # nor, to an officer of another borough, before a break-glass reason
 
     @app.after_request
     def _finish_request(response):  # noqa: ANN001, ANN202

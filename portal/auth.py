@@ -6,9 +6,10 @@ from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import UserMixin, current_user
+from werkzeug.exceptions import Forbidden
 
 from portal.extensions import login_manager
-from portal.models import Organisation, Role, User
+from portal.models import Organisation, OrganisationStatus, Role, User
 from portal.safety import same_site_referrer
 
 P = ParamSpec("P")
@@ -16,6 +17,16 @@ R = TypeVar("R")
 
 PUBLIC = "public"
 ACCESS_RULE = "access_rule"
+ORGANISATION_RULE = "organisation_statuses"
+
+# Which partners may use a view, by their organisation's status. Referrals, registers, reports and anything else
+# about young people need an approved organisation: suspending, rejecting or not yet approving one cuts its
+# partners off at once (default, so a new partner view is closed until someone decides otherwise). A pending
+# organisation may set up its listings (programmes, sessions, venues) while it waits; officers see none of them
+# until it is approved. Every partner may still read their organisation's page, with its status and the reason.
+APPROVED_ONLY = frozenset({OrganisationStatus.APPROVED})
+SETTING_UP = frozenset({OrganisationStatus.APPROVED, OrganisationStatus.PENDING})
+ANY_STATUS = frozenset(OrganisationStatus)
 
 
 class SignedInUser(UserMixin):
@@ -57,8 +68,29 @@ def public(view: Callable[P, R]) -> Callable[P, R]:
     return view
 
 
-def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Signed-in users holding one of these roles; others get the sign-in page (401) or 403."""
+class OrganisationNotApproved(Forbidden):
+    """A partner whose organisation's status does not allow this view (the 403 page says why)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"Your organisation is {status}.")
+        self.organisation_status = status
+
+
+def organisation_status_refused(user: Any, statuses: frozenset[OrganisationStatus]) -> str | None:
+    """The partner's organisation status when it is not one of `statuses`; None when the user may go on."""
+    if not user.has_role(Role.PARTNER):
+        return None
+    organisation = user.organisation
+    if organisation is None:
+        return "not set up"
+    return None if organisation.status in statuses else str(organisation.status)
+
+
+def roles_required(
+    *roles: Role, organisations: frozenset[OrganisationStatus] = APPROVED_ONLY
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Signed-in users holding one of these roles (partners: of an organisation in one of these statuses); others
+    get the sign-in page (401) or 403."""
 
     def decorator(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
@@ -67,18 +99,30 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 return login_manager.unauthorized()
             if not current_user.has_role(*roles):
                 abort(403)
+            refused_status = organisation_status_refused(current_user, organisations)
+            if refused_status is not None:
+                raise OrganisationNotApproved(refused_status)
             return view(*args, **kwargs)
 
         setattr(wrapper, ACCESS_RULE, tuple(roles))
+        setattr(wrapper, ORGANISATION_RULE, organisations)
         return wrapper
 
     return decorator
 
 
-signed_in = roles_required(*Role)
+signed_in = roles_required(*Role, organisations=ANY_STATUS)
 officer_required = roles_required(Role.OFFICER)
 partner_required = roles_required(Role.PARTNER)
+partner_setting_up = roles_required(Role.PARTNER, organisations=SETTING_UP)
+partner_any_status = roles_required(Role.PARTNER, organisations=ANY_STATUS)
 admin_required = roles_required(Role.ADMIN)
+
+
+def may_use(endpoint: str) -> bool:
+    """Whether the signed-in user's organisation status lets them use the view (for links and navigation)."""
+    statuses = getattr(current_app.view_functions[endpoint], ORGANISATION_RULE, ANY_STATUS)
+    return organisation_status_refused(current_user, statuses) is None
 
 
 def recent_sign_in_required(view: Callable[P, R]) -> Callable[P, R]:

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
+from portal.auth import may_use
 from portal.forms import error_summary
 from portal.geo import OS_CREDIT
 from portal.models import ORGANISATION_KINDS, Role
@@ -66,7 +67,9 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
 
 
 def navigation_items() -> list[tuple[str, str]]:
-    return NAVIGATION[current_user.role] if current_user.is_authenticated else []
+    if not current_user.is_authenticated:
+        return []
+    return [(endpoint, label) for endpoint, label in NAVIGATION[current_user.role] if may_use(endpoint)]
 
 
 def register(app: Flask) -> None:

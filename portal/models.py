@@ -377,6 +377,9 @@ class Subject(Timestamped, Base):
     curfew_end: Mapped[time | None]
     max_travel_m: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Need to know: the borough (command unit) whose officers work the case, the creating officer's. Officers of other
+    # boroughs open the record only after a recorded "break glass" reason ("" for records from before: open to all).
+    owning_borough: Mapped[str] = mapped_column(String(80), default="", server_default="")
     # DPA 2018 s.39: when the record must next be reviewed for retention or disposal. The latest of its orders'
     # review dates (or its creation plus the local-policy period when it has none), moved on by a decision to retain.
     # Kept up to date by portal.data.retention whenever an input changes; never set by hand.

@@ -1,10 +1,16 @@
 """Helpers for reading pages the way a user sees them."""
 
+from typing import Any
+
 from bs4 import BeautifulSoup
+from flask import Flask, url_for
 from flask.testing import FlaskClient
+from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from portal import mfa
+from portal.auth import access_rule_of
+from portal.models import Role
 
 
 def page(response: TestResponse) -> BeautifulSoup:
@@ -53,3 +59,21 @@ def sign_in_with_code(
     )
     assert first.status_code == 302 and first.headers["Location"] == "/sign-in/code", first.get_data(as_text=True)
     return client.post("/sign-in/code", data={"code": current_code(secret, steps_ahead)})
+
+
+def route_url(app: Flask, endpoint: str, values: dict[str, Any]) -> str:
+    """The URL of an endpoint's first rule, its arguments taken from `values` (a walk over the URL map)."""
+    with app.test_request_context():
+        rule = next(app.url_map.iter_rules(endpoint))
+        return url_for(endpoint, **{name: values[name] for name in rule.arguments})
+
+
+def pages_for(app: Flask, role: Role) -> list[tuple[Rule, str]]:
+    """(rule, method) of every page (not API operation) whose access rule names this role."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        access = access_rule_of(app, rule.endpoint)
+        if rule.endpoint.startswith("api.") or not isinstance(access, tuple) or role not in access:
+            continue
+        found += [(rule, method) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found

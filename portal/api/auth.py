@@ -7,8 +7,8 @@ from flask_login import AnonymousUserMixin
 from portal import throttle
 from portal.api import tokens
 from portal.api.errors import ApiError
-from portal.auth import SignedInUser
-from portal.models import Role
+from portal.auth import SignedInUser, organisation_status_refused
+from portal.models import OrganisationStatus, Role
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 300
 WINDOW_SECONDS = 60
@@ -47,6 +47,16 @@ def authenticate() -> ApiUser:
 def require_role(user: ApiUser, roles: tuple[Role, ...]) -> None:
     if not user.has_role(*roles):
         raise ApiError(403)
+
+
+def require_organisation_status(user: ApiUser, statuses: frozenset[OrganisationStatus]) -> None:
+    refused_status = organisation_status_refused(user, statuses)
+    if refused_status is not None:
+        raise ApiError(
+            403,
+            code="organisation-not-approved",
+            message=f"Your organisation is {refused_status}: this operation needs an approved one",
+        )
 
 
 def rate_limit(token_id: int) -> None:

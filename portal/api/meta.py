@@ -7,6 +7,7 @@ from flask_login import current_user
 from portal.api import serialisers
 from portal.api.openapi import build_document
 from portal.api.registry import operation, respond
+from portal.auth import ANY_STATUS
 from portal.models import Role
 
 
@@ -24,6 +25,14 @@ def openapi() -> ResponseReturnValue:
     return respond(document)
 
 
-@operation("/me", "GET", roles=tuple(Role), summary="Who the token belongs to", tag="Meta", response="Me")
+@operation(
+    "/me",
+    "GET",
+    roles=tuple(Role),
+    organisations=ANY_STATUS,
+    summary="Who the token belongs to",
+    tag="Meta",
+    response="Me",
+)
 def me() -> ResponseReturnValue:
     return respond(serialisers.me(current_user))

@@ -2,10 +2,15 @@
 
 from typing import Any
 
+from flask import current_app
+
+from portal.access_reason import API_HEADER, SUBJECT_RECORD_ARGUMENTS, reads_subject_data
 from portal.api.inputs import FormInput, public_schema
 from portal.api.registry import MAX_ID, OPERATIONS, Operation
 from portal.api.serialisers import SCHEMAS, ref
+from portal.data.audit import PURPOSE_MAX_LENGTH
 from portal.models import Role
+from portal.need_to_know import API_HEADER as BREAK_GLASS_HEADER
 
 ERROR_WORDS = {
     400: "Bad input: `error.fields` names each field with its message",
@@ -52,6 +57,10 @@ def _answer(status: int, success: dict[str, Any]) -> dict[str, Any]:
     return success | {"description": "OK"} if status < 400 else _error(status)
 
 
+def _asks_purpose(op: Operation) -> bool:
+    return Role.OFFICER in op.roles and reads_subject_data(current_app, op.endpoint)
+
+
 def _statuses(op: Operation) -> list[int]:
     statuses = set(op.extra_statuses)
     if not op.public:
@@ -60,7 +69,7 @@ def _statuses(op: Operation) -> list[int]:
             statuses.add(403)
     if "{" in op.path:
         statuses.add(404)
-    if op.body is not None or op.query or op.paged:
+    if op.body is not None or op.query or op.paged or _asks_purpose(op):
         statuses.add(400)
     if op.body is not None:
         statuses |= {413, 415}
@@ -85,6 +94,29 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
     if op.paged:
         parameters += PAGE_PARAMETERS
     parameters += list(op.query)
+    if _asks_purpose(op):
+        parameters.append(
+            {
+                "name": API_HEADER,
+                "in": "header",
+                # Not required in test configurations, which do not ask for the reason (as with CSRF).
+                "required": False,
+                "description": "Why you are consulting this record (DPA 2018 s.62), up to "
+                f"{PURPOSE_MAX_LENGTH} characters, no names; without it the portal answers 400 `purpose-required`",
+                "schema": {"type": "string", "minLength": 1, "maxLength": PURPOSE_MAX_LENGTH},
+            }
+        )
+    if _asks_purpose(op) and set(SUBJECT_RECORD_ARGUMENTS) & set(_path_names(op.path)):
+        parameters.append(
+            {
+                "name": BREAK_GLASS_HEADER,
+                "in": "header",
+                "required": False,
+                "description": "For a subject of another borough: why you need the record (recorded, and told to the "
+                "officers in charge); without it the portal answers 403 `outside-your-borough`",
+                "schema": {"type": "string", "minLength": 1, "maxLength": PURPOSE_MAX_LENGTH},
+            }
+        )
     if op.if_match:
         parameters.append(
             {

@@ -12,7 +12,7 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, plain, respond
-from portal.auth import own_organisation_id
+from portal.auth import SETTING_UP, own_organisation_id
 from portal.blueprints.directory.forms import DirectorySearchForm
 from portal.blueprints.directory.search import run_search
 from portal.blueprints.partners.forms import ProgrammeForm, SessionForm, VenueForm
@@ -107,6 +107,7 @@ def _programme_answer(found: Programme, status: int = 200) -> ResponseReturnValu
     "/programmes",
     "GET",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Your organisation's programmes",
     tag=TAG,
     response="ProgrammePage",
@@ -122,6 +123,7 @@ def programmes_list() -> ResponseReturnValue:
     "/programmes",
     "POST",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Add a programme",
     tag=TAG,
     body=PROGRAMME_INPUT,
@@ -141,6 +143,7 @@ def programme_create() -> ResponseReturnValue:
     f"/programmes/<{ID}:programme_id>",
     "GET",
     roles=READERS,
+    organisations=SETTING_UP,
     summary="One programme: a partner's own, or (for officers) any approved, unarchived one",
     tag=TAG,
     response="Programme",
@@ -158,6 +161,7 @@ def programme(programme_id: int) -> ResponseReturnValue:
     f"/programmes/<{ID}:programme_id>",
     "PATCH",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Change a programme (fields left out keep their values)",
     tag=TAG,
     body=PROGRAMME_INPUT,
@@ -193,6 +197,7 @@ def _change_status(programme_id: int, action: str) -> ResponseReturnValue:
     f"/programmes/<{ID}:programme_id>/pause",
     "POST",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Pause an active programme: officers are not offered it until you resume it",
     tag=TAG,
     if_match="required",
@@ -208,6 +213,7 @@ def programme_pause(programme_id: int) -> ResponseReturnValue:
     f"/programmes/<{ID}:programme_id>/resume",
     "POST",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Resume a paused or archived programme",
     tag=TAG,
     if_match="required",
@@ -223,6 +229,7 @@ def programme_resume(programme_id: int) -> ResponseReturnValue:
     f"/programmes/<{ID}:programme_id>/archive",
     "POST",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Archive an active programme: officers no longer find it (resume brings it back)",
     tag=TAG,
     if_match="required",
@@ -238,6 +245,7 @@ def programme_archive(programme_id: int) -> ResponseReturnValue:
     f"/programmes/<{ID}:programme_id>/confirm",
     "POST",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Confirm the details are still right: marks them confirmed today",
     tag=TAG,
     if_match="required",
@@ -261,6 +269,7 @@ def session_etag(found: ProgrammeSession) -> str:
     f"/programmes/<{ID}:programme_id>/sessions",
     "POST",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Add a weekly session to your programme",
     tag=TAG,
     body=SESSION_INPUT,
@@ -279,6 +288,7 @@ def session_create(programme_id: int) -> ResponseReturnValue:
     f"/sessions/<{ID}:session_id>",
     "PATCH",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Change a weekly session (fields left out keep their values)",
     tag=TAG,
     body=SESSION_INPUT,
@@ -300,6 +310,7 @@ def session_update(session_id: int) -> ResponseReturnValue:
     f"/sessions/<{ID}:session_id>",
     "DELETE",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Remove a weekly session",
     tag=TAG,
     if_match="required",
@@ -325,7 +336,15 @@ def venue_etag(found: Venue) -> str:
     return make_etag("venue", found.id, found.version)
 
 
-@operation("/venues", "GET", roles=OWN, summary="Your organisation's venues", tag=TAG, response="VenueList")
+@operation(
+    "/venues",
+    "GET",
+    roles=OWN,
+    organisations=SETTING_UP,
+    summary="Your organisation's venues",
+    tag=TAG,
+    response="VenueList",
+)
 def venues_list() -> ResponseReturnValue:
     return respond({"items": [serialisers.venue(v) for v in programmes.list_own_venues(own_organisation_id())]})
 
@@ -339,6 +358,7 @@ def _venue_name_free(name: str, except_venue_id: int | None = None) -> None:
     "/venues",
     "POST",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Add a venue",
     tag=TAG,
     body=VENUE_INPUT,
@@ -357,6 +377,7 @@ def venue_create() -> ResponseReturnValue:
     f"/venues/<{ID}:venue_id>",
     "PATCH",
     roles=OWN,
+    organisations=SETTING_UP,
     summary="Change a venue (fields left out keep their values)",
     tag=TAG,
     body=VENUE_INPUT,

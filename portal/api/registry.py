@@ -13,11 +13,12 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
+from portal import access_reason, need_to_know
 from portal.api import auth
 from portal.api.errors import ApiError
 from portal.api.inputs import FormInput
-from portal.auth import ACCESS_RULE, PUBLIC
-from portal.models import Role
+from portal.auth import ACCESS_RULE, APPROVED_ONLY, ORGANISATION_RULE, PUBLIC
+from portal.models import OrganisationStatus, Role
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -65,9 +66,16 @@ OPERATIONS: list[Operation] = []
 
 
 def operation(
-    rule: str, method: str, *, roles: tuple[Role, ...] = (), public: bool = False, **details: Any
+    rule: str,
+    method: str,
+    *,
+    roles: tuple[Role, ...] = (),
+    public: bool = False,
+    organisations: frozenset[OrganisationStatus] = APPROVED_ONLY,
+    **details: Any,
 ) -> Callable[[Callable[..., ResponseReturnValue]], Callable[..., ResponseReturnValue]]:
-    """Declare an API view: its URL, method, the roles that may call it (a token is always needed unless public)."""
+    """Declare an API view: its URL, method, the roles that may call it (a token is always needed unless public) and,
+    for partners, the statuses of their organisation that allow it (as for pages: `portal.auth`)."""
 
     def decorator(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
         @wraps(view)
@@ -75,9 +83,13 @@ def operation(
             if not public:
                 user = auth.authenticate()
                 auth.require_role(user, roles)
+                auth.require_organisation_status(user, organisations)
+                access_reason.require_api_purpose(request.endpoint or "")
+                need_to_know.require_api_break_glass()
             return view(*args, **kwargs)
 
         setattr(wrapper, ACCESS_RULE, PUBLIC if public else (API_TOKEN_RULE, *roles))
+        setattr(wrapper, ORGANISATION_RULE, organisations)
         # No automatic OPTIONS answer: without a token it is 401 like everything else, with one 405 naming the
         # methods (the API sends no CORS headers, so there is no preflight to answer).
         bp.add_url_rule(rule, view.__name__, wrapper, methods=[method], provide_automatic_options=False)

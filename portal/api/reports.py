@@ -5,6 +5,7 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from portal.access_reason import shows_personal_data
 from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, json_body, page_params
@@ -52,6 +53,7 @@ def _answer(found: NonComplianceReport, status: int = 200) -> ResponseReturnValu
     response="ReportPage",
     paged=True,
 )
+@shows_personal_data
 def reports_list() -> ResponseReturnValue:
     page, per_page = page_params()
     status = request.args.get("status")

@@ -8,6 +8,7 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from portal.access_reason import shows_personal_data
 from portal.api import serialisers
 from portal.api.errors import ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
@@ -78,6 +79,7 @@ def _page(text: str) -> ResponseReturnValue:
 
 
 @operation("/subjects", "GET", roles=OFFICERS, summary="All subjects", tag=TAG, response="SubjectPage", paged=True)
+@shows_personal_data
 def subjects_list() -> ResponseReturnValue:
     return _page("")
 
@@ -92,6 +94,7 @@ def subjects_list() -> ResponseReturnValue:
     response="SubjectPage",
     paged=True,
 )
+@shows_personal_data
 def subjects_search() -> ResponseReturnValue:
     form = SEARCH_INPUT.validate(json_body())
     return _page((form.query.data or "").strip())

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.typing import ResponseReturnValue
 
+from portal.access_reason import shows_personal_data
 from portal.api import serialisers
 from portal.api.errors import ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, json_body, page_params
@@ -106,6 +107,7 @@ def _nested(form_input: FormInput, value: Any, prefix: str) -> Any:
     response="MatchResult",
     extra_statuses=(404,),
 )
+@shows_personal_data
 def matching() -> ResponseReturnValue:
     body = json_body()
     filter_names = set(FILTER_INPUT.specs())

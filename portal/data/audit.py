@@ -4,8 +4,9 @@
 with the change it describes; the event's place in the tamper-evident chain (sequence, previous hash, hash) is set
 when it is flushed (portal/audit_chain.py).
 
-Consultations and disclosures carry the purpose the user gave for this signed-in session ("reason for access"). The
-purpose itself is kept on the server, as an `access-reason` event; the signed session cookie holds only that event's
+Consultations and disclosures carry the purpose of the access (`portal/access_reason.py`): the reason an officer gave
+for this signed-in session ("reason for access"), or with an API call, or the view's or the role's own purpose. An
+officer's reason is kept on the server, as an `access-reason` event; the signed session cookie holds only that event's
 id and a fingerprint of the sign-in session it belongs to.
 """
 
@@ -24,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from portal.audit_chain import hold, install, mark_order
 from portal.extensions import db
-from portal.models import AuditEvent, Organisation, User, utcnow
+from portal.models import AuditEvent, Organisation, Role, User, utcnow
 
 COLLECTION = "collection"
 ALTERATION = "alteration"
@@ -38,11 +39,18 @@ SIGN_IN_FAILED = "sign-in-failed"
 MFA_FAILED = "mfa-failed"
 ACCESS_REASON = "access-reason"  # the purpose a user gave for this session's access to personal data
 
-# Events that carry the session's purpose when the caller gives none (s.62(3) and (4): the justification).
-PURPOSE_CARRYING = {CONSULTATION, DISCLOSURE}
+# Events that carry the purpose of the access (s.62(3) and (4): the justification); a task the caller names is kept
+# in the detail beside it.
+PURPOSE_CARRYING = {CONSULTATION, DISCLOSURE, COMBINATION}
 # Security events that also go to the application log, for monitoring (ASVS 16.3.1).
 SECURITY_EVENTS = {SIGN_IN, SIGN_OUT, SIGN_IN_FAILED, MFA_FAILED}
 PURPOSE_MAX_LENGTH = 300
+# Partners, admins and auditors consult personal data only in the course of their one job; officers are asked.
+ROLE_PURPOSES = {
+    Role.PARTNER: "Providing the programme a young person was referred to",
+    Role.ADMIN: "Administering the portal",
+    Role.AUDITOR: "Checking the audit log",
+}
 _SESSION_KEY = "access_reason"
 _order = itertools.count(1)
 
@@ -61,8 +69,8 @@ def record(
 ) -> AuditEvent:
     """Add an event to the current transaction, so it commits or rolls back with the change it describes."""
     actor_id, actor_organisation_id = _actor()
-    if not purpose and action in PURPOSE_CARRYING:
-        purpose = session_purpose()
+    if action in PURPOSE_CARRYING:
+        purpose, detail = _with_reason(purpose, detail)
     event = AuditEvent(
         occurred_at=utcnow(),
         action=action,
@@ -83,6 +91,16 @@ def record(
     return event
 
 
+def _with_reason(task: str, detail: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The purpose is the reason for access when there is one; what the view was doing is kept beside it."""
+    reason = session_purpose()
+    if not reason:
+        return task, detail
+    if task and task != reason:
+        detail = {**detail, "task": task}
+    return reason, detail
+
+
 def _actor() -> tuple[int | None, int | None]:
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.id, current_user.organisation_id
@@ -92,7 +110,7 @@ def _actor() -> tuple[int | None, int | None]:
 # Reason for access -----------------------------------------------------------------------------------------------
 
 
-def _session_fingerprint() -> str:
+def session_fingerprint() -> str:
     """Ties the purpose to one signed-in session: a new sign-in asks again."""
     token = current_user.get_id() if current_user and current_user.is_authenticated else ""
     return hashlib.sha256(f"access-reason:{token}".encode()).hexdigest()[:24]
@@ -103,25 +121,31 @@ def declare_purpose(purpose: str) -> AuditEvent:
     event = record(ACCESS_REASON, "auth-session", None, purpose=purpose.strip())
     db.session.add(event)  # needed now, for its id
     db.session.flush()
-    session[_SESSION_KEY] = [event.id, _session_fingerprint()]
+    session[_SESSION_KEY] = [event.id, session_fingerprint()]
     g.access_purpose = event.purpose
     return event
 
 
 def session_purpose() -> str:
-    """The purpose given in this signed-in session, or "" if none has been given."""
+    """Why this request consults personal data: the view's own purpose or an API call's declared one; an officer's
+    reason given in this signed-in session; the purpose of the other roles' work. "" if an officer gave none."""
     if not has_request_context():
         return ""
     if "access_purpose" in g:
         return g.access_purpose
+    role = current_user.role if current_user and current_user.is_authenticated else None
+    g.access_purpose = _officer_reason() if role == Role.OFFICER else ROLE_PURPOSES.get(role, "")
+    return g.access_purpose
+
+
+def _officer_reason() -> str:
     purpose = ""
     stored = session.get(_SESSION_KEY)
-    if isinstance(stored, list) and len(stored) == 2 and stored[1] == _session_fingerprint():
+    if isinstance(stored, list) and len(stored) == 2 and stored[1] == session_fingerprint():
         with db.session.no_autoflush:
             event = db.session.get(AuditEvent, stored[0])
         if event is not None and event.action == ACCESS_REASON and event.user_id == _actor()[0]:
             purpose = event.purpose
-    g.access_purpose = purpose
     return purpose
 
 

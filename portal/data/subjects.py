@@ -78,7 +78,9 @@ def reference_in_use(reference: str, except_subject_id: int | None = None) -> bo
 
 
 def create_subject(fields: dict[str, Any], created_by_id: int | None) -> Subject:
-    subject = Subject(created_by_id=created_by_id, **fields)
+    """A new subject, belonging to the borough of the officer who records them (need to know)."""
+    creator = db.session.get(User, created_by_id) if created_by_id is not None else None
+    subject = Subject(created_by_id=created_by_id, owning_borough=creator.borough if creator else "", **fields)
     db.session.add(subject)
     db.session.flush()
     audit.record(audit.COLLECTION, "subject", subject.id, category=subject.category)

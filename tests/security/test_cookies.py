@@ -59,6 +59,7 @@ def test_the_session_holds_only_ids_and_nonces(production_app) -> None:  # noqa:
         "_mfa",
         "mfa_pending",
         "access_reason",
+        "break_glass",  # [session fingerprint, [[subject id, audit event id], ...]]
     }
     flat = repr(payload).lower()
     for personal in ("casey", "officer-name", "@example.org", "date_of_birth"):
@@ -81,7 +82,7 @@ def test_a_cookie_signed_with_a_retired_key_is_accepted_and_re_signed(production
     rotated = production_app(SECRET_KEY=new_key, SECRET_KEY_FALLBACKS=[old_key])
     visitor = rotated.test_client()
     visitor.set_cookie("__Host-kcpo_session", old_value, domain="localhost")
-    response = visitor.get("/subjects/", base_url=HTTPS)
+    response = visitor.get("/directory/", base_url=HTTPS)
     assert response.status_code == 200, "the old key's cookie should still sign the user in"
     renewed = SimpleCookie()
     renewed.load(session_set_cookie(response))
@@ -93,7 +94,7 @@ def test_a_cookie_signed_with_a_retired_key_is_accepted_and_re_signed(production
     # Without the fallback, the old cookie is just not a session.
     refused = only_new.test_client()
     refused.set_cookie("__Host-kcpo_session", old_value, domain="localhost")
-    assert "/sign-in" in refused.get("/subjects/", base_url=HTTPS).headers["Location"]
+    assert "/sign-in" in refused.get("/directory/", base_url=HTTPS).headers["Location"]
 
 
 def test_a_cookie_signed_with_the_current_key_is_not_re_sent(production_app) -> None:  # noqa: ANN001

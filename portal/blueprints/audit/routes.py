@@ -1,16 +1,17 @@
 from datetime import date
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from portal import need_to_know
+from portal.access_reason import next_page_after_reason
 from portal.auth import officer_required, roles_required
 from portal.blueprints.audit import bp
-from portal.blueprints.audit.forms import ReasonForm
-from portal.data import audit
+from portal.blueprints.audit.forms import BreakGlassForm, ReasonForm
+from portal.data import audit, subjects
 from portal.downloads import download
 from portal.models import Role
 from portal.pagination import page_number, pagination
-from portal.safety import safe_next_url
 
 # Separation of duties: admins manage accounts, so they do not also read the log of what they did.
 auditor_required = roles_required(Role.AUDITOR)
@@ -93,13 +94,27 @@ def events_csv() -> ResponseReturnValue:
     return download(body, "text/csv", filename)
 
 
+@bp.route("/break-glass", methods=["GET", "POST"])
+@officer_required
+def break_glass() -> ResponseReturnValue:
+    """Before an officer opens a subject's record that belongs to another borough: why (need to know)."""
+    raw_id = request.args.get("subject", "")
+    if not raw_id.isdigit() or len(raw_id) > 9:
+        abort(404)
+    subject = subjects.get_subject(int(raw_id))
+    next_url = next_page_after_reason(request.args.get("next") or url_for("subjects.subject", subject_id=subject.id))
+    form = BreakGlassForm()
+    if form.validate_on_submit():
+        need_to_know.give_break_glass_reason(subject.id, form.reason.data)
+        return redirect(next_url, 303)
+    return render_template("subjects/break-glass.html", form=form, borough=subject.owning_borough)
+
+
 @bp.route("/reason-for-access", methods=["GET", "POST"])
 @officer_required
 def reason_for_access() -> ResponseReturnValue:
-    """Once per signed-in session, before a subject's record opens: why (DPA 2018 s.62(3)). Appends; edits nothing."""
-    next_url = safe_next_url(request.args.get("next"))
-    if next_url is None or not next_url.startswith(url_for("subjects.subjects_list")):
-        next_url = url_for("subjects.subjects_list")
+    """Once per signed-in session, before any subject's data is shown: why (DPA 2018 s.62). Appends; edits nothing."""
+    next_url = next_page_after_reason(request.args.get("next"))
     form = ReasonForm()
     if form.validate_on_submit():
         audit.declare_purpose(form.purpose())

@@ -2,7 +2,7 @@ from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import public, signed_in
+from portal.auth import may_use, public, signed_in
 from portal.blueprints.main import bp
 from portal.models import Role
 
@@ -25,7 +25,10 @@ def index() -> ResponseReturnValue:
 @bp.get("/home")
 @signed_in
 def home() -> ResponseReturnValue:
-    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+    home_page = HOME_BY_ROLE[current_user.role]
+    if not may_use(home_page):  # a partner whose organisation is not approved (yet): its status and reason
+        home_page = "partners.organisation"
+    return redirect(url_for(home_page))
 
 
 @bp.get("/accessibility")

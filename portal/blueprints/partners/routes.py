@@ -5,7 +5,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal import throttle
-from portal.auth import own_organisation_id, partner_required, public
+from portal.auth import own_organisation_id, partner_any_status, partner_setting_up, public
 from portal.blueprints.auth.routes import ask_for_second_factor, too_many_attempts
 from portal.blueprints.partners import bp
 from portal.blueprints.partners.forms import (
@@ -92,19 +92,19 @@ def continue_registration(token: str) -> ResponseReturnValue:
 
 
 @bp.get("/partner/registered")
-@partner_required
+@partner_any_status
 def registered() -> ResponseReturnValue:
     return render_template("partners/registered.html", organisation=current_user.organisation)
 
 
 @bp.get("/partner/organisation")
-@partner_required
+@partner_any_status
 def organisation() -> ResponseReturnValue:
     return render_template("partners/organisation.html", organisation=current_user.organisation)
 
 
 @bp.get("/partner/programmes")
-@partner_required
+@partner_setting_up
 def programmes_list() -> ResponseReturnValue:
     own = programmes.list_own_programmes(own_organisation_id())
     return render_template(
@@ -113,7 +113,7 @@ def programmes_list() -> ResponseReturnValue:
 
 
 @bp.route("/partner/programmes/new", methods=["GET", "POST"])
-@partner_required
+@partner_setting_up
 def programme_new() -> ResponseReturnValue:
     form = ProgrammeForm()
     if request.method == "GET":
@@ -129,7 +129,7 @@ def programme_new() -> ResponseReturnValue:
 
 
 @bp.get("/partner/programmes/<int:programme_id>")
-@partner_required
+@partner_setting_up
 def programme(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     return render_template(
@@ -138,7 +138,7 @@ def programme(programme_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/partner/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
-@partner_required
+@partner_setting_up
 def programme_edit(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     form = ProgrammeForm(obj=found)
@@ -158,7 +158,7 @@ def programme_edit(programme_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/partner/programmes/<int:programme_id>/status/<action>")
-@partner_required
+@partner_setting_up
 def programme_status(programme_id: int, action: str) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     form = ConfirmForm()
@@ -178,7 +178,7 @@ def programme_status(programme_id: int, action: str) -> ResponseReturnValue:
 
 
 @bp.post("/partner/programmes/<int:programme_id>/confirm-details")
-@partner_required
+@partner_setting_up
 def programme_confirm(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     if not ConfirmForm().validate_on_submit():
@@ -204,7 +204,7 @@ def _session_form(session: ProgrammeSession | None = None) -> SessionForm:
 
 
 @bp.route("/partner/programmes/<int:programme_id>/sessions/new", methods=["GET", "POST"])
-@partner_required
+@partner_setting_up
 def session_new(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     form = _session_form()
@@ -220,7 +220,7 @@ def session_new(programme_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/partner/sessions/<int:session_id>/edit", methods=["GET", "POST"])
-@partner_required
+@partner_setting_up
 def session_edit(session_id: int) -> ResponseReturnValue:
     found = programmes.get_own_session(own_organisation_id(), session_id)
     form = _session_form(found)
@@ -236,7 +236,7 @@ def session_edit(session_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/partner/sessions/<int:session_id>/remove")
-@partner_required
+@partner_setting_up
 def session_remove(session_id: int) -> ResponseReturnValue:
     found = programmes.get_own_session(own_organisation_id(), session_id)
     if not ConfirmForm().validate_on_submit():
@@ -256,13 +256,13 @@ def session_remove(session_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/partner/venues")
-@partner_required
+@partner_setting_up
 def venues() -> ResponseReturnValue:
     return render_template("partners/venues.html", venues=programmes.list_own_venues(own_organisation_id()))
 
 
 @bp.route("/partner/venues/new", methods=["GET", "POST"])
-@partner_required
+@partner_setting_up
 def venue_new() -> ResponseReturnValue:
     form = VenueForm()
     if form.validate_on_submit():
@@ -276,7 +276,7 @@ def venue_new() -> ResponseReturnValue:
 
 
 @bp.route("/partner/venues/<int:venue_id>/edit", methods=["GET", "POST"])
-@partner_required
+@partner_setting_up
 def venue_edit(venue_id: int) -> ResponseReturnValue:
     found = programmes.get_own_venue(own_organisation_id(), venue_id)
     form = VenueForm(obj=found)

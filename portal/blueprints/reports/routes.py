@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from portal.access_reason import shows_personal_data
 from portal.auth import officer_required, own_organisation_id, partner_required
 from portal.blueprints.reports import bp
 from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
@@ -29,6 +30,7 @@ YOT_NEEDED = "Enter the youth offending team's input before referring an under-1
 
 @bp.get("/")
 @officer_required
+@shows_personal_data
 def reports_list() -> ResponseReturnValue:
     rows = noncompliance.reports_list()
     return render_template(

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from portal.access_reason import declares_purpose
 from portal.auth import roles_required
 from portal.blueprints.retention import bp
 from portal.blueprints.retention.forms import ReviewDecisionForm
@@ -20,6 +21,7 @@ reviewers_required = roles_required(Role.OFFICER, Role.ADMIN)
 
 @bp.get("/review-queue")
 @reviewers_required
+@declares_purpose(retention.REVIEW_PURPOSE)
 def queue() -> ResponseReturnValue:
     today = london_today()
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
@@ -36,6 +38,7 @@ def queue() -> ResponseReturnValue:
 
 @bp.route("/subjects/<int:subject_id>", methods=["GET", "POST"])
 @reviewers_required
+@declares_purpose(retention.REVIEW_PURPOSE)
 def review(subject_id: int) -> ResponseReturnValue:
     subject = retention.find_subject(subject_id)
     if subject is None:

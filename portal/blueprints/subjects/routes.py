@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from portal.access_reason import shows_personal_data
 from portal.auth import officer_required
 from portal.blueprints.subjects import bp
 from portal.blueprints.subjects.forms import (
@@ -15,39 +16,16 @@ from portal.blueprints.subjects.forms import (
     SubjectForm,
     WindowForm,
 )
-from portal.data import EditConflict, audit, orders, searches, subjects
+from portal.data import EditConflict, orders, searches, subjects
 from portal.data.subjects import LinkRefused
 from portal.forms import CHANGED_SINCE_OPENED
-from portal.models import NoteKind, Role, Subject
+from portal.models import NoteKind, Subject
 from portal.pagination import page_number, pagination
-
-# Reason for access: DPA 2018 s.62(3), consultation logs show the justification. Pages of one subject's record ask
-# once per signed-in session why (the question itself is at audit.reason_for_access).
-
-
-def _reason_required() -> bool:
-    return bool(current_app.config["ACCESS_REASON_REQUIRED"])
-
-
-@bp.before_request
-def _ask_reason_for_access() -> ResponseReturnValue | None:
-    """Pages of one subject's record (any URL with a subject id) wait until this session has given its purpose."""
-    subject_id = (request.view_args or {}).get("subject_id")
-    if subject_id is None or not _reason_required():
-        return None
-    if not current_user.is_authenticated or not current_user.has_role(Role.OFFICER):
-        return None  # the view's own access rule answers
-    if audit.session_purpose():
-        return None
-    if request.method in ("GET", "HEAD"):
-        target = request.full_path.removesuffix("?")
-    else:  # a form sent without a purpose (say, after signing in again): back to the record once it is given
-        target = url_for("subjects.subject", subject_id=subject_id)
-    return redirect(url_for("audit.reason_for_access", next=target), 303)
 
 
 @bp.get("/")
 @officer_required
+@shows_personal_data
 def subjects_list() -> ResponseReturnValue:
     search_id = request.args.get("search", "")
     criteria = searches.own_search(current_user.id, search_id) if search_id else {}
