@@ -8,6 +8,7 @@ from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.auth.routes import ask_for_second_factor
 from portal.blueprints.partners import bp
 from portal.blueprints.partners.forms import ConfirmForm, ProgrammeForm, RegistrationForm, SessionForm, VenueForm
+from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, accounts, organisations, programmes
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import ProgrammeSession, ProgrammeStatus, Role, User
@@ -121,6 +122,29 @@ def programme_edit(programme_id: int) -> ResponseReturnValue:
         flash("Programme updated.", "success")
         return redirect(url_for("partners.programme", programme_id=programme_id))
     return render_template("partners/programme-form.html", form=form, programme=found)
+
+
+@bp.get("/partner/programmes/<int:programme_id>/status/archive")
+@partner_required
+def programme_archive_confirm(programme_id: int) -> ResponseReturnValue:
+    found = programmes.get_own_programme(own_organisation_id(), programme_id)
+    page = url_for("partners.programme", programme_id=programme_id)
+    if found.status != ProgrammeStatus.ACTIVE:
+        return redirect(page)
+    confirmation = Confirmation(
+        caption=found.organisation.name,
+        heading=f"Archive {found.title}?",
+        consequences=(
+            "Officers will no longer find it in the directory or be offered it for new orders.",
+            "Young people already referred to it keep their places and you keep marking their registers.",
+        ),
+        warning="It stays hidden from officers until you resume it. To stop for a short time, pause it instead.",
+        button="Archive programme",
+        action=url_for("partners.programme_status", programme_id=programme_id, action="archive"),
+        cancel=page,
+        hidden={"version": found.version},
+    )
+    return confirmation_page(confirmation, ConfirmForm())
 
 
 @bp.post("/partner/programmes/<int:programme_id>/status/<action>")
