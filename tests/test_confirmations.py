@@ -9,13 +9,6 @@ from tests.utils import h1, page
 
 
 @pytest.fixture
-def partner(client, sign_in, make):  # noqa: ANN001, ANN201
-    organisation_id = make.organisation()
-    sign_in(client, "partner", organisation_id=organisation_id)
-    return organisation_id
-
-
-@pytest.fixture
 def admin(client, sign_in):  # noqa: ANN001, ANN201
     sign_in(client, "admin")
     return client
@@ -79,8 +72,8 @@ def test_suspending_an_organisation_shows_the_reason_back_before_it_happens(admi
     assert suspended.status == "suspended" and suspended.status_reason == "Safeguarding review"
 
 
-def test_archiving_a_programme_asks_first(client, partner, make) -> None:  # noqa: ANN001
-    programme_id = make.programme(partner, title="Tuesday Boxing")
+def test_archiving_a_programme_asks_first(client, partner_organisation, make) -> None:  # noqa: ANN001
+    programme_id = make.programme(partner_organisation, title="Tuesday Boxing")
     programme_page = page(client.get(f"/partner/programmes/{programme_id}"))
     assert not [form for form in programme_page.select("main form") if form["action"].endswith("/archive")]
     link = programme_page.find("a", string=lambda text: text and text.strip() == "Archive programme")
