@@ -1,6 +1,7 @@
 """Dates typed to filter a list (registers history, audit log): GOV.UK day, month and year boxes in a GET form.
 
-The boxes are named `<name>-day`, `<name>-month` and `<name>-year`, as the Design System's date input names them.
+The boxes are named `<name>-day`, `<name>-month` and `<name>-year`, as the Design System's date input names them
+(a single `<name>=YYYY-MM-DD`, from links made before, is read too).
 A problem is a message naming the field, as GOV.UK words it ("From must include a month"); the list then shows
 nothing rather than guessing.
 """
@@ -61,7 +62,7 @@ def read_date(args: MultiDict, name: str, label: str) -> TypedDate:
     day, month, year = (args.get(f"{name}-{part}", "").strip()[:6] for part in PARTS)
     typed = {"day": day, "month": month, "year": year}
     if not any(typed.values()):
-        return TypedDate(name, label)
+        return _from_iso(args.get(name, "").strip(), name, label)
     missing = [part for part, text in typed.items() if not text]
     if missing:
         return TypedDate(name, label, day, month, year, error=f"{label} must include a {missing[0]}")
@@ -73,6 +74,17 @@ def read_date(args: MultiDict, name: str, label: str) -> TypedDate:
         error = f"{label} must be between {today.year - YEARS_BACK} and {today.year + YEARS_AHEAD}"
         return TypedDate(name, label, day, month, year, error=error)
     return TypedDate(name, label, day, month, year, value=value)
+
+
+def _from_iso(text: str, name: str, label: str) -> TypedDate:
+    """A date given as one YYYY-MM-DD value (links made before the boxes), shown back in the boxes."""
+    if not text:
+        return TypedDate(name, label)
+    parts = text.split("-")
+    if len(parts) != 3:
+        return TypedDate(name, label, error=f"{label} must be a real date")
+    year, month, day = parts
+    return read_date(MultiDict({f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}), name, label)
 
 
 def _real_date(day: str, month: str, year: str) -> date | None:
