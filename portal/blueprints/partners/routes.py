@@ -3,6 +3,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.auth.routes import ask_for_second_factor
@@ -178,8 +179,17 @@ def programme_confirm(programme_id: int) -> ResponseReturnValue:
     return redirect(url_for("partners.programme", programme_id=programme_id))
 
 
+# What the session form carries through "Add a new venue" and back, so nothing typed is lost on the way.
+SESSION_FORM_CARRIED = ("version", "weekday", "start_time", "end_time", "term_start", "term_end", "exception_dates")
+
+
+def _resumed() -> bool:
+    """Whether this GET comes back from the venue detour, carrying what was typed (and perhaps the new venue)."""
+    return request.method == "GET" and any(name in request.args for name in (*SESSION_FORM_CARRIED, "venue_id"))
+
+
 def _session_form(session: ProgrammeSession | None = None) -> SessionForm:
-    form = SessionForm(obj=session)
+    form = SessionForm(formdata=request.args, obj=session) if _resumed() else SessionForm(obj=session)
     if session is not None and not isinstance(form.exception_dates.data, str):
         # The stored dates are a list (from `obj`, kept when a post leaves the field out): show them as text.
         form.exception_dates.data = "\n".join(
@@ -187,10 +197,29 @@ def _session_form(session: ProgrammeSession | None = None) -> SessionForm:
         )
     venues = programmes.list_own_venues(own_organisation_id())
     form.venue_id.choices = [("", "Select a venue")] + [(str(v.id), f"{v.name}, {v.postcode}") for v in venues]
-    if session is not None and request.method == "GET":
+    if session is not None and request.method == "GET" and not _resumed():
         form.venue_id.data = str(session.venue_id)
         form.weekday.data = str(session.weekday)
     return form
+
+
+def _venue_detour(**back_to: int) -> ResponseReturnValue:
+    """To the venue form, taking what was typed in the session form; the venue form returns it (`_session_form_url`)."""
+    typed = {name: request.form.getlist(name) for name in SESSION_FORM_CARRIED if request.form.getlist(name)}
+    return redirect(url_for("partners.venue_new", **back_to, **typed), 303)
+
+
+def _session_form_url(args: MultiDict, venue_id: int | None = None) -> str:
+    """Back to the session form the venue form was opened from, with what was typed there and the new venue."""
+    carried: dict = {name: args.getlist(name) for name in SESSION_FORM_CARRIED if args.getlist(name)}
+    if venue_id is not None:
+        carried["venue_id"] = venue_id
+    session_id, programme_id = args.get("session_id", ""), args.get("programme_id", "")
+    if session_id.isdigit():
+        return url_for("partners.session_edit", session_id=int(session_id), **carried)
+    if programme_id.isdigit():
+        return url_for("partners.session_new", programme_id=int(programme_id), **carried)
+    return url_for("partners.venues")
 
 
 @bp.route("/partner/programmes/<int:programme_id>/sessions/new", methods=["GET", "POST"])
@@ -198,9 +227,11 @@ def _session_form(session: ProgrammeSession | None = None) -> SessionForm:
 def session_new(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     form = _session_form()
-    if request.method == "GET":
+    if request.method == "GET" and not _resumed():
         form.term_start.data = max(found.valid_from, date.today())
         form.term_end.data = found.valid_to
+    if "add_venue" in request.form:
+        return _venue_detour(programme_id=programme_id)
     if form.validate_on_submit():
         programmes.get_own_venue(own_organisation_id(), int(form.venue_id.data))
         programmes.add_session(found, form.session_fields())
@@ -214,6 +245,8 @@ def session_new(programme_id: int) -> ResponseReturnValue:
 def session_edit(session_id: int) -> ResponseReturnValue:
     found = programmes.get_own_session(own_organisation_id(), session_id)
     form = _session_form(found)
+    if "add_venue" in request.form:
+        return _venue_detour(session_id=session_id)
     if form.validate_on_submit():
         programmes.get_own_venue(own_organisation_id(), int(form.venue_id.data))
         try:
@@ -259,10 +292,10 @@ def venue_new() -> ResponseReturnValue:
         if programmes.venue_name_in_use(own_organisation_id(), form.name.data.strip()):
             form.name.errors.append("You already have a venue with this name")
         else:
-            programmes.create_venue(own_organisation_id(), _venue_fields(form))
+            venue = programmes.create_venue(own_organisation_id(), _venue_fields(form))
             flash("Venue saved.", "success")
-            return redirect(safe_return(request.args.get("programme_id")))
-    return render_template("partners/venue-form.html", form=form, venue=None)
+            return redirect(_session_form_url(request.args, venue.id))
+    return render_template("partners/venue-form.html", form=form, venue=None, back=_session_form_url(request.args))
 
 
 @bp.route("/partner/venues/<int:venue_id>/edit", methods=["GET", "POST"])
@@ -293,12 +326,6 @@ def _venue_fields(form: VenueForm) -> dict:
         "easting": location.easting,
         "northing": location.northing,
     }
-
-
-def safe_return(programme_id: str | None) -> str:
-    if programme_id and programme_id.isdigit():
-        return url_for("partners.session_new", programme_id=int(programme_id))
-    return url_for("partners.venues")
 
 
 def _conflict(endpoint: str, **values: int) -> ResponseReturnValue:
