@@ -4,7 +4,7 @@ suspending an organisation and archiving a programme each go through the same GO
 import pytest
 from bs4 import BeautifulSoup
 
-from portal.models import Organisation, Programme, User
+from portal.models import Organisation, Programme, ProgrammeSession, User
 from tests.utils import h1, page
 
 
@@ -87,3 +87,28 @@ def test_archiving_a_programme_asks_first(client, partner_organisation, make) ->
     carried = {field["name"]: field.get("value", "") for field in shown.select("main form input[type=hidden]")}
     client.post(action, data=carried)
     assert make.get(Programme, programme_id).status == "archived"
+
+
+def test_removing_a_session_asks_first(client, partner_organisation, make) -> None:  # noqa: ANN001
+    programme_id = make.programme(partner_organisation)
+    session_id = make.session_ids(programme_id)[0]
+    programme_page = page(client.get(f"/partner/programmes/{programme_id}"))
+    assert not [form for form in programme_page.select("main form") if form["action"].endswith("/remove")]
+    link = next(a for a in programme_page.select("main a") if a.get_text(" ", strip=True).startswith("Remove"))
+    response = client.get(link["href"])
+    shown = page(response)
+    assert h1(response).startswith("Remove the ") and "cannot be undone" in shown.get_text()
+    action = assert_confirmation_page(shown, "Remove session", f"/partner/programmes/{programme_id}")
+    assert make.get(ProgrammeSession, session_id) is not None
+    client.post(action)
+    assert make.get(ProgrammeSession, session_id) is None
+
+
+def test_a_session_in_use_is_not_offered_for_removal(client, partner_organisation, make) -> None:  # noqa: ANN001
+    programme_id = make.programme(partner_organisation)
+    session_id = make.session_ids(programme_id)[0]
+    make.referral(session_id)
+    response = client.get(f"/partner/sessions/{session_id}/remove", follow_redirects=True)
+    assert response.request.path == f"/partner/programmes/{programme_id}"  # back on the programme, told why
+    assert "cannot be removed" in page(response).get_text()
+    assert make.get(ProgrammeSession, session_id) is not None

@@ -5,6 +5,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from matching.taxonomy import WEEKDAYS
 from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.auth.routes import ask_for_second_factor
 from portal.blueprints.partners import bp
@@ -258,6 +259,36 @@ def session_edit(session_id: int) -> ResponseReturnValue:
     return render_template("partners/session-form.html", form=form, programme=found.programme, session=found)
 
 
+SESSION_IN_USE = (
+    "This session cannot be removed: young people have been referred to it and its records must be kept. "
+    "Change its dates, add dates with no session, or pause the programme instead."
+)
+
+
+@bp.get("/partner/sessions/<int:session_id>/remove")
+@partner_required
+def session_remove_confirm(session_id: int) -> ResponseReturnValue:
+    found = programmes.get_own_session(own_organisation_id(), session_id)
+    page = url_for("partners.programme", programme_id=found.programme_id)
+    if programmes.session_in_use(found.id):
+        flash(SESSION_IN_USE, "error")
+        return redirect(page)
+    when = f"{WEEKDAYS[found.weekday]} {found.start_time:%H:%M} to {found.end_time:%H:%M}"
+    confirmation = Confirmation(
+        caption=found.programme.title,
+        heading=f"Remove the {when} session?",
+        consequences=(
+            f"Officers will no longer be offered the session at {found.venue.name}.",
+            "To stop it for a while instead, add the dates with no session, or change its last session date.",
+        ),
+        warning="Removing a session cannot be undone: you would need to add it again.",
+        button="Remove session",
+        action=url_for("partners.session_remove", session_id=session_id),
+        cancel=page,
+    )
+    return confirmation_page(confirmation, ConfirmForm())
+
+
 @bp.post("/partner/sessions/<int:session_id>/remove")
 @partner_required
 def session_remove(session_id: int) -> ResponseReturnValue:
@@ -268,11 +299,7 @@ def session_remove(session_id: int) -> ResponseReturnValue:
     try:
         programmes.remove_session(found)
     except programmes.SessionInUse:
-        flash(
-            "This session cannot be removed: young people have been referred to it and its records must be kept. "
-            "Change its dates, add dates with no session, or pause the programme instead.",
-            "error",
-        )
+        flash(SESSION_IN_USE, "error")
         return redirect(url_for("partners.programme", programme_id=programme_id)), 303
     flash("Session removed.", "success")
     return redirect(url_for("partners.programme", programme_id=programme_id))
