@@ -237,6 +237,7 @@ def search_log(filters: LogFilters, page: int, per_page: int) -> tuple[list[LogR
 EXPORT_COLUMNS = [
     "sequence",
     "occurred_at_utc",
+    "occurred_at_london",
     "action",
     "user_id",
     "user_email",
@@ -266,6 +267,7 @@ def export_log(filters: LogFilters) -> str:
             for value in (
                 event.sequence,
                 event.occurred_at.isoformat(timespec="seconds") + "Z",
+                row.occurred_at_london.isoformat(timespec="seconds"),
                 event.action,
                 event.user_id,
                 row.user_email,

@@ -1,6 +1,8 @@
 """Issue 14, observation 9: an auditor filters the log by the subject reference they know, reads London times,
 types dates in GOV.UK date inputs, and the table stays inside its own region."""
 
+import csv
+import io
 from datetime import datetime
 
 from flask import Flask
@@ -96,3 +98,10 @@ def test_the_table_scrolls_inside_its_own_region(client, auditor) -> None:  # no
     region = page(client.get("/audit/events")).select_one("div.app-table-scroll")
     assert region["role"] == "region" and region["tabindex"] == "0"
     assert region.select_one("table caption")["id"] == region["aria-labelledby"]
+
+
+def test_the_download_gives_london_time_beside_utc(client, auditor, app) -> None:  # noqa: ANN001
+    add_event_at(app, datetime(2026, 6, 30, 23, 30), action=audit.CONSULTATION, record_type="subject", record_id=1)
+    body = client.get("/audit/events.csv").get_data(as_text=True).lstrip("\ufeff")
+    [row] = [row for row in csv.DictReader(io.StringIO(body)) if row["record_type"] == "subject"]
+    assert (row["occurred_at_utc"], row["occurred_at_london"]) == ("2026-06-30T23:30:00Z", "2026-07-01T00:30:00+01:00")
