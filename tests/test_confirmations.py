@@ -112,3 +112,20 @@ def test_a_session_in_use_is_not_offered_for_removal(client, partner_organisatio
     assert response.request.path == f"/partner/programmes/{programme_id}"  # back on the programme, told why
     assert "cannot be removed" in page(response).get_text()
     assert make.get(ProgrammeSession, session_id) is not None
+
+
+def test_the_confirmation_form_carries_its_csrf_token(app, admin, make) -> None:  # noqa: ANN001
+    organisation_id = make.organisation(name="Bow Boxing")
+    app.config["WTF_CSRF_ENABLED"] = True
+    organisation_page = page(admin.get(f"/admin/organisations/{organisation_id}"))
+    token = organisation_page.select_one("input[name=csrf_token]")["value"]
+    asked = page(
+        admin.post(
+            f"/admin/organisations/{organisation_id}",
+            data={"action": "suspend", "reason": "Safeguarding review", "csrf_token": token},
+        )
+    )
+    carried = {field["name"]: field.get("value", "") for field in asked.select("main form input[type=hidden]")}
+    assert carried["csrf_token"]
+    admin.post(asked.select_one("main form")["action"], data=carried)
+    assert make.get(Organisation, organisation_id).status == "suspended"
