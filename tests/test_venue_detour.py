@@ -86,3 +86,12 @@ def test_changing_a_session_keeps_the_changes_through_the_detour(client, partner
 def test_the_detour_stays_on_this_site(client, partner_organisation) -> None:  # noqa: ANN001
     saved = client.post("/partner/venues/new?programme_id=https://evil.example", data=NEW_VENUE)
     assert saved.headers["Location"] == "/partner/venues"
+
+
+def test_pressing_enter_in_the_session_form_saves_rather_than_leaves(client, partner_organisation, make) -> None:  # noqa: ANN001
+    programme_id = make.programme(partner_organisation, sessions=0)
+    form = page(client.get(f"/partner/programmes/{programme_id}/sessions/new")).select_one("main form")
+    submits = form.select("input[type=submit], button[type=submit]")
+    # A browser's Enter key presses the form's first submit button.
+    assert [submit.get("value") or submit.get_text(strip=True) for submit in submits] == ["Save session", "yes"]
+    assert submits[1].get_text(strip=True) == "Add a new venue"
