@@ -147,3 +147,11 @@ def demo(app: Flask) -> int:
         load_demo()
         db.session.commit()
         return db.session.scalar(select(Subject.id).where(Subject.reference == "KCPO-DEMO-001"))
+
+
+@pytest.fixture
+def partner_organisation(client: FlaskClient, sign_in, make: "Factory") -> int:  # noqa: ANN001
+    """`client` signed in as a partner of a new approved organisation; returns the organisation's id."""
+    organisation_id = make.organisation()
+    sign_in(client, "partner", organisation_id=organisation_id)
+    return organisation_id

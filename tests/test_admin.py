@@ -26,7 +26,10 @@ def test_approve_then_suspend_then_reinstate(admin, make) -> None:  # noqa: ANN0
     organisation_id = make.organisation(status=OrganisationStatus.PENDING)
     admin.post(f"/admin/organisations/{organisation_id}", data={"action": "approve"})
     assert make.get(Organisation, organisation_id).status == "approved"
-    admin.post(f"/admin/organisations/{organisation_id}", data={"action": "suspend", "reason": "Safeguarding review"})
+    admin.post(
+        f"/admin/organisations/{organisation_id}",
+        data={"action": "suspend", "reason": "Safeguarding review", "confirmed": "yes"},
+    )
     suspended = make.get(Organisation, organisation_id)
     assert suspended.status == "suspended" and suspended.status_reason == "Safeguarding review"
     admin.post(f"/admin/organisations/{organisation_id}", data={"action": "reinstate"})

@@ -268,15 +268,39 @@ def registers_overview(
     return in_window, overdue
 
 
-def _record_register_list(organisation_id: int, date_from: date, date_to: date, found: list[ExpectedSession]) -> None:
+def register_history(
+    organisation_id: int,
+    date_from: date | None,
+    date_to: date | None,
+    session_ids: set[int] | None = None,
+    now: datetime | None = None,
+) -> list[ExpectedSession]:
+    """Every register of the organisation's referrals from `date_from` (else the first) to `date_to` (else today;
+    never after today), newest first, cancelled dates included; `session_ids` narrows it to those sessions (one
+    programme's). Recorded as a consultation of the register list, as the registers page is."""
+    today = london_today(now)
+    last = min(date_to or today, today)
+    found = _expected(
+        organisation_id=organisation_id, date_from=date_from, date_to=last, include_cancelled=True, now=now
+    )
+    if session_ids is not None:
+        found = [expected for expected in found if expected.session_id in session_ids]
+    _record_register_list(organisation_id, date_from, last, found, session_ids=sorted(session_ids or []) or None)
+    return list(reversed(found))
+
+
+def _record_register_list(
+    organisation_id: int, date_from: date | None, date_to: date, found: list[ExpectedSession], **filters: Any
+) -> None:
     audit.record(
         audit.CONSULTATION,
         "register-list",
         None,
         organisation_id=organisation_id,
-        date_from=date_from.isoformat(),
+        date_from=date_from.isoformat() if date_from else None,
         date_to=date_to.isoformat(),
         results=len(found),
+        **{name: value for name, value in filters.items() if value is not None},
     )
 
 

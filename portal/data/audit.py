@@ -24,8 +24,9 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from portal.audit_chain import hold, install, mark_order
+from portal.compliance.schedule import LONDON, as_utc
 from portal.extensions import db
-from portal.models import AuditEvent, Organisation, Role, User, utcnow
+from portal.models import AuditEvent, Organisation, RetentionDecision, Role, Subject, User, utcnow
 
 COLLECTION = "collection"
 ALTERATION = "alteration"
@@ -188,10 +189,31 @@ def _filtered(query: Select, filters: LogFilters) -> Select:
     if filters.organisation_id is not None:
         query = query.where(AuditEvent.organisation_id == filters.organisation_id)
     if filters.date_from is not None:
-        query = query.where(AuditEvent.occurred_at >= datetime.combine(filters.date_from, time.min))
+        query = query.where(AuditEvent.occurred_at >= _london_midnight(filters.date_from))
     if filters.date_to is not None:
-        query = query.where(AuditEvent.occurred_at < datetime.combine(filters.date_to + timedelta(days=1), time.min))
+        query = query.where(AuditEvent.occurred_at < _london_midnight(filters.date_to + timedelta(days=1)))
     return query
+
+
+def _london_midnight(day: date) -> datetime:
+    """The start of a London day as the naive UTC the log stores: a day asked for is the day the log shows."""
+    return as_utc(datetime.combine(day, time.min, tzinfo=LONDON)).replace(tzinfo=None)
+
+
+def subject_id_for(typed: str) -> int | None:
+    """The subject an auditor means: a reference ("MPS-2026-0101"), also of a subject since erased (its retention
+    decision keeps it), or the subject's ID number. None when nothing has that reference or number."""
+    text = typed.strip()
+    found = db.session.scalar(select(Subject.id).where(func.lower(Subject.reference) == text.lower()))
+    if found is None:
+        found = db.session.scalar(
+            select(RetentionDecision.record_id)
+            .where(RetentionDecision.record_type == "subject", func.lower(RetentionDecision.reference) == text.lower())
+            .limit(1)
+        )
+    if found is None and text.isdigit() and len(text) <= 12:
+        found = int(text)
+    return found
 
 
 @dataclass(frozen=True)
@@ -200,20 +222,26 @@ class LogRow:
     user_name: str
     user_email: str
     organisation_name: str
+    subject_reference: str = ""  # of a subject's own record, when it still exists
+
+    @property
+    def occurred_at_london(self) -> datetime:
+        return as_utc(self.event.occurred_at).astimezone(LONDON)
 
 
 def _with_names() -> Select:
     return (
-        select(AuditEvent, User.full_name, User.email, Organisation.name)
+        select(AuditEvent, User.full_name, User.email, Organisation.name, Subject.reference)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .outerjoin(Subject, and_(AuditEvent.record_type == "subject", Subject.id == AuditEvent.record_id))
     )
 
 
 def _rows(query: Select) -> list[LogRow]:
     return [
-        LogRow(event, name or "", email or "", organisation or "")
-        for event, name, email, organisation in db.session.execute(query).all()
+        LogRow(event, name or "", email or "", organisation or "", reference or "")
+        for event, name, email, organisation, reference in db.session.execute(query).all()
     ]
 
 
@@ -233,6 +261,7 @@ def search_log(filters: LogFilters, page: int, per_page: int) -> tuple[list[LogR
 EXPORT_COLUMNS = [
     "sequence",
     "occurred_at_utc",
+    "occurred_at_london",
     "action",
     "user_id",
     "user_email",
@@ -262,6 +291,7 @@ def export_log(filters: LogFilters) -> str:
             for value in (
                 event.sequence,
                 event.occurred_at.isoformat(timespec="seconds") + "Z",
+                row.occurred_at_london.isoformat(timespec="seconds"),
                 event.action,
                 event.user_id,
                 row.user_email,

@@ -156,14 +156,22 @@ def test_2_partner_lists_a_programme_with_a_new_venue_and_two_sessions_without_j
     # First session: at a venue added on the way.
     page.get_by_role("button", name="Add a session").click()
     assert_page_ok(page, "nojs-partner-session-new", "Add a weekly session")
-    page.get_by_role("link", name="Add a new venue").click()
+    page.get_by_role("group", name="Day of the week").get_by_label("Tuesday", exact=True).check()
+    page.get_by_label("Start time").fill("17:00")
+    page.get_by_label("End time").fill("19:00")
+    page.get_by_role("button", name="Add a new venue").click()  # what was typed goes with it
     assert_page_ok(page, "nojs-partner-venue-new", "Add a venue")
     page.get_by_label("Venue name").fill(VENUE)
     page.get_by_label("Address").fill("12 Old Ford Road, London")
     page.get_by_label("Postcode").fill("e3 2aa")
     page.get_by_role("button", name="Save venue").click()
     assert_page_ok(page, "nojs-partner-session-new-after-venue", "Add a weekly session")  # back where it started
-    add_session(page, "Tuesday", "17:00", "19:00")
+    expect(page.get_by_role("group", name="Day of the week").get_by_label("Tuesday", exact=True)).to_be_checked()
+    expect(page.get_by_label("Start time")).to_have_value("17:00")
+    expect(page.get_by_label("End time")).to_have_value("19:00")
+    expect(page.get_by_label("Venue").locator("option:checked")).to_have_text(f"{VENUE}, E3 2AA")  # the new venue
+    page.get_by_role("button", name="Save session").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Session added")
 
     # Second session, at the same new venue, with two dates off.
     page.get_by_role("button", name="Add a session").click()

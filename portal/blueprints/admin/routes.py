@@ -5,9 +5,10 @@ from flask_login import current_user
 from portal.auth import admin_required, recent_sign_in_required
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import ConfirmForm, NewUserForm, RoleForm, StatusChangeForm
+from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, accounts, check_version, organisations
 from portal.forms import CHANGED_SINCE_OPENED
-from portal.models import OrganisationStatus, Role
+from portal.models import Organisation, OrganisationStatus, Role, User
 from portal.pagination import page_number, pagination
 
 # action -> (new status, whether a reason is required, message to the admin)
@@ -25,6 +26,8 @@ REASON_REQUIRED = {
     "reject": "Enter why the organisation is rejected",
     "suspend": "Enter why the organisation is suspended",
 }
+# Decisions shown back on a confirmation page before they are applied.
+CONFIRMED_FIRST = {"suspend"}
 STATUS_TABS = [
     ("pending", "Awaiting approval"),
     ("approved", "Approved"),
@@ -64,6 +67,8 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
     if request.method == "POST" and action in STATUS_ACTIONS and form.validate_on_submit():
         status, _needs_reason, message = STATUS_ACTIONS[action]
         if action not in REASON_REQUIRED or form.require_reason(REASON_REQUIRED[action]):
+            if action in CONFIRMED_FIRST and request.form.get("confirmed") != "yes":
+                return confirmation_page(_suspend_confirmation(found, form), form)
             try:
                 check_version(found, form.version.data)
             except EditConflict:
@@ -75,6 +80,28 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
     elif request.method == "POST" and action not in STATUS_ACTIONS:
         abort(400)
     return render_template("admin/organisation.html", organisation=found, form=form)
+
+
+def _suspend_confirmation(organisation: Organisation, form: StatusChangeForm) -> Confirmation:
+    page = url_for("admin.organisation", organisation_id=organisation.id)
+    hidden: dict[str, str | int] = {"action": "suspend", "reason": form.reason.data, "confirmed": "yes"}
+    if form.version.data is not None:
+        hidden["version"] = form.version.data
+    return Confirmation(
+        caption="Partner organisation",
+        heading=f"Suspend {organisation.name}?",
+        consequences=(
+            "Its programmes will be hidden from officers at once: they will not be found in the directory or "
+            "suggested for new orders.",
+            "Its users will see the reason you give.",
+        ),
+        quoted=("Reason", form.reason.data.strip()),
+        warning="Officers cannot refer anyone to this organisation until an admin reinstates it.",
+        button="Suspend organisation",
+        action=page,
+        cancel=page,
+        hidden=hidden,
+    )
 
 
 @bp.get("/users")
@@ -115,6 +142,33 @@ def user_new() -> ResponseReturnValue:
     return render_template("admin/user-new.html", form=form)
 
 
+def _someone_else(user_id: int) -> User:
+    """The account an admin acts on, which is never their own."""
+    user = accounts.get_user(user_id)
+    if user.id == current_user.id:
+        abort(403)
+    return user
+
+
+@bp.get("/users/<int:user_id>/disable")
+@admin_required
+def user_disable_confirm(user_id: int) -> ResponseReturnValue:
+    user = _someone_else(user_id)
+    confirmation = Confirmation(
+        caption="Users",
+        heading=f"Disable {user.full_name}'s account?",
+        consequences=(
+            f"{user.full_name} ({user.email}) will be signed out at once, on every device.",
+            "They cannot sign in until an admin enables the account again.",
+        ),
+        warning="Anything they have not saved will be lost.",
+        button="Disable account",
+        action=url_for("admin.user_access", user_id=user.id, action="disable"),
+        cancel=url_for("admin.users"),
+    )
+    return confirmation_page(confirmation, ConfirmForm())
+
+
 @bp.post("/users/<int:user_id>/<any(disable, enable):action>")
 @admin_required
 def user_access(user_id: int, action: str) -> ResponseReturnValue:
@@ -135,9 +189,7 @@ def user_access(user_id: int, action: str) -> ResponseReturnValue:
 @recent_sign_in_required
 def user_role(user_id: int) -> ResponseReturnValue:
     """Change what a person may do. Only an admin who has just confirmed it is them; never their own account."""
-    user = accounts.get_user(user_id)
-    if user.id == current_user.id:
-        abort(403)
+    user = _someone_else(user_id)
     form = RoleForm(
         data={"role": user.role, "organisation_id": str(user.organisation_id or ""), "version": user.version}
     )

@@ -9,6 +9,7 @@ from portal.auth import officer_required, roles_required
 from portal.blueprints.audit import bp
 from portal.blueprints.audit.forms import BreakGlassForm, ReasonForm
 from portal.data import audit, subjects
+from portal.date_filters import TypedDate, errors_of, read_period
 from portal.downloads import download
 from portal.models import Role
 from portal.pagination import page_number, pagination
@@ -27,54 +28,59 @@ def _whole_number(name: str, errors: dict[str, str], label: str) -> int | None:
     return int(raw)
 
 
-def _day(name: str, errors: dict[str, str], label: str) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
+def _subject(errors: dict[str, str]) -> int | None:
+    typed = request.args.get("subject", "").strip()
+    if not typed:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = f"{label} must be a real date, like 2026-03-27"
-        return None
+    found = audit.subject_id_for(typed[:40])
+    if found is None:
+        errors["subject"] = "There is no subject with that reference. Check it and try again"
+    return found
 
 
-def _filters() -> tuple[audit.LogFilters, dict[str, str]]:
+def _filters() -> tuple[audit.LogFilters, dict[str, str], tuple[TypedDate, TypedDate]]:
     errors: dict[str, str] = {}
+    subject_id = _subject(errors)
+    date_from, date_to = read_period(request.args, "From date", "To date")
     filters = audit.LogFilters(
-        subject_id=_whole_number("subject", errors, "Subject ID"),
+        subject_id=subject_id,
         user_id=_whole_number("user", errors, "User"),
         organisation_id=_whole_number("organisation", errors, "Organisation"),
-        date_from=_day("from", errors, "From date"),
-        date_to=_day("to", errors, "To date"),
+        date_from=date_from.value,
+        date_to=date_to.value,
     )
-    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        errors["to"] = "To date must be the same as or after the from date"
-    return filters, errors
+    return filters, errors | errors_of(date_from, date_to), (date_from, date_to)
 
 
-def _query_values(filters: audit.LogFilters) -> dict[str, str]:
-    names = {"subject_id": "subject", "user_id": "user", "organisation_id": "organisation"}
-    names |= {"date_from": "from", "date_to": "to"}
-    return {names[key]: value for key, value in filters.as_query().items()}
+def _query_values(filters: audit.LogFilters, dates: tuple[TypedDate, TypedDate]) -> dict[str, str]:
+    """The filters as the form sends them, for the links that keep them (pages, the download)."""
+    values = {"subject": request.args.get("subject", "").strip()[:40]} if filters.subject_id is not None else {}
+    if filters.user_id is not None:
+        values["user"] = str(filters.user_id)
+    if filters.organisation_id is not None:
+        values["organisation"] = str(filters.organisation_id)
+    return values | dates[0].query() | dates[1].query()
 
 
 @bp.get("/events")
 @auditor_required
 def events() -> ResponseReturnValue:
-    filters, errors = _filters()
+    filters, errors, dates = _filters()
     users, organisations = audit.filter_choices()
     if errors:
         rows, total = [], 0
     else:
         page, per_page = page_number(), current_app.config["PAGE_SIZE"]
         rows, total = audit.search_log(filters, page, per_page)
-    values = _query_values(filters)
+    values = _query_values(filters, dates)
     return render_template(
         "audit/events.html",
         rows=rows,
         total=total,
         errors=errors,
         filters=filters,
+        date_from=dates[0],
+        date_to=dates[1],
         raw=request.args,
         users=users,
         organisations=organisations,
@@ -86,7 +92,7 @@ def events() -> ResponseReturnValue:
 @bp.get("/events.csv")
 @auditor_required
 def events_csv() -> ResponseReturnValue:
-    filters, errors = _filters()
+    filters, errors, _dates = _filters()
     if errors:
         return Response("; ".join(errors.values()), status=400, mimetype="text/plain")
     body = audit.export_log(filters).encode("utf-8-sig")

@@ -3,7 +3,9 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
+from matching.taxonomy import WEEKDAYS
 from portal import throttle
 from portal.auth import own_organisation_id, partner_any_status, partner_setting_up, public
 from portal.blueprints.auth.routes import ask_for_second_factor, too_many_attempts
@@ -16,6 +18,7 @@ from portal.blueprints.partners.forms import (
     SessionForm,
     VenueForm,
 )
+from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, accounts, organisations, programmes
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import LinkPurpose, ProgrammeSession, ProgrammeStatus
@@ -157,6 +160,29 @@ def programme_edit(programme_id: int) -> ResponseReturnValue:
     return render_template("partners/programme-form.html", form=form, programme=found)
 
 
+@bp.get("/partner/programmes/<int:programme_id>/status/archive")
+@partner_setting_up
+def programme_archive_confirm(programme_id: int) -> ResponseReturnValue:
+    found = programmes.get_own_programme(own_organisation_id(), programme_id)
+    page = url_for("partners.programme", programme_id=programme_id)
+    if found.status != ProgrammeStatus.ACTIVE:
+        return redirect(page)
+    confirmation = Confirmation(
+        caption=found.organisation.name,
+        heading=f"Archive {found.title}?",
+        consequences=(
+            "Officers will no longer find it in the directory or be offered it for new orders.",
+            "Young people already referred to it keep their places and you keep marking their registers.",
+        ),
+        warning="It stays hidden from officers until you resume it. To stop for a short time, pause it instead.",
+        button="Archive programme",
+        action=url_for("partners.programme_status", programme_id=programme_id, action="archive"),
+        cancel=page,
+        hidden={"version": found.version},
+    )
+    return confirmation_page(confirmation, ConfirmForm())
+
+
 @bp.post("/partner/programmes/<int:programme_id>/status/<action>")
 @partner_setting_up
 def programme_status(programme_id: int, action: str) -> ResponseReturnValue:
@@ -188,8 +214,17 @@ def programme_confirm(programme_id: int) -> ResponseReturnValue:
     return redirect(url_for("partners.programme", programme_id=programme_id))
 
 
+# What the session form carries through "Add a new venue" and back, so nothing typed is lost on the way.
+SESSION_FORM_CARRIED = ("version", "weekday", "start_time", "end_time", "term_start", "term_end", "exception_dates")
+
+
+def _resumed() -> bool:
+    """Whether this GET comes back from the venue detour, carrying what was typed (and perhaps the new venue)."""
+    return request.method == "GET" and any(name in request.args for name in (*SESSION_FORM_CARRIED, "venue_id"))
+
+
 def _session_form(session: ProgrammeSession | None = None) -> SessionForm:
-    form = SessionForm(obj=session)
+    form = SessionForm(formdata=request.args, obj=session) if _resumed() else SessionForm(obj=session)
     if session is not None and not isinstance(form.exception_dates.data, str):
         # The stored dates are a list (from `obj`, kept when a post leaves the field out): show them as text.
         form.exception_dates.data = "\n".join(
@@ -197,10 +232,29 @@ def _session_form(session: ProgrammeSession | None = None) -> SessionForm:
         )
     venues = programmes.list_own_venues(own_organisation_id())
     form.venue_id.choices = [("", "Select a venue")] + [(str(v.id), f"{v.name}, {v.postcode}") for v in venues]
-    if session is not None and request.method == "GET":
+    if session is not None and request.method == "GET" and not _resumed():
         form.venue_id.data = str(session.venue_id)
         form.weekday.data = str(session.weekday)
     return form
+
+
+def _venue_detour(**back_to: int) -> ResponseReturnValue:
+    """To the venue form, taking what was typed in the session form; the venue form returns it (`_session_form_url`)."""
+    typed = {name: request.form.getlist(name) for name in SESSION_FORM_CARRIED if request.form.getlist(name)}
+    return redirect(url_for("partners.venue_new", **back_to, **typed), 303)
+
+
+def _session_form_url(args: MultiDict, venue_id: int | None = None) -> str:
+    """Back to the session form the venue form was opened from, with what was typed there and the new venue."""
+    carried: dict = {name: args.getlist(name) for name in SESSION_FORM_CARRIED if args.getlist(name)}
+    if venue_id is not None:
+        carried["venue_id"] = venue_id
+    session_id, programme_id = args.get("session_id", ""), args.get("programme_id", "")
+    if session_id.isdigit():
+        return url_for("partners.session_edit", session_id=int(session_id), **carried)
+    if programme_id.isdigit():
+        return url_for("partners.session_new", programme_id=int(programme_id), **carried)
+    return url_for("partners.venues")
 
 
 @bp.route("/partner/programmes/<int:programme_id>/sessions/new", methods=["GET", "POST"])
@@ -208,9 +262,11 @@ def _session_form(session: ProgrammeSession | None = None) -> SessionForm:
 def session_new(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     form = _session_form()
-    if request.method == "GET":
+    if request.method == "GET" and not _resumed():
         form.term_start.data = max(found.valid_from, date.today())
         form.term_end.data = found.valid_to
+    if "add_venue" in request.form:
+        return _venue_detour(programme_id=programme_id)
     if form.validate_on_submit():
         programmes.get_own_venue(own_organisation_id(), int(form.venue_id.data))
         programmes.add_session(found, form.session_fields())
@@ -224,6 +280,8 @@ def session_new(programme_id: int) -> ResponseReturnValue:
 def session_edit(session_id: int) -> ResponseReturnValue:
     found = programmes.get_own_session(own_organisation_id(), session_id)
     form = _session_form(found)
+    if "add_venue" in request.form:
+        return _venue_detour(session_id=session_id)
     if form.validate_on_submit():
         programmes.get_own_venue(own_organisation_id(), int(form.venue_id.data))
         try:
@@ -233,6 +291,36 @@ def session_edit(session_id: int) -> ResponseReturnValue:
         flash("Session updated.", "success")
         return redirect(url_for("partners.programme", programme_id=found.programme_id))
     return render_template("partners/session-form.html", form=form, programme=found.programme, session=found)
+
+
+SESSION_IN_USE = (
+    "This session cannot be removed: young people have been referred to it and its records must be kept. "
+    "Change its dates, add dates with no session, or pause the programme instead."
+)
+
+
+@bp.get("/partner/sessions/<int:session_id>/remove")
+@partner_setting_up
+def session_remove_confirm(session_id: int) -> ResponseReturnValue:
+    found = programmes.get_own_session(own_organisation_id(), session_id)
+    page = url_for("partners.programme", programme_id=found.programme_id)
+    if programmes.session_in_use(found.id):
+        flash(SESSION_IN_USE, "error")
+        return redirect(page)
+    when = f"{WEEKDAYS[found.weekday]} {found.start_time:%H:%M} to {found.end_time:%H:%M}"
+    confirmation = Confirmation(
+        caption=found.programme.title,
+        heading=f"Remove the {when} session?",
+        consequences=(
+            f"Officers will no longer be offered the session at {found.venue.name}.",
+            "To stop it for a while instead, add the dates with no session, or change its last session date.",
+        ),
+        warning="Removing a session cannot be undone: you would need to add it again.",
+        button="Remove session",
+        action=url_for("partners.session_remove", session_id=session_id),
+        cancel=page,
+    )
+    return confirmation_page(confirmation, ConfirmForm())
 
 
 @bp.post("/partner/sessions/<int:session_id>/remove")
@@ -245,11 +333,7 @@ def session_remove(session_id: int) -> ResponseReturnValue:
     try:
         programmes.remove_session(found)
     except programmes.SessionInUse:
-        flash(
-            "This session cannot be removed: young people have been referred to it and its records must be kept. "
-            "Change its dates, add dates with no session, or pause the programme instead.",
-            "error",
-        )
+        flash(SESSION_IN_USE, "error")
         return redirect(url_for("partners.programme", programme_id=programme_id)), 303
     flash("Session removed.", "success")
     return redirect(url_for("partners.programme", programme_id=programme_id))
@@ -269,10 +353,10 @@ def venue_new() -> ResponseReturnValue:
         if programmes.venue_name_in_use(own_organisation_id(), form.name.data.strip()):
             form.name.errors.append("You already have a venue with this name")
         else:
-            programmes.create_venue(own_organisation_id(), _venue_fields(form))
+            venue = programmes.create_venue(own_organisation_id(), _venue_fields(form))
             flash("Venue saved.", "success")
-            return redirect(safe_return(request.args.get("programme_id")))
-    return render_template("partners/venue-form.html", form=form, venue=None)
+            return redirect(_session_form_url(request.args, venue.id))
+    return render_template("partners/venue-form.html", form=form, venue=None, back=_session_form_url(request.args))
 
 
 @bp.route("/partner/venues/<int:venue_id>/edit", methods=["GET", "POST"])
@@ -303,12 +387,6 @@ def _venue_fields(form: VenueForm) -> dict:
         "easting": location.easting,
         "northing": location.northing,
     }
-
-
-def safe_return(programme_id: str | None) -> str:
-    if programme_id and programme_id.isdigit():
-        return url_for("partners.session_new", programme_id=int(programme_id))
-    return url_for("partners.venues")
 
 
 def _conflict(endpoint: str, **values: int) -> ResponseReturnValue:

@@ -8,7 +8,7 @@ organisation expects no one, is 'not found'.
 import re
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -16,10 +16,12 @@ from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.registers import bp
 from portal.blueprints.registers.forms import CancelForm, RegisterForm, register_form
 from portal.compliance.schedule import london_today
-from portal.data import EditConflict, attendance
+from portal.data import EditConflict, attendance, programmes
 from portal.data.attendance import Register, RegisterNotOpen
+from portal.date_filters import errors_of, read_period
 from portal.filters import govuk_date
 from portal.forms import CHANGED_SINCE_OPENED
+from portal.pagination import page_number, pagination
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WINDOW = timedelta(days=14)
@@ -40,6 +42,38 @@ def registers_list() -> ResponseReturnValue:
         overdue=sum(expected.overdue for expected in recent),
         today=today,
     )
+
+
+@bp.get("/history")
+@partner_required
+def history() -> ResponseReturnValue:
+    """Every register of the organisation's referrals, however old, by date and programme, newest first."""
+    organisation_id = own_organisation_id()
+    own_programmes = programmes.list_own_programmes(organisation_id)
+    date_from, date_to = read_period(request.args)
+    errors = errors_of(date_from, date_to)
+    chosen = request.args.get("programme", "")
+    programme = next((found for found in own_programmes if str(found.id) == chosen), None)
+    if chosen and programme is None:
+        errors["programme"] = "Select a programme from the list"
+    rows: list = []
+    if not errors:
+        session_ids = {session.id for session in programme.sessions} if programme else None
+        rows = attendance.register_history(organisation_id, date_from.value, date_to.value, session_ids)
+    page, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    kept = date_from.query() | date_to.query() | ({"programme": chosen} if programme else {})
+    return render_template(
+        "registers/history.html",
+        rows=rows[(page - 1) * per_page : page * per_page],
+        total=len(rows),
+        date_from=date_from,
+        date_to=date_to,
+        programmes=own_programmes,
+        chosen=chosen,
+        errors=errors,
+        today=london_today(),
+        pagination=pagination(page, len(rows), per_page, "registers.history", **kept),
+    ), (400 if errors else 200)
 
 
 @bp.get("/<int:session_id>/<on_date>")
