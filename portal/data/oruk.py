@@ -14,7 +14,7 @@ from sqlalchemy import Select, Text, cast, exists, false, func, or_, select, tru
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal.data import audit, catalogue
+from portal.data import audit, catalogue, listing_review
 from portal.data.programmes import visible_to_officers
 from portal.extensions import db
 from portal.geo import geocode
@@ -431,7 +431,7 @@ class _Importer:
                 change="imported from Open Referral UK",
             )
         else:
-            self._apply(programme, mapped.programme, "programmes")
+            self._apply(programme, listing_review.with_earlier_review(programme, mapped.programme), "programmes")
             db.session.flush()
         self._link(organisation.id, ids.PROGRAMME, mapped.oruk_id, programme.id)
         kept: set[int] = set()

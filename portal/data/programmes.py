@@ -9,11 +9,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.data import audit, catalogue, check_version
+from portal.data.listings import visible_to_officers
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
     Organisation,
-    OrganisationStatus,
     Programme,
     ProgrammeSession,
     ProgrammeStatus,
@@ -179,11 +179,6 @@ def remove_session(session: ProgrammeSession) -> None:
     db.session.flush()
     catalogue.mark_changed()
     audit.record(audit.ALTERATION, "programme", programme_id, change="session removed", session_id=session_id)
-
-
-def visible_to_officers():  # noqa: ANN201
-    """The condition every officer-facing programme query carries: approved organisation, not archived."""
-    return (Organisation.status == OrganisationStatus.APPROVED) & (Programme.status != ProgrammeStatus.ARCHIVED)
 
 
 def get_visible_programme(programme_id: int) -> Programme:

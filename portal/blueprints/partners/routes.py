@@ -7,10 +7,17 @@ from flask_login import current_user
 from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.auth.routes import ask_for_second_factor
 from portal.blueprints.partners import bp
-from portal.blueprints.partners.forms import ConfirmForm, ProgrammeForm, RegistrationForm, SessionForm, VenueForm
-from portal.data import EditConflict, accounts, organisations, programmes
+from portal.blueprints.partners.forms import (
+    ConfirmForm,
+    ListingReviewForm,
+    ProgrammeForm,
+    RegistrationForm,
+    SessionForm,
+    VenueForm,
+)
+from portal.data import EditConflict, accounts, listing_review, listings, organisations, programmes
 from portal.forms import CHANGED_SINCE_OPENED
-from portal.models import ProgrammeSession, ProgrammeStatus, Role, User
+from portal.models import Programme, ProgrammeSession, ProgrammeStatus, Role, User
 
 STATUS_ACTIONS = {
     "pause": (ProgrammeStatus.PAUSED, "Programme paused. Officers will not be offered it until you resume it."),
@@ -74,7 +81,11 @@ def organisation() -> ResponseReturnValue:
 def programmes_list() -> ResponseReturnValue:
     own = programmes.list_own_programmes(own_organisation_id())
     return render_template(
-        "partners/programmes.html", programmes=own, organisation=current_user.organisation, today=date.today()
+        "partners/programmes.html",
+        programmes=own,
+        organisation=current_user.organisation,
+        today=date.today(),
+        not_offered=listings.why_not_offered([programme.id for programme in own], date.today()),
     )
 
 
@@ -99,8 +110,34 @@ def programme_new() -> ResponseReturnValue:
 def programme(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     return render_template(
-        "partners/programme.html", programme=found, form=ConfirmForm(version=found.version), today=date.today()
+        "partners/programme.html",
+        programme=found,
+        form=ConfirmForm(version=found.version),
+        today=date.today(),
+        not_offered=listings.why_not_offered([found.id], date.today())[found.id],
+        starts_later=listings.starts_later(found, date.today()),
     )
+
+
+@bp.route("/partner/programmes/<int:programme_id>/review", methods=["GET", "POST"])
+@partner_required
+def programme_review(programme_id: int) -> ResponseReturnValue:
+    found = programmes.get_own_programme(own_organisation_id(), programme_id)
+    return review_listing(found, url_for("partners.programme", programme_id=programme_id))
+
+
+def review_listing(found: Programme, back_to: str) -> ResponseReturnValue:
+    """The review page of a listing held after an import, for its partner or an admin: publish under a rule."""
+    form = ListingReviewForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            listing_review.publish_reviewed(found, form.rule(), form.version.data)
+        except EditConflict:
+            flash(CHANGED_SINCE_OPENED, "error")
+            return redirect(request.path), 303
+        flash("Reviewed and published: officers can now be offered this programme under the rule you chose.", "success")
+        return redirect(back_to)
+    return render_template("listing-review.html", programme=found, form=form, back_to=back_to)
 
 
 @bp.route("/partner/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
