@@ -246,6 +246,7 @@ class ListedProgramme:
     max_age: int
     status: str
     activity_types: list[str]
+    valid_from: date
     sessions: list[ListedSession] = field(default_factory=list)
 
 
@@ -262,6 +263,7 @@ def visible_listings(programme_ids: list[int], session_ids: set[int]) -> dict[in
             Programme.max_age,
             Programme.status,
             Programme.activity_types,
+            Programme.valid_from,
             ProgrammeSession.id,
             ProgrammeSession.weekday,
             ProgrammeSession.start_time,
@@ -283,9 +285,9 @@ def visible_listings(programme_ids: list[int], session_ids: set[int]) -> dict[in
     )
     found: dict[int, ListedProgramme] = {}
     for row in rows:
-        listed = found.get(row[0]) or found.setdefault(row[0], ListedProgramme(*row[:7]))
-        if row[7] is not None:
-            listed.sessions.append(ListedSession(*row[7:]))
+        listed = found.get(row[0]) or found.setdefault(row[0], ListedProgramme(*row[:8]))
+        if row[8] is not None:
+            listed.sessions.append(ListedSession(*row[8:]))
     return found
 
 
