@@ -3,7 +3,7 @@ in random vocabularies (the portal's terms, other taxonomies' terms, eligibility
 added, never yield a suggestion that breaks a hard rule the source catalogue states (gender, ages)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,10 +17,11 @@ from matching.model import Venue as MatchVenue
 from portal.oruk import ids, taxonomy
 from portal.oruk.export import service
 from portal.oruk.importing import MappedService, map_service
+from tests.oruk.test_mapping import programme_dict as mapping_programme
 
 TODAY = date(2026, 11, 24)
 MOMENT = datetime(2026, 11, 1, 9, 30)
-HOME = (536823.0, 183099.0)
+HOME = (536823.0, 183099.0)  # the mapping tests' venue, Roman Road Gym
 AUDIENCE_ID = taxonomy.TAXONOMY_BY_SLUG[taxonomy.AUDIENCE].id
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -92,54 +93,19 @@ subjects = st.builds(
 
 
 def programme_dict(source: Source) -> dict:
-    """The source programme as the exporter reads it."""
-    return {
-        "oruk_id": ids.local_uuid(ids.DEFAULT_NAMESPACE, ids.PROGRAMME, source.number),
-        "title": f"Programme {source.number}",
-        "description": "Boxing coaching.",
-        "activity_types": ["boxing"],
-        "provisions": [],
-        "languages": ["en"],
-        "gender": source.gender,
-        "min_age": source.low,
-        "max_age": source.high,
-        "cost_pence": 0,
-        "accessibility_notes": "",
-        "valid_from": date(2026, 9, 1),
-        "valid_to": None,
-        "assured_on": date(2026, 10, 1),
-        "status": "active",
-        "updated_at": MOMENT,
-        "organisation": {
-            "oruk_id": ids.local_uuid(ids.DEFAULT_NAMESPACE, ids.ORGANISATION, 1),
-            "name": "Source Youth",
-            "description": "",
-            "email": "",
-            "website": "",
-            "updated_at": MOMENT,
-        },
-        "sessions": [
-            {
-                "oruk_id": ids.local_uuid(ids.DEFAULT_NAMESPACE, ids.SESSION, source.number),
-                "weekday": source.weekday,
-                "start_time": time(17, 0),
-                "end_time": time(19, 0),
-                "term_start": date(2026, 9, 1),
-                "term_end": None,
-                "exception_dates": [],
-                "updated_at": MOMENT,
-                "venue": {
-                    "oruk_id": ids.local_uuid(ids.DEFAULT_NAMESPACE, ids.VENUE, 1),
-                    "name": "Roman Road Gym",
-                    "address": "1 Roman Road, London",
-                    "postcode": "E3 2AA",
-                    "easting": int(HOME[0]),
-                    "northing": int(HOME[1]),
-                    "updated_at": MOMENT,
-                },
-            }
-        ],
-    }
+    """The source programme as the exporter reads it: the mapping tests' programme with this one's rule and day."""
+    found = mapping_programme(
+        oruk_id=ids.local_uuid(ids.DEFAULT_NAMESPACE, ids.PROGRAMME, source.number),
+        title=f"Programme {source.number}",
+        activity_types=["boxing"],
+        languages=["en"],
+        gender=source.gender,
+        min_age=source.low,
+        max_age=source.high,
+    )
+    session = found["sessions"][0] | {"weekday": source.weekday, "term_end": None, "exception_dates": []}
+    found["sessions"] = [session | {"oruk_id": ids.local_uuid(ids.DEFAULT_NAMESPACE, ids.SESSION, source.number)}]
+    return found
 
 
 def term(text: str) -> dict:
