@@ -45,13 +45,16 @@ def publish_reviewed(programme: Programme, rule: dict[str, Any], expected_versio
 
 def with_earlier_review(programme: Programme, fields: dict[str, Any]) -> dict[str, Any]:
     """An import's fields for a listing imported before: items reviewed then stay confirmed, the file may narrow
-    the rule the reviewer chose but never widen it, and tags the file adds join the partner's own."""
+    the rule the reviewer chose but never widen it, tags the file adds join the partner's own, and the details
+    stay confirmed from the later of the partner's confirmation and the file's own date."""
     confirmed = {(item["kind"], item["text"]) for item in programme.unmapped_items if item.get("confirmed")}
     items = [
         item | {"confirmed": True} if (item["kind"], item["text"]) in confirmed else item
         for item in fields["unmapped_items"]
     ]
     merged = fields | {"unmapped_items": items, "held_for_review": still_holds(items)}
+    confirmed_on = [day for day in (programme.assured_on, fields["assured_on"]) if day is not None]
+    merged["assured_on"] = max(confirmed_on, default=None)  # the partner's own confirmation is never lost
     if "tags" in fields:
         merged["tags"] = list(dict.fromkeys([*programme.tags, *fields["tags"]]))
     if confirmed:

@@ -17,6 +17,7 @@ from matching.model import Venue as MatchVenue
 from portal.oruk import ids, taxonomy
 from portal.oruk.export import service
 from portal.oruk.importing import MappedService, map_service
+from tests.oruk.test_mapping import e3
 from tests.oruk.test_mapping import programme_dict as mapping_programme
 
 TODAY = date(2026, 11, 24)
@@ -166,7 +167,7 @@ def test_no_suggestion_from_an_imported_catalogue_breaks_a_rule_the_source_state
 ) -> None:
     imported = []
     for source in source_catalogue:
-        mapped = map_service(feed(source), None, lambda _postcode: None, TODAY)
+        mapped = map_service(feed(source), None, e3, TODAY)
         if mapped.valid and not mapped.held_for_review:  # held listings never reach the matcher's catalogue
             imported.append(offered(mapped, source.number))
     prepared = prepare(imported)
@@ -181,7 +182,7 @@ def test_no_suggestion_from_an_imported_catalogue_breaks_a_rule_the_source_state
 def test_the_property_sees_the_failure_it_guards_against() -> None:
     """A girls-only club said in another taxonomy's words is not offered to a boy (it was, before issue 15)."""
     source = Source(1, "female", 12, 18, "term", "Sisterhood circle", None, (), 1)
-    mapped = map_service(feed(source), None, lambda _postcode: None, TODAY)
+    mapped = map_service(feed(source), None, e3, TODAY)
     assert mapped.held_for_review
     understood = Source(2, "female", 12, 18, "term", "Young women", None, (), 1)
-    assert map_service(feed(understood), None, lambda _postcode: None, TODAY).programme["gender"] == "female"
+    assert map_service(feed(understood), None, e3, TODAY).programme["gender"] == "female"

@@ -289,3 +289,23 @@ def test_the_partner_sees_places_not_confirmed_and_never_confirmed(
     assert "Places not confirmed" in text and "Never confirmed" in text
     assert "places not confirmed: set the places per session" in text
     assert "details not confirmed" in text
+
+
+def test_a_reimport_keeps_the_partners_own_confirmation_and_places(
+    app: Flask,
+    make: Factory,
+    client,
+    sign_in,  # noqa: ANN001
+) -> None:
+    organisation = make.organisation(name="Imported Boxing Network")
+    import_services(app, organisation, [undated_service()])
+    found = programme_by_title(app, "Undated boxing")
+    sign_in(client, "partner", organisation_id=organisation)
+    client.post(f"/partner/programmes/{found.id}/confirm-details", data={"version": found.version})
+    with app.app_context():
+        db.session.get(Programme, found.id).capacity = 6
+        db.session.commit()
+    import_services(app, organisation, [undated_service()])
+    again = programme_by_title(app, "Undated boxing")
+    assert (again.assured_on, again.capacity) == (date.today(), 6)
+    assert "Undated boxing" in matcher_titles(app)
