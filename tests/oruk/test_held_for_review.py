@@ -66,6 +66,12 @@ UNDERSTOOD = {
 }
 
 
+@pytest.fixture
+def organisation(make: Factory) -> int:
+    """The approved organisation a partner's upload imports into."""
+    return make.organisation(name="Imported Boxing Network")
+
+
 def import_services(app: Flask, organisation_id: int, services: list[dict]) -> oruk.ImportReport:
     with app.app_context():
         report = oruk.import_document(services, source="test", organisation_id=organisation_id, today=TODAY)
@@ -92,13 +98,7 @@ def directory_titles(client) -> set[str]:  # noqa: ANN001
     return {link.get_text(strip=True) for link in results.select(".app-results__item h3 a")}
 
 
-def test_unknown_eligibility_vocabularies_are_held_listed_and_published_by_review(
-    app: Flask,
-    make: Factory,
-    client,
-    sign_in,  # noqa: ANN001
-) -> None:
-    organisation = make.organisation(name="Imported Boxing Network")
+def test_unknown_eligibility_words_are_held_listed_and_published_by_review(app, organisation, client, sign_in) -> None:  # noqa: ANN001
     services = [*HELD.values(), *(service for service, *_rule in UNDERSTOOD.values())]
     report = import_services(app, organisation, services)
     assert report.imported == len(services)
@@ -162,8 +162,7 @@ def test_unknown_eligibility_vocabularies_are_held_listed_and_published_by_revie
     assert not again.held_for_review and (again.gender, again.min_age, again.max_age) == ("female", 14, 18)
 
 
-def test_an_admin_lists_and_reviews_held_listings(app: Flask, make: Factory, client, sign_in) -> None:  # noqa: ANN001
-    organisation = make.organisation(name="Imported Boxing Network")
+def test_an_admin_lists_and_reviews_held_listings(app, organisation, client, sign_in) -> None:  # noqa: ANN001
     import_services(app, organisation, [HELD["Hackney residents boxing"]])
     held = programme_by_title(app, "Hackney residents boxing")
     sign_in(client, "admin")
@@ -263,8 +262,7 @@ def undated_service() -> dict:
     return undated
 
 
-def test_imported_places_and_confirmation_are_not_made_up(app: Flask, make: Factory) -> None:
-    organisation = make.organisation(name="Imported Boxing Network")
+def test_imported_places_and_confirmation_are_not_made_up(app: Flask, organisation: int) -> None:
     undated = undated_service()
     import_services(app, organisation, [undated, service_with("Dated boxing")])
     undated_row, dated_row = programme_by_title(app, "Undated boxing"), programme_by_title(app, "Dated boxing")
@@ -274,13 +272,7 @@ def test_imported_places_and_confirmation_are_not_made_up(app: Flask, make: Fact
     assert matcher_titles(app) == set()  # neither is offered before the partner sets the places
 
 
-def test_the_partner_sees_places_not_confirmed_and_never_confirmed(
-    app: Flask,
-    make: Factory,
-    client,
-    sign_in,  # noqa: ANN001
-) -> None:
-    organisation = make.organisation(name="Imported Boxing Network")
+def test_the_partner_sees_places_and_details_not_confirmed(app, organisation, client, sign_in) -> None:  # noqa: ANN001
     undated = undated_service()
     import_services(app, organisation, [undated])
     found = programme_by_title(app, "Undated boxing")
@@ -291,13 +283,7 @@ def test_the_partner_sees_places_not_confirmed_and_never_confirmed(
     assert "details not confirmed" in text
 
 
-def test_a_reimport_keeps_the_partners_own_confirmation_and_places(
-    app: Flask,
-    make: Factory,
-    client,
-    sign_in,  # noqa: ANN001
-) -> None:
-    organisation = make.organisation(name="Imported Boxing Network")
+def test_a_reimport_keeps_the_partners_confirmation_and_places(app, organisation, client, sign_in) -> None:  # noqa: ANN001
     import_services(app, organisation, [undated_service()])
     found = programme_by_title(app, "Undated boxing")
     sign_in(client, "partner", organisation_id=organisation)
