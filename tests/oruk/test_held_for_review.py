@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from portal.data import catalogue, oruk
 from portal.extensions import db
-from portal.models import Programme
+from portal.models import Programme, Referral, ReferralStatus
 from portal.oruk.importing import map_service
 from tests.factories import Factory
 from tests.oruk.conftest import fixture
+from tests.test_referrals import accept_data, version_on_page
 from tests.utils import error_summary, page
 
 TODAY = date(2026, 11, 24)
@@ -295,3 +296,17 @@ def test_a_reimport_keeps_the_partners_confirmation_and_places(app, organisation
     again = programme_by_title(app, "Undated boxing")
     assert (again.assured_on, again.capacity) == (date.today(), 6)
     assert "Undated boxing" in matcher_titles(app)
+
+
+def test_no_referral_is_accepted_before_the_places_are_set(app, make: Factory, client, sign_in) -> None:  # noqa: ANN001
+    owner = make.organisation()
+    session_id = make.session_ids(make.programme(owner, capacity=None))[0]
+    referral_id = make.referral(session_id)
+    sign_in(client, "partner", organisation_id=owner)
+    version = version_on_page(client.get(f"/partner/referrals/{referral_id}"))
+    response = client.post(f"/partner/referrals/{referral_id}/accept", data=accept_data(version))
+    assert response.status_code == 200
+    assert error_summary(response) == [
+        "The places per session are not confirmed. Set them on the programme's page, then accept the referral."
+    ]
+    assert make.get(Referral, referral_id).status != ReferralStatus.ACCEPTED
