@@ -39,19 +39,28 @@ LGBTQ_PHRASES = (
 ).split("|")
 LGBTQ_RULE = "LGBTQ+ young people only: the portal has no rule for this"
 
+_YEARS = r"(?:\s*(?:years?|yrs?)(?:\s*olds?)?)?"
 AGE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:aged?s?\s+)?(\d{1,2})\s*(?:to|-)\s*(\d{1,2})(?:\s*(?:years?|yrs?)(?:\s*olds?)?|s)?\b"), "range"),
-    (re.compile(r"\b(?:under|below|younger than)\s*(\d{1,2})s?\b"), "under"),
-    (re.compile(r"\bup to\s*(?:(?:the )?age\s*(?:of\s*)?)?(\d{1,2})\b"), "up-to"),
-    (re.compile(r"\b(?:over|older than)\s*(\d{1,2})s?\b"), "over"),
-    (re.compile(r"\b(?:aged?s?\s+)?(\d{1,2})\s*(?:\+|plus\b|and over|and above|or over|or older)"), "plus"),
+    (re.compile(rf"\b(?:aged?s?\s*)?(\d{{1,2}})\s*(?:to|-)\s*(\d{{1,2}}){_YEARS}s?\b"), "range"),
+    (re.compile(r"\b(?:under|below|younger than|u)[\s-]*(\d{1,2})s?\b"), "under"),
+    (re.compile(r"\bup ?to\s*(?:(?:the )?age\s*(?:of\s*)?)?(\d{1,2})\b"), "up-to"),
+    (re.compile(rf"\b(\d{{1,2}}){_YEARS}\s*(?:and|or)\s*(?:under|younger)\b"), "up-to"),
+    (re.compile(r"\b(?:over|older than)[\s-]*(\d{1,2})s?\b"), "over"),
+    (
+        re.compile(
+            rf"\b(?:aged?s?\s*)?(\d{{1,2}}){_YEARS}\s*(?:\+|plus\b|and over|and above|or over|or older|and older)"
+        ),
+        "plus",
+    ),
 )
+# School years ("Year 9", "Years 7 to 11") are not ages: kept as a word the importer does not understand.
+SCHOOL_YEARS = re.compile(r"\b(?:school\s+)?years?\s*\d{1,2}(?:\s*(?:to|-)\s*(?:years?\s*)?\d{1,2})?\b")
 # Words that say nothing about who may attend.
 FILLER = frozenset(
     """a an the for and or of to in on at with only all any young people person persons children child youth
     youths teenagers teens teen kids welcome open aged age ages years year yrs olds old group groups session
     sessions club clubs programme project activities activity service who is are can attend take part from
-    between who s""".split()
+    between s gender genders sex audience eligibility eligible suitable participants attendees""".split()
 )
 _DASHES = re.compile(r"[\u2010-\u2015]")
 
@@ -92,7 +101,8 @@ class Reading:
 def read(text: str) -> Reading:
     """Read one phrase (a taxonomy term's name, or one clause of an eligibility description)."""
     reading = Reading()
-    words = f" {normalise(_read_ages(_DASHES.sub('-', text.lower()), reading))} "
+    lowered = SCHOOL_YEARS.sub(" schoolyear ", _DASHES.sub("-", text.lower()))
+    words = f" {normalise(_read_ages(lowered, reading))} "
     words = _remove(words, LGBTQ_PHRASES, lambda _phrase: setattr(reading, "lgbtq", True))
     genders = sorted(GENDER_PHRASES, key=len, reverse=True)
     words = _remove(words, genders, lambda phrase: reading.genders.add(GENDER_PHRASES[phrase]))
@@ -100,8 +110,8 @@ def read(text: str) -> Reading:
     for word in words.split():
         if word in LEXICON:
             reading.activities.append(word)
-        elif word not in FILLER and not word.isdigit():
-            reading.leftover.append(word)
+        elif word not in FILLER:
+            reading.leftover.append(word)  # a number no age pattern took is not understood either
     return reading
 
 

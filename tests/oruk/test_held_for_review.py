@@ -207,6 +207,10 @@ def test_a_partner_cannot_review_another_organisations_listing(app: Flask, make:
         ("Ages 15–17", "any", (15, 17)),
         ("Under 16s", "any", (13, 15)),
         ("16+", "any", (16, 19)),
+        ("Gender: female", "female", (13, 19)),
+        ("Under-18s", "any", (13, 17)),
+        ("Suitable for boys aged 12-16", "male", (13, 16)),
+        ("14 years and over", "any", (14, 19)),
     ],
 )
 def test_common_gender_and_age_vocabularies_map_to_the_portals_rule(words: str, gender: str, ages: tuple) -> None:
@@ -227,6 +231,7 @@ def test_common_gender_and_age_vocabularies_map_to_the_portals_rule(words: str, 
         "Muslim sisters",
         "Referral from social care only",
         "Wheelchair users",
+        "Year 9 to Year 11",
     ],
 )
 def test_what_may_restrict_and_cannot_be_read_is_held(words: str) -> None:
