@@ -316,18 +316,20 @@ def _attributes(service: dict, mapped: MappedService, rule: _Rule) -> tuple[list
 
 
 def _unknown_term(label: str, mapped: MappedService, rule: _Rule, tags: list[str]) -> None:
-    """A term outside the portal's taxonomies: a known way of saying who may attend, an activity, or held."""
+    """A term outside the portal's taxonomies: who may attend in words the portal knows, an activity (kept as a tag
+    the matcher searches), both ("Girls' football"), or something else, which holds the listing."""
     reading = eligibility.read(label)
-    if reading.looks_like_an_activity:
+    if not reading.understood:
+        mapped.keep_unmapped("term", label, True)
+        return
+    if reading.activities:
         mapped.keep_unmapped("activity term", label, False)
         tag = label.strip().lower()[:40]
         if tag not in tags:
             tags.append(tag)
-    elif reading.understood:
+    if not reading.looks_like_an_activity:
         rule.add(reading)
         mapped.problem(f'term "{label}" read as: {eligibility.describe(reading)}')
-    else:
-        mapped.keep_unmapped("term", label, True)
 
 
 def _eligibility_text(service: dict, mapped: MappedService, rule: _Rule) -> None:

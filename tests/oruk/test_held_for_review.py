@@ -253,6 +253,13 @@ def test_unknown_activity_terms_are_kept_shown_and_searchable_not_held() -> None
     assert mapped.programme["tags"] == ["coding"]
 
 
+def test_a_term_naming_both_who_and_what_sets_the_rule_and_keeps_the_activity() -> None:
+    mapped = map_service(service_with("Girls club", terms=("Girls' football",)), None, e3, TODAY)
+    assert not mapped.held_for_review and mapped.programme["gender"] == "female"
+    assert mapped.unmapped == [{"kind": "activity term", "text": "Girls' football", "restricts": False}]
+    assert mapped.programme["tags"] == ["girls' football"]
+
+
 def test_service_areas_may_mean_residents_only_so_they_are_held() -> None:
     service = service_with("Area")
     area = {"id": str(uuid.uuid4()), "service_id": service["id"], "name": "London Borough of Hackney"}
