@@ -56,8 +56,9 @@ def search(catalogue: PreparedCatalogue, query: DirectoryQuery) -> DirectoryResu
 
 
 def _programme_mask(catalogue: PreparedCatalogue, query: DirectoryQuery) -> np.ndarray:
-    today = query.today.toordinal()
-    mask = catalogue.approved & catalogue.active & (catalogue.valid_from <= today) & (catalogue.valid_to >= today)
+    # Not ended yet: a listing that starts later is listed too (the page says when), as the matcher offers it for an
+    # order that runs by then; which listings are open to officers at all is settled when the catalogue is loaded.
+    mask = catalogue.approved & catalogue.active & (catalogue.valid_to >= query.today.toordinal())
     if query.age is not None:
         mask &= (catalogue.min_age <= query.age) & (catalogue.max_age >= query.age)
     if query.activity_type is not None:

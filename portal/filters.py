@@ -57,6 +57,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     ],
     Role.ADMIN: [
         ("admin.organisations_list", "Organisations"),
+        ("admin.held_listings", "Held for review"),
         ("admin.users", "Users"),
         ("admin.legal_bases", "Legal basis"),
         ("admin.policy", "Local policy"),

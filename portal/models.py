@@ -237,7 +237,7 @@ class Programme(Timestamped, Base):
     min_age: Mapped[int]
     max_age: Mapped[int]
     gender: Mapped[Gender] = mapped_column(String(10), default=Gender.ANY)
-    capacity: Mapped[int]
+    capacity: Mapped[int | None]  # None: places not confirmed (an import that did not say), so no referral yet
     cost_pence: Mapped[int] = mapped_column(default=0)
     languages: Mapped[list[str]] = mapped_column(default=list)
     provisions: Mapped[list[str]] = mapped_column(default=list)
@@ -249,8 +249,12 @@ class Programme(Timestamped, Base):
     supervisor_phone: Mapped[str] = mapped_column(String(40))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
-    assured_on: Mapped[date]
+    assured_on: Mapped[date | None]  # None: imported details nobody has confirmed
     status: Mapped[ProgrammeStatus] = mapped_column(String(20), default=ProgrammeStatus.ACTIVE, index=True)
+    # An import that could not map something which may restrict who can take part holds the listing back from
+    # officers and the matcher until its partner (or an admin) reviews each unmapped item.
+    held_for_review: Mapped[bool] = mapped_column(default=False)
+    unmapped_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship(back_populates="programmes")

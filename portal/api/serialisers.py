@@ -151,7 +151,7 @@ def session(found: ProgrammeSession) -> dict[str, Any]:
 PROGRAMME_FIELDS = (
     "title description activity_types tags min_age max_age gender capacity cost_pence languages provisions "
     "accessibility_notes referral_process supervisor_name supervisor_role supervisor_email supervisor_phone "
-    "valid_from valid_to assured_on status version"
+    "valid_from valid_to assured_on status held_for_review version"
 ).split()
 schema(
     "Programme",
@@ -165,7 +165,7 @@ schema(
         "min_age": INT,
         "max_age": INT,
         "gender": STR,
-        "capacity": INT,
+        "capacity": null(INT),
         "cost_pence": INT,
         "languages": STRS,
         "provisions": STRS,
@@ -177,8 +177,9 @@ schema(
         "supervisor_phone": STR,
         "valid_from": DATE,
         "valid_to": null(DATE),
-        "assured_on": DATE,
+        "assured_on": null(DATE),
         "status": STR,
+        "held_for_review": BOOL,
         "version": INT,
         "sessions": arr(ref("Session")),
     },

@@ -7,15 +7,14 @@ from sqlalchemy import select, update
 from matching.model import Programme as MatchProgramme
 from matching.model import Session as MatchSession
 from matching.model import Venue as MatchVenue
+from portal.data.listings import visible_to_officers
 from portal.dates import minutes
 from portal.extensions import db
 from portal.models import (
     CatalogueState,
     Organisation,
-    OrganisationStatus,
     Programme,
     ProgrammeSession,
-    ProgrammeStatus,
     Venue,
     utcnow,
 )
@@ -60,7 +59,7 @@ def load_matching_catalogue() -> list[MatchProgramme]:
             Programme.assured_on,
         )
         .join(Organisation)
-        .where(Organisation.status == OrganisationStatus.APPROVED, Programme.status != ProgrammeStatus.ARCHIVED)
+        .where(visible_to_officers())
         .order_by(Programme.id)
     ).all()
     sessions_by_programme: dict[int, list[MatchSession]] = defaultdict(list)

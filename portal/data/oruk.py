@@ -15,7 +15,7 @@ from sqlalchemy import Select, Text, cast, event, exists, false, func, or_, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal.data import audit, catalogue
+from portal.data import audit, catalogue, listing_review
 from portal.data.programmes import visible_to_officers
 from portal.extensions import db
 from portal.geo import geocode
@@ -477,7 +477,7 @@ class _Importer:
                 change="imported from Open Referral UK",
             )
         else:
-            self._apply(programme, mapped.programme, "programmes")
+            self._apply(programme, listing_review.with_earlier_review(programme, mapped.programme), "programmes")
             db.session.flush()
         self._link(organisation.id, ids.PROGRAMME, mapped.oruk_id, programme.id)
         kept: set[int] = set()

@@ -9,11 +9,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.data import audit, catalogue, check_version
+from portal.data.listings import visible_to_officers
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
     Organisation,
-    OrganisationStatus,
     Programme,
     ProgrammeSession,
     ProgrammeStatus,
@@ -181,11 +181,6 @@ def remove_session(session: ProgrammeSession) -> None:
     audit.record(audit.ALTERATION, "programme", programme_id, change="session removed", session_id=session_id)
 
 
-def visible_to_officers():  # noqa: ANN201
-    """The condition every officer-facing programme query carries: approved organisation, not archived."""
-    return (Organisation.status == OrganisationStatus.APPROVED) & (Programme.status != ProgrammeStatus.ARCHIVED)
-
-
 def get_visible_programme(programme_id: int) -> Programme:
     programme = db.session.scalar(
         select(Programme).join(Organisation).where(Programme.id == programme_id, visible_to_officers())
@@ -251,6 +246,7 @@ class ListedProgramme:
     max_age: int
     status: str
     activity_types: list[str]
+    valid_from: date
     sessions: list[ListedSession] = field(default_factory=list)
 
 
@@ -267,6 +263,7 @@ def visible_listings(programme_ids: list[int], session_ids: set[int]) -> dict[in
             Programme.max_age,
             Programme.status,
             Programme.activity_types,
+            Programme.valid_from,
             ProgrammeSession.id,
             ProgrammeSession.weekday,
             ProgrammeSession.start_time,
@@ -288,9 +285,9 @@ def visible_listings(programme_ids: list[int], session_ids: set[int]) -> dict[in
     )
     found: dict[int, ListedProgramme] = {}
     for row in rows:
-        listed = found.get(row[0]) or found.setdefault(row[0], ListedProgramme(*row[:7]))
-        if row[7] is not None:
-            listed.sessions.append(ListedSession(*row[7:]))
+        listed = found.get(row[0]) or found.setdefault(row[0], ListedProgramme(*row[:8]))
+        if row[8] is not None:
+            listed.sessions.append(ListedSession(*row[8:]))
     return found
 
 

@@ -86,8 +86,8 @@ PARTNER_ALLOW_LIST = (
 class SessionFull(Exception):
     """Every place in the session is taken: accepting another referral would overbook it."""
 
-    def __init__(self, capacity: int) -> None:
-        super().__init__(f"All {capacity} places are taken")
+    def __init__(self, capacity: int | None) -> None:  # None: places not confirmed, so none can be taken
+        super().__init__(f"All {capacity} places are taken" if capacity is not None else "Places not confirmed")
         self.capacity = capacity
 
 
@@ -343,7 +343,7 @@ def accept_referral(
     _lock(referral, expected_version)
     if referral.status not in AWAITING_RESPONSE:
         raise ReferralClosed(referral.status)
-    if places_taken(session.id) >= session.capacity:
+    if session.capacity is None or places_taken(session.id) >= session.capacity:
         raise SessionFull(session.capacity)
     previous = referral.status
     referral.status = ReferralStatus.ACCEPTED

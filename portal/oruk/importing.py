@@ -17,14 +17,14 @@ from matching.taxonomy import LANGUAGES
 from portal.geo import Location, normalise_postcode
 from portal.input_rules import control_character_in
 from portal.models import Gender, ProgrammeStatus
-from portal.oruk import taxonomy
+from portal.oruk import eligibility, taxonomy
 from portal.oruk.coordinates import grid_reference
 from portal.oruk.export import BYDAY, NO_SESSION_PREFIX
 from portal.oruk.validation import organization_errors, service_errors
 
 MINIMUM_AGE = 12
 MAXIMUM_AGE = 25  # the portal lists programmes for ages 12 to 25 (the partner programme form's limits)
-IMPORTED_CAPACITY = 1  # ORUK 3.0 has no capacity: one place until the partner says otherwise
+IMPORTED_CAPACITY = None  # ORUK 3.0 has no capacity: "places not confirmed" until the partner sets them
 DEFAULT_KIND = "charity"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 STATUSES = {
@@ -39,7 +39,6 @@ NOT_HELD = (
     "accreditations",
     "alert",
     "assurer_email",
-    "service_areas",
     "funding",
 )
 MAX_NESTING = 32  # ORUK services nest about ten levels deep; far deeper is an attack on the parser and validator
@@ -153,13 +152,33 @@ class MappedService:
     sessions: list[MappedSession] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     valid: bool = True
+    # What the file says that the portal could not map: kept and shown on the listing's review page.
+    unmapped: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def where(self) -> str:
         return f'Service "{self.name}" ({self.oruk_id})'
 
+    @property
+    def held_for_review(self) -> bool:
+        return any(item["restricts"] for item in self.unmapped)
+
     def problem(self, message: str) -> None:
         self.problems.append(Problem(self.where, message))
+
+    def keep_unmapped(self, kind: str, text: str, restricts: bool) -> None:
+        """Keep something the portal cannot map; one that may restrict who can take part holds the listing."""
+        item = {"kind": kind, "text": text[:300], "restricts": restricts}
+        if item in self.unmapped:
+            return
+        self.unmapped.append(item)
+        if restricts:
+            self.problem(
+                f'{kind} "{item["text"]}" may limit who can take part and the portal cannot read it: the programme '
+                "is held for review, hidden from officers until it is mapped or confirmed"
+            )
+        else:
+            self.problem(f'{kind} "{item["text"]}" is not a term of the portal\'s taxonomies: kept and shown')
 
 
 def services_in(document: object) -> Iterator[tuple[dict, dict | None]]:
@@ -203,11 +222,11 @@ def map_service(service: dict, parent: dict | None, geocode: Geocoder, today: da
             mapped.problem(f"not valid ORUK 3.0, so not imported: {error}")
         return mapped
     mapped.organisation = map_organisation(service.get("organization") or parent, service)
-    _map_programme(service, mapped, today)
+    _map_programme(service, mapped)
     if not mapped.valid:
         return mapped
     locations = _map_locations(service, mapped, geocode)
-    _map_schedules(service, mapped, locations)
+    _map_schedules(service, mapped, locations, today)
     _note_not_held(service, mapped)
     return mapped
 
@@ -240,11 +259,18 @@ def map_organisation(organization: object, service: dict) -> MappedOrganisation 
     )
 
 
-def _map_programme(service: dict, mapped: MappedService, today: date) -> None:
+def _map_programme(service: dict, mapped: MappedService) -> None:
     minimum, maximum = _ages(service, mapped)
     if not mapped.valid:
         return
-    activity_types, provisions, gender = _attributes(service, mapped)
+    rule = _Rule(set(), minimum, maximum)
+    activity_types, provisions, tags = _attributes(service, mapped, rule)
+    _eligibility_text(service, mapped, rule)
+    _service_areas(service, mapped)
+    gender = rule.gender(mapped)
+    minimum, maximum = rule.ages(mapped)
+    if not mapped.valid:
+        return
     programme: dict[str, Any] = {
         "title": mapped.name,
         "description": str(service.get("description") or "").strip(),
@@ -257,10 +283,16 @@ def _map_programme(service: dict, mapped: MappedService, today: date) -> None:
         "languages": _languages(service, mapped),
         "cost_pence": _cost_pence(service, mapped),
         "accessibility_notes": _accessibility_notes(service),
-        "assured_on": _assured_on(service, today),
+        "assured_on": _assured_on(service),
+        "unmapped_items": mapped.unmapped,
+        "held_for_review": mapped.held_for_review,
     }
+    if tags:
+        programme["tags"] = tags
     if not programme["description"]:
         mapped.problem("has no description; add one so officers know what it offers")
+    if programme["assured_on"] is None:
+        mapped.problem("has no assured date or last-modified date: its details are shown as never confirmed")
     if service.get("application_process"):
         programme["referral_process"] = str(service["application_process"]).strip()
     mapped.programme = programme
@@ -293,28 +325,95 @@ def _ages(service: dict, mapped: MappedService) -> tuple[int, int]:
     return low, high
 
 
-def _attributes(service: dict, mapped: MappedService) -> tuple[list[str], list[str], str]:
+@dataclass
+class _Rule:
+    """Who may take part, as the service's terms and eligibility text say: the narrowest of everything read."""
+
+    genders: set[str]
+    low: int
+    high: int
+
+    def add(self, reading: eligibility.Reading) -> None:
+        if reading.gender is not None and reading.gender != Gender.ANY:
+            self.genders.add(reading.gender.value)
+        if reading.min_age is not None:
+            self.low = max(self.low, reading.min_age)
+        if reading.max_age is not None:
+            self.high = min(self.high, reading.max_age)
+
+    def gender(self, mapped: MappedService) -> str:
+        if len(self.genders) > 1:
+            mapped.keep_unmapped("eligibility", "says it is both boys-only and girls-only", True)
+            return Gender.ANY.value
+        return next(iter(self.genders), Gender.ANY.value)
+
+    def ages(self, mapped: MappedService) -> tuple[int, int]:
+        if self.high < MINIMUM_AGE or self.low > MAXIMUM_AGE:
+            mapped.valid = False
+            mapped.problem(f"is for ages {self.low} to {self.high}; the portal lists programmes for ages 12 to 25")
+        low, high = max(self.low, MINIMUM_AGE), min(self.high, MAXIMUM_AGE)
+        if low > high:
+            mapped.keep_unmapped("eligibility", f"ages {self.low} to {self.high} contradict each other", True)
+            return MINIMUM_AGE, MAXIMUM_AGE
+        return low, high
+
+
+def _attributes(service: dict, mapped: MappedService, rule: _Rule) -> tuple[list[str], list[str], list[str]]:
+    """Activity types, provisions and tags (unknown activity terms, kept as words the matcher searches)."""
     activity_types: list[str] = []
     provisions: list[str] = []
-    genders: list[str] = []
+    tags: list[str] = []
     for attribute in service.get("attributes") or []:
         raw = attribute.get("taxonomy_term") or {"id": attribute.get("taxonomy_term_id")}
         found = taxonomy.match_term(raw)
         if found is None:
-            label = raw.get("name") or raw.get("term") or raw.get("id") or "(no term)"
-            mapped.problem(f'attribute "{label}" is not a term of the portal\'s taxonomies, so not kept')
+            label = str(raw.get("name") or raw.get("term") or raw.get("code") or raw.get("id") or "(no term)")
+            _unknown_term(label, mapped, rule, tags)
             continue
-        into = {taxonomy.ACTIVITY: activity_types, taxonomy.PROVISION: provisions, taxonomy.AUDIENCE: genders}
-        bucket = into[found.taxonomy.slug]
+        if found.taxonomy.slug == taxonomy.AUDIENCE:
+            rule.add(eligibility.Reading(genders={Gender(found.slug)}))
+            continue
+        bucket = activity_types if found.taxonomy.slug == taxonomy.ACTIVITY else provisions
         if found.slug not in bucket:
             bucket.append(found.slug)
     if not activity_types:
         mapped.problem("has no activity type from the portal's taxonomy; officers filtering by activity miss it")
-    restricted = [gender for gender in genders if gender != Gender.ANY]
-    if len(set(restricted)) > 1:
-        mapped.problem("says it is both boys-only and girls-only: imported as open to anyone")
-    gender = restricted[0] if len(set(restricted)) == 1 else Gender.ANY.value
-    return activity_types, provisions, gender
+    return activity_types, provisions, tags
+
+
+def _unknown_term(label: str, mapped: MappedService, rule: _Rule, tags: list[str]) -> None:
+    """A term outside the portal's taxonomies: who may attend in words the portal knows, an activity (kept as a tag
+    the matcher searches), both ("Girls' football"), or something else, which holds the listing."""
+    reading = eligibility.read(label)
+    if not reading.understood:
+        mapped.keep_unmapped("term", label, True)
+        return
+    if reading.activities:
+        mapped.keep_unmapped("activity term", label, False)
+        tag = label.strip().lower()[:40]
+        if tag not in tags:
+            tags.append(tag)
+    if not reading.looks_like_an_activity:
+        rule.add(reading)
+        mapped.problem(f'term "{label}" read as: {eligibility.describe(reading)}')
+
+
+def _eligibility_text(service: dict, mapped: MappedService, rule: _Rule) -> None:
+    for clause in eligibility.clauses(str(service.get("eligibility_description") or "")):
+        reading = eligibility.read(clause)
+        if reading.understood:
+            rule.add(reading)
+            mapped.problem(f'eligibility "{clause}" read as: {eligibility.describe(reading)}')
+        else:
+            mapped.keep_unmapped("eligibility", clause, True)
+
+
+def _service_areas(service: dict, mapped: MappedService) -> None:
+    """A service area may mean "only for people living here": the portal cannot check that, so it is reviewed."""
+    for area in service.get("service_areas") or []:
+        if isinstance(area, dict):
+            text = str(area.get("name") or area.get("description") or area.get("extent") or area.get("id") or "")
+            mapped.keep_unmapped("service area", text or "(no name)", True)
 
 
 def _languages(service: dict, mapped: MappedService) -> list[str]:
@@ -325,7 +424,7 @@ def _languages(service: dict, mapped: MappedService) -> list[str]:
         found = code if code in LANGUAGES else LANGUAGE_BY_NAME.get(name)
         if found is None:
             label = language.get("name") or language.get("code") or language.get("id")
-            mapped.problem(f'language "{label}" is not one the portal lists, so not kept')
+            mapped.keep_unmapped("language", str(label), False)
         elif found not in codes:
             codes.append(found)
     if not codes:
@@ -359,7 +458,8 @@ def _accessibility_notes(service: dict) -> str:
     return "\n".join(notes)[:2000]
 
 
-def _assured_on(service: dict, today: date) -> date:
+def _assured_on(service: dict) -> date | None:
+    """The feed's own date for when the details were last checked; None is "never confirmed", never today."""
     for key in ("assured_date", "last_modified"):
         raw = str(service.get(key) or "")[:10]
         if ISO_DATE.fullmatch(raw):
@@ -367,7 +467,7 @@ def _assured_on(service: dict, today: date) -> date:
                 return date.fromisoformat(raw)
             except ValueError:
                 continue
-    return today
+    return None
 
 
 def _supervisor(service: dict, mapped: MappedService) -> dict[str, str]:
@@ -454,7 +554,7 @@ def _venue(location: dict, mapped: MappedService, geocode: Geocoder) -> MappedVe
     )
 
 
-def _map_schedules(service: dict, mapped: MappedService, venue_of: dict[str, str]) -> None:
+def _map_schedules(service: dict, mapped: MappedService, venue_of: dict[str, str], today: date) -> None:
     only_venue = mapped.venues[0].oruk_id if len(mapped.venues) == 1 else None
     for schedule in service.get("schedules") or []:
         label = f"schedule {schedule['id']}"
@@ -475,7 +575,7 @@ def _map_schedules(service: dict, mapped: MappedService, venue_of: dict[str, str
             continue
         term_start = _date(schedule.get("valid_from")) or _date(schedule.get("dtstart"))
         if term_start is None:
-            term_start = mapped.programme["assured_on"]
+            term_start = mapped.programme["assured_on"] or today
             mapped.problem(f"{label} has no start date: taken to run from {term_start.isoformat()}")
         for day in days:
             mapped.sessions.append(
@@ -494,7 +594,7 @@ def _map_schedules(service: dict, mapped: MappedService, venue_of: dict[str, str
             )
     if not mapped.sessions:
         mapped.problem("has no weekly session the portal could keep; officers cannot refer to it until one is added")
-    _programme_dates(mapped)
+    _programme_dates(mapped, today)
 
 
 def _weekly_days(schedule: dict) -> tuple[list[int], str | None]:
@@ -544,11 +644,11 @@ def _exception_dates(schedule: dict) -> list[str]:
     return sorted(set(found))
 
 
-def _programme_dates(mapped: MappedService) -> None:
+def _programme_dates(mapped: MappedService, today: date) -> None:
     """A programme runs from its first session's start to its last session's end (open-ended if any is)."""
     sessions = [session.fields for session in mapped.sessions]
     mapped.programme["valid_from"] = (
-        min(session["term_start"] for session in sessions) if sessions else mapped.programme["assured_on"]
+        min(session["term_start"] for session in sessions) if sessions else mapped.programme["assured_on"] or today
     )
     ends = [session["term_end"] for session in sessions]
     mapped.programme["valid_to"] = max(ends) if ends and all(ends) else None

@@ -38,7 +38,7 @@ def test_cli_import_maps_reports_and_is_idempotent(app: Flask, make: Factory) ->
         assert (organisation.name, organisation.email) == ("Bow Community Boxing", "hello@bow-boxing.example.org")
         boxing = db.session.scalar(select(Programme).where(Programme.title == "Bow Boxing Club juniors"))
         assert boxing.activity_types == ["boxing", "mentoring"]
-        assert (boxing.capacity, boxing.cost_pence, boxing.supervisor_name) == (1, 200, "Alex Coach")
+        assert (boxing.capacity, boxing.cost_pence, boxing.supervisor_name) == (None, 200, "Alex Coach")
         assert sorted(session.weekday for session in boxing.sessions) == [1, 3]
         assert boxing.sessions[0].exception_dates == ["2026-12-24", "2026-12-29"]
         boxing.capacity = 12  # the partner sets what ORUK does not carry

@@ -19,6 +19,7 @@ class ResultRow:
     distance_m: float | None
     session_ids: tuple[int, ...]
     next_dates: dict[int, list[date]] = field(default_factory=dict)
+    starts_on: date | None = None  # a listing that has not started yet is listed, saying when it starts
 
 
 @dataclass
@@ -88,5 +89,6 @@ def _results(
         if programme is None:  # changed since this worker's index was built
             continue
         next_dates = {s.id: programmes.next_dates(s, today, 1) for s in programme.sessions if s.id in item.session_ids}
-        rows.append(ResultRow(programme, item.distance_m, tuple(item.session_ids), next_dates))
+        starts_on = programme.valid_from if programme.valid_from > today else None
+        rows.append(ResultRow(programme, item.distance_m, tuple(item.session_ids), next_dates, starts_on))
     return SearchResults(found.total, rows, near_postcode)

@@ -255,3 +255,27 @@ class ConfirmForm(FlaskForm):
     """A button-only form: CSRF protection for one-click actions."""
 
     version = VersionField()
+
+
+class ListingReviewForm(FlaskForm):
+    """Who can take part in an imported listing held for review, decided by someone who has read each item."""
+
+    version = VersionField()
+    gender = ProgrammeForm.gender
+    min_age = ProgrammeForm.min_age
+    max_age = ProgrammeForm.max_age
+    checked = checkboxes(
+        "Check what the import could not read",
+        [("checked", "I have read every item listed above and the rule above covers each of them")],
+    )
+    submit = SubmitField("Publish with this rule", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        ProgrammeForm._check_ages(self)  # type: ignore[arg-type]
+        if self.checked.data != ["checked"]:
+            self.checked.errors.append("Confirm you have read every item the import could not read")
+        return valid and not any(field.errors for field in self)
+
+    def rule(self) -> dict:
+        return {"gender": self.gender.data, "min_age": self.min_age.data, "max_age": self.max_age.data}

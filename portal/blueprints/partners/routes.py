@@ -13,15 +13,16 @@ from portal.blueprints.partners import bp
 from portal.blueprints.partners.forms import (
     ConfirmForm,
     ContinueRegistrationForm,
+    ListingReviewForm,
     ProgrammeForm,
     RegistrationForm,
     SessionForm,
     VenueForm,
 )
 from portal.confirmations import Confirmation, confirmation_page
-from portal.data import EditConflict, accounts, organisations, programmes
+from portal.data import EditConflict, accounts, listing_review, listings, organisations, programmes
 from portal.forms import CHANGED_SINCE_OPENED
-from portal.models import LinkPurpose, ProgrammeSession, ProgrammeStatus
+from portal.models import LinkPurpose, Programme, ProgrammeSession, ProgrammeStatus
 
 # Registration sends an email: limit how many one machine, or one address, can cause.
 REGISTRATIONS_PER_ADDRESS = throttle.Limit("registration-ip", 10, 3600)
@@ -111,7 +112,11 @@ def organisation() -> ResponseReturnValue:
 def programmes_list() -> ResponseReturnValue:
     own = programmes.list_own_programmes(own_organisation_id())
     return render_template(
-        "partners/programmes.html", programmes=own, organisation=current_user.organisation, today=date.today()
+        "partners/programmes.html",
+        programmes=own,
+        organisation=current_user.organisation,
+        today=date.today(),
+        not_offered=listings.why_not_offered([programme.id for programme in own], date.today()),
     )
 
 
@@ -136,8 +141,34 @@ def programme_new() -> ResponseReturnValue:
 def programme(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     return render_template(
-        "partners/programme.html", programme=found, form=ConfirmForm(version=found.version), today=date.today()
+        "partners/programme.html",
+        programme=found,
+        form=ConfirmForm(version=found.version),
+        today=date.today(),
+        not_offered=listings.why_not_offered([found.id], date.today())[found.id],
+        starts_later=listings.starts_later(found, date.today()),
     )
+
+
+@bp.route("/partner/programmes/<int:programme_id>/review", methods=["GET", "POST"])
+@partner_setting_up
+def programme_review(programme_id: int) -> ResponseReturnValue:
+    found = programmes.get_own_programme(own_organisation_id(), programme_id)
+    return review_listing(found, url_for("partners.programme", programme_id=programme_id))
+
+
+def review_listing(found: Programme, back_to: str) -> ResponseReturnValue:
+    """The review page of a listing held after an import, for its partner or an admin: publish under a rule."""
+    form = ListingReviewForm(obj=found)
+    if form.validate_on_submit():
+        try:
+            listing_review.publish_reviewed(found, form.rule(), form.version.data)
+        except EditConflict:
+            flash(CHANGED_SINCE_OPENED, "error")
+            return redirect(request.path), 303
+        flash("Reviewed and published: officers can now be offered this programme under the rule you chose.", "success")
+        return redirect(back_to)
+    return render_template("listing-review.html", programme=found, form=form, back_to=back_to)
 
 
 @bp.route("/partner/programmes/<int:programme_id>/edit", methods=["GET", "POST"])

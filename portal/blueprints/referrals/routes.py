@@ -24,7 +24,9 @@ GROUP_TITLES = {
 }
 
 
-def session_full_message(capacity: int) -> str:
+def session_full_message(capacity: int | None) -> str:
+    if capacity is None:
+        return "The places per session are not confirmed. Set them on the programme's page, then accept the referral."
     return f"This session is full: all {capacity} places are taken. Decline the referral or contact the officer."
 
 

@@ -1,0 +1,188 @@
+"""Issue 15's property: random catalogues pushed through export -> import, with the rule on who may take part said
+in random vocabularies (the portal's terms, other taxonomies' terms, eligibility text) and random unknown terms
+added, never yield a suggestion that breaks a hard rule the source catalogue states (gender, ages)."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from matching.catalogue import prepare
+from matching.engine import match
+from matching.model import Programme as MatchProgramme
+from matching.model import Session as MatchSession
+from matching.model import SubjectProfile
+from matching.model import Venue as MatchVenue
+from portal.oruk import ids, taxonomy
+from portal.oruk.export import service
+from portal.oruk.importing import MappedService, map_service
+from tests.oruk.test_mapping import e3
+from tests.oruk.test_mapping import programme_dict as mapping_programme
+
+TODAY = date(2026, 11, 24)
+MOMENT = datetime(2026, 11, 1, 9, 30)
+HOME = (536823.0, 183099.0)  # the mapping tests' venue, Roman Road Gym
+AUDIENCE_ID = taxonomy.TAXONOMY_BY_SLUG[taxonomy.AUDIENCE].id
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Ways feeds say who may take part: some the importer understands, some it cannot (those must hold the listing).
+SAID = {
+    "female": ["Girls only", "Young women", "Female only", "Women & girls", "GIRLS", "Ladies", "Womxn only",
+               "Female-identifying youth", "Sisterhood circle", "For young women who want to box"],
+    "male": ["Boys only", "Young men", "Male only", "Lads", "Boys & young men", "BOYS", "Brotherhood project",
+             "Young fathers", "Men's shed", "For young men who want to box"],
+    "any": ["Mixed", "Open to all", "Boys and girls", "Everyone welcome", "All genders"],
+}  # fmt: skip
+UNKNOWN_TERMS = ["Coding", "Street dance", "Members only", "LGBTQ+", "Wheelchair users", "Year 9 to Year 11",
+                 "Hackney residents", "Referral from CAMHS only", "Muslim", "Chess", "Boys", "Girls",
+                 "16+"]  # fmt: skip
+AGES_SAID = ["Ages {low}-{high}", "{low} to {high} year olds", "aged {low}–{high}", "Years {low} to {high}",
+             "Secondary school age"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Source:
+    """One programme of the source catalogue, with the rule it states and how its feed says it."""
+
+    number: int
+    gender: str
+    low: int
+    high: int
+    gender_said: str  # "portal" (the portal's own term), "term" (a term of another taxonomy) or "text"
+    gender_words: str
+    ages_in_text: str | None  # the ages said only in eligibility text, the age fields left out
+    unknown_terms: tuple[str, ...]
+    weekday: int
+
+    def admits(self, subject: SubjectProfile) -> bool:
+        return self.low <= subject.age <= self.high and self.gender in ("any", subject.gender)
+
+
+@st.composite
+def sources(draw, number: int) -> Source:
+    gender = draw(st.sampled_from(sorted(SAID)))
+    low = draw(st.integers(12, 20))
+    high = draw(st.integers(low, 25))
+    ages = draw(st.none() | st.sampled_from(AGES_SAID))
+    words = draw(
+        st.lists(st.sampled_from(UNKNOWN_TERMS) | st.text("abcdefghij +", min_size=1, max_size=12), max_size=2)
+    )
+    return Source(
+        number,
+        gender,
+        low,
+        high,
+        draw(st.sampled_from(["portal", "term", "text"])),
+        draw(st.sampled_from(SAID[gender])),
+        ages.format(low=low, high=high) if ages else None,
+        tuple(word for word in words if word.strip()),
+        draw(st.integers(0, 6)),
+    )
+
+
+subjects = st.builds(
+    lambda number, age, gender: SubjectProfile(
+        id=number, age=age, gender=gender, easting=HOME[0], northing=HOME[1], languages=("en",),
+        interest_activity_types=("boxing",), interest_text="", needs=(), commitments=(), observances=(), curfew=None,
+        exclusion_zones=(), non_associates=(), max_travel_m=None,
+    ),
+    st.just(1000),
+    st.integers(11, 22),
+    st.sampled_from(["male", "female", "other"]),
+)  # fmt: skip
+
+
+def programme_dict(source: Source) -> dict:
+    """The source programme as the exporter reads it: the mapping tests' programme with this one's rule and day."""
+    found = mapping_programme(
+        oruk_id=ids.local_uuid(ids.DEFAULT_NAMESPACE, ids.PROGRAMME, source.number),
+        title=f"Programme {source.number}",
+        activity_types=["boxing"],
+        languages=["en"],
+        gender=source.gender,
+        min_age=source.low,
+        max_age=source.high,
+    )
+    session = found["sessions"][0] | {"weekday": source.weekday, "term_end": None, "exception_dates": []}
+    found["sessions"] = [session | {"oruk_id": ids.local_uuid(ids.DEFAULT_NAMESPACE, ids.SESSION, source.number)}]
+    return found
+
+
+def term(text: str) -> dict:
+    identifier = ids.derived_uuid("urn:test", "term", text)
+    return {"id": identifier, "taxonomy_term": {"id": identifier, "name": text, "description": text}}
+
+
+def feed(source: Source) -> dict:
+    """The exported service, rewritten the way another directory's feed might say the same thing."""
+    found = service(programme_dict(source), TODAY)
+    eligibility: list[str] = []
+    if source.gender_said != "portal":
+        found["attributes"] = [a for a in found["attributes"] if a["taxonomy_term"].get("taxonomy_id") != AUDIENCE_ID]
+        if source.gender_said == "term":
+            found["attributes"].append(term(source.gender_words))
+        else:
+            eligibility.append(source.gender_words)
+    if source.ages_in_text:
+        del found["minimum_age"], found["maximum_age"]
+        eligibility.append(source.ages_in_text)
+    found["attributes"] += [term(word) for word in source.unknown_terms]
+    if eligibility:
+        found["eligibility_description"] = ". ".join(eligibility)
+    return found
+
+
+def offered(mapped: MappedService, number: int) -> MatchProgramme:
+    """An imported programme as the matcher's catalogue loads it once its partner has set the places."""
+    fields = mapped.programme
+    venue = mapped.venues[0].fields
+    place = MatchVenue(number, venue["name"], venue["postcode"], float(venue["easting"]), float(venue["northing"]))
+    return MatchProgramme(
+        id=number, organisation_id=1, organisation_name="Imported", organisation_approved=True,
+        status=str(fields["status"]), title=fields["title"], description=fields["description"],
+        activity_types=tuple(fields["activity_types"]), tags=tuple(fields.get("tags", ())),
+        min_age=fields["min_age"], max_age=fields["max_age"], gender=str(fields["gender"]), capacity=10,
+        languages=tuple(fields["languages"]), provisions=tuple(fields["provisions"]),
+        valid_from=fields["valid_from"], valid_to=fields["valid_to"], assured_on=fields["assured_on"] or TODAY,
+        venues=(place,),
+        sessions=tuple(
+            MatchSession(number * 10 + index, number, session.fields["weekday"],
+                         session.fields["start_time"].hour * 60, session.fields["end_time"].hour * 60,
+                         session.fields["term_start"], session.fields["term_end"])
+            for index, session in enumerate(mapped.sessions)
+        ),
+    )  # fmt: skip
+
+
+@st.composite
+def catalogues(draw) -> list[Source]:
+    return [draw(sources(number)) for number in range(1, draw(st.integers(1, 5)) + 1)]
+
+
+@SETTINGS
+@given(catalogues(), st.lists(subjects, min_size=1, max_size=4))
+def test_no_suggestion_from_an_imported_catalogue_breaks_a_rule_the_source_states(
+    source_catalogue: list[Source], people: list[SubjectProfile]
+) -> None:
+    imported = []
+    for source in source_catalogue:
+        mapped = map_service(feed(source), None, e3, TODAY)
+        if mapped.valid and not mapped.held_for_review:  # held listings never reach the matcher's catalogue
+            imported.append(offered(mapped, source.number))
+    prepared = prepare(imported)
+    by_number = {source.number: source for source in source_catalogue}
+    for subject in people:
+        result = match(subject, prepared, (), TODAY, TODAY + timedelta(days=180), TODAY, limit=50)
+        for suggestion in result.suggestions:
+            source = by_number[suggestion.programme_id]
+            assert source.admits(subject), (source, subject.age, subject.gender)
+
+
+def test_the_property_sees_the_failure_it_guards_against() -> None:
+    """A girls-only club said in another taxonomy's words is not offered to a boy (it was, before issue 15)."""
+    source = Source(1, "female", 12, 18, "term", "Sisterhood circle", None, (), 1)
+    mapped = map_service(feed(source), None, e3, TODAY)
+    assert mapped.held_for_review
+    understood = Source(2, "female", 12, 18, "term", "Young women", None, (), 1)
+    assert map_service(feed(understood), None, e3, TODAY).programme["gender"] == "female"
