@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal.compliance.schedule import london_today
 from portal.data import audit, check_version, policy, referrals
 from portal.data import subjects as subject_data
 from portal.dates import minutes
@@ -40,8 +41,8 @@ from portal.orders.facts import (
     ProhibitionFacts,
     RequirementFacts,
     WindowFacts,
-    period_end,
 )
+from portal.orders.period import OrderPeriod
 
 OPEN_STATUSES = (OrderStatus.DRAFT, OrderStatus.FILED, OrderStatus.MADE)
 DEFAULT_LEAD_TIME = timedelta(days=28)
@@ -414,16 +415,20 @@ PROHIBITION_COLUMNS = tuple(
 )
 
 
+def period_of(order: Order) -> OrderPeriod:
+    """The order's one period: every page, check, document, referral and register reads its dates from it."""
+    return OrderPeriod.of(order.proposed_start, order.start_on_release, order.duration_months, order.made_on)
+
+
+def filed_on(order: Order) -> date | None:
+    """The day (in London) the order was filed: the court cannot have made it before then."""
+    return None if order.filed_at is None else london_today(order.filed_at)
+
+
 def order_period(order: Order) -> tuple[date, date] | None:
     """First and last day of the order: from the day the court made it, else the proposed start."""
-    start = _start(order)
-    return None if start is None else (start, period_end(start, order.duration_months))
-
-
-def _start(order: Order) -> date | None:
-    if order.made_on is not None:
-        return order.made_on
-    return None if order.start_on_release else order.proposed_start
+    period = period_of(order)
+    return None if period.start is None else (period.start, period.end)  # type: ignore[return-value]
 
 
 def order_facts(order: Order, today: date) -> OrderFacts:
@@ -431,8 +436,7 @@ def order_facts(order: Order, today: date) -> OrderFacts:
     subject = order.subject
     attendees = co_attendees(order)
     return OrderFacts(
-        **{column: getattr(order, column) for column in FACT_COLUMNS}
-        | {"proposed_start": _start(order), "start_on_release": order.start_on_release and order.made_on is None},
+        **{column: getattr(order, column) for column in FACT_COLUMNS} | {"made_on": order.made_on},
         route=str(order.route),
         subject_reference=subject.reference,
         subject_name=subject.display_name,

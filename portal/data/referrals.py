@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from functools import cache
 
 from flask import abort
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, case, func, select
 from sqlalchemy.orm import aliased
 
 from portal import dates
@@ -30,6 +30,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.orders.period import OrderPeriod
 
 AWAITING_RESPONSE = (ReferralStatus.SENT, ReferralStatus.VIEWED)
 
@@ -80,6 +81,13 @@ PARTNER_ALLOW_LIST = (
     # the order, as far as timing goes
     "order_proposed_start",
     "order_duration_months",
+)
+
+
+# The order's start as far as it is known (the period's rule): the day made, else the planned day, never a guess
+# for an order that waits for release from custody.
+ORDER_START = case(
+    (Order.made_on.is_not(None), Order.made_on), (Order.start_on_release.is_(True), None), else_=Order.proposed_start
 )
 
 
@@ -144,6 +152,16 @@ class ReferralView:
     @property
     def accepted(self) -> bool:
         return self.status in PLACE_HOLDING_REFERRALS
+
+    @property
+    def dates_wording(self) -> str:
+        """The days the requirement binds, from the order's one period, or when they will be known."""
+        period = OrderPeriod.of(self.order_proposed_start, False, self.order_duration_months)
+        start, end = period.term(self.starts_on, self.ends_on)
+        if start is not None and end is not None:
+            return f"{dates.long_date(start)} to {dates.long_date(end)}"
+        until = f", until {dates.long_date(self.ends_on)}" if self.ends_on else f" for {period.duration_months} months"
+        return f"From the day the court makes the order{until}"
 
 
 if tuple(field.name for field in fields(ReferralView)) != PARTNER_ALLOW_LIST:  # pragma: no cover
@@ -456,7 +474,7 @@ def _view_query() -> Select:
             Requirement.starts_on,
             Requirement.ends_on,
             Requirement.supervisor_name,
-            Order.proposed_start.label("order_proposed_start"),
+            ORDER_START.label("order_proposed_start"),
             Order.duration_months.label("order_duration_months"),
         )
         .join(Requirement, Requirement.id == Referral.requirement_id)

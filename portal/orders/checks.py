@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
 
-from portal.dates import add_months
+from portal.dates import add_months, period_end
 from portal.orders.facts import (
     WEEKDAY_NAMES,
     OrderFacts,
@@ -21,7 +21,6 @@ from portal.orders.facts import (
     RequirementFacts,
     WindowFacts,
     format_date,
-    period_end,
 )
 from portal.orders.wording import prohibition_label, requirement_label, session_label, session_time, time_range
 
@@ -214,7 +213,7 @@ def check_power_in_force(order: OrderFacts, policy: Policy) -> list[Problem]:
 def check_start_on_release(order: OrderFacts, policy: Policy) -> list[Problem]:
     return (
         [Problem("start_on_release", START_ON_RELEASE_MESSAGE, field="start_on_release")]
-        if order.start_on_release
+        if order.start_on_release and order.start is None
         else []
     )
 

@@ -4,9 +4,10 @@ Times are minutes since midnight, weekday 0 is Monday, coordinates are British N
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from portal.dates import add_months, age_on
+from portal.dates import age_on
+from portal.orders.period import OrderPeriod
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -130,16 +131,21 @@ class OrderFacts:
     prohibitions: tuple[ProhibitionFacts, ...]
     legal_bases: tuple[LegalBasisFacts, ...]
     today: date
+    made_on: date | None = None
+
+    @property
+    def period(self) -> OrderPeriod:
+        return OrderPeriod.of(self.proposed_start, self.start_on_release, self.duration_months, self.made_on)
 
     @property
     def start(self) -> date | None:
         """The day the order takes effect; unknown (None) while it waits for release from custody."""
-        return None if self.start_on_release else self.proposed_start
+        return self.period.start
 
     @property
     def end(self) -> date | None:
         """The last day the order has effect (see `period_end`)."""
-        return None if self.start is None else period_end(self.start, self.duration_months)
+        return self.period.end
 
     @property
     def making_date(self) -> date:
@@ -148,19 +154,6 @@ class OrderFacts:
 
     def subject_age_on(self, day: date) -> int:
         return age_on(self.subject_date_of_birth, day)
-
-
-def period_end(start: date, months: int) -> date:
-    """The last day of a period of `months` months that includes its first day (the corresponding date rule).
-
-    It ends the day before the same day of the month `months` later: 12 months from 1 March 2026 ends on 28 February
-    2027. When that month has no such day it ends on the month's last day, so 6 months from 31 August ends on the
-    last day of February and a period is never shorter than `months` calendar months.
-    """
-    corresponding = add_months(start, months)
-    if corresponding.day < start.day:
-        return corresponding
-    return corresponding - timedelta(days=1)
 
 
 def format_date(day: date) -> str:

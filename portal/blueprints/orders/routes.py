@@ -333,7 +333,7 @@ def made(order_id: int) -> ResponseReturnValue:
     if found.status != OrderStatus.FILED:
         flash("Only a filed order can be recorded as made by the court.", "error")
         return redirect(url_for("orders.order", order_id=order_id)), 303
-    form = MadeForm(version=found.version, made_by_court=found.court)
+    form = MadeForm(version=found.version, made_by_court=found.court, filed_on=orders.filed_on(found))
     if form.validate_on_submit():
         fields = {
             "made_on": form.made_on.data,

@@ -7,7 +7,7 @@ from wtforms.validators import Optional
 
 from matching import MatchFilters
 from matching.taxonomy import ACTIVITY_TYPES, WEEKDAYS
-from portal.dates import add_months
+from portal.dates import ORDER_DATES, add_months
 from portal.forms import GovDateField
 
 DISTANCES_KM = (1, 2, 3, 5, 10)
@@ -20,7 +20,9 @@ class SuggestionFiltersForm(FlaskForm):
     class Meta:
         csrf = False
 
-    starts_on = GovDateField("Order would start on", description="The subject's age is worked out on this date.")
+    starts_on = GovDateField(
+        "Order would start on", window=ORDER_DATES, description="The subject's age is worked out on this date."
+    )
     months = SelectField(
         "For", choices=[(str(m), f"{m} months") for m in DURATIONS_MONTHS], default="12", widget=GovSelect()
     )

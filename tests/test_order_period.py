@@ -1,0 +1,101 @@
+"""One order, one period (issue 14, observations 1 and 2): the made date, the start rule and the suggestions' period
+are the same dates on every page, in the document and in the registers."""
+
+import io
+from datetime import date, timedelta
+
+from docx import Document
+from sqlalchemy import select
+
+from portal.dates import long_date, period_end
+from portal.extensions import db
+from portal.models import Order, Referral, Requirement
+from tests.test_orders import accept_weekly_plan, add_occasions, fill_details, give_rationales, partners_accept_all
+from tests.utils import field_error, page
+
+TODAY = date.today()
+
+
+def _version(client, path: str) -> str:  # noqa: ANN001
+    return page(client.get(path)).select_one('input[name="version"]')["value"]
+
+
+def filed_order(app, client, sign_in, subject_id: int) -> int:  # noqa: ANN001
+    order_id = accept_weekly_plan(client, subject_id)
+    fill_details(client, order_id)
+    add_occasions(client, order_id)
+    give_rationales(client, order_id, app)
+    partners_accept_all(app, sign_in, order_id)
+    filed = client.post(f"/orders/{order_id}/file", data={"version": _version(client, f"/orders/{order_id}")})
+    assert filed.status_code == 302
+    return order_id
+
+
+def record_made(client, order_id: int, day: date):  # noqa: ANN001, ANN201
+    return client.post(
+        f"/orders/{order_id}/made",
+        data={
+            "version": _version(client, f"/orders/{order_id}/made"),
+            "made_on": [str(day.day), str(day.month), str(day.year)],
+            "made_by_court": "Thames Magistrates' Court",
+        },
+    )
+
+
+def text_of(client, path: str) -> str:  # noqa: ANN001
+    return page(client.get(path)).get_text(" ", strip=True)
+
+
+def docx_text(client, order_id: int) -> str:  # noqa: ANN001
+    document = Document(io.BytesIO(client.get(f"/orders/{order_id}/court-document.docx").data))
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def test_the_court_cannot_have_made_an_order_in_the_future_or_before_it_was_filed(app, client, sign_in, demo) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    order_id = filed_order(app, client, sign_in, demo)
+    future = record_made(client, order_id, TODAY + timedelta(days=14))
+    assert field_error(future, "made_on") == "Date the court made the order must be today or in the past"
+    before = record_made(client, order_id, TODAY - timedelta(days=3))
+    assert field_error(before, "made_on") == (
+        f"Date the court made the order must be on or after the day it was filed, {long_date(TODAY)}"
+    )
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == "filed"
+
+
+def test_an_order_made_today_shows_the_same_period_on_every_page_and_in_the_document(
+    app, client, sign_in, demo
+) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    order_id = filed_order(app, client, sign_in, demo)
+    assert record_made(client, order_id, TODAY).status_code == 302
+    start, end = long_date(TODAY), long_date(period_end(TODAY, 12))
+    assert f"{start} to {end} (12 months)" in text_of(client, f"/orders/{order_id}")
+    assert f"from {start} until {end}" in text_of(client, f"/orders/{order_id}/print")
+    assert f"from {start} until {end}" in docx_text(client, order_id)
+    assert "1 December 2026" not in text_of(client, f"/orders/{order_id}")  # the planned start is not the start
+
+
+def test_a_partner_sees_the_real_dates_or_that_the_order_starts_the_day_the_court_makes_it(
+    app, client, sign_in, demo
+) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    order_id = accept_weekly_plan(client, demo)
+    with app.app_context():
+        referral = db.session.scalars(
+            select(Referral).join(Requirement).where(Requirement.order_id == order_id)
+        ).first()
+        referral_id, organisation_id = referral.id, referral.organisation_id
+        order = db.session.get(Order, order_id)
+        start, end = order.proposed_start, period_end(order.proposed_start, order.duration_months)
+    partner = app.test_client()
+    sign_in(partner, "partner", organisation_id=organisation_id)
+    shown = text_of(partner, f"/partner/referrals/{referral_id}")
+    assert f"{long_date(start)} to {long_date(end)}" in shown
+    assert "Not set" not in shown and "not set" not in shown
+    with app.app_context():
+        db.session.get(Order, order_id).proposed_start = None
+        db.session.commit()
+    shown = text_of(partner, f"/partner/referrals/{referral_id}")
+    assert "From the day the court makes the order" in shown
