@@ -42,7 +42,10 @@ def _legal_bases() -> None:
         if (row["police_area"], row["regulation"]) not in known:
             policy.add_legal_basis(
                 row
-                | {"valid_from": date.fromisoformat(row["valid_from"]), "valid_to": date.fromisoformat(row["valid_to"])}
+                | {
+                    "valid_from": date.fromisoformat(row["valid_from"]),
+                    "valid_to": date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+                }
             )
 
 

@@ -88,7 +88,8 @@ def test_a_partner_sees_the_real_dates_or_that_the_order_starts_the_day_the_cour
         ).first()
         referral_id, organisation_id = referral.id, referral.organisation_id
         order = db.session.get(Order, order_id)
-        start, end = order.proposed_start, period_end(order.proposed_start, order.duration_months)
+        requirement, order_end = referral.requirement, period_end(order.proposed_start, order.duration_months)
+        start, end = requirement.starts_on or order.proposed_start, requirement.ends_on or order_end
     partner = app.test_client()
     sign_in(partner, "partner", organisation_id=organisation_id)
     shown = text_of(partner, f"/partner/referrals/{referral_id}")
@@ -99,3 +100,45 @@ def test_a_partner_sees_the_real_dates_or_that_the_order_starts_the_day_the_cour
         db.session.commit()
     shown = text_of(partner, f"/partner/referrals/{referral_id}")
     assert "From the day the court makes the order" in shown
+
+
+def test_a_draft_made_from_the_suggestions_takes_the_period_they_were_checked_for(app, client, sign_in, demo) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    chosen = {"starts_on": ["20", "12", "2026"], "months": "18"}
+    soup = page(client.get(f"/subjects/{demo}/suggestions", query_string=chosen))
+    assert "For an order from 20 December 2026 to 19 June 2028" in soup.get_text(" ", strip=True)
+    plan = soup.select_one("#weekly-plan form")
+    data = {
+        field["name"]: field["value"] for field in plan.select('input[type="hidden"]') if field["name"] != "session_id"
+    }
+    data["session_id"] = [field["value"] for field in plan.select('input[name="session_id"]')]
+    response = client.post(f"/orders/for-subject/{demo}/sessions", data=data)
+    order_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert "20 December 2026 to 19 June 2028 (18 months)" in text_of(client, f"/orders/{order_id}")
+
+
+def test_suggestions_opened_for_a_subject_with_a_draft_use_the_draft_period(app, client, sign_in, demo) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    order_id = accept_weekly_plan(client, demo)
+    fill_details(client, order_id, proposed_start=["4", "1", "2027"], duration_months="9")
+    shown = text_of(client, f"/subjects/{demo}/suggestions")
+    assert "For an order from 4 January 2027 to 3 October 2027" in shown
+
+
+def test_changing_the_period_lists_each_requirement_that_no_longer_fits(app, client, sign_in, demo) -> None:  # noqa: ANN001
+    sign_in(client, "officer")
+    order_id = accept_weekly_plan(client, demo)
+    fill_details(client, order_id)  # 1 December 2026 for 12 months: every accepted session runs then
+    assert not {"requirement_outside_programme", "requirement_outside_order"} & set(_problem_codes(client, order_id))
+    with app.app_context():
+        requirement_ids = {r.id for r in db.session.get(Order, order_id).requirements}
+    fill_details(client, order_id, proposed_start=["1", "9", "2027"])  # after the demo programmes' summer term
+    soup = page(client.get(f"/orders/{order_id}/checks"))
+    misfits = soup.select('#problems li[data-code="requirement_outside_programme"]')
+    assert len(misfits) == len(requirement_ids)  # each one
+    assert all("no longer fits the order's dates" in item.get_text(" ", strip=True) for item in misfits)
+    assert all("its sessions end on 31 August 2027" in item.get_text(" ", strip=True) for item in misfits)
+
+
+def _problem_codes(client, order_id: int) -> list[str]:  # noqa: ANN001
+    return [item["data-code"] for item in page(client.get(f"/orders/{order_id}/checks")).select("#problems li")]

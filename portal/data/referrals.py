@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from functools import cache
 
 from flask import abort
-from sqlalchemy import Row, Select, case, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import aliased
 
 from portal import dates
@@ -81,13 +81,6 @@ PARTNER_ALLOW_LIST = (
     # the order, as far as timing goes
     "order_proposed_start",
     "order_duration_months",
-)
-
-
-# The order's start as far as it is known (the period's rule): the day made, else the planned day, never a guess
-# for an order that waits for release from custody.
-ORDER_START = case(
-    (Order.made_on.is_not(None), Order.made_on), (Order.start_on_release.is_(True), None), else_=Order.proposed_start
 )
 
 
@@ -474,7 +467,7 @@ def _view_query() -> Select:
             Requirement.starts_on,
             Requirement.ends_on,
             Requirement.supervisor_name,
-            ORDER_START.label("order_proposed_start"),
+            Order.proposed_start.label("order_proposed_start"),
             Order.duration_months.label("order_duration_months"),
         )
         .join(Requirement, Requirement.id == Referral.requirement_id)

@@ -31,6 +31,29 @@ class WindowFacts:
 class OccasionFacts:
     occurred_on: date
     location_type: str  # public-place | school-premises | further-education
+    summary: str = ""
+    good_reason_claimed: str = ""
+
+
+@dataclass(frozen=True)
+class ProgrammeFacts:
+    """The programme a requirement was referred to: who it takes and when its sessions run."""
+
+    title: str
+    min_age: int
+    max_age: int
+    valid_from: date
+    valid_to: date | None
+    term_start: date
+    term_end: date | None
+
+    @property
+    def first_day(self) -> date:
+        return max(self.valid_from, self.term_start)
+
+    @property
+    def last_day(self) -> date | None:
+        return min((day for day in (self.valid_to, self.term_end) if day), default=None)
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,7 @@ class RequirementFacts:
     confirmed_at: datetime | None
     co_attendee_subject_ids: tuple[int, ...]
     necessity_rationale: str
+    programme: ProgrammeFacts | None = None  # None for a requirement added by hand
 
 
 @dataclass(frozen=True)
@@ -132,6 +156,7 @@ class OrderFacts:
     legal_bases: tuple[LegalBasisFacts, ...]
     today: date
     made_on: date | None = None
+    subject_postcode: str = ""
 
     @property
     def period(self) -> OrderPeriod:

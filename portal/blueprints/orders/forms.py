@@ -2,7 +2,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import Optional
 
 from matching.taxonomy import WEEKDAYS
@@ -19,13 +19,15 @@ from portal.forms import (
     text_field,
 )
 from portal.models import OrderRoute, ProhibitionKind, RequirementKind
+from portal.orders.period import OrderPeriod, StartRule
 
 LOCATION_TYPES = [
     ("public-place", "A public place"),
     ("school-premises", "School premises"),
     ("further-education", "Further education premises"),
 ]
-DURATIONS = [(str(months), f"{months} months") for months in range(6, 25)]
+MIN_MONTHS, MAX_MONTHS = 6, 24  # s.23
+DURATIONS = [(str(months), f"{months} months") for months in range(MIN_MONTHS, MAX_MONTHS + 1)]
 ANY_DAY = "any"
 NECESSITY_HINT = (
     "To protect the public, particular people (including the subject) or to prevent an offence involving a "
@@ -239,3 +241,21 @@ class MadeForm(VersionedForm):
 
 class WholeForm(VersionedForm):
     """A button-only form (CSRF and the version)."""
+
+
+class AcceptSessionsForm(WholeForm):
+    """Sessions accepted from the suggestions page, with the period they were worked out for: a draft started from
+    them takes that period, so the draft and the suggestions agree."""
+
+    starts_on = HiddenField()
+    months = HiddenField()
+
+    def suggested_period(self, today: date) -> OrderPeriod | None:
+        try:
+            start = date.fromisoformat(self.starts_on.data or "")
+        except ValueError:
+            return None
+        months = int(self.months.data) if (self.months.data or "").isdigit() else 0
+        if not MIN_MONTHS <= months <= MAX_MONTHS or not ORDER_DATES.contains(start, today):
+            return None
+        return OrderPeriod(StartRule.ON_DATE, months, start)
