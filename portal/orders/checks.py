@@ -229,7 +229,7 @@ def _outside_order(order: OrderFacts, starts_on: date | None, ends_on: date | No
     if start is None or end is None:
         return None
     own_start, own_end = starts_on or start, ends_on or end
-    if start <= own_start and own_end <= end:
+    if start <= own_start <= own_end <= end:
         return None
     return (
         f"runs from {format_date(own_start)} until {format_date(own_end)}, outside the order period "

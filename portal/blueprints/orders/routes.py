@@ -206,11 +206,14 @@ def requirement_edit(order_id: int, requirement_id: int) -> ResponseReturnValue:
 @officer_required
 def requirement_remove(order_id: int, requirement_id: int) -> ResponseReturnValue:
     """Asks first (GET), since removing a referred requirement withdraws the partner's referral."""
-    found = orders.get_order(order_id)
+    asking = request.method == "GET"
+    found = (
+        orders.view_order(order_id, purpose="confirm removing a requirement") if asking else orders.get_order(order_id)
+    )
     if found.status != OrderStatus.DRAFT:
         return _locked(found)
     form = WholeForm(version=found.version)
-    if request.method == "GET":
+    if asking:
         requirement = orders.part_of(found.requirements, requirement_id)
         return render_template(
             "orders/requirement-remove.html",
