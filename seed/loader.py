@@ -31,12 +31,13 @@ def load_demo() -> dict[str, int]:
     for row in demo.programmes:
         _programme(row, organisations[row["organisation_key"]], added)
     _subjects(added)
-    _legal_bases()
+    load_legal_bases()
     catalogue.mark_changed()
     return added
 
 
-def _legal_bases() -> None:
+def load_legal_bases() -> None:
+    """The legal-basis rows the demo needs (the real pilot, and a row labelled as demonstration configuration)."""
     known = {(basis.police_area, basis.regulation) for basis in policy.legal_bases()}
     for row in json.loads((DATA_DIR / "legal_bases.json").read_text())["legal_bases"]:
         if (row["police_area"], row["regulation"]) not in known:

@@ -389,7 +389,7 @@ def made(order_id: int) -> ResponseReturnValue:
             lambda: orders.mark_made(found, fields, form.version.data),
             "Order recorded as made. Its requirements are active and the partners' registers have started.",
         )
-    return render_template("orders/made.html", order=found, form=form)
+    return render_template("orders/made.html", order=found, form=form, filed_on=form.filed_on)
 
 
 @bp.post("/<int:order_id>/new-version")
