@@ -15,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
 
+from portal.dates import DateWindow
 from portal.geo import Location, geocode
 
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
@@ -139,11 +140,19 @@ def error_summary(form) -> dict:  # noqa: ANN001
 
 
 class GovDateField(DateField):
-    """Day, month and year boxes, with a GOV.UK message when the date is not real."""
+    """Day, month and year boxes, with a GOV.UK message when the date is not real or outside its kind's window."""
 
-    def __init__(self, label: str, *, required_message: str | None = None, **kwargs) -> None:
+    def __init__(self, label: str, *, window: DateWindow, required_message: str | None = None, **kwargs) -> None:
         checks = [required(required_message)] if required_message else [Optional()]
         super().__init__(label, validators=checks, format="%d %m %Y", widget=DayMonthYearInput(), **kwargs)
+        self.window = window
+
+    def post_validate(self, form, validation_stopped: bool) -> None:  # noqa: ANN001
+        if validation_stopped or self.data is None or self.errors:
+            return
+        problem = self.window.problem(self.label.text.replace(" (optional)", ""), self.data, date.today())
+        if problem:
+            self.errors.append(problem)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [part.strip() for part in valuelist]

@@ -31,18 +31,22 @@ def load_demo() -> dict[str, int]:
     for row in demo.programmes:
         _programme(row, organisations[row["organisation_key"]], added)
     _subjects(added)
-    _legal_bases()
+    load_legal_bases()
     catalogue.mark_changed()
     return added
 
 
-def _legal_bases() -> None:
+def load_legal_bases() -> None:
+    """The legal-basis rows the demo needs (the real pilot, and a row labelled as demonstration configuration)."""
     known = {(basis.police_area, basis.regulation) for basis in policy.legal_bases()}
     for row in json.loads((DATA_DIR / "legal_bases.json").read_text())["legal_bases"]:
         if (row["police_area"], row["regulation"]) not in known:
             policy.add_legal_basis(
                 row
-                | {"valid_from": date.fromisoformat(row["valid_from"]), "valid_to": date.fromisoformat(row["valid_to"])}
+                | {
+                    "valid_from": date.fromisoformat(row["valid_from"]),
+                    "valid_to": date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+                }
             )
 
 

@@ -1,14 +1,14 @@
 """The attendance journey on the London demo: a made order generates the partner's register; two unacceptable
 absences by an under-18 raise a report the officer reviews and locks; one does not; overdue registers are chased."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from portal.data.attendance import notify_overdue_registers
 from portal.extensions import db
-from portal.models import NonComplianceReport, OutboxMessage, Requirement
+from portal.models import NonComplianceReport, Order, OutboxMessage, Requirement
 from tests.test_orders import (
     accept_weekly_plan,
     add_occasions,
@@ -29,6 +29,9 @@ def made_order(app, officer, sign_in, demo):  # noqa: ANN001, ANN201, F811
     partners_accept_all(app, sign_in, order_id)
     version = page(officer.get(f"/orders/{order_id}")).select_one('input[name="version"]')["value"]
     officer.post(f"/orders/{order_id}/file", data={"version": version})
+    with app.app_context():  # set-up: filed four weeks ago, as the court cannot make an order before its filing
+        db.session.get(Order, order_id).filed_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(weeks=4)
+        db.session.commit()
     made_on = date.today() - timedelta(days=22)
     version = page(officer.get(f"/orders/{order_id}/made")).select_one('input[name="version"]')["value"]
     response = officer.post(

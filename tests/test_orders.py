@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import date
 
 import pytest
 from docx import Document
@@ -10,6 +11,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Order, Referral, Requirement
 from tests.utils import page
+
+TODAY_BOXES = [str(date.today().day), str(date.today().month), str(date.today().year)]
 
 
 @pytest.fixture
@@ -239,33 +242,43 @@ def test_recording_the_order_as_made_activates_confirmed_requirements(app, offic
     assert "Enter the date the order was made" in page(missing).get_text()
     response = officer.post(
         f"/orders/{order_id}/made",
-        data={"version": version, "made_on": ["1", "12", "2026"], "made_by_court": "Thames Magistrates' Court"},
+        data={"version": version, "made_on": TODAY_BOXES, "made_by_court": "Thames Magistrates' Court"},
     )
     assert response.status_code == 302
     with app.app_context():
         order = db.session.get(Order, order_id)
-        assert order.status == "made" and str(order.made_on) == "2026-12-01"
+        assert order.status == "made" and order.made_on == date.today()  # not before the day it was filed
         assert {r.referral.status for r in order.requirements} == {"active"}
 
 
-def test_a_draft_outside_the_legal_basis_table_warns_that_the_power_is_not_in_force(
-    app, officer, sign_in, demo
-) -> None:  # noqa: ANN001
+def test_a_draft_outside_the_legal_basis_table_cannot_be_ready_for_court_or_filed(app, officer, sign_in, demo) -> None:  # noqa: ANN001
     order_id = accept_weekly_plan(officer, demo)
-    fill_details(officer, order_id)  # starts 1 December 2026; the demo table only holds the 2021-2023 pilot
-    warning = "not recorded as in force in Metropolitan Police district"
-    assert warning in page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
+    fill_details(officer, order_id, police_area="Greater Manchester Police")  # the demo table covers only the Met
+    add_occasions(officer, order_id)
+    give_rationales(officer, order_id, app)
+    partners_accept_all(app, sign_in, order_id)
+    assert problems(officer, order_id) == ["power_not_in_force"]
+    checks = page(officer.get(f"/orders/{order_id}/checks")).select_one("#problems").get_text(" ", strip=True)
+    assert "not recorded as in force in Greater Manchester Police" in checks
+    overview = page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
+    assert "1 problem to resolve" in overview and "Ready for court" not in overview
+    version = page(officer.get(f"/orders/{order_id}")).select_one('input[name="version"]')["value"]
+    refused = officer.post(f"/orders/{order_id}/file", data={"version": version})
+    assert refused.status_code == 303
+    with app.app_context():
+        assert db.session.get(Order, order_id).status == "draft"
     admin = app.test_client()
     sign_in(admin, "admin")
     admin.post(
         "/admin/legal-bases/new",
         data={
-            "police_area": "Metropolitan Police district",
+            "police_area": "Greater Manchester Police",
             "regulation": "National commencement (training data)",
             "valid_from": ["1", "1", "2026"],
         },
     )
-    assert warning not in page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
+    assert problems(officer, order_id) == []
+    assert "Ready for court" in page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
 
 
 def test_a_draft_cannot_be_filed_while_its_prohibitions_lag_the_subject_record(app, officer, sign_in, demo) -> None:  # noqa: ANN001

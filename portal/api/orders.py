@@ -463,7 +463,7 @@ def order_made(order_id: int) -> ResponseReturnValue:
     expected = expected_version("order", found.id)
     if found.status != OrderStatus.FILED:
         raise ApiError(422, "order_not_filed", "Only a filed order can be recorded as made by the court.")
-    form = MADE_INPUT.validate(json_body())
+    form = MADE_INPUT.validate(json_body(), filed_on=orders.filed_on(found))
     fields = {
         "made_on": form.made_on.data,
         "made_by_court": form.made_by_court.data.strip(),

@@ -21,6 +21,7 @@ from portal.blueprints.registers.routes import WINDOW, _not_open_message
 from portal.compliance.schedule import london_today
 from portal.data import EditConflict, attendance
 from portal.data.attendance import Register, RegisterNotOpen
+from portal.dates import SEARCH_DATES
 from portal.models import Role
 
 TAG = "Attendance"
@@ -73,9 +74,13 @@ def _query_date(name: str, default: date) -> date:
     try:
         if not ISO_DATE.match(raw):
             raise ValueError
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ValidationFailed({name: f"{name} must be a real date, like 2027-03-27"}) from None
+    problem = SEARCH_DATES.problem(name, day, london_today())
+    if problem:
+        raise ValidationFailed({name: problem})
+    return day
 
 
 def register_etag(found: Register) -> str:

@@ -8,15 +8,16 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.dates import add_months
+from portal.dates import period_end
 
 LONDON = ZoneInfo("Europe/London")
 OVERDUE_AFTER = timedelta(hours=24)
 
 
 def order_end(made_on: date, duration_months: int) -> date:
-    """The last day an order is in force: made on 1 December for 12 months runs to 30 November next year."""
-    return add_months(made_on, duration_months) - timedelta(days=1)
+    """The last day an order is in force: made on 1 December for 12 months runs to 30 November next year (the same
+    rule as the order's own period and court document: `period_end`)."""
+    return period_end(made_on, duration_months)
 
 
 def requirement_period(

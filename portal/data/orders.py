@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal.compliance.schedule import london_today
 from portal.data import audit, check_version, policy, referrals
 from portal.data import subjects as subject_data
 from portal.dates import minutes
@@ -37,11 +38,12 @@ from portal.orders.facts import (
     LegalBasisFacts,
     OccasionFacts,
     OrderFacts,
+    ProgrammeFacts,
     ProhibitionFacts,
     RequirementFacts,
     WindowFacts,
-    period_end,
 )
+from portal.orders.period import OrderPeriod
 
 OPEN_STATUSES = (OrderStatus.DRAFT, OrderStatus.FILED, OrderStatus.MADE)
 DEFAULT_LEAD_TIME = timedelta(days=28)
@@ -83,13 +85,16 @@ def order_history(subject_id: int) -> list[Order]:
     return list(db.session.scalars(select(Order).where(Order.subject_id == subject_id).order_by(Order.id.desc())))
 
 
-def start_draft(subject: Subject, officer_id: int, officer_unit: str) -> Order:
+def start_draft(subject: Subject, officer_id: int, officer_unit: str, period: OrderPeriod | None = None) -> Order:
+    """A new draft; with the period the suggestions were worked out for, when it is made from them."""
     order = Order(
         subject_id=subject.id,
         officer_id=officer_id,
         applicant=f"Commissioner of Police of the Metropolis ({officer_unit})" if officer_unit else "",
-        proposed_start=date.today() + DEFAULT_LEAD_TIME,
+        proposed_start=period.planned_start if period else date.today() + DEFAULT_LEAD_TIME,
     )
+    if period is not None:
+        order.duration_months = period.duration_months
     try:
         with db.session.begin_nested():  # the database allows one open order per subject (see Order's indexes)
             db.session.add(order)
@@ -173,7 +178,7 @@ def add_requirements_from_sessions(
     for session in sessions:
         if session.id in already:
             continue
-        requirement = _requirement_for(session)
+        requirement = _requirement_for(session, period_of(order))
         order.requirements.append(requirement)
         db.session.flush()
         referrals.create_referral(requirement, officer_id)
@@ -183,9 +188,15 @@ def add_requirements_from_sessions(
     return added
 
 
-def _requirement_for(session: ProgrammeSession) -> Requirement:
+def _requirement_for(session: ProgrammeSession, period: OrderPeriod) -> Requirement:
     programme, venue = session.programme, session.venue
+    facts = _programme_facts(session.id)
+    own_start = facts.first_day if period.start and facts.first_day > period.start else None  # type: ignore[union-attr]
+    last_day = facts.last_day  # type: ignore[union-attr]
+    own_end = last_day if last_day and period.end and last_day < period.end else None
     return Requirement(
+        starts_on=own_start,
+        ends_on=own_end,
         kind=RequirementKind.PARTICIPATE,
         activity=programme.title,
         programme_id=programme.id,
@@ -218,6 +229,11 @@ def update_requirement(order: Order, requirement_id: int, fields: dict[str, Any]
     for name, value in fields.items():
         setattr(requirement, name, value)
     touch(order, "requirement changed", requirement_id=requirement_id, fields=sorted(fields))
+
+
+def is_referred(requirement: Requirement) -> bool:
+    """Whether removing it would withdraw a live referral (the partner is told)."""
+    return requirement.referral is not None and requirement.referral.status in LIVE_REFERRALS
 
 
 def remove_requirement(order: Order, requirement_id: int, expected_version: int | None) -> None:
@@ -414,16 +430,20 @@ PROHIBITION_COLUMNS = tuple(
 )
 
 
+def period_of(order: Order) -> OrderPeriod:
+    """The order's one period: every page, check, document, referral and register reads its dates from it."""
+    return OrderPeriod.of(order.proposed_start, order.start_on_release, order.duration_months, order.made_on)
+
+
+def filed_on(order: Order) -> date | None:
+    """The day (in London) the order was filed: the court cannot have made it before then."""
+    return None if order.filed_at is None else london_today(order.filed_at)
+
+
 def order_period(order: Order) -> tuple[date, date] | None:
     """First and last day of the order: from the day the court made it, else the proposed start."""
-    start = _start(order)
-    return None if start is None else (start, period_end(start, order.duration_months))
-
-
-def _start(order: Order) -> date | None:
-    if order.made_on is not None:
-        return order.made_on
-    return None if order.start_on_release else order.proposed_start
+    period = period_of(order)
+    return None if period.start is None else (period.start, period.end)  # type: ignore[return-value]
 
 
 def order_facts(order: Order, today: date) -> OrderFacts:
@@ -432,7 +452,7 @@ def order_facts(order: Order, today: date) -> OrderFacts:
     attendees = co_attendees(order)
     return OrderFacts(
         **{column: getattr(order, column) for column in FACT_COLUMNS}
-        | {"proposed_start": _start(order), "start_on_release": order.start_on_release and order.made_on is None},
+        | {"made_on": order.made_on, "subject_postcode": subject.home_postcode},
         route=str(order.route),
         subject_reference=subject.reference,
         subject_name=subject.display_name,
@@ -445,7 +465,10 @@ def order_facts(order: Order, today: date) -> OrderFacts:
         if subject.curfew_start is not None and subject.curfew_end is not None
         else None,
         non_associate_ids=tuple(sorted(subject_data.non_associate_ids(subject.id))),
-        occasions=tuple(OccasionFacts(o.occurred_on, o.location_type) for o in order.occasions),
+        occasions=tuple(
+            OccasionFacts(o.occurred_on, o.location_type, o.summary, o.good_reason_claimed or "")
+            for o in sorted(order.occasions, key=lambda occasion: occasion.occurred_on)
+        ),
         requirements=tuple(_requirement_facts(r, attendees) for r in order.requirements),
         prohibitions=tuple(_prohibition_facts(p) for p in order.prohibitions),
         legal_bases=tuple(
@@ -496,6 +519,23 @@ def _requirement_facts(requirement: Requirement, attendees: dict[int, tuple[int,
         confirmed_at=referral.responded_at if confirmed else None,
         co_attendee_subject_ids=attendees.get(requirement.session_id, ()) if requirement.session_id else (),
         necessity_rationale=requirement.necessity_rationale,
+        programme=_programme_facts(requirement.session_id),
+    )
+
+
+def _programme_facts(session_id: int | None) -> ProgrammeFacts | None:
+    session = db.session.get(ProgrammeSession, session_id) if session_id else None
+    if session is None:
+        return None
+    programme = session.programme
+    return ProgrammeFacts(
+        programme.title,
+        programme.min_age,
+        programme.max_age,
+        programme.valid_from,
+        programme.valid_to,
+        session.term_start,
+        session.term_end,
     )
 
 

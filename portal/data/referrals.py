@@ -30,6 +30,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.orders.period import OrderPeriod
 
 AWAITING_RESPONSE = (ReferralStatus.SENT, ReferralStatus.VIEWED)
 
@@ -144,6 +145,16 @@ class ReferralView:
     @property
     def accepted(self) -> bool:
         return self.status in PLACE_HOLDING_REFERRALS
+
+    @property
+    def dates_wording(self) -> str:
+        """The days the requirement binds, from the order's one period, or when they will be known."""
+        period = OrderPeriod.of(self.order_proposed_start, False, self.order_duration_months)
+        start, end = period.term(self.starts_on, self.ends_on)
+        if start is not None and end is not None:
+            return f"{dates.long_date(start)} to {dates.long_date(end)}"
+        until = f", until {dates.long_date(self.ends_on)}" if self.ends_on else f" for {period.duration_months} months"
+        return f"From the day the court makes the order{until}"
 
 
 if tuple(field.name for field in fields(ReferralView)) != PARTNER_ALLOW_LIST:  # pragma: no cover

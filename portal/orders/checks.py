@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
 
-from portal.dates import add_months
+from portal.dates import add_months, period_end
 from portal.orders.facts import (
     WEEKDAY_NAMES,
     OrderFacts,
@@ -21,13 +21,12 @@ from portal.orders.facts import (
     RequirementFacts,
     WindowFacts,
     format_date,
-    period_end,
 )
 from portal.orders.wording import prohibition_label, requirement_label, session_label, session_time, time_range
 
 QUALIFYING_LOCATIONS = frozenset({"public-place", "school-premises", "further-education"})
 CONFIRMED_REFERRAL_STATES = frozenset({"accepted", "active"})
-ALWAYS_WARNINGS = frozenset({"power_not_in_force", "start_on_release"})
+ALWAYS_WARNINGS = frozenset({"start_on_release", "requirement_ends_before_order"})
 MINUTES_PER_DAY = 24 * 60
 REVIEW_WINDOW_DAYS = 28  # s.26: the last four weeks of the first year
 START_ON_RELEASE_MESSAGE = "Start on release: dates will be fixed when the release date is known"
@@ -205,8 +204,8 @@ def check_power_in_force(order: OrderFacts, policy: Policy) -> list[Problem]:
         if in_area and basis.valid_from <= day and (basis.valid_to is None or day <= basis.valid_to):
             return []
     message = (
-        f"The KCPO power is not recorded as in force in {order.police_area} on {format_date(day)}; check the "
-        f"commencement regulations and ask an administrator to update the legal basis table before applying"
+        f"The KCPO power is not recorded as in force in {order.police_area} on {format_date(day)}: the order cannot "
+        f"go to court until an administrator records the commencement for this area in the legal basis table"
     )
     return [Problem("power_not_in_force", message, field="police_area")]
 
@@ -214,7 +213,7 @@ def check_power_in_force(order: OrderFacts, policy: Policy) -> list[Problem]:
 def check_start_on_release(order: OrderFacts, policy: Policy) -> list[Problem]:
     return (
         [Problem("start_on_release", START_ON_RELEASE_MESSAGE, field="start_on_release")]
-        if order.start_on_release
+        if order.start_on_release and order.start is None
         else []
     )
 
@@ -230,7 +229,7 @@ def _outside_order(order: OrderFacts, starts_on: date | None, ends_on: date | No
     if start is None or end is None:
         return None
     own_start, own_end = starts_on or start, ends_on or end
-    if start <= own_start and own_end <= end:
+    if start <= own_start <= own_end <= end:
         return None
     return (
         f"runs from {format_date(own_start)} until {format_date(own_end)}, outside the order period "
@@ -246,6 +245,58 @@ def check_requirements_inside_order(order: OrderFacts, policy: Policy) -> list[P
             message = f"The requirement {requirement_label(requirement)} {reason}"
             problems.append(Problem("requirement_outside_order", message, requirement_id=requirement.id))
     return problems
+
+
+def _programme_misfits(order: OrderFacts, requirement: RequirementFacts) -> list[str]:
+    """Why the programme cannot carry the requirement over its days in the order's period (none when it can)."""
+    programme = requirement.programme
+    start, end = order.period.term(requirement.starts_on, requirement.ends_on)
+    if programme is None or start is None or end is None:
+        return []
+    reasons = []
+    age = order.subject_age_on(start)
+    if not programme.min_age <= age <= programme.max_age:
+        reasons.append(
+            f"the subject would be {age} when it starts, and {programme.title} takes ages "
+            f"{programme.min_age} to {programme.max_age}"
+        )
+    if programme.first_day > start:
+        reasons.append(f"its sessions begin on {format_date(programme.first_day)}")
+    last_day = programme.last_day
+    if last_day is not None and (last_day < start or (requirement.ends_on and last_day < requirement.ends_on)):
+        reasons.append(f"its sessions end on {format_date(last_day)}")
+    return reasons
+
+
+def _term_dates(order: OrderFacts, requirement: RequirementFacts) -> str:
+    start, end = order.period.term(requirement.starts_on, requirement.ends_on)
+    return f"{format_date(start)} to {format_date(end)}"  # type: ignore[arg-type]
+
+
+def check_requirements_fit_programmes(order: OrderFacts, policy: Policy) -> list[Problem]:
+    """Re-run whenever the period changes: each requirement must still fit its programme on the order's dates."""
+    problems = []
+    for requirement in order.requirements:
+        reasons = _programme_misfits(order, requirement)
+        if reasons:
+            message = (
+                f"The requirement {requirement_label(requirement)} no longer fits the order's dates "
+                f"({_term_dates(order, requirement)}): {_and_list(reasons)}"
+            )
+            problems.append(Problem("requirement_outside_programme", message, requirement_id=requirement.id))
+        elif _ends_with_its_programme(order, requirement):
+            message = (
+                f"The sessions of {requirement_label(requirement)} end on "
+                f"{format_date(requirement.programme.last_day)}, before the order does: give the requirement "  # type: ignore[union-attr, arg-type]
+                f"its own end date, or the court will be asked to require sessions that do not run"
+            )
+            problems.append(Problem("requirement_ends_before_order", message, requirement_id=requirement.id))
+    return problems
+
+
+def _ends_with_its_programme(order: OrderFacts, requirement: RequirementFacts) -> bool:
+    last_day, end = requirement.programme and requirement.programme.last_day, order.end
+    return requirement.ends_on is None and bool(last_day) and end is not None and last_day < end  # type: ignore[operator]
 
 
 def check_prohibitions_inside_order(order: OrderFacts, policy: Policy) -> list[Problem]:
@@ -485,6 +536,7 @@ RULES: tuple[Rule, ...] = (
     check_s14_occasions,
     check_s19_conviction,
     check_requirements_inside_order,
+    check_requirements_fit_programmes,
     check_prohibitions_inside_order,
     check_requirements_overlap,
     check_windows,

@@ -5,7 +5,7 @@ from io import BytesIO
 from docx import Document
 
 from portal.orders.checks import CheckResult
-from portal.orders.facts import OrderFacts, format_date
+from portal.orders.facts import OccasionFacts, OrderFacts, format_date
 from portal.orders.wording import (
     SUPERVISOR_SCHEDULE_HEADINGS,
     duration_wording,
@@ -41,8 +41,61 @@ def _readiness(result: CheckResult) -> list[str]:
     return [f"Not ready for court: {count} problem{'s' if count != 1 else ''} must be fixed first."]
 
 
+def _sentence(text: str) -> str:
+    """Text ending in exactly one full stop, whatever punctuation was typed ("to school." does not become "..")."""
+    return text.strip().rstrip(".") + "."
+
+
 def _numbered(terms: list[str]) -> list[str]:
-    return [f"{number}. The subject {term}." for number, term in enumerate(terms, start=1)] or ["None."]
+    return [_sentence(f"{number}. The subject {term}") for number, term in enumerate(terms, start=1)] or ["None."]
+
+
+LOCATION_WORDS = {
+    "public-place": "in a public place",
+    "school-premises": "on school premises",
+    "further-education": "on further education premises",
+}
+
+
+def _occasion_line(number: int, occasion: OccasionFacts) -> str:
+    where = LOCATION_WORDS.get(occasion.location_type, occasion.location_type)
+    line = f"{number}. On {format_date(occasion.occurred_on)}, {where}: {_sentence(occasion.summary or 'no summary')}"
+    if occasion.good_reason_claimed.strip():
+        line += f" Good reason or lawful authority claimed: {_sentence(occasion.good_reason_claimed)}"
+    return line
+
+
+def _grounds(order: OrderFacts) -> list[str]:
+    """What the application rests on (r.2): each occasion with a summary of the facts, or the conviction."""
+    if order.route == "s19":
+        convicted_on = format_date(order.conviction_date) if order.conviction_date else "a date not yet recorded"
+        offence = (order.conviction_offence or "an offence not yet recorded").strip().rstrip(".")
+        return [
+            f"The defendant was convicted of {offence} on {convicted_on}.",
+            f"Sentence or conditional discharge the order accompanies: {_sentence(order.sentence or 'not recorded')}",
+        ]
+    count = len(order.occasions)
+    lead = (
+        f"The applicant relies on {count} occasion{'s' if count != 1 else ''} on which the defendant had a bladed "
+        f"article without good reason or lawful authority (section 14(3)):"
+    )
+    lines = [_occasion_line(number, occasion) for number, occasion in enumerate(order.occasions, start=1)]
+    return [lead, *lines] if lines else ["No occasions are recorded yet."]
+
+
+def _guardian_line(order: OrderFacts, result: CheckResult) -> str:
+    if not _is_youth(order, result):
+        return "Parent or guardian: not required, as the defendant is 18 or over."
+    if order.guardian_name.strip():
+        relationship = f" ({order.guardian_relationship})" if order.guardian_relationship.strip() else ""
+        return f"Parent or guardian: {order.guardian_name}{relationship}."
+    return f"No parent or guardian is named: {_sentence(order.guardian_absent_reason or 'no reason recorded')}"
+
+
+def _address(order: OrderFacts) -> str:
+    if not order.subject_postcode:
+        return "not recorded: add it from police records before filing"
+    return f"postcode {order.subject_postcode} (the portal keeps only the postcode: add the rest from police records)"
 
 
 def _review_lines(order: OrderFacts, result: CheckResult) -> list[str]:
@@ -66,15 +119,9 @@ def _review_lines(order: OrderFacts, result: CheckResult) -> list[str]:
 
 def _youth_lines(order: OrderFacts) -> list[str]:
     consulted_on = format_date(order.yot_consulted_on) if order.yot_consulted_on else "not recorded"
-    guardian = (
-        f"Parent or guardian: {order.guardian_name} ({order.guardian_relationship})"
-        if order.guardian_name.strip()
-        else f"No parent or guardian named: {order.guardian_absent_reason}"
-    )
     return [
         f"Youth offending team consulted: {order.yot_team or 'not recorded'}, on {consulted_on}.",
-        f"Outcome of the consultation: {order.yot_outcome or 'not recorded'}.",
-        f"{guardian}.",
+        f"Outcome of the consultation: {_sentence(order.yot_outcome or 'not recorded')}",
     ]
 
 
@@ -92,14 +139,17 @@ def court_document_sections(order: OrderFacts, result: CheckResult) -> list[Sect
     sections: list[Section] = [
         (TITLE, [_route_line(order), *_readiness(result)]),
         (
-            "Subject",
+            "Defendant",
             [
                 f"Name: {order.subject_name}",
-                f"Reference: {order.subject_reference}",
+                f"Address: {_address(order)}",
                 f"Date of birth: {format_date(order.subject_date_of_birth)}",
+                f"Reference: {order.subject_reference}",
+                _guardian_line(order, result),
             ],
         ),
         ("Applicant and court", [f"Applicant: {order.applicant}", f"Court: {order.court}"]),
+        ("Grounds", _grounds(order)),
         ("Why the order is necessary", [order.necessity_statement]),
         ("Requirements", _numbered([requirement_wording(r) for r in order.requirements])),
         ("Prohibitions", _numbered([prohibition_wording(p) for p in order.prohibitions])),
@@ -108,7 +158,7 @@ def court_document_sections(order: OrderFacts, result: CheckResult) -> list[Sect
         (SCHEDULE_HEADING, _schedule_lines(order)),
     ]
     if _is_youth(order, result):
-        sections.append(("Youth offending team and parent or guardian", _youth_lines(order)))
+        sections.append(("Youth offending team", _youth_lines(order)))
     return sections
 
 

@@ -4,9 +4,10 @@ Times are minutes since midnight, weekday 0 is Monday, coordinates are British N
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from portal.dates import add_months, age_on
+from portal.dates import age_on
+from portal.orders.period import OrderPeriod
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -30,6 +31,29 @@ class WindowFacts:
 class OccasionFacts:
     occurred_on: date
     location_type: str  # public-place | school-premises | further-education
+    summary: str = ""
+    good_reason_claimed: str = ""
+
+
+@dataclass(frozen=True)
+class ProgrammeFacts:
+    """The programme a requirement was referred to: who it takes and when its sessions run."""
+
+    title: str
+    min_age: int
+    max_age: int
+    valid_from: date
+    valid_to: date | None
+    term_start: date
+    term_end: date | None
+
+    @property
+    def first_day(self) -> date:
+        return max(self.valid_from, self.term_start)
+
+    @property
+    def last_day(self) -> date | None:
+        return min((day for day in (self.valid_to, self.term_end) if day), default=None)
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,7 @@ class RequirementFacts:
     confirmed_at: datetime | None
     co_attendee_subject_ids: tuple[int, ...]
     necessity_rationale: str
+    programme: ProgrammeFacts | None = None  # None for a requirement added by hand
 
 
 @dataclass(frozen=True)
@@ -130,16 +155,22 @@ class OrderFacts:
     prohibitions: tuple[ProhibitionFacts, ...]
     legal_bases: tuple[LegalBasisFacts, ...]
     today: date
+    made_on: date | None = None
+    subject_postcode: str = ""
+
+    @property
+    def period(self) -> OrderPeriod:
+        return OrderPeriod.of(self.proposed_start, self.start_on_release, self.duration_months, self.made_on)
 
     @property
     def start(self) -> date | None:
         """The day the order takes effect; unknown (None) while it waits for release from custody."""
-        return None if self.start_on_release else self.proposed_start
+        return self.period.start
 
     @property
     def end(self) -> date | None:
         """The last day the order has effect (see `period_end`)."""
-        return None if self.start is None else period_end(self.start, self.duration_months)
+        return self.period.end
 
     @property
     def making_date(self) -> date:
@@ -148,19 +179,6 @@ class OrderFacts:
 
     def subject_age_on(self, day: date) -> int:
         return age_on(self.subject_date_of_birth, day)
-
-
-def period_end(start: date, months: int) -> date:
-    """The last day of a period of `months` months that includes its first day (the corresponding date rule).
-
-    It ends the day before the same day of the month `months` later: 12 months from 1 March 2026 ends on 28 February
-    2027. When that month has no such day it ends on the month's last day, so 6 months from 31 August ends on the
-    last day of February and a period is never shorter than `months` calendar months.
-    """
-    corresponding = add_months(start, months)
-    if corresponding.day < start.day:
-        return corresponding
-    return corresponding - timedelta(days=1)
 
 
 def format_date(day: date) -> str:

@@ -143,11 +143,11 @@ def prohibition_wording(prohibition: ProhibitionFacts) -> str:
 def duration_wording(order: OrderFacts) -> str:
     """How long the order has effect and from when (s.23)."""
     length = f"{order.duration_months} month{'s' if order.duration_months != 1 else ''}"
+    if order.start is not None and order.end is not None:
+        return f"This order has effect for {length}, from {format_date(order.start)} until {format_date(order.end)}."
     if order.start_on_release:
         return f"This order has effect for {length}, beginning on the day of release from custody."
-    if order.start is None or order.end is None:
-        return f"This order has effect for {length}; the start date has not been set."
-    return f"This order has effect for {length}, from {format_date(order.start)} until {format_date(order.end)}."
+    return f"This order has effect for {length}, from the day the court makes it."
 
 
 def _supervisor_row(number: int, requirement: RequirementFacts) -> SupervisorRow:

@@ -14,6 +14,7 @@ from datetime import date, time
 from typing import Any
 
 from matching.taxonomy import LANGUAGES
+from portal.dates import PROGRAMME_DATES
 from portal.geo import Location, normalise_postcode
 from portal.input_rules import control_character_in
 from portal.models import Gender, ProgrammeStatus
@@ -623,12 +624,14 @@ def _clock(raw: object) -> time | None:
 
 
 def _date(raw: object) -> date | None:
+    """A schedule's date; one outside the window programme dates may take counts as not given."""
     if not isinstance(raw, str) or not ISO_DATE.match(raw.strip()):
         return None
     try:
-        return date.fromisoformat(raw.strip()[:10])
+        day = date.fromisoformat(raw.strip()[:10])
     except ValueError:
         return None
+    return day if PROGRAMME_DATES.contains(day, date.today()) else None
 
 
 def _exception_dates(schedule: dict) -> list[str]:

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from portal.extensions import db
 from portal.models import AttendanceMark, AuditEvent, Order, Referral
+from seed.loader import load_legal_bases
 from tests.api.conftest import issue_token
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "api_demo.py"
@@ -42,6 +43,9 @@ def live_server(app: Flask) -> Iterator[str]:
 
 def test_the_demo_script_runs_the_whole_journey(app, make, live_server: str) -> None:  # noqa: ANN001
     demo = load_demo_script()
+    with app.app_context():  # the demo's legal basis: an order outside the table cannot go to court (issue 14)
+        load_legal_bases()
+        db.session.commit()
     partner_token = issue_token(app, make.user("partner", organisation_id=make.organisation()))
     officer_token = issue_token(app, make.user("officer", unit="Tower Hamlets Gangs Unit"))
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -366,12 +366,32 @@ def test_6_officer_completes_the_order_the_checks_pass_and_the_court_document_do
 # --- journey 7 --------------------------------------------------------------------------------------------
 
 
-def test_7_order_is_filed_and_made_and_the_partner_keeps_the_register(page: Page, journey: dict) -> None:
+def _filed_six_weeks_ago(server: LiveServer, order_url: str) -> None:
+    """Test set-up: the court cannot make an order before it is filed, and this journey needs the order made five
+    weeks ago (so there are past registers to mark), so its filing is moved back; no page can do that."""
+    from portal.extensions import db
+    from portal.models import Order
+
+    with server.app.app_context():
+        order = db.session.get(Order, int(order_url.rstrip("/").rsplit("/", 1)[1]))
+        order.filed_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(weeks=6)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_7_order_is_filed_and_made_and_the_partner_keeps_the_register(
+    page: Page, journey: dict, journey_server: LiveServer
+) -> None:
     sign_in_as(page, OFFICER)
     page.goto(journey["order_url"])
-    page.get_by_role("button", name="Mark as filed").click()
+    page.get_by_role("link", name="Mark as filed").click()
+    assert_page_ok(page, "journey-order-check-answers", "Check the order before you file it")
+    page.get_by_role("button", name="Confirm and file").click()
+    assert_page_ok(page, "journey-order-filed-confirmation", "Order filed")
+    page.get_by_role("link", name="Back to the order").click()
     expect(page.locator("h1")).to_contain_text("Filed")
     assert_page_ok(page, "journey-order-filed", "Knife Crime Prevention Order")
+    _filed_six_weeks_ago(journey_server, journey["order_url"])
 
     page.get_by_role("link", name="Record that the court made the order").click()
     assert_page_ok(page, "journey-order-made-form", "Record that the court made the order")

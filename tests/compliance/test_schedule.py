@@ -58,7 +58,7 @@ def test_any_day_requirements_and_open_periods_have_no_register_dates() -> None:
 def test_the_requirement_period_is_its_own_dates_else_the_orders() -> None:
     made = date(2026, 12, 1)
     assert order_end(made, 12) == date(2027, 11, 30)
-    assert order_end(date(2026, 8, 31), 6) == date(2027, 2, 27)  # 28 February is the same day six months on
+    assert order_end(date(2026, 8, 31), 6) == date(2027, 2, 28)  # the same last day as the order page and document
     assert requirement_period(None, None, made, 12) == (made, date(2027, 11, 30))
     assert requirement_period(date(2027, 1, 5), date(2027, 3, 30), made, 12) == (date(2027, 1, 5), date(2027, 3, 30))
     # never outside the order: nothing before the court made it, nothing after it ends

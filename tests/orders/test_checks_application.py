@@ -128,11 +128,11 @@ def test_a_complete_order_on_conviction_passes():
     assert check_order(on_conviction).ready_for_court
 
 
-def test_a_police_area_without_the_power_in_force_is_a_warning_not_a_problem():
+def test_a_police_area_without_the_power_in_force_is_a_problem_that_blocks_court():
     result = check_order(order(police_area="Greater Manchester Police"))
 
-    assert result.ready_for_court
-    assert warning_codes(result) == ["power_not_in_force"]
+    assert not result.ready_for_court  # issue 14: the status never says "ready" beside "not in force"
+    assert [problem.code for problem in result.problems] == ["power_not_in_force"] and result.warnings == ()
     assert messages(result, "power_not_in_force")[0].startswith(
         "The KCPO power is not recorded as in force in Greater Manchester Police on 1 March 2026"
     )
@@ -145,4 +145,4 @@ def test_the_police_area_is_compared_without_regard_to_case():
 def test_a_legal_basis_that_ended_before_the_start_does_not_cover_it():
     pilot = LegalBasisFacts("Metropolitan Police", "SI 2021/762", date(2021, 7, 5), date(2023, 3, 31))
 
-    assert warning_codes(check_order(order(legal_bases=(pilot,)))) == ["power_not_in_force"]
+    assert [problem.code for problem in check_order(order(legal_bases=(pilot,))).problems] == ["power_not_in_force"]

@@ -1,14 +1,16 @@
 """The draft order as a .docx and as sections for the print-friendly page: one source of wording."""
 
+from dataclasses import replace
 from datetime import date
 from io import BytesIO
 
 from docx import Document
 
 from portal.orders import check_order, court_document_docx, court_document_sections, requirement_wording
+from portal.orders.facts import OccasionFacts
 from tests.orders.builders import order, requirement
 
-YOUTH_HEADING = "Youth offending team and parent or guardian"
+YOUTH_HEADING = "Youth offending team"
 
 
 def sections_of(facts) -> dict[str, list[str]]:
@@ -24,8 +26,9 @@ def test_sections_follow_the_order_of_the_draft():
 
     assert headings == [
         "Draft Knife Crime Prevention Order",
-        "Subject",
+        "Defendant",
         "Applicant and court",
+        "Grounds",
         "Why the order is necessary",
         "Requirements",
         "Prohibitions",
@@ -43,7 +46,13 @@ def test_s14_route_subject_terms_and_reviews_are_worded():
         "Application by complaint under section 14 of the Offensive Weapons Act 2019 (otherwise than on conviction), "
         "made by Commissioner of Police of the Metropolis."
     ]
-    assert sections["Subject"] == ["Name: Daniel Okafor", "Reference: KCPO-2026-0042", "Date of birth: 4 May 2010"]
+    assert sections["Defendant"] == [
+        "Name: Daniel Okafor",
+        "Address: not recorded: add it from police records before filing",
+        "Date of birth: 4 May 2010",
+        "Reference: KCPO-2026-0042",
+        "Parent or guardian: Grace Okafor (mother).",
+    ]
     assert sections["Requirements"] == [f"1. The subject {requirement_wording(requirement())}."]
     assert sections["Prohibitions"][2] == (
         "3. The subject must not use the internet to encourage or facilitate crime involving bladed articles."
@@ -56,7 +65,6 @@ def test_s14_route_subject_terms_and_reviews_are_worded():
     assert sections[YOUTH_HEADING] == [
         "Youth offending team consulted: Tower Hamlets Youth Justice Service, on 2 February 2026.",
         "Outcome of the consultation: Supports boxing and mentoring; asks for evening sessions outside school.",
-        "Parent or guardian: Grace Okafor (mother).",
     ]
 
 
@@ -132,3 +140,58 @@ def test_an_order_without_requirements_still_renders():
 
     assert document.tables == []
     assert "No requirements." in [paragraph.text for paragraph in document.paragraphs]
+
+
+def test_every_element_rule_2_names_is_in_the_document_and_the_print_view():
+    """Magistrates' Courts (KCPO) Rules 2020 r.2: complaint, name, address, date of birth, guardian or why not,
+    the grounds with a summary of each occasion, plus the requirements with supervisors and the prohibitions."""
+    facts = order(
+        subject_postcode="E3 2AA",
+        occasions=(
+            OccasionFacts(date(2025, 6, 14), "public-place", "Stopped on Roman Road with a kitchen knife."),
+            OccasionFacts(
+                date(2025, 11, 2), "school-premises", "Knife found in his bag at school", "Said it was for DT"
+            ),
+        ),
+        prohibitions=(replace(order().prohibitions[0], exceptions="travelling to school."),),
+    )
+    sections = sections_of(facts)
+
+    assert sections["Draft Knife Crime Prevention Order"][0].startswith("Application by complaint")
+    assert sections["Defendant"][:3] == [
+        "Name: Daniel Okafor",
+        "Address: postcode E3 2AA (the portal keeps only the postcode: add the rest from police records)",
+        "Date of birth: 4 May 2010",
+    ]
+    assert "Parent or guardian: Grace Okafor (mother)." in sections["Defendant"]
+    assert sections["Grounds"] == [
+        "The applicant relies on 2 occasions on which the defendant had a bladed article without good reason or "
+        "lawful authority (section 14(3)):",
+        "1. On 14 June 2025, in a public place: Stopped on Roman Road with a kitchen knife.",
+        "2. On 2 November 2025, on school premises: Knife found in his bag at school. Good reason or lawful "
+        "authority claimed: Said it was for DT.",
+    ]
+    assert sections["Prohibitions"][0].endswith("except travelling to school.")  # never "school.."
+    assert "supervised by Dan Hughes" in sections["Requirements"][0]
+    paragraphs = [paragraph.text for paragraph in open_docx(facts).paragraphs]
+    for lines in sections.values():
+        assert all(".." not in line for line in lines)
+    assert set(sections["Grounds"]) | set(sections["Defendant"]) <= set(paragraphs)
+
+
+def test_an_order_on_conviction_gives_the_conviction_as_its_grounds_and_an_adult_needs_no_guardian():
+    sections = sections_of(
+        order(
+            route="s19",
+            subject_date_of_birth=date(2000, 1, 1),
+            conviction_offence="possessing a bladed article in a public place",
+            conviction_date=date(2026, 2, 20),
+            sentence="12-month community order",
+        )
+    )
+
+    assert sections["Grounds"] == [
+        "The defendant was convicted of possessing a bladed article in a public place on 20 February 2026.",
+        "Sentence or conditional discharge the order accompanies: 12-month community order.",
+    ]
+    assert "Parent or guardian: not required, as the defendant is 18 or over." in sections["Defendant"]

@@ -259,3 +259,11 @@ def test_official_schemas_refuse_a_broken_page(official_schemas: SchemaSet) -> N
 
 def test_official_location_is_next_to_this_repository() -> None:
     assert OFFICIAL.name == "oruk"
+
+
+def test_a_schedule_date_far_outside_the_window_for_programme_dates_is_not_kept() -> None:
+    exported = service(programme_dict(), TODAY)
+    exported["schedules"][0] |= {"valid_from": "1066-10-14", "dtstart": "1066-10-14", "valid_to": "9999-12-31"}
+    (session,) = map_service(exported, None, no_geocoder, TODAY).sessions
+    assert session.fields["term_end"] is None  # runs until further notice, not until the year 9999
+    assert session.fields["term_start"].year > 2000

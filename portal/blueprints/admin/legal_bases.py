@@ -9,6 +9,7 @@ from wtforms import SubmitField
 from portal.auth import admin_required
 from portal.blueprints.admin import bp
 from portal.data import EditConflict, policy
+from portal.dates import LEGAL_BASIS_DATES
 from portal.forms import CHANGED_SINCE_OPENED, GovDateField, VersionField, ensure_after, text_area, text_field
 
 
@@ -21,8 +22,12 @@ class LegalBasisForm(FlaskForm):
         max_length=300,
         description="For example, SI 2021/762 (as extended by SI 2022/828)",
     )
-    valid_from = GovDateField("In force from", required_message="Enter the date the power comes into force")
-    valid_to = GovDateField("In force until (optional)", description="Leave empty if it has no end date")
+    valid_from = GovDateField(
+        "In force from", window=LEGAL_BASIS_DATES, required_message="Enter the date the power comes into force"
+    )
+    valid_to = GovDateField(
+        "In force until (optional)", window=LEGAL_BASIS_DATES, description="Leave empty if it has no end date"
+    )
     note = text_area("Note (optional)", max_length=2000)
     submit = SubmitField("Save", widget=GovSubmitInput())
 

@@ -1,9 +1,12 @@
+from datetime import date
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
-from wtforms import BooleanField, SubmitField
+from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import Optional
 
 from matching.taxonomy import WEEKDAYS
+from portal.dates import ORDER_DATES, PAST_EVENTS, long_date
 from portal.forms import (
     ClockTimeField,
     GovDateField,
@@ -16,13 +19,15 @@ from portal.forms import (
     text_field,
 )
 from portal.models import OrderRoute, ProhibitionKind, RequirementKind
+from portal.orders.period import OrderPeriod, StartRule
 
 LOCATION_TYPES = [
     ("public-place", "A public place"),
     ("school-premises", "School premises"),
     ("further-education", "Further education premises"),
 ]
-DURATIONS = [(str(months), f"{months} months") for months in range(6, 25)]
+MIN_MONTHS, MAX_MONTHS = 6, 24  # s.23
+DURATIONS = [(str(months), f"{months} months") for months in range(MIN_MONTHS, MAX_MONTHS + 1)]
 ANY_DAY = "any"
 NECESSITY_HINT = (
     "To protect the public, particular people (including the subject) or to prevent an offence involving a "
@@ -51,7 +56,7 @@ class OrderDetailsForm(VersionedForm):
     police_area = text_field("Police area", required_message="Enter the police area", max_length=120)
     applicant = text_field("Applicant", max_length=200, description="For section 19, the Crown Prosecution Service")
     court = text_field("Court", max_length=200, description="For example, Thames Magistrates' Court")
-    proposed_start = GovDateField("Proposed start date")
+    proposed_start = GovDateField("Proposed start date", window=ORDER_DATES)
     start_on_release = BooleanField(
         "The order starts on release from custody", widget=GovCheckboxInput(), validators=[Optional()]
     )
@@ -62,10 +67,10 @@ class OrderDetailsForm(VersionedForm):
         description=NECESSITY_HINT,
     )
     conviction_offence = text_area("Conviction: offence", max_length=2000)
-    conviction_date = GovDateField("Conviction: date")
+    conviction_date = GovDateField("Conviction: date", window=PAST_EVENTS)
     sentence = text_area("Sentence or conditional discharge the order accompanies", max_length=2000)
     yot_team = text_field("Youth offending team consulted", max_length=200)
-    yot_consulted_on = GovDateField("Date of the youth offending team consultation")
+    yot_consulted_on = GovDateField("Date of the youth offending team consultation", window=PAST_EVENTS)
     yot_outcome = text_area("Outcome of the consultation", max_length=2000)
     guardian_name = text_field("Parent or guardian's name", max_length=160)
     guardian_relationship = text_field("Relationship to the subject", max_length=80)
@@ -84,7 +89,9 @@ class OrderDetailsForm(VersionedForm):
 
 
 class OccasionForm(VersionedForm):
-    occurred_on = GovDateField("Date of the occasion", required_message="Enter the date of the occasion")
+    occurred_on = GovDateField(
+        "Date of the occasion", window=PAST_EVENTS, required_message="Enter the date of the occasion"
+    )
     location_type = radios("Where it happened", LOCATION_TYPES, "Select where it happened")
     summary = text_area("Summary of the facts", required_message="Enter a summary of the facts", max_length=4000)
     good_reason_claimed = text_area(
@@ -98,8 +105,12 @@ class OccasionForm(VersionedForm):
 class RequirementTermsForm(VersionedForm):
     """What an officer sets on any requirement: its own dates inside the order, and why it is necessary."""
 
-    starts_on = GovDateField("Requirement starts (optional)", description="Leave empty to start with the order")
-    ends_on = GovDateField("Requirement ends (optional)", description="Leave empty to end with the order")
+    starts_on = GovDateField(
+        "Requirement starts (optional)", window=ORDER_DATES, description="Leave empty to start with the order"
+    )
+    ends_on = GovDateField(
+        "Requirement ends (optional)", window=ORDER_DATES, description="Leave empty to end with the order"
+    )
     necessity_rationale = text_area(
         "Why this requirement is necessary", required_message="Enter why this requirement is necessary", max_length=2000
     )
@@ -168,8 +179,8 @@ class ProhibitionTermsForm(VersionedForm):
     """For prohibitions drawn from the subject's record: only exceptions and dates are set here."""
 
     exceptions = text_area("Exceptions (optional)", max_length=2000, description="For example, travelling to school")
-    starts_on = GovDateField("Prohibition starts (optional)")
-    ends_on = GovDateField("Prohibition ends (optional)")
+    starts_on = GovDateField("Prohibition starts (optional)", window=ORDER_DATES)
+    ends_on = GovDateField("Prohibition ends (optional)", window=ORDER_DATES)
     submit = SubmitField("Save prohibition", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
@@ -207,11 +218,44 @@ class ProhibitionForm(ProhibitionTermsForm):
 
 
 class MadeForm(VersionedForm):
-    made_on = GovDateField("Date the court made the order", required_message="Enter the date the order was made")
+    made_on = GovDateField(
+        "Date the court made the order", window=PAST_EVENTS, required_message="Enter the date the order was made"
+    )
     made_by_court = text_field("Court", required_message="Enter the court that made the order", max_length=200)
     final_terms = text_area("Final terms as made (optional)", max_length=8000)
     submit = SubmitField("Record the order as made", widget=GovSubmitInput())
 
+    def __init__(self, *args, filed_on: date | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.filed_on = filed_on
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        made_on = self.made_on.data
+        if made_on is not None and self.filed_on is not None and made_on < self.filed_on and not self.made_on.errors:
+            self.made_on.errors.append(
+                f"Date the court made the order must be on or after the day it was filed, {long_date(self.filed_on)}"
+            )
+        return valid and not self.made_on.errors
+
 
 class WholeForm(VersionedForm):
     """A button-only form (CSRF and the version)."""
+
+
+class AcceptSessionsForm(WholeForm):
+    """Sessions accepted from the suggestions page, with the period they were worked out for: a draft started from
+    them takes that period, so the draft and the suggestions agree."""
+
+    starts_on = HiddenField()
+    months = HiddenField()
+
+    def suggested_period(self, today: date) -> OrderPeriod | None:
+        try:
+            start = date.fromisoformat(self.starts_on.data or "")
+        except ValueError:
+            return None
+        months = int(self.months.data) if (self.months.data or "").isdigit() else 0
+        if not MIN_MONTHS <= months <= MAX_MONTHS or not ORDER_DATES.contains(start, today):
+            return None
+        return OrderPeriod(StartRule.ON_DATE, months, start)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from portal.auth import officer_required
 from portal.blueprints.orders import bp
 from portal.blueprints.orders.forms import (
+    AcceptSessionsForm,
     MadeForm,
     OccasionForm,
     OrderDetailsForm,
@@ -32,8 +33,17 @@ def _checks(order: Order):  # noqa: ANN202
     return facts, check_order(facts, policy.order_check_policy())
 
 
-def _guarded(order: Order, change, message: str) -> ResponseReturnValue:  # noqa: ANN001
-    """Apply a change to a draft, turning a stale or locked draft into a clear message instead of an overwrite."""
+def _with_checks(template: str, order: Order, **context) -> str:  # noqa: ANN003
+    """A page about one order, with its checks and a form carrying its version."""
+    facts, result = _checks(order)
+    return render_template(
+        template, order=order, facts=facts, result=result, form=WholeForm(version=order.version), **context
+    )
+
+
+def _guarded(order: Order, change, message: str, then: str | None = None) -> ResponseReturnValue:  # noqa: ANN001
+    """Apply a change to a draft, turning a stale or locked draft into a clear message instead of an overwrite;
+    then go to the order (or to `then`)."""
     try:
         change()
     except EditConflict:
@@ -41,6 +51,8 @@ def _guarded(order: Order, change, message: str) -> ResponseReturnValue:  # noqa
         return redirect(url_for("orders.order", order_id=order.id)), 303
     except OrderLocked:
         return _locked(order)
+    if then is not None:
+        return redirect(then)
     flash(message, "success")
     return redirect(url_for("orders.order", order_id=order.id))
 
@@ -74,7 +86,7 @@ def start(subject_id: int) -> ResponseReturnValue:
 def accept_sessions(subject_id: int) -> ResponseReturnValue:
     """Accept one suggested session, or a whole weekly plan, into the subject's draft (started if need be)."""
     subject = subjects.get_subject(subject_id)
-    form = WholeForm()
+    form = AcceptSessionsForm()
     if not form.validate_on_submit():
         abort(400)
     session_ids = [int(value) for value in request.form.getlist("session_id") if value.isdigit()]
@@ -84,7 +96,8 @@ def accept_sessions(subject_id: int) -> ResponseReturnValue:
     order = orders.open_order(subject.id)
     if order is None:
         try:
-            order = orders.start_draft(subject, current_user.id, current_user.account.unit)
+            period = form.suggested_period(date.today())
+            order = orders.start_draft(subject, current_user.id, current_user.account.unit, period)
         except OrderInProgress as started:  # another officer started one at the same moment
             order = started.order
     expected = form.version.data if form.version.data is not None else order.version
@@ -103,15 +116,11 @@ def accept_sessions(subject_id: int) -> ResponseReturnValue:
 @officer_required
 def order(order_id: int) -> ResponseReturnValue:
     found = orders.view_order(order_id)
-    facts, result = _checks(found)
-    return render_template(
+    return _with_checks(
         "orders/order.html",
-        order=found,
-        result=result,
-        facts=facts,
+        found,
         out_of_step=orders.prohibitions_out_of_step(found) if found.status == OrderStatus.DRAFT else [],
         history=orders.order_history(found.subject_id),
-        form=WholeForm(version=found.version),
     )
 
 
@@ -194,13 +203,26 @@ def requirement_edit(order_id: int, requirement_id: int) -> ResponseReturnValue:
     return render_template("orders/requirement-form.html", order=found, form=form, requirement=requirement)
 
 
-@bp.post("/<int:order_id>/requirements/<int:requirement_id>/remove")
+@bp.route("/<int:order_id>/requirements/<int:requirement_id>/remove", methods=["GET", "POST"])
 @officer_required
 def requirement_remove(order_id: int, requirement_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
+    """Asks first (GET), since removing a referred requirement withdraws the partner's referral."""
+    asking = request.method == "GET"
+    found = (
+        orders.view_order(order_id, purpose="confirm removing a requirement") if asking else orders.get_order(order_id)
+    )
     if found.status != OrderStatus.DRAFT:
         return _locked(found)
-    form = WholeForm()
+    form = WholeForm(version=found.version)
+    if asking:
+        requirement = orders.part_of(found.requirements, requirement_id)
+        return render_template(
+            "orders/requirement-remove.html",
+            order=found,
+            requirement=requirement,
+            referred=orders.is_referred(requirement),
+            form=form,
+        )
     if not form.validate_on_submit():
         abort(400)
     return _guarded(
@@ -279,10 +301,7 @@ def prohibitions_sync(order_id: int) -> ResponseReturnValue:
 @officer_required
 def checks(order_id: int) -> ResponseReturnValue:
     found = orders.view_order(order_id, purpose="check the draft against the rules")
-    facts, result = _checks(found)
-    return render_template(
-        "orders/checks.html", order=found, result=result, facts=facts, form=WholeForm(version=found.version)
-    )
+    return _with_checks("orders/checks.html", found)
 
 
 @bp.get("/<int:order_id>/court-document.docx")
@@ -304,6 +323,26 @@ def print_view(order_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.get("/<int:order_id>/file")
+@officer_required
+def file_check(order_id: int) -> ResponseReturnValue:
+    """Check your answers before filing: filing locks the order."""
+    found = orders.view_order(order_id, purpose="check the order before filing")
+    if found.status != OrderStatus.DRAFT:
+        return _locked(found)
+    return _with_checks("orders/file-check.html", found, out_of_step=orders.prohibitions_out_of_step(found))
+
+
+@bp.get("/<int:order_id>/filed")
+@officer_required
+def filed(order_id: int) -> ResponseReturnValue:
+    found = orders.view_order(order_id, purpose="confirm the order was filed")
+    if found.status != OrderStatus.FILED:
+        return redirect(url_for("orders.order", order_id=order_id))
+    facts, _result = _checks(found)
+    return render_template("orders/filed.html", order=found, facts=facts)
+
+
 @bp.post("/<int:order_id>/file")
 @officer_required
 def file(order_id: int) -> ResponseReturnValue:
@@ -320,7 +359,12 @@ def file(order_id: int) -> ResponseReturnValue:
             "The subject's record has changed since the prohibitions were drawn. Bring them up to date first.", "error"
         )
         return redirect(url_for("orders.order", order_id=order_id)), 303
-    return _guarded(found, lambda: orders.file_order(found, form.version.data), "Order filed. It is now locked.")
+    return _guarded(
+        found,
+        lambda: orders.file_order(found, form.version.data),
+        "Order filed. It is now locked.",
+        then=url_for("orders.filed", order_id=order_id),
+    )
 
 
 @bp.route("/<int:order_id>/made", methods=["GET", "POST"])
@@ -330,7 +374,7 @@ def made(order_id: int) -> ResponseReturnValue:
     if found.status != OrderStatus.FILED:
         flash("Only a filed order can be recorded as made by the court.", "error")
         return redirect(url_for("orders.order", order_id=order_id)), 303
-    form = MadeForm(version=found.version, made_by_court=found.court)
+    form = MadeForm(version=found.version, made_by_court=found.court, filed_on=orders.filed_on(found))
     if form.validate_on_submit():
         fields = {
             "made_on": form.made_on.data,
@@ -342,7 +386,7 @@ def made(order_id: int) -> ResponseReturnValue:
             lambda: orders.mark_made(found, fields, form.version.data),
             "Order recorded as made. Its requirements are active and the partners' registers have started.",
         )
-    return render_template("orders/made.html", order=found, form=form)
+    return render_template("orders/made.html", order=found, form=form, filed_on=form.filed_on)
 
 
 @bp.post("/<int:order_id>/new-version")

@@ -8,6 +8,7 @@ from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
 from portal.blueprints.auth.forms import confirm_password_field, new_password_field
+from portal.dates import PROGRAMME_DATES, long_date
 from portal.forms import (
     ClockTimeField,
     GovDateField,
@@ -118,8 +119,12 @@ class ProgrammeForm(FlaskForm):
     supervisor_phone = text_field(
         "Supervisor's telephone number", required_message="Enter the supervisor's telephone number", max_length=40
     )
-    valid_from = GovDateField("Runs from", required_message="Enter the date the programme runs from")
-    valid_to = GovDateField("Runs until (optional)", description="Leave empty if it has no end date.")
+    valid_from = GovDateField(
+        "Runs from", window=PROGRAMME_DATES, required_message="Enter the date the programme runs from"
+    )
+    valid_to = GovDateField(
+        "Runs until (optional)", window=PROGRAMME_DATES, description="Leave empty if it has no end date."
+    )
     submit = SubmitField("Save programme", widget=GovSubmitInput())
 
     cost_pence: int = 0
@@ -213,9 +218,13 @@ class SessionForm(FlaskForm):
     weekday = radios("Day of the week", [(str(index), name) for index, name in enumerate(WEEKDAYS)], "Select the day")
     start_time = ClockTimeField("Start time", "Enter the start time", description="For example, 17:00")
     end_time = ClockTimeField("End time", "Enter the end time", description="For example, 19:00")
-    term_start = GovDateField("First session date", required_message="Enter the date of the first session")
+    term_start = GovDateField(
+        "First session date", window=PROGRAMME_DATES, required_message="Enter the date of the first session"
+    )
     term_end = GovDateField(
-        "Last session date (optional)", description="Leave empty if the session runs until further notice."
+        "Last session date (optional)",
+        window=PROGRAMME_DATES,
+        description="Leave empty if the session runs until further notice.",
     )
     exception_dates = text_area(
         "Dates with no session (optional)",
@@ -237,7 +246,17 @@ class SessionForm(FlaskForm):
             self.exception_dates.errors.append(
                 f"Enter each date with no session like 25/12/2026 (check '{bad[0][:20]}')"
             )
+        self._check_exceptions_in_window(date.today())
         return valid and not any(field.errors for field in self)
+
+    def _check_exceptions_in_window(self, today: date) -> None:
+        outside = [day for day in self.parsed_exceptions if not PROGRAMME_DATES.contains(day, today)]
+        if outside and not self.exception_dates.errors:
+            earliest, latest = PROGRAMME_DATES.earliest(today), PROGRAMME_DATES.latest(today)
+            self.exception_dates.errors.append(
+                f"Dates with no session must be between {long_date(earliest)} and {long_date(latest)} "
+                f"(check {outside[0]:%d/%m/%Y})"
+            )
 
     def session_fields(self) -> dict:
         return {

@@ -5,6 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from portal.data.noncompliance import DECISIONS, EVENT_KINDS, PARTNER_KINDS
+from portal.dates import PAST_EVENTS
 from portal.forms import ClockTimeField, GovDateField, VersionField, WholeNumberField, radios, text_area
 from portal.models import ComplianceEventKind
 
@@ -45,7 +46,7 @@ class CorrectionForm(FlaskForm):
 
 class EventForm(FlaskForm):
     kind = radios("What happened", list(EVENT_KINDS.items()), "Select what happened")
-    occurred_on = GovDateField("Date", required_message="Enter the date it happened")
+    occurred_on = GovDateField("Date", window=PAST_EVENTS, required_message="Enter the date it happened")
     occurred_time = ClockTimeField("Time", "Enter the time it happened")
     minutes_late = WholeNumberField("Minutes late (curfew only)", description="How many minutes after the curfew began")
     description = text_area(

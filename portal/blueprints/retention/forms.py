@@ -5,6 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import Optional
 
+from portal.dates import REVIEW_DATES
 from portal.forms import GovDateField, VersionField, radios, text_area
 from portal.models import RetentionDecisionKind
 from portal.retention import format_date, latest_next_review
@@ -29,7 +30,7 @@ class ReviewDecisionForm(FlaskForm):
             "disposal, so do not repeat the young person's details here."
         ),
     )
-    next_review_due = GovDateField("Next review date")
+    next_review_due = GovDateField("Next review date", window=REVIEW_DATES)
     confirm_disposal = BooleanField(
         "I understand that disposal permanently erases this person's record, their orders, and what partners hold "
         "about them in this portal, and cannot be undone",

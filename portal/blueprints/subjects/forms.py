@@ -6,7 +6,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
-from portal.dates import age_on
+from portal.dates import BIRTH_DATES, age_on
 from portal.forms import (
     ClockTimeField,
     GovDateField,
@@ -61,7 +61,7 @@ class SubjectForm(FlaskForm):
     reference = text_field("Reference", required_message="Enter the reference", max_length=40)
     first_name = text_field("First name", required_message="Enter the first name", max_length=80)
     last_name = text_field("Last name", required_message="Enter the last name", max_length=80)
-    date_of_birth = GovDateField("Date of birth", required_message="Enter the date of birth")
+    date_of_birth = GovDateField("Date of birth", window=BIRTH_DATES, required_message="Enter the date of birth")
     gender = radios("Gender", GENDERS, "Select the gender")
     home_postcode = PostcodeField("Home postcode")
     category = radios(

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from datetime import date
 
 from flask_wtf import FlaskForm
@@ -7,11 +8,12 @@ from wtforms.validators import Optional
 
 from matching import MatchFilters
 from matching.taxonomy import ACTIVITY_FILTER_CHOICES, WEEKDAYS
-from portal.dates import add_months
+from portal.dates import ORDER_DATES
 from portal.forms import GovDateField
+from portal.orders.period import OrderPeriod, StartRule
 
 DISTANCES_KM = (1, 2, 3, 5, 10)
-DURATIONS_MONTHS = (6, 12, 18, 24)
+DURATIONS_MONTHS = tuple(range(6, 25))  # s.23: any whole number of months from 6 to 24
 
 
 class SuggestionFiltersForm(FlaskForm):
@@ -20,7 +22,9 @@ class SuggestionFiltersForm(FlaskForm):
     class Meta:
         csrf = False
 
-    starts_on = GovDateField("Order would start on", description="The subject's age is worked out on this date.")
+    starts_on = GovDateField(
+        "Order would start on", window=ORDER_DATES, description="The subject's age is worked out on this date."
+    )
     months = SelectField(
         "For", choices=[(str(m), f"{m} months") for m in DURATIONS_MONTHS], default="12", widget=GovSelect()
     )
@@ -47,9 +51,19 @@ class SuggestionFiltersForm(FlaskForm):
     def start_date(self, today: date) -> date:
         return self.starts_on.data or today
 
+    def follow(self, draft_period: OrderPeriod, given: Mapping[str, str]) -> None:
+        """Opened for a subject with a draft order: the draft's period, unless the officer chose another here."""
+        if "starts_on" not in given and draft_period.start is not None:
+            self.starts_on.data = draft_period.start
+        if "months" not in given:
+            self.months.data = str(draft_period.duration_months)
+
+    def order_period(self, today: date) -> OrderPeriod:
+        return OrderPeriod(StartRule.ON_DATE, int(self.months.data or 12), self.start_date(today))
+
     def period(self, today: date) -> tuple[date, date]:
-        starts_on = self.start_date(today)
-        return starts_on, add_months(starts_on, int(self.months.data or 12))
+        period = self.order_period(today)
+        return period.start, period.end  # type: ignore[return-value]
 
     def match_filters(self) -> MatchFilters:
         return MatchFilters(

@@ -21,6 +21,9 @@ def suggest(subject_id: int) -> ResponseReturnValue:
     subject = subjects.get_subject(subject_id)
     form = SuggestionFiltersForm(request.args if request.args else None)
     today = date.today()
+    draft = orders.open_order(subject.id)
+    if draft is not None:
+        form.follow(orders.period_of(draft), request.args)
     if request.args and not form.validate():
         return render_template("suggestions/suggest.html", subject=subject, form=form, result=None), 200
     starts_on, ends_on = form.period(today)
@@ -32,7 +35,6 @@ def suggest(subject_id: int) -> ResponseReturnValue:
     matching_data.record_match_run(
         subject.id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
     )
-    draft = orders.open_order(subject.id)
     return render_template(
         "suggestions/suggest.html",
         subject=subject,
