@@ -1,7 +1,7 @@
 """imported listings held for review: unmapped items kept, places and confirmation date may be unknown
 
 Revision ID: d4e5f6a7b8c9
-Revises: b8d2f3a4c5e6
+Revises: d1a2b3c4e5f6
 Create Date: 2026-12-06 09:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4e5f6a7b8c9'
-down_revision = 'b8d2f3a4c5e6'
+down_revision = 'd1a2b3c4e5f6'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """need to know between officers: each subject belongs to the borough of the officer who created the record
 
-Revision ID: d4e5f6a7b8c9
-Revises: b8d2f3a4c5e6
+Revision ID: e1b2c3d4f5a6
+Revises: d4e5f6a7b8c9
 Create Date: 2026-12-06 09:40:00
 
 Existing subjects take their creating officer's borough; a subject with no creator (or a creator with no borough)
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd4e5f6a7b8c9'
-down_revision = 'b8d2f3a4c5e6'
+revision = 'e1b2c3d4f5a6'
+down_revision = 'd4e5f6a7b8c9'
 branch_labels = None
 depends_on = None
 
