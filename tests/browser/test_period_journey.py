@@ -105,6 +105,12 @@ def officer_completes_the_draft(page: Page) -> None:
         requirements.nth(index).get_by_role("link", name=re.compile("^Change")).click()
         page.get_by_label("Why this requirement is necessary").fill("Structured activity after school.")
         page.get_by_role("button", name="Save requirement").click()
+    page.goto(order_url)
+    requirements.first.get_by_role("link", name=re.compile("^Remove")).click()
+    assert_page_ok(page, "period-requirement-remove", "Remove this requirement?")
+    expect(page.locator("main")).to_contain_text("The partner will be told their referral is withdrawn")
+    page.get_by_role("link", name="Cancel").click()  # nothing removed: the journey goes on with every requirement
+    expect(requirements).not_to_have_count(0)
     sign_out(page)
 
 

@@ -65,7 +65,8 @@ class EventForm(FlaskForm):
         if self.minutes_late.data is not None and self.minutes_late.data < 0:
             self.minutes_late.errors.append("Minutes late must be 0 or more")
         if self.occurred_on.data and self.occurred_time.data and self.occurred_at() > datetime.now():
-            self.occurred_on.errors.append("The date and time must be in the past")
+            # first, before the date's own window: the time of day counts too
+            self.occurred_on.errors.insert(0, "The date and time must be in the past")
         return valid and not any(field.errors for field in self)
 
     def occurred_at(self) -> datetime:
