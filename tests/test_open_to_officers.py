@@ -111,6 +111,8 @@ def test_a_later_start_is_listed_and_suggested_alike_and_told(app, make, officer
     assert "Later boxing" in listed
     assert f"Starts {first_day.day} {first_day:%B %Y}" in listed["Later boxing"]
     assert "Later boxing" in suggested_titles(officer, subject, date.today())  # the order runs past its start
+    details = page(officer.get(f"/directory/programmes/{later}")).get_text(" ", strip=True)
+    assert f"Runs {first_day.day} {first_day:%B %Y} to further notice" in details
     text = partner_page(app, sign_in, organisation, later)
     assert f"Officers can find this programme. It starts {first_day.day} {first_day:%B %Y}" in text
 

@@ -112,7 +112,7 @@ class MappedService:
                 "is held for review, hidden from officers until it is mapped or confirmed"
             )
         else:
-            self.problem(f'{kind} "{item["text"]}" is not a term of the portal\'s taxonomies: kept and shown')
+            self.problem(f'{kind} "{item["text"]}" is not in the portal\'s lists: kept and shown on the programme')
 
 
 def services_in(document: object) -> Iterator[tuple[dict, dict | None]]:
