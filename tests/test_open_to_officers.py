@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.data import catalogue
 from portal.extensions import db
-from portal.models import OrganisationStatus, Programme, ProgrammeSession
+from portal.models import OrganisationStatus, Programme, ProgrammeSession, Requirement
 from tests.factories import Factory
 from tests.utils import error_summary, page
 
@@ -111,6 +111,8 @@ def test_a_later_start_is_listed_and_suggested_alike_and_told(app, make, officer
     assert "Later boxing" in listed
     assert f"Starts {first_day.day} {first_day:%B %Y}" in listed["Later boxing"]
     assert "Later boxing" in suggested_titles(officer, subject, date.today())  # the order runs past its start
+    details = page(officer.get(f"/directory/programmes/{later}")).get_text(" ", strip=True)
+    assert f"Runs {first_day.day} {first_day:%B %Y} to further notice" in details
     text = partner_page(app, sign_in, organisation, later)
     assert f"Officers can find this programme. It starts {first_day.day} {first_day:%B %Y}" in text
 
@@ -123,3 +125,20 @@ def test_an_ended_programme_is_neither_listed_nor_suggested_and_told(app, make, 
     assert "Ended boxing" not in directory_titles(officer)
     assert "Ended boxing" not in suggested_titles(officer, subject, date.today())
     assert f"it ended on {ended_on.day} {ended_on:%B %Y}" in partner_page(app, sign_in, organisation, ended)
+
+
+def test_the_dashboard_never_offers_a_replacement_that_is_not_open(app, make: Factory, client, sign_in) -> None:  # noqa: ANN001
+    officer_id = sign_in(client, "officer")
+    organisation = make.organisation()
+    today = date.today()
+    ending = make.programme(organisation, title="Ending Football", valid_to=today + timedelta(days=30))
+    make.programme(organisation, title="Open Replacement Football")
+    make.programme(organisation, title="Held Replacement Football", held_for_review=True)
+    make.programme(organisation, title="Unplaced Replacement Football", capacity=None)
+    requirement_id = make.active_requirement(make.session_ids(ending)[0], made_on=today - timedelta(days=7))
+    with app.app_context():
+        db.session.get(Requirement, requirement_id).order.officer_id = officer_id
+        db.session.commit()
+    text = page(client.get("/dashboard/")).get_text(" ", strip=True)
+    assert "Open Replacement Football" in text
+    assert "Held Replacement Football" not in text and "Unplaced Replacement Football" not in text

@@ -179,7 +179,7 @@ class MappedService:
                 "is held for review, hidden from officers until it is mapped or confirmed"
             )
         else:
-            self.problem(f'{kind} "{item["text"]}" is not a term of the portal\'s taxonomies: kept and shown')
+            self.problem(f'{kind} "{item["text"]}" is not in the portal\'s lists: kept and shown on the programme')
 
 
 def services_in(document: object) -> Iterator[tuple[dict, dict | None]]:
@@ -269,6 +269,7 @@ def _map_programme(service: dict, mapped: MappedService) -> None:
     _eligibility_text(service, mapped, rule)
     _service_areas(service, mapped)
     gender = rule.gender(mapped)
+    _gender_in_words(service, mapped, gender)
     minimum, maximum = rule.ages(mapped)
     if not mapped.valid:
         return
@@ -407,6 +408,15 @@ def _eligibility_text(service: dict, mapped: MappedService, rule: _Rule) -> None
             mapped.problem(f'eligibility "{clause}" read as: {eligibility.describe(reading)}')
         else:
             mapped.keep_unmapped("eligibility", clause, True)
+
+
+def _gender_in_words(service: dict, mapped: MappedService, gender: str) -> None:
+    """A name or description naming a gender the rule does not ("Girls' football club" with no term saying so):
+    the rule may be missing, so a person checks."""
+    for clause in eligibility.clauses(f"{mapped.name}. {service.get('description') or ''}"):
+        said = eligibility.read(clause)
+        if said.lgbtq or {found.value for found in said.genders} - {Gender.ANY.value, gender}:
+            mapped.keep_unmapped("name or description", clause, True)
 
 
 def _service_areas(service: dict, mapped: MappedService) -> None:

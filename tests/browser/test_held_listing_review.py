@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PARTNER, LiveServer, assert_page_ok, serve_seeded_portal, sign_in_as, sign_out
+from tests.browser.conftest import ADMIN, PARTNER, LiveServer, assert_page_ok, serve_seeded_portal, sign_in_as, sign_out
 from tests.oruk.conftest import fixture
 
 pytestmark = pytest.mark.browser
 TITLE = "Sisters United boxing"
+LEFT_HELD = "Hackney residents boxing"
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +31,21 @@ def live_server(review_server: LiveServer) -> str:
     return review_server.url
 
 
-def held_service_file(folder: Path) -> Path:
+def held_service(name: str, eligibility: str, number: int) -> dict:
     service = copy.deepcopy(fixture("youth_services.json")[0])
-    service["name"] = TITLE
-    service["eligibility_description"] = "Members of the Sisters United circle."
+    service["id"] = service["id"][:-1] + str(number)
+    service["name"] = name
+    service["eligibility_description"] = eligibility
+    return service
+
+
+def held_service_file(folder: Path) -> Path:
     path = folder / "held.json"
-    path.write_text(json.dumps([service]), encoding="utf-8")
+    services = [
+        held_service(TITLE, "Members of the Sisters United circle.", 7),
+        held_service(LEFT_HELD, "Must live in Hackney.", 8),
+    ]
+    path.write_text(json.dumps(services), encoding="utf-8")
     return path
 
 
@@ -67,4 +77,15 @@ def test_a_partner_reviews_and_publishes_a_held_listing(page: Page, tmp_path: Pa
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Reviewed and published")
     expect(page.locator("h1")).not_to_contain_text("Held for review")
     expect(page.locator("#not-offered")).to_contain_text("places not confirmed")
+    sign_out(page)
+
+
+def test_an_admin_finds_the_listing_still_held(page: Page) -> None:
+    sign_in_as(page, ADMIN)
+    page.get_by_role("link", name="Held for review").click()
+    assert_page_ok(page, "admin-held-listings", "Listings held for review")
+    expect(page.locator("table")).not_to_contain_text(TITLE)
+    page.get_by_role("link", name=LEFT_HELD).click()
+    assert_page_ok(page, "admin-held-listing-review", f"Review {LEFT_HELD}")
+    expect(page.locator("#unmapped-items")).to_contain_text("Must live in Hackney")
     sign_out(page)

@@ -260,6 +260,26 @@ def test_a_term_naming_both_who_and_what_sets_the_rule_and_keeps_the_activity() 
     assert mapped.programme["tags"] == ["girls' football"]
 
 
+@pytest.mark.parametrize(
+    ("name", "description", "held"),
+    [
+        ("Girls' football club", "Weekly football.", True),
+        ("Boxing", "Mentoring for young men in Bow.", True),
+        ("Boxing", "A safe space for LGBTQ+ young people.", True),
+        ("Boxing", "Open to boys and girls.", False),
+        ("Boxing", "Weekly coaching and matches.", False),
+    ],
+)
+def test_a_gender_named_only_in_the_name_or_description_is_checked(name: str, description: str, held: bool) -> None:
+    mapped = map_service(service_with(name, description=description), None, e3, TODAY)
+    assert mapped.held_for_review == held
+
+
+def test_a_name_agreeing_with_the_rule_is_not_held() -> None:
+    service = service_with("Girls' football club", terms=("Girls only",), description="For young women.")
+    assert not map_service(service, None, e3, TODAY).held_for_review
+
+
 def test_service_areas_may_mean_residents_only_so_they_are_held() -> None:
     service = service_with("Area")
     area = {"id": str(uuid.uuid4()), "service_id": service["id"], "name": "London Borough of Hackney"}
