@@ -232,7 +232,11 @@ def _suggest(request: _Request, masks: _Masks, feasible: _Groups, limit: int) ->
     fractions = _fractions(request, feasible, distances, interests)
     tenths = scoring.score_tenths(scoring.total_score(*(fractions[name] for name in scoring.SCORE_WEIGHTS)))
     top = _top(tenths, request.catalogue.programme_id[feasible.programmes], limit)
-    return tuple(_suggestion(request, masks, feasible, group, fractions, interests, term_matches) for group in top)
+    ruled_out = _ruled_out(request, masks, feasible.programmes[top].tolist())
+    return tuple(
+        _suggestion(request, feasible, group, fractions, interests, term_matches, ruled_out[i])
+        for i, group in enumerate(top.tolist())
+    )
 
 
 def _fractions(
@@ -281,17 +285,23 @@ def _cultural_fractions(catalogue: PreparedCatalogue, profile: SubjectProfile, p
 def _after_school(request: _Request, distances: np.ndarray, sessions: np.ndarray) -> np.ndarray:
     """Sessions starting soon after school or college, leaving time to travel there (as the plan allows)."""
     catalogue, settings = request.catalogue, request.period.settings
-    bonus = np.zeros(len(sessions), bool)
+    school = [w for w in request.profile.commitments if w.kind in scoring.AFTER_SCHOOL_KINDS]
+    soon = np.zeros(len(sessions), bool)
     weekday, start = catalogue.weekday[sessions], catalogue.start[sessions].astype(np.int32)
-    travel = None
-    for window in request.profile.commitments:
-        if window.kind in scoring.AFTER_SCHOOL_KINDS:
-            if travel is None:
-                metres_per_minute = settings.travel_speed_kmh * 1000.0 / 60.0
-                travel = np.ceil(distances[sessions] / metres_per_minute) + settings.buffer_minutes
-            gap = start - window.end
-            bonus |= (weekday == window.weekday) & (gap >= travel) & (gap <= scoring.AFTER_SCHOOL_MINUTES)
-    return bonus
+    for window in school:
+        gap = start - window.end
+        soon |= (weekday == window.weekday) & (gap >= 0) & (gap <= scoring.AFTER_SCHOOL_MINUTES)
+    candidates = np.flatnonzero(soon)
+    gap = np.full(len(candidates), -1, np.int32)  # from the first window each starts soon after, as the reference
+    for window in school:
+        window_gap = start[candidates] - window.end
+        first = (gap < 0) & (weekday[candidates] == window.weekday)
+        first &= (window_gap >= 0) & (window_gap <= scoring.AFTER_SCHOOL_MINUTES)
+        gap[first] = window_gap[first]
+    metres_per_minute = settings.travel_speed_kmh * 1000.0 / 60.0
+    travel = np.ceil(distances[sessions[candidates]] / metres_per_minute) + settings.buffer_minutes
+    soon[candidates] = gap >= travel
+    return soon
 
 
 def _top(tenths: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
@@ -306,12 +316,12 @@ def _top(tenths: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
 
 def _suggestion(
     request: _Request,
-    masks: _Masks,
     feasible: _Groups,
     group: int,
     fractions: dict[str, np.ndarray],
     interests: tuple[Interest, ...],
     term_matches: list[dict[str, float]],
+    ruled_out: tuple[RuledOutSession, ...],
 ) -> Suggestion:
     catalogue = request.catalogue
     programme = catalogue.programmes[feasible.programmes[group]]
@@ -327,26 +337,28 @@ def _suggestion(
         [by_interest[interest].keys() for interest in interests],
     )
     values = scoring.Fractions(**{name: float(fractions[name][group]) for name in scoring.SCORE_WEIGHTS})
-    ruled_out = _ruled_out(request, masks, int(feasible.programmes[group]))
     return scoring.build_suggestion(programme, sessions, values, matches, request.profile, request.period, ruled_out)
 
 
-def _ruled_out(request: _Request, masks: _Masks, programme_index: int) -> tuple[RuledOutSession, ...]:
-    """The programme's sessions within the filters that break a rule, each with its sentences."""
-    catalogue = request.catalogue
-    positions = np.arange(catalogue.session_offsets[programme_index], catalogue.session_offsets[programme_index + 1])
-    positions = positions[_session_filter_mask(request, masks.distances, positions)]
-    positions = positions[masks.session_bits[positions] != 0]
-    if not len(positions):
-        return ()
-    context = _context(request, masks, [positions])
-    programme = catalogue.programmes[programme_index]
-    found = []
-    for position in positions.tolist():
-        session, venue = catalogue.sessions[position], catalogue.session_venues[position]
-        findings = rules.session_findings(programme, session, venue, context, _codes(int(masks.session_bits[position])))
-        found.append(ruled_out_session(session, venue, findings))
-    return by_time(found)
+def _ruled_out(request: _Request, masks: _Masks, programme_indices: list[int]) -> list[tuple[RuledOutSession, ...]]:
+    """Per programme, its sessions within the filters that break a rule, each with its sentences."""
+    catalogue, offsets = request.catalogue, request.catalogue.session_offsets
+    flagged = [np.flatnonzero(masks.session_bits[offsets[p] : offsets[p + 1]]) + offsets[p] for p in programme_indices]
+    if request.filters != NO_FILTERS:
+        flagged = [positions[_session_filter_mask(request, masks.distances, positions)] for positions in flagged]
+    context = _context(request, masks, flagged)
+    explained = []
+    for programme_index, positions in zip(programme_indices, flagged, strict=True):
+        programme = catalogue.programmes[programme_index]
+        found = []
+        for position in positions.tolist():
+            session, venue = catalogue.sessions[position], catalogue.session_venues[position]
+            codes = _codes(int(masks.session_bits[position]))
+            found.append(
+                ruled_out_session(session, venue, rules.session_findings(programme, session, venue, context, codes))
+            )
+        explained.append(by_time(found))
+    return explained
 
 
 def _feasible_session(request: _Request, position: int) -> FeasibleSession:

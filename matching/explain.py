@@ -55,6 +55,7 @@ def possessive(name: str) -> str:
     return f"{name}'s" if name else "the subject's"
 
 
+@lru_cache(maxsize=8192)
 def venue_label(name: str, postcode: str) -> str:
     """The venue's name with its postcode, once: imported names often carry the postcode already."""
     if not postcode or postcode.replace(" ", "").casefold() in name.replace(" ", "").casefold():

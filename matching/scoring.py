@@ -297,7 +297,8 @@ def sessions_missed(programme: Programme, session: FeasibleSession, period: Peri
 
 
 def late_start_note(programme: Programme, sessions: Sequence[FeasibleSession], period: Period, who: str) -> str:
-    missed = sum(sessions_missed(programme, s, period) for s in sessions)
+    late = [s for s in sessions if max(programme.valid_from, s.term_start or period.date_from) > period.date_from]
+    missed = sum(sessions_missed(programme, s, period) for s in late)
     if not missed:
         return ""
     begins = min(max(programme.valid_from, s.term_start or period.date_from) for s in sessions)

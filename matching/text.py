@@ -46,9 +46,10 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 def normalise(text: str) -> str:
     """Lower case, accents removed, anything that is not a letter or digit turned into single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
-    return _NON_WORD.sub(" ", ascii_text).strip()
+    lowered = text.lower()
+    if not lowered.isascii():  # most text is plain ASCII already: decomposing it changes nothing
+        lowered = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode("ascii")
+    return _NON_WORD.sub(" ", lowered).strip()
 
 
 def tokens(text: str) -> list[str]:
