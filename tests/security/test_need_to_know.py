@@ -18,7 +18,7 @@ from tests.api.conftest import Api, issue_token
 from tests.factories import Factory
 from tests.utils import page, pages_for, route_url
 
-BREAK_GLASS_PAGE = "/audit/break-glass"
+BREAK_GLASS_PAGE = "/subjects/break-glass"
 SUBJECT_RECORD = ("subject_id", "order_id", "report_id")
 REASON = "Stop and search in Hackney: checking for conditions"
 

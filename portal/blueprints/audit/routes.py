@@ -1,14 +1,13 @@
 from datetime import date
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from portal import need_to_know
 from portal.access_reason import next_page_after_reason
 from portal.auth import officer_required, roles_required
 from portal.blueprints.audit import bp
-from portal.blueprints.audit.forms import BreakGlassForm, ReasonForm
-from portal.data import audit, subjects
+from portal.blueprints.audit.forms import ReasonForm
+from portal.data import audit
 from portal.date_filters import TypedDate, errors_of, read_period
 from portal.downloads import download
 from portal.models import Role
@@ -98,22 +97,6 @@ def events_csv() -> ResponseReturnValue:
     body = audit.export_log(filters).encode("utf-8-sig")
     filename = f"audit-log-{date.today().isoformat()}.csv"
     return download(body, "text/csv", filename)
-
-
-@bp.route("/break-glass", methods=["GET", "POST"])
-@officer_required
-def break_glass() -> ResponseReturnValue:
-    """Before an officer opens a subject's record that belongs to another borough: why (need to know)."""
-    raw_id = request.args.get("subject", "")
-    if not raw_id.isdigit() or len(raw_id) > 9:
-        abort(404)
-    subject = subjects.get_subject(int(raw_id))
-    next_url = next_page_after_reason(request.args.get("next") or url_for("subjects.subject", subject_id=subject.id))
-    form = BreakGlassForm()
-    if form.validate_on_submit():
-        need_to_know.give_break_glass_reason(subject.id, form.reason.data)
-        return redirect(next_url, 303)
-    return render_template("subjects/break-glass.html", form=form, borough=subject.owning_borough)
 
 
 @bp.route("/reason-for-access", methods=["GET", "POST"])
