@@ -133,6 +133,8 @@ def test_changing_the_period_lists_each_requirement_that_no_longer_fits(app, cli
     with app.app_context():
         requirement_ids = {r.id for r in db.session.get(Order, order_id).requirements}
     fill_details(client, order_id, proposed_start=["1", "9", "2027"])  # after the demo programmes' summer term
+    said = page(client.get(f"/orders/{order_id}")).get_text(" ", strip=True)
+    assert f"{len(requirement_ids)} requirements no longer fit the order's dates: see the checks." in said
     soup = page(client.get(f"/orders/{order_id}/checks"))
     misfits = soup.select('#problems li[data-code="requirement_outside_programme"]')
     assert len(misfits) == len(requirement_ids)  # each one

@@ -26,6 +26,7 @@ from portal.orders.checks import check_order
 from portal.orders.court_document import court_document_docx, court_document_sections
 
 LOCKED = "This order has been filed and cannot change. Start a new version to make changes."
+PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_programme"})
 
 
 def _checks(order: Order):  # noqa: ANN202
@@ -134,10 +135,25 @@ def details(order_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.duration_months.data = str(found.duration_months)
     if form.validate_on_submit():
-        return _guarded(
-            found, lambda: orders.update_details(found, form.order_fields(), form.version.data), "Order details saved."
-        )
+
+        def save() -> None:
+            orders.update_details(found, form.order_fields(), form.version.data)
+            _say_which_requirements_no_longer_fit(found)
+
+        return _guarded(found, save, "Order details saved.")
     return render_template("orders/details.html", order=found, form=form)
+
+
+def _say_which_requirements_no_longer_fit(order: Order) -> None:
+    """The period may have changed: every requirement is re-checked against it, and any misfit is said at once."""
+    misfits = {p.requirement_id for p in _checks(order)[1].problems if p.code in PERIOD_MISFITS}
+    if misfits:
+        count = len(misfits)
+        flash(
+            f"{count} requirement{'s' if count != 1 else ''} no longer {'fit' if count != 1 else 'fits'} the "
+            "order's dates: see the checks.",
+            "error",
+        )
 
 
 @bp.route("/<int:order_id>/occasions/new", methods=["GET", "POST"])
@@ -352,7 +368,8 @@ def file(order_id: int) -> ResponseReturnValue:
         abort(400)
     _facts, result = _checks(found)
     if not result.ready_for_court:
-        flash(f"The order is not ready for court: {len(result.problems)} problem(s) remain.", "error")
+        count = len(result.problems)
+        flash(f"The order is not ready for court: {count} problem{'s remain' if count != 1 else ' remains'}.", "error")
         return redirect(url_for("orders.checks", order_id=order_id)), 303
     if orders.prohibitions_out_of_step(found):
         flash(
