@@ -216,6 +216,11 @@ def subject_id_for(typed: str) -> int | None:
     return found
 
 
+def subject_reference(subject_id: int) -> str:
+    """The reference of a subject still on record ("" once erased), to show the auditor what they filtered by."""
+    return db.session.scalar(select(Subject.reference).where(Subject.id == subject_id)) or ""
+
+
 @dataclass(frozen=True)
 class LogRow:
     event: AuditEvent

@@ -327,11 +327,13 @@ QUERY_PARAMETERS = {
     "status",
     "group",
     "programme_id",
-    "subject",  # the audit log's filters: ids and dates
+    "subject",  # the audit log's filters: ids and dates (a subject reference typed there is swapped for the id at once)
     "user",
     "organisation",
     "from",
     "to",
+    *(f"{name}-{part}" for name in ("from", "to") for part in ("day", "month", "year")),  # GOV.UK date inputs
+    "programme",  # past registers: a programme id
     "starts_on",  # the suggestions' filters
     "months",
     "activity_type",

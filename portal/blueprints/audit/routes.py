@@ -27,14 +27,25 @@ def _whole_number(name: str, errors: dict[str, str], label: str) -> int | None:
     return int(raw)
 
 
+def _typed_subject() -> str:
+    return request.args.get("subject", "").strip()[:40]
+
+
 def _subject(errors: dict[str, str]) -> int | None:
-    typed = request.args.get("subject", "").strip()
+    typed = _typed_subject()
     if not typed:
         return None
-    found = audit.subject_id_for(typed[:40])
+    found = audit.subject_id_for(typed)
     if found is None:
         errors["subject"] = "There is no subject with that reference. Check it and try again"
     return found
+
+
+def _subject_shown(subject_id: int | None) -> str:
+    """What the subject box shows: the subject's reference (its ID once erased), else what was typed."""
+    if subject_id is None:
+        return _typed_subject()
+    return audit.subject_reference(subject_id) or str(subject_id)
 
 
 def _filters() -> tuple[audit.LogFilters, dict[str, str], tuple[TypedDate, TypedDate]]:
@@ -52,8 +63,8 @@ def _filters() -> tuple[audit.LogFilters, dict[str, str], tuple[TypedDate, Typed
 
 
 def _query_values(filters: audit.LogFilters, dates: tuple[TypedDate, TypedDate]) -> dict[str, str]:
-    """The filters as the form sends them, for the links that keep them (pages, the download)."""
-    values = {"subject": request.args.get("subject", "").strip()[:40]} if filters.subject_id is not None else {}
+    """The filters for the links that keep them (pages, the download): a subject by its ID, never its reference."""
+    values = {"subject": str(filters.subject_id)} if filters.subject_id is not None else {}
     if filters.user_id is not None:
         values["user"] = str(filters.user_id)
     if filters.organisation_id is not None:
@@ -65,13 +76,16 @@ def _query_values(filters: audit.LogFilters, dates: tuple[TypedDate, TypedDate])
 @auditor_required
 def events() -> ResponseReturnValue:
     filters, errors, dates = _filters()
+    values = _query_values(filters, dates)
+    if not errors and filters.subject_id is not None and _typed_subject() != str(filters.subject_id):
+        # A reference typed in the box is looked up once; the address then names the subject by ID only.
+        return redirect(url_for("audit.events", **values), 303)
     users, organisations = audit.filter_choices()
     if errors:
         rows, total = [], 0
     else:
         page, per_page = page_number(), current_app.config["PAGE_SIZE"]
         rows, total = audit.search_log(filters, page, per_page)
-    values = _query_values(filters, dates)
     return render_template(
         "audit/events.html",
         rows=rows,
@@ -81,6 +95,7 @@ def events() -> ResponseReturnValue:
         date_from=dates[0],
         date_to=dates[1],
         raw=request.args,
+        subject_shown=_subject_shown(filters.subject_id),
         users=users,
         organisations=organisations,
         export_values=values,

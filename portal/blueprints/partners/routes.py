@@ -336,8 +336,7 @@ def session_remove_confirm(session_id: int) -> ResponseReturnValue:
     found = programmes.get_own_session(own_organisation_id(), session_id)
     page = url_for("partners.programme", programme_id=found.programme_id)
     if programmes.session_in_use(found.id):
-        flash(SESSION_IN_USE, "error")
-        return redirect(page)
+        return render_template("partners/session-in-use.html", session=found, message=SESSION_IN_USE, back=page)
     when = f"{WEEKDAYS[found.weekday]} {found.start_time:%H:%M} to {found.end_time:%H:%M}"
     confirmation = Confirmation(
         caption=found.programme.title,
