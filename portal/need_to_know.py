@@ -1,6 +1,6 @@
 """Need to know between officers, in front of every page and API operation that reads one subject's record: an
 officer outside the subject's borough is stopped until they give a "break glass" reason for that subject (pages: the
-question at subjects.break_glass, kept for the rest of the signed-in session; API: a `Break-Glass-Reason` header on the
+question at break_glass.question, kept for the rest of the signed-in session; API: a `Break-Glass-Reason` header on the
 call). The rule itself is in portal/data/need_to_know.py; the decision is described in the README's security part."""
 
 from flask import current_app, redirect, request, session, url_for
@@ -60,7 +60,7 @@ def stop_outside_borough() -> ResponseReturnValue | None:
     if subject_id is None or has_broken_glass(subject_id):
         return None
     target = request.full_path.removesuffix("?") if request.method in ("GET", "HEAD") else same_site_referrer()
-    return redirect(url_for("subjects.break_glass", subject=subject_id, next=target or None), 303)
+    return redirect(url_for("break_glass.question", subject=subject_id, next=target or None), 303)
 
 
 def require_api_break_glass() -> None:

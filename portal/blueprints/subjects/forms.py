@@ -2,11 +2,10 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Field, StringField, SubmitField, TextAreaField
-from wtforms.validators import Optional, StopValidation
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
-from portal.data.audit import PURPOSE_MAX_LENGTH
 from portal.dates import BIRTH_DATES, age_on
 from portal.forms import (
     ClockTimeField,
@@ -241,20 +240,3 @@ class NoteForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form: CSRF protection for one-click actions."""
-
-
-BREAK_GLASS_REASON_MISSING = "Enter why you need to open this record"
-
-
-class BreakGlassForm(FlaskForm):
-    reason = text_area(
-        "Why do you need to open this record?",
-        required_message=BREAK_GLASS_REASON_MISSING,
-        max_length=PURPOSE_MAX_LENGTH,
-        filters=[lambda text: " ".join(text.split()) if text else text],  # blank is no reason
-    )
-    submit = SubmitField("Open the record", widget=GovSubmitInput())
-
-    def validate_reason(self, field: Field) -> None:
-        if not field.data:
-            raise StopValidation(BREAK_GLASS_REASON_MISSING)

@@ -4,12 +4,10 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal import need_to_know
-from portal.access_reason import next_page_after_reason, shows_personal_data
+from portal.access_reason import shows_personal_data
 from portal.auth import officer_required
 from portal.blueprints.subjects import bp
 from portal.blueprints.subjects.forms import (
-    BreakGlassForm,
     ConfirmForm,
     ExclusionZoneForm,
     NonAssociationForm,
@@ -23,22 +21,6 @@ from portal.data.subjects import LinkRefused
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import NoteKind, Subject
 from portal.pagination import page_number, pagination
-
-
-@bp.route("/break-glass", methods=["GET", "POST"])
-@officer_required
-def break_glass() -> ResponseReturnValue:
-    """Before an officer opens a subject's record that belongs to another borough: why (need to know)."""
-    raw_id = request.args.get("subject", "")
-    if not raw_id.isdigit() or len(raw_id) > 9:
-        abort(404)
-    subject = subjects.get_subject(int(raw_id))
-    next_url = next_page_after_reason(request.args.get("next") or url_for("subjects.subject", subject_id=subject.id))
-    form = BreakGlassForm()
-    if form.validate_on_submit():
-        need_to_know.give_break_glass_reason(subject.id, form.reason.data)
-        return redirect(next_url, 303)
-    return render_template("subjects/break-glass.html", form=form, borough=subject.owning_borough)
 
 
 @bp.get("/")
