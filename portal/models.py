@@ -126,6 +126,9 @@ class User(Timestamped, Base):
     unit: Mapped[str] = mapped_column(String(120), default="")
     borough: Mapped[str] = mapped_column(String(80), default="")
     disabled_at: Mapped[datetime | None]
+    # None for a self-registered partner until they follow the link emailed to them: until then the password alone
+    # signs nobody in, so no one registers with an address they do not hold.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     last_signed_in_at: Mapped[datetime | None]
     # Multi-factor sign-in: the authenticator app's shared secret (base32), and the last 30-second time step
     # whose code was accepted, so a code works once only.

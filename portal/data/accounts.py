@@ -89,7 +89,7 @@ def register_partner(
         return
     organisation = organisations.register_organisation(organisation_details)
     user = create_user(email=email, full_name=full_name, role=Role.PARTNER, organisation_id=organisation.id)
-    user.password_hash = password_hash
+    user.password_hash, user.email_confirmed_at = password_hash, None
     token = create_link(user, LinkPurpose.REGISTRATION, REGISTRATION_LINK_LIFETIME)
     notifications.notify_registration(user, continue_path(token), REGISTRATION_LINK_LIFETIME)
 
@@ -98,7 +98,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user whose password matches and who may sign in; None otherwise, taking the same time either way."""
     user = get_user_by_email(email)
     password_ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not password_ok or user.is_disabled:
+    if user is None or not password_ok or user.is_disabled or user.email_confirmed_at is None:
         audit.record(audit.SIGN_IN_FAILED, "user", user.id if user else None, user_id=user.id if user else None)
         return None
     if needs_rehash(user.password_hash):
@@ -390,8 +390,10 @@ def usable_invitation(token: str) -> Invitation | None:
     return usable_link(token, LinkPurpose.INVITATION)
 
 
-def spend_link(link: Invitation) -> User:
-    link.used_at = utcnow()
+def confirm_registration(link: Invitation) -> User:
+    """The registration link was followed: the address is the registrant's, so the password now signs them in."""
+    link.used_at = link.user.email_confirmed_at = utcnow()
+    audit.record(audit.ALTERATION, "user", link.user_id, user_id=link.user_id, change="email address confirmed")
     return link.user
 
 
@@ -407,6 +409,7 @@ def reset_password(link: Invitation, password: str) -> User:
     second factor stays: the next sign-in still asks for a code."""
     user = link.user
     spend_reset_links(user.id)  # this one and every other still waiting in the inbox
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()  # the link reached them: the address is theirs
     user.password_hash = hash_password(password)
     end_all_sessions(user.id)
     revoke_credentials(user.id, "password reset")

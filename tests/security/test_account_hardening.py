@@ -390,3 +390,16 @@ def test_calendar_feeds_stop_for_good_when_the_password_is_reset_or_the_account_
         db.session.commit()
     assert app.test_client().get(feed).status_code == 404
     assert stored(app, CalendarFeed, user_id=user_id).revoked_at is not None
+
+
+def test_a_registered_password_signs_in_only_after_the_emailed_link_is_followed(app: Flask) -> None:
+    from tests.test_partners import continue_from_email, registration
+
+    client = app.test_client()
+    client.post("/register-organisation", data=registration())
+    email, password = registration()["user_email"], registration()["password"]
+    too_soon = app.test_client().post("/sign-in", data={"email": email, "password": password})
+    wrong = app.test_client().post("/sign-in", data={"email": email, "password": "not the right password"})
+    assert too_soon.status_code == 200 and without_nonce(too_soon) == without_nonce(wrong)
+    continue_from_email(client)
+    assert app.test_client().post("/sign-in", data={"email": email, "password": password}).status_code == 302

@@ -91,7 +91,7 @@ def continue_registration(token: str) -> ResponseReturnValue:
         return render_template("partners/continue-link-expired.html"), 404
     form = ContinueRegistrationForm()
     if form.validate_on_submit():
-        return ask_for_second_factor(accounts.spend_link(link), url_for("partners.registered"))
+        return ask_for_second_factor(accounts.confirm_registration(link), url_for("partners.registered"))
     return render_template("partners/continue-registration.html", form=form, user=link.user)
 
 

@@ -1,4 +1,4 @@
-"""i16 accounts: API tokens expire; calendar feeds without names
+"""i16 accounts: API tokens expire; calendar feeds without names; registered email addresses confirmed
 
 Revision ID: d1a2b3c4e5f6
 Revises: b8d2f3a4c5e6
@@ -32,8 +32,15 @@ def upgrade():
     with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
         batch_op.add_column(sa.Column('without_names', sa.Boolean(), nullable=False, server_default=sa.false()))
 
+    # Every account so far came from an invitation, the command line or a registration that signed straight in.
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('email_confirmed_at', sa.DateTime(), nullable=True))
+    op.execute("UPDATE users SET email_confirmed_at = created_at")
+
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('email_confirmed_at')
     with op.batch_alter_table('calendar_feeds', schema=None) as batch_op:
         batch_op.drop_column('without_names')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
