@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import Response, current_app, redirect, render_template, request
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from portal.access_reason import next_page_after_reason
