@@ -44,6 +44,7 @@ BOOKKEEPING = {
     "subject.version",
     "subject.created_at",
     "subject.updated_at",
+    "subject.owning_borough",  # which officers hold the record (need to know), not a fact about the person
     "order.id",
     "order.subject_id",
     "order.status",  # the order's workflow; partners see their referral's own status
