@@ -13,7 +13,8 @@ import numpy as np
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
-from matching.model import Enrolment, Programme, Session, Venue
+from matching.model import Enrolment, Programme, Session, SubjectProfile, Venue
+from matching.residence import lives_in
 from matching.text import (
     ACTIVITY_CHILDREN,
     CONCEPT_KEYWORDS,
@@ -87,6 +88,7 @@ class PreparedCatalogue:
     valid_from: np.ndarray  # date ordinals; open-ended ends are date.max
     valid_to: np.ndarray
     assured_on: np.ndarray
+    with_residence_rule: np.ndarray  # positions of the programmes only for people living in an area
     session_offsets: np.ndarray  # sessions of programme i are session_offsets[i]:session_offsets[i + 1]
     language_columns: dict[str, int]
     languages: np.ndarray  # bool, programme x language column
@@ -133,6 +135,14 @@ class PreparedCatalogue:
         np.multiply(dy, dy, out=dy)
         np.add(dx, dy, out=dx)
         return np.sqrt(dx, out=dx)
+
+    def outside_residence(self, profile: SubjectProfile) -> np.ndarray:
+        """Per programme: True where it serves only an area the subject is not known to live in."""
+        mask = np.zeros(self.programme_count, bool)
+        for position in self.with_residence_rule:
+            rule = self.programmes[position].residence
+            mask[position] = rule is not None and not lives_in(rule, profile)
+        return mask
 
     def activity_type_mask(self, slug: str) -> np.ndarray:
         mask = np.zeros(self.programme_count, bool)
@@ -209,6 +219,7 @@ def _programme_arrays(programmes: tuple[Programme, ...]) -> dict[str, np.ndarray
         "valid_from": _column((p.valid_from.toordinal() for p in programmes), np.int32),
         "valid_to": _column((_ordinal_or_open(p.valid_to) for p in programmes), np.int32),
         "assured_on": _column((p.assured_on.toordinal() for p in programmes), np.int32),
+        "with_residence_rule": np.array([i for i, p in enumerate(programmes) if p.residence is not None], np.int64),
         "session_offsets": np.concatenate(([0], np.cumsum(counts))),
     }
 

@@ -48,6 +48,7 @@ class SubjectProfile:
     exclusion_zones: tuple[ExclusionZone, ...]
     non_associates: tuple[int, ...]
     max_travel_m: float | None
+    home_postcode: str = ""  # normalised ("E3 4AB"); "" when not known
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,19 @@ class Session:
     end: int
     term_start: date
     term_end: date | None
+
+
+Ring = tuple[tuple[float, float], ...]  # British National Grid (easting, northing) points
+
+
+@dataclass(frozen=True)
+class ResidenceRule:
+    """Only for people living in an area: a home postcode in one of the postcode areas ("E"), districts ("E1") or
+    sectors ("E14 9"), or a home inside one of the polygons (each an outer ring then its holes)."""
+
+    label: str  # the area as the source names it, for explanations
+    postcodes: tuple[str, ...] = ()
+    polygons: tuple[tuple[Ring, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,7 @@ class Programme:
     assured_on: date
     venues: tuple[Venue, ...]
     sessions: tuple[Session, ...]
+    residence: ResidenceRule | None = None  # None: open to people living anywhere
 
 
 @dataclass(frozen=True)
