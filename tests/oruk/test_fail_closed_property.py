@@ -14,6 +14,7 @@ from matching.model import Programme as MatchProgramme
 from matching.model import Session as MatchSession
 from matching.model import SubjectProfile
 from matching.model import Venue as MatchVenue
+from portal.data.catalogue import residence_rule
 from portal.oruk import ids, taxonomy
 from portal.oruk.export import service
 from portal.oruk.importing import MappedService, map_service
@@ -145,7 +146,7 @@ def offered(mapped: MappedService, number: int) -> MatchProgramme:
         min_age=fields["min_age"], max_age=fields["max_age"], gender=str(fields["gender"]), capacity=10,
         languages=tuple(fields["languages"]), provisions=tuple(fields["provisions"]),
         valid_from=fields["valid_from"], valid_to=fields["valid_to"], assured_on=fields["assured_on"] or TODAY,
-        venues=(place,),
+        venues=(place,), residence=residence_rule(fields["residence_rule"]),
         sessions=tuple(
             MatchSession(number * 10 + index, number, session.fields["weekday"],
                          session.fields["start_time"].hour * 60, session.fields["end_time"].hour * 60,
