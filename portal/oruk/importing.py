@@ -374,7 +374,7 @@ def _service_areas(service: dict, mapped: MappedService) -> dict[str, Any] | Non
     return {
         "label": "; ".join(dict.fromkeys(reading.label for reading in readings)),
         "postcodes": list(dict.fromkeys(code for reading in readings for code in reading.postcodes)),
-        "polygons": [polygon for reading in readings for polygon in reading.polygons],
+        "polygons": [[[list(point) for point in ring] for ring in polygon] for r in readings for polygon in r.polygons],
     }
 
 

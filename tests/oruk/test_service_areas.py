@@ -18,6 +18,7 @@ from portal.models import Programme
 from portal.oruk.importing import MappedService, map_service
 from tests.oruk.test_fail_closed_property import offered
 from tests.oruk.test_held_for_review import TODAY, e3, import_services, organisation, programme_by_title, service_with
+from tests.utils import error_summary, page
 
 __all__ = ["organisation"]  # the fixture, used by name
 
@@ -150,3 +151,71 @@ def test_an_imported_rule_reaches_the_matchers_catalogue(app: Flask, organisatio
         db.session.commit()
         loaded = next(p for p in catalogue.load_matching_catalogue() if p.title == "E1 boxing")
     assert loaded.residence is not None and loaded.residence.postcodes == ("E1", "E2")
+
+
+def review(client, programme: Programme, **fields: str):  # noqa: ANN001, ANN201
+    data = {"version": programme.version, "gender": "any", "min_age": "12", "max_age": "25", "checked": "checked"}
+    return client.post(f"/partner/programmes/{programme.id}/review", data=data | fields)
+
+
+def test_the_reviewer_sets_the_area_the_file_could_not_and_a_reimport_never_widens_it(
+    app: Flask,
+    organisation: int,  # noqa: F811
+    client,  # noqa: ANN001
+    sign_in,  # noqa: ANN001
+) -> None:
+    hackney = service_with("Hackney boxing") | {"service_areas": [area("London Borough of Hackney")]}
+    import_services(app, organisation, [hackney])
+    held = programme_by_title(app, "Hackney boxing")
+    assert held.held_for_review and held.residence_rule is None
+    sign_in(client, "partner", organisation_id=organisation)
+    shown = page(client.get(f"/partner/programmes/{held.id}/review"))
+    assert "London Borough of Hackney" in shown.select_one("#unmapped-items").get_text(" ", strip=True)
+    assert shown.select_one("#residence")["value"] == ""
+
+    wrong = review(client, held, residence="Hackney")
+    assert error_summary(wrong) == [
+        "Enter where people must live as postcode areas, districts or sectors, like E1, E2 or E14 9, or London"
+    ]
+    assert review(client, held, residence="e5, E8 and e9").status_code == 302
+    reviewed = programme_by_title(app, "Hackney boxing")
+    assert not reviewed.held_for_review
+    assert reviewed.residence_rule == {"label": "E5, E8, E9", "postcodes": ["E5", "E8", "E9"], "polygons": []}
+    listing = page(client.get(f"/partner/programmes/{held.id}")).get_text(" ", strip=True)
+    assert "Where people must live Only in E5, E8, E9" in listing
+
+    import_services(app, organisation, [hackney])  # the file still says only "Hackney": the reviewed rule stays
+    again = programme_by_title(app, "Hackney boxing")
+    assert not again.held_for_review and again.residence_rule["postcodes"] == ["E5", "E8", "E9"]
+    import_services(app, organisation, [hackney | {"service_areas": [area("E8")]}])  # the file narrows it
+    assert programme_by_title(app, "Hackney boxing").residence_rule["postcodes"] == ["E8"]
+
+
+def test_the_reviewer_clears_the_area(app: Flask, organisation: int, client, sign_in) -> None:  # noqa: ANN001, F811
+    mixed = service_with("Mixed area boxing") | {"service_areas": [area("E1"), area("Tower Hamlets")]}
+    import_services(app, organisation, [mixed])
+    held = programme_by_title(app, "Mixed area boxing")
+    assert held.held_for_review and held.residence_rule["postcodes"] == ["E1"]
+    sign_in(client, "partner", organisation_id=organisation)
+    assert page(client.get(f"/partner/programmes/{held.id}/review")).select_one("#residence")["value"] == "E1"
+    assert review(client, held, residence="").status_code == 302
+    assert programme_by_title(app, "Mixed area boxing").residence_rule is None
+
+
+def test_a_drawn_area_is_kept_or_removed_on_review(app: Flask, organisation: int, client, sign_in) -> None:  # noqa: ANN001, F811
+    drawn = area("Bow", extent=square_extent(BOW, 1_500.0))
+    import_services(app, organisation, [service_with("Bow area boxing") | {"service_areas": [drawn, area("Poplar")]}])
+    held = programme_by_title(app, "Bow area boxing")
+    sign_in(client, "partner", organisation_id=organisation)
+    assert review(client, held, residence="E14", keep_drawn_area="keep").status_code == 302
+    kept = programme_by_title(app, "Bow area boxing")
+    assert kept.residence_rule["postcodes"] == ["E14"] and len(kept.residence_rule["polygons"]) == 1
+    with app.app_context():
+        db.session.get(Programme, kept.id).held_for_review = True
+        db.session.commit()
+    assert review(client, programme_by_title(app, "Bow area boxing"), residence="E14").status_code == 302
+    assert programme_by_title(app, "Bow area boxing").residence_rule == {
+        "label": "E14",
+        "postcodes": ["E14"],
+        "polygons": [],
+    }
