@@ -15,9 +15,11 @@ from matching.model import SubjectProfile
 from portal.data import catalogue
 from portal.extensions import db
 from portal.models import Programme
+from portal.oruk import export
 from portal.oruk.importing import MappedService, map_service
 from tests.oruk.test_fail_closed_property import offered
 from tests.oruk.test_held_for_review import TODAY, e3, import_services, organisation, programme_by_title, service_with
+from tests.oruk.test_mapping import programme_dict as mapping_programme
 from tests.utils import error_summary, page
 
 __all__ = ["organisation"]  # the fixture, used by name
@@ -219,3 +221,18 @@ def test_a_drawn_area_is_kept_or_removed_on_review(app: Flask, organisation: int
         "postcodes": ["E14"],
         "polygons": [],
     }
+
+
+def test_the_feed_publishes_where_people_must_live_and_an_import_reads_it_back() -> None:
+    drawn = [[[[536000, 182000], [538000, 182000], [538000, 184000], [536000, 184000], [536000, 182000]]]]
+    rule = {"label": "E1, E2; Bow", "postcodes": ["E1", "E2"], "polygons": drawn}
+    exported = export.service(mapping_programme(residence_rule=rule), TODAY)
+    mapped = map_service(exported, None, e3, TODAY)
+    assert not mapped.held_for_review
+    read_back = mapped.programme["residence_rule"]
+    assert read_back["postcodes"] == ["E1", "E2"]
+    corners = [tuple(point) for point in read_back["polygons"][0][0]]
+    assert all(
+        abs(a - b) <= 1 for got, want in zip(corners, drawn[0][0], strict=True) for a, b in zip(got, want, strict=True)
+    )
+    assert export.service(mapping_programme(), TODAY)["service_areas"] == []
