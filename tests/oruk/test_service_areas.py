@@ -143,7 +143,11 @@ def test_an_area_the_portal_cannot_read_is_held_for_review(unreadable: dict) -> 
     assert [item["kind"] for item in mapped.unmapped if item["restricts"]] == ["service area"]
 
 
-def test_an_imported_rule_reaches_the_matchers_catalogue(app: Flask, organisation: int) -> None:  # noqa: F811
+def test_an_imported_rule_reaches_the_matchers_catalogue_and_the_officers_page(
+    app: Flask,
+    organisation: int,  # noqa: F811
+    sign_in,  # noqa: ANN001
+) -> None:
     import_services(app, organisation, [service_with("E1 boxing") | {"service_areas": [area("E1, E2")]}])
     imported = programme_by_title(app, "E1 boxing")
     assert not imported.held_for_review
@@ -153,6 +157,10 @@ def test_an_imported_rule_reaches_the_matchers_catalogue(app: Flask, organisatio
         db.session.commit()
         loaded = next(p for p in catalogue.load_matching_catalogue() if p.title == "E1 boxing")
     assert loaded.residence is not None and loaded.residence.postcodes == ("E1", "E2")
+    officer = app.test_client()
+    sign_in(officer, "officer")
+    shown = page(officer.get(f"/directory/programmes/{imported.id}")).get_text(" ", strip=True)
+    assert "Where people must live Only in E1, E2" in shown
 
 
 def review(client, programme: Programme, **fields: str):  # noqa: ANN001, ANN201
