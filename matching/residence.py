@@ -19,8 +19,12 @@ def home_postcode_parts(postcode: str) -> tuple[str, ...]:
 
 def lives_in(rule: ResidenceRule, profile: SubjectProfile) -> bool:
     """True only when the home is known to be in the area: an unknown postcode never passes a postcode rule."""
-    if set(home_postcode_parts(profile.home_postcode)) & set(rule.postcodes):
-        return True
+    return bool(set(home_postcode_parts(profile.home_postcode)) & set(rule.postcodes)) or inside_a_polygon(
+        rule, profile
+    )
+
+
+def inside_a_polygon(rule: ResidenceRule, profile: SubjectProfile) -> bool:
     return any(_inside(polygon, profile.easting, profile.northing) for polygon in rule.polygons)
 
 

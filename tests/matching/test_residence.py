@@ -3,7 +3,7 @@
 import pytest
 
 from matching.model import ResidenceRule
-from tests.matching.builders import HOME, match_both, profile, programme, reasons_of, suggested_ids
+from tests.matching.builders import HOME, match_both, profile, programme, programme_at, reasons_of, suggested_ids
 
 EAST_LONDON = ResidenceRule("E1, E2", postcodes=("E1", "E2"))
 
@@ -57,3 +57,16 @@ def test_a_polygon_holds_the_homes_inside_it_and_not_those_in_its_hole():
 
 def test_a_programme_with_no_residence_rule_is_open_to_people_living_anywhere():
     assert suggested_ids(match_both(profile(home_postcode=""), [programme()])) == [1]
+
+
+def test_among_many_programmes_only_those_serving_the_home_are_suggested():
+    rules = [
+        None,
+        EAST_LONDON,
+        ResidenceRule("E3", postcodes=("E3",)),
+        ResidenceRule("E", postcodes=("E",)),
+        ResidenceRule("Bow", polygons=((square(HOME, 500.0),),)),
+        ResidenceRule("Far", polygons=((square((0.0, 0.0), 10.0),),)),
+    ]
+    programmes = [programme_at(number, 100.0 * number, residence=rule) for number, rule in enumerate(rules, start=1)]
+    assert sorted(suggested_ids(match_both(profile(home_postcode="E3 4AB"), programmes))) == [1, 3, 4, 5]
