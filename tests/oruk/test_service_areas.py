@@ -217,6 +217,9 @@ def test_a_drawn_area_is_kept_or_removed_on_review(app: Flask, organisation: int
     import_services(app, organisation, [service_with("Bow area boxing") | {"service_areas": [drawn, area("Poplar")]}])
     held = programme_by_title(app, "Bow area boxing")
     sign_in(client, "partner", organisation_id=organisation)
+    shown = page(client.get(f"/partner/programmes/{held.id}/review"))
+    assert "Only for people living in: Bow." in shown.select_one("#residence-rule").get_text(" ", strip=True)
+    assert shown.select_one("input[name=keep_drawn_area]").has_attr("checked")
     assert review(client, held, residence="E14", keep_drawn_area="keep").status_code == 302
     kept = programme_by_title(app, "Bow area boxing")
     assert kept.residence_rule["postcodes"] == ["E14"] and len(kept.residence_rule["polygons"]) == 1
