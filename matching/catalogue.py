@@ -13,7 +13,8 @@ import numpy as np
 from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
-from matching.model import Enrolment, Programme, Session, Venue
+from matching.model import Enrolment, Programme, Session, SubjectProfile, Venue
+from matching.residence import home_postcode_parts, inside_a_polygon
 from matching.taxonomy import ACTIVITY_RELATIVES
 from matching.text import (
     ACTIVITY_CHILDREN,
@@ -90,6 +91,9 @@ class PreparedCatalogue:
     valid_from: np.ndarray  # date ordinals; open-ended ends are date.max
     valid_to: np.ndarray
     assured_on: np.ndarray
+    with_residence_rule: np.ndarray  # positions of the programmes only for people living in an area
+    residence_postcodes: dict[str, np.ndarray]  # postcode area, district or sector -> positions of those serving it
+    with_residence_polygons: np.ndarray  # positions of the programmes serving a drawn area
     session_offsets: np.ndarray  # sessions of programme i are session_offsets[i]:session_offsets[i + 1]
     language_columns: dict[str, int]
     languages: np.ndarray  # bool, programme x language column
@@ -136,6 +140,18 @@ class PreparedCatalogue:
         np.multiply(dy, dy, out=dy)
         np.add(dx, dy, out=dx)
         return np.sqrt(dx, out=dx)
+
+    def outside_residence(self, profile: SubjectProfile) -> np.ndarray:
+        """Per programme: True where it serves only an area the subject is not known to live in."""
+        mask = np.zeros(self.programme_count, bool)
+        mask[self.with_residence_rule] = True
+        for part in home_postcode_parts(profile.home_postcode):
+            mask[self.residence_postcodes.get(part, self.with_residence_rule[:0])] = False
+        for position in self.with_residence_polygons:
+            rule = self.programmes[position].residence
+            if mask[position] and rule is not None and inside_a_polygon(rule, profile):
+                mask[position] = False
+        return mask
 
     def activity_type_mask(self, slug: str) -> np.ndarray:
         mask = np.zeros(self.programme_count, bool)
@@ -212,7 +228,22 @@ def _programme_arrays(programmes: tuple[Programme, ...]) -> dict[str, np.ndarray
         "valid_from": _column((p.valid_from.toordinal() for p in programmes), np.int32),
         "valid_to": _column((_ordinal_or_open(p.valid_to) for p in programmes), np.int32),
         "assured_on": _column((p.assured_on.toordinal() for p in programmes), np.int32),
+        **_residence_index(programmes),
         "session_offsets": np.concatenate(([0], np.cumsum(counts))),
+    }
+
+
+def _residence_index(programmes: tuple[Programme, ...]) -> dict[str, object]:
+    by_postcode: dict[str, list[int]] = {}
+    for index, programme in enumerate(programmes):
+        for postcode in programme.residence.postcodes if programme.residence else ():
+            by_postcode.setdefault(postcode, []).append(index)
+    return {
+        "with_residence_rule": np.array([i for i, p in enumerate(programmes) if p.residence], np.int64),
+        "residence_postcodes": {code: np.array(ids, np.int64) for code, ids in by_postcode.items()},
+        "with_residence_polygons": np.array(
+            [i for i, p in enumerate(programmes) if p.residence and p.residence.polygons], np.int64
+        ),
     }
 
 

@@ -159,6 +159,7 @@ def _programme_bits(request: _Request) -> np.ndarray:
         | (catalogue.valid_to < request.date_from.toordinal()),
         "age": (catalogue.min_age > profile.age) | (catalogue.max_age < profile.age),
         "gender": (catalogue.gender != 0) & (catalogue.gender != subject_gender),
+        "residence": catalogue.outside_residence(profile),
     }
     for code, mask in failing.items():
         _flag(bits, mask, code)

@@ -4,7 +4,16 @@ import math
 from datetime import date
 from functools import lru_cache
 
-from matching.model import DailyWindow, ExclusionZone, Programme, Session, SubjectProfile, Venue, WeeklyWindow
+from matching.model import (
+    DailyWindow,
+    ExclusionZone,
+    Programme,
+    ResidenceRule,
+    Session,
+    SubjectProfile,
+    Venue,
+    WeeklyWindow,
+)
 from matching.taxonomy import WEEKDAYS
 
 # Most decisive first: a reason nobody can change (approval, age) outranks one that depends on the week.
@@ -14,6 +23,7 @@ REASON_CODES: tuple[str, ...] = (
     "not_valid_in_range",
     "age",
     "gender",
+    "residence",
     "no_sessions",
     "commitment_clash",
     "observance_clash",
@@ -91,6 +101,18 @@ def age_sentence(programme: Programme, profile: SubjectProfile) -> str:
 
 def gender_sentence(programme: Programme, profile: SubjectProfile) -> str:
     return f"For {programme.gender} participants only; subject's gender is recorded as {profile.gender}"
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def residence_sentence(rule: ResidenceRule, profile: SubjectProfile) -> str:
+    if rule.postcodes and not rule.polygons and profile.home_postcode:
+        district = profile.home_postcode.split()[0]
+        where = f"lives in {district}, outside"
+        return f"{_first_upper(who(profile.name))} {where} the area this programme serves ({rule.label})"
+    return f"{_first_upper(possessive(profile.name))} home is outside the area this programme serves ({rule.label})"
 
 
 def approval_sentence(programme: Programme) -> str:

@@ -49,6 +49,7 @@ class SubjectProfile:
     non_associates: tuple[int, ...]
     max_travel_m: float | None
     name: str = ""  # the first name officers know the subject by, for the reasons' wording
+    home_postcode: str = ""  # normalised ("E3 4AB"); "" when not known
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,19 @@ class Session:
     end: int
     term_start: date
     term_end: date | None
+
+
+Ring = tuple[tuple[float, float], ...]  # British National Grid (easting, northing) points
+
+
+@dataclass(frozen=True)
+class ResidenceRule:
+    """Only for people living in an area: a home postcode in one of the postcode areas ("E"), districts ("E1") or
+    sectors ("E14 9"), or a home inside one of the polygons (each an outer ring then its holes)."""
+
+    label: str  # the area as the source names it, for explanations
+    postcodes: tuple[str, ...] = ()
+    polygons: tuple[tuple[Ring, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,7 @@ class Programme:
     assured_on: date
     venues: tuple[Venue, ...]
     sessions: tuple[Session, ...]
+    residence: ResidenceRule | None = None  # None: open to people living anywhere
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,20 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from matching import explain
+from matching import explain, residence
 from matching.model import DailyWindow, Programme, Session, SubjectProfile, Venue, WeeklyWindow
 
 MINUTES_PER_DAY = 1440
 Finding = tuple[str, str]
 
-PROGRAMME_CODES = ("organisation_not_approved", "programme_inactive", "not_valid_in_range", "age", "gender")
+PROGRAMME_CODES = (
+    "organisation_not_approved",
+    "programme_inactive",
+    "not_valid_in_range",
+    "age",
+    "gender",
+    "residence",
+)
 SESSION_CODES = (
     "not_valid_in_range",
     "commitment_clash",
@@ -101,12 +108,20 @@ def _gender(programme: Programme, context: MatchContext) -> list[str]:
     return [explain.gender_sentence(programme, context.profile)]
 
 
+def _residence(programme: Programme, context: MatchContext) -> list[str]:
+    rule = programme.residence
+    if rule is None or residence.lives_in(rule, context.profile):
+        return []
+    return [explain.residence_sentence(rule, context.profile)]
+
+
 _PROGRAMME_CHECKS = {
     "organisation_not_approved": _approval,
     "programme_inactive": _status,
     "not_valid_in_range": _validity,
     "age": _age,
     "gender": _gender,
+    "residence": _residence,
 }
 
 

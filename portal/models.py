@@ -258,6 +258,9 @@ class Programme(Timestamped, Base):
     # officers and the matcher until its partner (or an admin) reviews each unmapped item.
     held_for_review: Mapped[bool] = mapped_column(default=False)
     unmapped_items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Only for people living in an area ({"label", "postcodes", "polygons"}, see matching.model.ResidenceRule);
+    # None: open to people living anywhere.
+    residence_rule: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     version: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship(back_populates="programmes")

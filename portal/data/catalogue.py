@@ -1,10 +1,12 @@
 """The catalogue version: bumped on every change that could alter what officers or the matcher see."""
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import select, update
 
 from matching.model import Programme as MatchProgramme
+from matching.model import ResidenceRule
 from matching.model import Session as MatchSession
 from matching.model import Venue as MatchVenue
 from portal.data.listings import visible_to_officers
@@ -57,6 +59,7 @@ def load_matching_catalogue() -> list[MatchProgramme]:
             Programme.valid_from,
             Programme.valid_to,
             Programme.assured_on,
+            Programme.residence_rule,
         )
         .join(Organisation)
         .where(visible_to_officers())
@@ -114,6 +117,21 @@ def load_matching_catalogue() -> list[MatchProgramme]:
             assured_on=row.assured_on,
             venues=tuple(venues[venue_id] for venue_id in sorted(venue_ids_by_programme[row.id])),
             sessions=tuple(sessions_by_programme[row.id]),
+            residence=residence_rule(row.residence_rule),
         )
         for row in programme_rows
     ]
+
+
+def residence_rule(stored: dict[str, Any] | None) -> ResidenceRule | None:
+    """The programme's stored residence rule as the matcher checks it."""
+    if not stored:
+        return None
+    return ResidenceRule(
+        label=stored["label"],
+        postcodes=tuple(stored.get("postcodes") or ()),
+        polygons=tuple(
+            tuple(tuple((float(e), float(n)) for e, n in ring) for ring in polygon)
+            for polygon in stored.get("polygons") or ()
+        ),
+    )

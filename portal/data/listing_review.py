@@ -63,4 +63,24 @@ def with_earlier_review(programme: Programme, fields: dict[str, Any]) -> dict[st
         if low > high:  # the file now contradicts the reviewed ages: someone must look again
             low, high, merged["held_for_review"] = programme.min_age, programme.max_age, True
         merged["min_age"], merged["max_age"] = low, high
+        _keep_reviewed_residence(merged, programme.residence_rule)
     return merged
+
+
+def _keep_reviewed_residence(merged: dict[str, Any], reviewed: dict[str, Any] | None) -> None:
+    """The file may narrow where people must live, never widen it: with no rule, or a wider one, the reviewed rule
+    stays; a rule neither narrower nor wider keeps the reviewed rule and asks someone to look again."""
+    from_file = merged.get("residence_rule")
+    if reviewed is None or (from_file is not None and _within(from_file, reviewed)):
+        return
+    if from_file is not None and not _within(reviewed, from_file):
+        merged["held_for_review"] = True
+    merged["residence_rule"] = reviewed
+
+
+def _within(rule: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether every postcode and drawn area of the rule is one of the other's."""
+    polygons = other.get("polygons") or []
+    return set(rule.get("postcodes") or []) <= set(other.get("postcodes") or []) and all(
+        polygon in polygons for polygon in rule.get("polygons") or []
+    )

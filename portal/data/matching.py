@@ -13,6 +13,7 @@ from matching.model import ExclusionZone as ZoneProfile
 from portal.data import audit, subjects
 from portal.dates import age_on, minutes
 from portal.extensions import db
+from portal.geo import normalise_postcode
 from portal.models import LIVE_REFERRALS, PLACE_HOLDING_REFERRALS, Referral, Subject, WindowKind
 
 
@@ -47,6 +48,7 @@ def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
         non_associates=tuple(sorted(subjects.non_associate_ids(subject.id))),
         max_travel_m=float(subject.max_travel_m) if subject.max_travel_m else None,
         name=subject.first_name or "",
+        home_postcode=normalise_postcode(subject.home_postcode) or "",
     )
 
 

@@ -184,7 +184,7 @@ def all_services(today: date, term_uri: UriBuilder | None = None, batch: int = 5
 
 PROGRAMME_COLUMNS = (
     "title description activity_types min_age max_age gender cost_pence languages provisions accessibility_notes "
-    "valid_from valid_to assured_on status updated_at"
+    "valid_from valid_to assured_on status residence_rule updated_at"
 ).split()
 ORGANISATION_COLUMNS = ("name", "description", "email", "website", "updated_at")
 SESSION_COLUMNS = ("weekday", "start_time", "end_time", "term_start", "term_end", "exception_dates", "updated_at")

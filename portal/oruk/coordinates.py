@@ -26,3 +26,9 @@ def grid_reference(latitude: object, longitude: object) -> tuple[int, int] | Non
     if math.isnan(easting) or math.isnan(northing):
         return None
     return round(easting), round(northing)
+
+
+def lon_lat_ring(ring: list) -> list[list[float]]:
+    """A ring of grid references as GeoJSON's [longitude, latitude] points."""
+    longitudes, latitudes = convert_lonlat([float(point[0]) for point in ring], [float(point[1]) for point in ring])
+    return [[round(lon, DECIMALS), round(lat, DECIMALS)] for lon, lat in zip(longitudes, latitudes, strict=True)]

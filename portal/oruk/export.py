@@ -10,19 +10,21 @@ What is published, and what is not (see also `portal/blueprints/openreferral/REA
 - locations: venue name, address, postcode and latitude/longitude (from the grid reference), and the programme's
   accessibility notes;
 - schedules: each weekly session, its term and the dates it does not run;
-- attributes: activity types, provisions and who can take part, as terms of the portal's published taxonomies.
+- attributes: activity types, provisions and who can take part, as terms of the portal's published taxonomies;
+- service areas: where people must live, as postcodes in the area's name and drawn areas as a GeoJSON extent.
 Never published: the named supervisor and their contact details, the referral process (written for officers),
 capacity and places taken (they follow from referrals, which are about people), tags (free text, no taxonomy),
 and anything about subjects, orders, referrals or attendance.
 """
 
+import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from matching.taxonomy import LANGUAGES
 from portal.models import ProgrammeStatus
 from portal.oruk import taxonomy
-from portal.oruk.coordinates import lat_long
+from portal.oruk.coordinates import lat_long, lon_lat_ring
 from portal.oruk.ids import derived_uuid
 
 BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -115,6 +117,29 @@ def service(programme: dict, today: date, term_uri: UriBuilder | None = None) ->
     found["cost_options"] = cost_options(service_id, programme["cost_pence"])
     found["attributes"] = attributes(programme, term_uri)
     found["contacts"] = []  # the supervisor is a named individual: not published
+    found["service_areas"] = service_areas(service_id, programme.get("residence_rule"))
+    return found
+
+
+def service_areas(service_id: str, rule: dict | None) -> list[dict]:
+    """Where people must live, as the importer reads it back: postcodes named, and drawn areas as GeoJSON."""
+    if not rule:
+        return []
+    found = []
+    if rule.get("postcodes"):
+        name = ", ".join(rule["postcodes"])
+        found.append({"id": derived_uuid(service_id, "area", name), "service_id": service_id, "name": name})
+    for number, polygon in enumerate(rule.get("polygons") or []):
+        extent = {"type": "Polygon", "coordinates": [lon_lat_ring(ring) for ring in polygon]}
+        found.append(
+            {
+                "id": derived_uuid(service_id, "area", str(number)),
+                "service_id": service_id,
+                "name": rule["label"],
+                "extent": json.dumps(extent),
+                "extent_type": "geojson",
+            }
+        )
     return found
 
 

@@ -18,7 +18,7 @@ from portal.dates import PROGRAMME_DATES
 from portal.geo import Location, normalise_postcode
 from portal.input_rules import control_character_in
 from portal.models import Gender, ProgrammeStatus
-from portal.oruk import eligibility, taxonomy
+from portal.oruk import eligibility, residence, taxonomy
 from portal.oruk.coordinates import grid_reference
 from portal.oruk.export import BYDAY, NO_SESSION_PREFIX
 from portal.oruk.validation import organization_errors, service_errors
@@ -267,7 +267,7 @@ def _map_programme(service: dict, mapped: MappedService) -> None:
     rule = _Rule(set(), minimum, maximum)
     activity_types, provisions, tags = _attributes(service, mapped, rule)
     _eligibility_text(service, mapped, rule)
-    _service_areas(service, mapped)
+    residence_rule = _service_areas(service, mapped)
     gender = rule.gender(mapped)
     _gender_in_words(service, mapped, gender)
     minimum, maximum = rule.ages(mapped)
@@ -282,6 +282,7 @@ def _map_programme(service: dict, mapped: MappedService) -> None:
         "activity_types": activity_types,
         "provisions": provisions,
         "gender": gender,
+        "residence_rule": residence_rule,
         "languages": _languages(service, mapped),
         "cost_pence": _cost_pence(service, mapped),
         "accessibility_notes": _accessibility_notes(service),
@@ -419,12 +420,37 @@ def _gender_in_words(service: dict, mapped: MappedService, gender: str) -> None:
             mapped.keep_unmapped("name or description", clause, True)
 
 
-def _service_areas(service: dict, mapped: MappedService) -> None:
-    """A service area may mean "only for people living here": the portal cannot check that, so it is reviewed."""
+def _service_areas(service: dict, mapped: MappedService) -> dict[str, Any] | None:
+    """Where people must live to take part, as the portal can check it (None: anywhere). An area it cannot read
+    may mean "only for people living here": the listing is held for review."""
+    readings = []
     for area in service.get("service_areas") or []:
-        if isinstance(area, dict):
-            text = str(area.get("name") or area.get("description") or area.get("extent") or area.get("id") or "")
+        if not isinstance(area, dict):
+            continue
+        reading = residence.read_area(area)
+        if reading is None:
+            text = str(area.get("name") or area.get("service_area") or area.get("extent") or area.get("id") or "")
             mapped.keep_unmapped("service area", text or "(no name)", True)
+            continue
+        readings.append(reading)
+        mapped.problem(f'service area "{reading.label}" read as: {_residence_phrase(reading)}')
+    if not readings or any(reading.national for reading in readings):
+        for reading in readings:
+            mapped.unmapped.append({"kind": "coverage", "text": reading.label, "restricts": False})
+        return None
+    return {
+        "label": "; ".join(dict.fromkeys(reading.label for reading in readings)),
+        "postcodes": list(dict.fromkeys(code for reading in readings for code in reading.postcodes)),
+        "polygons": [[[list(point) for point in ring] for ring in polygon] for r in readings for polygon in r.polygons],
+    }
+
+
+def _residence_phrase(reading: residence.Reading) -> str:
+    if reading.national:
+        return "open to people living anywhere"
+    if reading.polygons:
+        return "only for people whose home is inside the area drawn"
+    return "only for people whose home postcode is in " + ", ".join(reading.postcodes)
 
 
 def _languages(service: dict, mapped: MappedService) -> list[str]:

@@ -1,10 +1,13 @@
 """Issue 15's property: random catalogues pushed through export -> import, with the rule on who may take part said
 in random vocabularies (the portal's terms, other taxonomies' terms, eligibility text) and random unknown terms
-added, never yield a suggestion that breaks a hard rule the source catalogue states (gender, ages)."""
+added, never yield a suggestion that breaks a hard rule the source catalogue states (gender, ages, and where people
+must live, said as a service area)."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from convertbng.util import convert_lonlat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +17,7 @@ from matching.model import Programme as MatchProgramme
 from matching.model import Session as MatchSession
 from matching.model import SubjectProfile
 from matching.model import Venue as MatchVenue
+from portal.data.catalogue import residence_rule
 from portal.oruk import ids, taxonomy
 from portal.oruk.export import service
 from portal.oruk.importing import MappedService, map_service
@@ -40,6 +44,33 @@ UNKNOWN_TERMS = ["Coding", "Street dance", "Members only", "LGBTQ+", "Wheelchair
 AGES_SAID = ["Ages {low}-{high}", "{low} to {high} year olds", "aged {low}–{high}", "Years {low} to {high}",
              "Secondary school age"]  # fmt: skip
 
+# Homes: postcode, grid reference, and whether it is in Greater London.
+HOMES = [("E1 6AN", 533416, 181746, True), ("E2 0QN", 535401, 182884, True), ("E3 4AB", 537226, 182642, True),
+         ("E14 9AB", 537196, 179978, True), ("EC1A 1BB", 531073, 182317, True), ("N1 9GU", 530374, 183450, True),
+         ("SE1 7PB", 530625, 179850, True), ("BR6 0AA", 545778, 166033, True), ("IG7 6AA", 543685, 193346, False),
+         ("RM4 1AA", 548452, 196930, False)]  # fmt: skip
+DISTRICTS = ["E1", "E2", "E3", "E14", "N1", "SE1", "IG7"]
+DISTRICTS_SAID = ["{}", "Postcodes {}", "Residents of {} only", "Young people living in {}"]
+BOW = (536000, 182000, 1500)  # a square's centre and half its side, in metres
+# Ways feeds say where people must live, and who lives there in truth.
+AREAS = {
+    "national": (["UK", "England", "Nationwide", "Online", "United Kingdom"], lambda home, districts: True),
+    "districts": (DISTRICTS_SAID, lambda home, districts: home[0].split()[0] in districts),
+    "sector": (["E14 9"], lambda home, districts: home[0].startswith("E14 9")),
+    "london": (["London", "Greater London"], lambda home, districts: home[3]),
+    "borough": (["Tower Hamlets", "East London", "London Borough of Hackney", "E1 and beyond"],
+                lambda home, districts: home[0].split()[0] in ("E1", "E2", "E3", "E14")),
+    "extent": (["Bow"], lambda home, districts: abs(home[1] - BOW[0]) < BOW[2] and abs(home[2] - BOW[1]) < BOW[2]),
+}  # fmt: skip
+
+
+def square_extent() -> str:
+    x, y, half = BOW
+    corners = [(x - half, y - half), (x + half, y - half), (x + half, y + half), (x - half, y + half)]
+    longitudes, latitudes = convert_lonlat([c[0] for c in corners], [c[1] for c in corners])
+    ring = [[lon, lat] for lon, lat in zip(longitudes, latitudes, strict=True)]
+    return json.dumps({"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
+
 
 @dataclass(frozen=True)
 class Source:
@@ -54,9 +85,20 @@ class Source:
     ages_in_text: str | None  # the ages said only in eligibility text, the age fields left out
     unknown_terms: tuple[str, ...]
     weekday: int
+    area: str | None = None  # a key of AREAS
+    area_words: str = ""
+    districts: tuple[str, ...] = ()
 
     def admits(self, subject: SubjectProfile) -> bool:
-        return self.low <= subject.age <= self.high and self.gender in ("any", subject.gender)
+        return (
+            self.low <= subject.age <= self.high and self.gender in ("any", subject.gender) and self.lives_in(subject)
+        )
+
+    def lives_in(self, subject: SubjectProfile) -> bool:
+        if self.area is None:
+            return True
+        home = next(home for home in HOMES if home[0] == subject.home_postcode)
+        return AREAS[self.area][1](home, self.districts)
 
 
 @st.composite
@@ -78,18 +120,30 @@ def sources(draw, number: int) -> Source:
         ages.format(low=low, high=high) if ages else None,
         tuple(word for word in words if word.strip()),
         draw(st.integers(0, 6)),
+        *draw(areas()),
     )
 
 
+@st.composite
+def areas(draw) -> tuple[str | None, str, tuple[str, ...]]:
+    kind = draw(st.none() | st.sampled_from(sorted(AREAS)))
+    if kind is None:
+        return None, "", ()
+    districts = tuple(draw(st.lists(st.sampled_from(DISTRICTS), min_size=1, max_size=3, unique=True)))
+    said = draw(st.sampled_from(AREAS[kind][0]))
+    return kind, said.format(" and ".join(districts)) if kind == "districts" else said, districts
+
+
 subjects = st.builds(
-    lambda number, age, gender: SubjectProfile(
-        id=number, age=age, gender=gender, easting=HOME[0], northing=HOME[1], languages=("en",),
+    lambda number, age, gender, home: SubjectProfile(
+        id=number, age=age, gender=gender, easting=home[1], northing=home[2], languages=("en",),
         interest_activity_types=("boxing",), interest_text="", needs=(), commitments=(), observances=(), curfew=None,
-        exclusion_zones=(), non_associates=(), max_travel_m=None,
+        exclusion_zones=(), non_associates=(), max_travel_m=None, home_postcode=home[0],
     ),
     st.just(1000),
     st.integers(11, 22),
     st.sampled_from(["male", "female", "other"]),
+    st.sampled_from(HOMES),
 )  # fmt: skip
 
 
@@ -130,6 +184,9 @@ def feed(source: Source) -> dict:
     found["attributes"] += [term(word) for word in source.unknown_terms]
     if eligibility:
         found["eligibility_description"] = ". ".join(eligibility)
+    if source.area is not None:
+        area = {"id": ids.derived_uuid("urn:test", "area", source.area_words), "name": source.area_words}
+        found["service_areas"] = [area | ({"extent": square_extent()} if source.area == "extent" else {})]
     return found
 
 
@@ -145,7 +202,7 @@ def offered(mapped: MappedService, number: int) -> MatchProgramme:
         min_age=fields["min_age"], max_age=fields["max_age"], gender=str(fields["gender"]), capacity=10,
         languages=tuple(fields["languages"]), provisions=tuple(fields["provisions"]),
         valid_from=fields["valid_from"], valid_to=fields["valid_to"], assured_on=fields["assured_on"] or TODAY,
-        venues=(place,),
+        venues=(place,), residence=residence_rule(fields["residence_rule"]),
         sessions=tuple(
             MatchSession(number * 10 + index, number, session.fields["weekday"],
                          session.fields["start_time"].hour * 60, session.fields["end_time"].hour * 60,
@@ -186,3 +243,24 @@ def test_the_property_sees_the_failure_it_guards_against() -> None:
     assert mapped.held_for_review
     understood = Source(2, "female", 12, 18, "term", "Young women", None, (), 1)
     assert map_service(feed(understood), None, e3, TODAY).programme["gender"] == "female"
+
+
+def test_the_property_offers_what_a_service_area_allows_and_only_that() -> None:
+    """A service area the importer reads is published (not held, which would make the property vacuous) and keeps
+    a subject living elsewhere out; one it cannot read is held."""
+    source = Source(
+        1, "any", 12, 18, "portal", "Mixed", None, (), 1, "districts", "Residents of E1 and E2", ("E1", "E2")
+    )
+    mapped = map_service(feed(source), None, e3, TODAY)
+    assert not mapped.held_for_review
+    prepared = prepare([offered(mapped, 1)])
+    for postcode, easting, northing, _london in HOMES:
+        subject = SubjectProfile(
+            id=1000, age=15, gender="male", easting=easting, northing=northing, languages=("en",),
+            interest_activity_types=("boxing",), interest_text="", needs=(), commitments=(), observances=(),
+            curfew=None, exclusion_zones=(), non_associates=(), max_travel_m=None, home_postcode=postcode,
+        )  # fmt: skip
+        result = match(subject, prepared, (), TODAY, TODAY + timedelta(days=180), TODAY)
+        assert bool(result.suggestions) is (postcode.split()[0] in ("E1", "E2")), postcode
+    borough = Source(2, "any", 12, 18, "portal", "Mixed", None, (), 1, "borough", "Tower Hamlets")
+    assert map_service(feed(borough), None, e3, TODAY).held_for_review

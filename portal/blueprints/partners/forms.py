@@ -25,6 +25,7 @@ from portal.forms import (
     text_field,
 )
 from portal.models import ORGANISATION_KINDS, Gender
+from portal.oruk import residence
 
 MINIMUM_AGE = 12
 MAXIMUM_AGE = 25
@@ -283,6 +284,14 @@ class ListingReviewForm(FlaskForm):
     gender = ProgrammeForm.gender
     min_age = ProgrammeForm.min_age
     max_age = ProgrammeForm.max_age
+    residence = StringField(
+        "Where people must live (optional)",
+        validators=[Optional(), at_most(300, "Where people must live")],
+        widget=GovTextInput(),
+        description="Postcode areas, districts or sectors, separated by commas (for example E1, E2, E14 9), or London. "
+        "Leave empty if people can live anywhere.",
+    )
+    keep_drawn_area = checkboxes("The area the file draws", [("keep", "Keep the area the file draws")])
     checked = checkboxes(
         "Check what the import could not read",
         [("checked", "I have read every item listed above and the rule above covers each of them")],
@@ -294,7 +303,33 @@ class ListingReviewForm(FlaskForm):
         ProgrammeForm._check_ages(self)  # type: ignore[arg-type]
         if self.checked.data != ["checked"]:
             self.checked.errors.append("Confirm you have read every item the import could not read")
+        if self.residence.data and residence.read_words(self.residence.data.upper()) is None:
+            self.residence.errors.append(
+                "Enter where people must live as postcode areas, districts or sectors, like E1, E2 or E14 9, or London"
+            )
         return valid and not any(field.errors for field in self)
 
-    def rule(self) -> dict:
-        return {"gender": self.gender.data, "min_age": self.min_age.data, "max_age": self.max_age.data}
+    def show_residence(self, stored: dict | None) -> None:
+        """The stored rule in the form's words: its postcodes (or London), and whether it keeps a drawn area."""
+        postcodes = (stored or {}).get("postcodes") or []
+        self.residence.data = "London" if tuple(postcodes) == residence.LONDON else ", ".join(postcodes)
+        self.keep_drawn_area.data = ["keep"] if (stored or {}).get("polygons") else []
+
+    def rule(self, stored: dict | None) -> dict:
+        return {
+            "gender": self.gender.data,
+            "min_age": self.min_age.data,
+            "max_age": self.max_age.data,
+            "residence_rule": self._residence_rule(stored),
+        }
+
+    def _residence_rule(self, stored: dict | None) -> dict | None:
+        reading = residence.read_words(self.residence.data.upper()) if self.residence.data else None
+        postcodes = list(reading.postcodes) if reading else []
+        polygons = (stored or {}).get("polygons") or [] if self.keep_drawn_area.data == ["keep"] else []
+        if not postcodes and not polygons:
+            return None
+        labels = [reading.label] if postcodes else []
+        if polygons:
+            labels.append(str((stored or {}).get("label") or "the area drawn in the file"))
+        return {"label": "; ".join(labels), "postcodes": postcodes, "polygons": polygons}

@@ -160,9 +160,11 @@ def programme_review(programme_id: int) -> ResponseReturnValue:
 def review_listing(found: Programme, back_to: str) -> ResponseReturnValue:
     """The review page of a listing held after an import, for its partner or an admin: publish under a rule."""
     form = ListingReviewForm(obj=found)
+    if request.method == "GET":
+        form.show_residence(found.residence_rule)
     if form.validate_on_submit():
         try:
-            listing_review.publish_reviewed(found, form.rule(), form.version.data)
+            listing_review.publish_reviewed(found, form.rule(found.residence_rule), form.version.data)
         except EditConflict:
             flash(CHANGED_SINCE_OPENED, "error")
             return redirect(request.path), 303
