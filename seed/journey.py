@@ -64,9 +64,7 @@ def _programme_session(row: dict, today: date, added: dict[str, int]) -> Program
     )
     if found is not None:
         return found
-    venue = db.session.scalar(
-        select(Venue).where(Venue.organisation_id == organisation.id, Venue.name == row["venue"])
-    )
+    venue = db.session.scalar(select(Venue).where(Venue.organisation_id == organisation.id, Venue.name == row["venue"]))
     started = today - timedelta(days=row["started_days_ago"])
     programme = programmes.create_programme(organisation.id, _programme_fields(row, started, today))
     session = programmes.add_session(
