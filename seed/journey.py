@@ -8,6 +8,7 @@ them, and their registers are marked from the made date to yesterday.
 """
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -43,12 +44,20 @@ def load_journey(added: dict[str, int]) -> None:
     journey = json.loads(JOURNEY_FILE.read_text(encoding="utf-8"))
     today = london_today()
     officer = db.session.scalar(select(User).where(User.email == journey["officer_email"]))
-    sessions = {row["key"]: _programme_session(row, today, added) for row in journey["programmes"]}
+    listings = {row["key"]: Listing(row, _programme_session(row, today, added)) for row in journey["programmes"]}
     for row in journey["subjects"]:
         if subjects.find_by_reference(row["reference"]) is None:
-            _subject_at_stage(row, officer, sessions, journey["programmes"], today)
+            _subject_at_stage(row, officer, [listings[key] for key in row["programmes"]], today)
             added["subjects"] += 1
             added["orders"] += 1
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A journey programme as `journey.json` describes it, and its one weekly session in the database."""
+
+    row: dict
+    session: ProgrammeSession
 
 
 # --------------------------------------------------------------------------- programmes
@@ -101,25 +110,9 @@ def _programme_fields(row: dict, started: date, today: date) -> dict:
 # --------------------------------------------------------------------------- subjects and their orders
 
 
-def _subject_at_stage(row: dict, officer: User, sessions: dict, programme_rows: list[dict], today: date) -> None:
-    subject = _subject(row, officer.id, today)
+def _subject_at_stage(row: dict, officer: User, listings: list[Listing], today: date) -> None:
     made_on = today - timedelta(days=row["made_days_ago"]) if "made_days_ago" in row else None
-    planned_start = made_on or today + DRAFT_LEAD_TIME
-    order = orders.start_draft(
-        subject, officer.id, officer.unit, OrderPeriod(StartRule.ON_DATE, ORDER_MONTHS, planned_start)
-    )
-    _fill_details(order, row, planned_start)
-    chosen = [sessions[key] for key in row["programmes"]]
-    orders.add_requirements_from_sessions(order, chosen, officer.id, order.version)
-    _fresh()
-    for requirement in order.requirements:
-        orders.update_requirement(
-            order, requirement.id, {"necessity_rationale": _rationale(requirement.activity)}, order.version
-        )
-        if requirement.referral.organisation.name in row["accepted_by"]:
-            partner_id = _partner_id(requirement.referral.organisation_id)
-            referrals.accept_referral(requirement.referral, partner_id, STATEMENT)
-    _fresh()
+    order = _draft(row, officer, listings, planned_start=made_on or today + DRAFT_LEAD_TIME, today=today)
     if row["stage"] == "draft awaiting partners":
         return
     _file(order, today)
@@ -127,13 +120,29 @@ def _subject_at_stage(row: dict, officer: User, sessions: dict, programme_rows: 
         return
     _make(order, made_on)
     _fresh()
+    for listing in listings:
+        requirement = next(r for r in order.requirements if r.session_id == listing.session.id)
+        _mark_registers(requirement, row["marks"].get(listing.row["key"], {}), made_on, today)
+        if "ends_in_days_once_ordered" in listing.row:
+            _end_listing_early(listing.session, today + timedelta(days=listing.row["ends_in_days_once_ordered"]))
+
+
+def _draft(row: dict, officer: User, listings: list[Listing], planned_start: date, today: date) -> Order:
+    """The draft as the officer builds it from the suggestions, its referrals answered by the partners named."""
+    subject = _subject(row, officer.id, today)
+    period = OrderPeriod(StartRule.ON_DATE, ORDER_MONTHS, planned_start)
+    order = orders.start_draft(subject, officer.id, officer.unit, period)
+    _fill_details(order, row, planned_start)
+    orders.add_requirements_from_sessions(order, [listing.session for listing in listings], officer.id, order.version)
+    _fresh()
     for requirement in order.requirements:
-        key = next(key for key in row["programmes"] if sessions[key].id == requirement.session_id)
-        _mark_registers(requirement, row["marks"].get(key, {}), made_on, today)
-    for programme_row in programme_rows:
-        if programme_row["key"] in row["programmes"] and "ends_in_days_once_ordered" in programme_row:
-            ends_on = today + timedelta(days=programme_row["ends_in_days_once_ordered"])
-            _end_listing_early(sessions[programme_row["key"]], ends_on)
+        rationale = {"necessity_rationale": _rationale(requirement.activity)}
+        orders.update_requirement(order, requirement.id, rationale, order.version)
+        if requirement.referral.organisation.name in row["accepted_by"]:
+            partner_id = _partner_id(requirement.referral.organisation_id)
+            referrals.accept_referral(requirement.referral, partner_id, STATEMENT)
+    _fresh()
+    return order
 
 
 def _fresh() -> None:
