@@ -19,7 +19,17 @@ from portal.data import attendance, orders, policy, programmes, referrals, subje
 from portal.dates import add_months
 from portal.extensions import db
 from portal.geo import geocode
-from portal.models import NoteKind, Order, Organisation, Programme, ProgrammeSession, User, Venue
+from portal.models import (
+    NoteKind,
+    Order,
+    Organisation,
+    Programme,
+    ProgrammeSession,
+    Requirement,
+    Subject,
+    User,
+    Venue,
+)
 from portal.orders.checks import check_order
 from portal.orders.period import OrderPeriod, StartRule
 
@@ -152,7 +162,7 @@ def _fresh() -> None:
     db.session.expire_all()
 
 
-def _subject(row: dict, officer_id: int, today: date):  # noqa: ANN202 - a portal Subject
+def _subject(row: dict, officer_id: int, today: date) -> Subject:
     years, days = row["age"]
     home = geocode(row["home_postcode"])
     subject = subjects.create_subject(
@@ -241,7 +251,7 @@ def _make(order: Order, made_on: date) -> None:
     orders.mark_made(order, fields, order.version)
 
 
-def _mark_registers(requirement, exceptions: dict, made_on: date, today: date) -> None:  # noqa: ANN001
+def _mark_registers(requirement: Requirement, exceptions: dict, made_on: date, today: date) -> None:
     """The partner marks every register since the order was made: attended, except the late and absent ones
     (`exceptions` lists them by the register's place in date order)."""
     referral = requirement.referral
