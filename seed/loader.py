@@ -14,6 +14,7 @@ from portal.geo import geocode
 from portal.models import NoteKind, Organisation, Programme, ProgrammeSession, Role, User, Venue, utcnow
 from portal.passwords import hash_password
 from seed.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, build_demo
+from seed.journey import load_journey
 from seed.synthetic import synthetic_catalogue
 
 BATCH_SIZE = 2000
@@ -23,7 +24,7 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 def load_demo() -> dict[str, int]:
     """Adds whatever of the demo is missing; returns how many of each thing were added."""
     demo = build_demo()
-    added = {"organisations": 0, "users": 0, "programmes": 0, "sessions": 0, "subjects": 0}
+    added = {"organisations": 0, "users": 0, "programmes": 0, "sessions": 0, "subjects": 0, "orders": 0}
     organisations = {row["key"]: _organisation(row, added) for row in demo.organisations}
     password_hash = hash_password(DEMO_PASSWORD)
     for row in demo.users:
@@ -32,6 +33,7 @@ def load_demo() -> dict[str, int]:
         _programme(row, organisations[row["organisation_key"]], added)
     _subjects(added)
     load_legal_bases()
+    load_journey(added)
     catalogue.mark_changed()
     return added
 

@@ -214,7 +214,7 @@ def test_partners_cannot_reach_orders(client, sign_in, demo, app) -> None:  # no
     sign_in(client, "partner")
     assert client.post(f"/orders/for-subject/{demo}").status_code == 403
     with app.app_context():
-        assert db.session.scalar(select(Order.id)) is None
+        assert db.session.scalar(select(Order.id).where(Order.subject_id == demo)) is None
 
 
 def test_order_views_and_exports_are_audited(app, officer, demo) -> None:  # noqa: ANN001
