@@ -8,16 +8,14 @@ at `/taxonomy-terms` (see README.md in this folder).
 import json
 from datetime import date
 
-from flask import Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.openreferral import bp
 from portal.blueprints.openreferral.forms import MAX_UPLOAD_BYTES, UploadForm
 from portal.data import oruk
 from portal.input_rules import without_control_characters
-from portal.models import OrganisationStatus
 from portal.oruk import taxonomy
 from portal.oruk.filters import FilterError, parse_filters
 from portal.oruk.importing import DocumentError
@@ -157,10 +155,7 @@ def taxonomy_term(term_id: str) -> ResponseReturnValue:
 @accepts_bodies_up_to(MAX_UPLOAD_BYTES + 64 * 1024)  # the file and the form's envelope around it
 def upload() -> ResponseReturnValue:
     """A partner imports an ORUK file into their own organisation, and sees what could not be mapped. Only an
-    approved organisation imports: a self-registered one still waiting for approval cannot fill the catalogue."""
-    approved = current_user.organisation.status == OrganisationStatus.APPROVED
-    if request.method == "POST" and not approved:
-        abort(403)
+    approved organisation imports (`partner_required`): one still waiting for approval cannot fill the catalogue."""
     form = UploadForm()
     report = None
     if form.validate_on_submit():
@@ -184,7 +179,6 @@ def upload() -> ResponseReturnValue:
         "openreferral/upload.html",
         form=form,
         report=report,
-        approved=approved,
         problems_shown=PROBLEMS_SHOWN,
         max_services=current_app.config["ORUK_UPLOAD_MAX_SERVICES"],
     )
