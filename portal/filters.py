@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
@@ -67,10 +67,15 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
 }
 
 
-def navigation_items() -> list[tuple[str, str]]:
+def navigation_items() -> list[dict]:
+    """The signed-in person's service navigation items (govukServiceNavigation), the current page's marked."""
     if not current_user.is_authenticated:
         return []
-    return [(endpoint, label) for endpoint, label in NAVIGATION[current_user.role] if may_use(endpoint)]
+    return [
+        {"href": url_for(endpoint), "text": label, "current": request.endpoint == endpoint}
+        for endpoint, label in NAVIGATION[current_user.role]
+        if may_use(endpoint)
+    ]
 
 
 def register(app: Flask) -> None:
