@@ -62,6 +62,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("admin.legal_bases", "Legal basis"),
         ("admin.policy", "Local policy"),
         ("retention.queue", "Retention review"),
+        ("admin.feedback_list", "Feedback"),
     ],
     Role.AUDITOR: [("audit.events", "Audit log")],
 }
