@@ -6,6 +6,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
+from portal.attendance_outcomes import OUTCOMES, SUMMARY_ORDER
 from portal.auth import may_use
 from portal.forms import error_summary
 from portal.geo import OS_CREDIT
@@ -95,7 +96,7 @@ def register(app: Flask) -> None:
         organisation_kind=lambda kind: ORGANISATION_KINDS.get(kind, kind),
         **namers,
     )
-    app.jinja_env.globals.update(namers)
+    app.jinja_env.globals.update(namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER)
 
     @app.context_processor
     def _globals() -> dict:
