@@ -46,6 +46,6 @@ def test_the_header_names_the_service_and_the_person_and_signs_out_by_a_post_wit
 
 
 def test_signed_out_pages_show_no_service_navigation(client) -> None:  # noqa: ANN001
-    soup = page(client.get("/auth/sign-in"))
+    soup = page(client.get("/sign-in"))
     assert soup.select(".govuk-service-navigation") == []
     assert soup.select_one("header.govuk-header")

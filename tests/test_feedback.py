@@ -6,7 +6,7 @@ from tests.utils import page
 def test_every_page_carries_the_beta_banner_and_signed_in_people_follow_it_to_the_feedback_page(
     client, sign_in
 ) -> None:  # noqa: ANN001
-    banner = page(client.get("/auth/sign-in")).select_one(".govuk-phase-banner")
+    banner = page(client.get("/sign-in")).select_one(".govuk-phase-banner")
     assert banner.select_one(".govuk-tag").get_text(strip=True) == "Beta"
     assert "This is a new service. Your feedback will help us improve it." in banner.get_text(" ", strip=True)
 
