@@ -82,3 +82,15 @@ def test_without_javascript_the_navigation_shows_and_feedback_is_sent(no_js_page
     page.get_by_label("What went wrong, or what would help?").fill("Nothing, it worked")
     page.get_by_role("button", name="Send feedback").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Thank you")
+
+
+def test_a_programmes_activities_and_languages_read_as_separate_tags(page: Page) -> None:
+    sign_in_as(page, OFFICER)
+    page.goto("/directory/")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.locator(".app-results__item h3 a").first.click()
+    tags = page.locator("main .app-tag-list").first.locator(".govuk-tag")
+    expect(tags.first).to_be_visible()
+    assert_page_ok(page, "chrome-programme-tags-1280", "")
+    page.set_viewport_size(NARROW)
+    assert_page_ok(page, "chrome-programme-tags-375", "")
