@@ -2,10 +2,11 @@
 
 from datetime import date, datetime, time
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
+from portal.attendance_outcomes import OUTCOMES, SUMMARY_ORDER
 from portal.auth import may_use
 from portal.forms import error_summary
 from portal.geo import OS_CREDIT
@@ -62,15 +63,21 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("admin.legal_bases", "Legal basis"),
         ("admin.policy", "Local policy"),
         ("retention.queue", "Retention review"),
+        ("admin.feedback_list", "Feedback"),
     ],
     Role.AUDITOR: [("audit.events", "Audit log")],
 }
 
 
-def navigation_items() -> list[tuple[str, str]]:
+def navigation_items() -> list[dict]:
+    """The signed-in person's service navigation items (govukServiceNavigation), the current page's marked."""
     if not current_user.is_authenticated:
         return []
-    return [(endpoint, label) for endpoint, label in NAVIGATION[current_user.role] if may_use(endpoint)]
+    return [
+        {"href": url_for(endpoint), "text": label, "current": request.endpoint == endpoint}
+        for endpoint, label in NAVIGATION[current_user.role]
+        if may_use(endpoint)
+    ]
 
 
 def register(app: Flask) -> None:
@@ -89,7 +96,7 @@ def register(app: Flask) -> None:
         organisation_kind=lambda kind: ORGANISATION_KINDS.get(kind, kind),
         **namers,
     )
-    app.jinja_env.globals.update(namers)
+    app.jinja_env.globals.update(namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER)
 
     @app.context_processor
     def _globals() -> dict:

@@ -947,3 +947,15 @@ class ErasureRecord(Base):
     count: Mapped[int]
     erased_at: Mapped[datetime] = mapped_column(default=utcnow)
     erased_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Feedback(Base):
+    """What someone said about the service from the phase banner's link: their role, never their name."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    doing: Mapped[str] = mapped_column(Text)
+    suggestion: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -390,8 +390,9 @@ def test_only_officers_reach_subjects(client, sign_in, make, app, role) -> None:
 
 
 def test_officers_see_their_dashboard_then_subjects_in_the_navigation(client, officer) -> None:  # noqa: ANN001
-    links = [link.get_text(strip=True) for link in page(client.get("/subjects/")).select(".govuk-header__link")]
-    assert links[1:4] == ["Dashboard", "Subjects", "Find programmes"]
+    navigation = page(client.get("/subjects/")).select(".govuk-service-navigation__link")
+    links = [link.get_text(strip=True) for link in navigation]
+    assert links[:3] == ["Dashboard", "Subjects", "Find programmes"]
 
 
 def test_the_subject_page_leads_to_suggestions_and_to_a_draft_order(client, sign_in, make) -> None:  # noqa: ANN001

@@ -19,6 +19,7 @@ from typing import Any
 from flask import abort
 from sqlalchemy import select
 
+from portal.attendance_outcomes import SUMMARY_ORDER, summary_key
 from portal.compliance.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
 from portal.data import EditConflict, audit, noncompliance, short_name
 from portal.extensions import db
@@ -177,6 +178,15 @@ class Register:
     @property
     def markable(self) -> bool:
         return not self.in_future and not self.session.cancelled
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """How many of the people expected have each outcome so far, in the order the dashboard shows them."""
+        counts = dict.fromkeys(SUMMARY_ORDER, 0)
+        for row in self.rows:
+            mark = row.current
+            counts[summary_key(str(mark.status) if mark else None, mark.absence_acceptable if mark else None)] += 1
+        return counts
 
 
 @dataclass(frozen=True)
@@ -875,11 +885,7 @@ def attendance_summary(requirement_id: int, today: date) -> dict[str, Any]:
 
 
 def _summary_key(mark: AttendanceMark | None) -> str:
-    if mark is None or mark.status == AttendanceStatus.CANCELLED:
-        return "unmarked"  # a cancelled mark stands only beside a cancellation, which is counted before this
-    if mark.status == AttendanceStatus.ABSENT:
-        return "absent_acceptable" if mark.absence_acceptable else "absent_unacceptable"
-    return str(mark.status)
+    return summary_key(None, None) if mark is None else summary_key(str(mark.status), mark.absence_acceptable)
 
 
 def mark_history(requirement_id: int) -> list[AttendanceMark]:

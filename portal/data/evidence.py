@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
+from portal.attendance_outcomes import OUTCOMES
 from portal.compliance.schedule import expected_dates, london_today, requirement_period
 from portal.data import audit
 from portal.data.orders import get_order
@@ -35,20 +36,8 @@ from portal.models import (
 PURPOSE = "evidence pack"
 NOT_RECORDED = "not-recorded"
 STATUSES = ("attended", "late", "absent", "cancelled", NOT_RECORDED)
-STATUS_NAMES = {
-    "attended": "Attended",
-    "late": "Late",
-    "absent": "Absent",
-    "cancelled": "Cancelled by the provider",
-    NOT_RECORDED: "Not recorded",
-}
-COLOURS = {  # GOV.UK palette
-    "attended": (0x00, 0x70, 0x3C),
-    "late": (0xF4, 0x77, 0x38),
-    "absent": (0xD4, 0x35, 0x1C),
-    "cancelled": (0x50, 0x5A, 0x5F),
-    NOT_RECORDED: (0xB1, 0xB4, 0xB6),
-}
+STATUS_NAMES = {status: OUTCOMES[status].label for status in STATUSES}
+COLOURS = {status: OUTCOMES[status].rgb for status in STATUSES}
 DECISIONS = {
     "no-further-action": "No further action",
     "warning": "Warning",
@@ -344,10 +333,9 @@ def chart_svg(pack: EvidencePack) -> str:
         f'<text x="{PLOT_LEFT - 6}" y="{PLOT_BOTTOM}" text-anchor="end" font-size="12">0</text>',
     ]
     for bar in chart_bars(pack):
-        red, green, blue = COLOURS[bar.status]
         parts.append(
             f'<rect x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}" '
-            f'fill="#{red:02x}{green:02x}{blue:02x}"><title>{escape(bar.month)}: {bar.count} '
+            f'fill="{OUTCOMES[bar.status].hex}"><title>{escape(bar.month)}: {bar.count} '
             f"{escape(STATUS_NAMES[bar.status].lower())}</title></rect>"
         )
     if pack.months:
@@ -361,9 +349,8 @@ def chart_svg(pack: EvidencePack) -> str:
                 )
     x = PLOT_LEFT
     for status in STATUSES:
-        red, green, blue = COLOURS[status]
         parts.append(
-            f'<rect x="{x}" y="{CHART_HEIGHT - 18}" width="12" height="12" fill="#{red:02x}{green:02x}{blue:02x}"/>'
+            f'<rect x="{x}" y="{CHART_HEIGHT - 18}" width="12" height="12" fill="{OUTCOMES[status].hex}"/>'
             f'<text x="{x + 16}" y="{CHART_HEIGHT - 8}" font-size="12">{escape(STATUS_NAMES[status])}</text>'
         )
         x += 20 + 8 * len(STATUS_NAMES[status])
@@ -573,10 +560,4 @@ def _table(document, headings: list[str], rows: list[list[str]], header: bool = 
 
 
 def _colour_name(status: str) -> str:
-    return {
-        "attended": "green",
-        "late": "orange",
-        "absent": "red",
-        "cancelled": "dark grey",
-        NOT_RECORDED: "light grey",
-    }[status]
+    return OUTCOMES[status].colour.replace("-", " ")

@@ -25,7 +25,8 @@ def add_events(app: Flask, *specs: dict) -> None:
 
 def test_auditors_land_on_the_log_and_see_it_in_the_navigation(client, auditor) -> None:  # noqa: ANN001
     assert client.get("/home").headers["Location"] == "/audit/events"
-    links = [link.get_text(strip=True) for link in page(client.get("/audit/events")).select(".govuk-header__link")]
+    navigation = page(client.get("/audit/events")).select(".govuk-service-navigation__link")
+    links = [link.get_text(strip=True) for link in navigation]
     assert "Audit log" in links
 
 

@@ -247,7 +247,7 @@ def test_5_partner_accepts_the_referral_with_a_statement_using_only_the_keyboard
     accepted = 0
     for email in partners.values():
         keyboard_sign_in(page, email)  # lands on the partner's home page: their referrals
-        tab_to(page, 'header a[href="/partner/referrals/"]')
+        tab_to(page, '#app-navigation a[href="/partner/referrals/"]')
         page.keyboard.press("Enter")
         assert_page_ok(page, f"journey-partner-referrals-{accepted}", "Referrals")
         waiting = page.locator("table[data-group=new] tbody tr", has_text="Zain")

@@ -6,7 +6,7 @@ from portal.auth import admin_required, recent_sign_in_required
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import ConfirmForm, NewUserForm, RoleForm, StatusChangeForm
 from portal.confirmations import Confirmation, confirmation_page
-from portal.data import EditConflict, accounts, check_version, organisations
+from portal.data import EditConflict, accounts, check_version, feedback, organisations
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Organisation, OrganisationStatus, Role, User
 from portal.pagination import page_number, pagination
@@ -219,3 +219,9 @@ def user_reset_authenticator(user_id: int) -> ResponseReturnValue:
     accounts.reset_second_factor(user)
     flash("Authenticator reset. The person sets up a new one the next time they sign in.", "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.get("/feedback")
+@admin_required
+def feedback_list() -> ResponseReturnValue:
+    return render_template("admin/feedback.html", entries=feedback.latest_feedback())

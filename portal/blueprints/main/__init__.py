@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-from portal.blueprints.main import routes  # noqa: E402, F401
+from portal.blueprints.main import feedback, routes  # noqa: E402, F401
