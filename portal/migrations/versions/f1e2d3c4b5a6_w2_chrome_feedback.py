@@ -1,7 +1,7 @@
 """feedback from the phase banner: what the person was doing and what would help, with their role only
 
 Revision ID: f1e2d3c4b5a6
-Revises: e1b2c3d4f5a6
+Revises: e5f6a7b8c9d0
 Create Date: 2026-12-06 10:30:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f1e2d3c4b5a6'
-down_revision = 'e1b2c3d4f5a6'
+down_revision = 'e5f6a7b8c9d0'
 branch_labels = None
 depends_on = None
 
