@@ -181,7 +181,7 @@ def test_2_partner_lists_a_programme_with_a_new_venue_and_two_sessions_without_j
     expect(sessions).to_have_count(2)
     expect(sessions.nth(0)).to_contain_text("Tuesday 17:00–19:00")
     expect(sessions.nth(1)).to_contain_text("Thursday 18:30–20:00")
-    expect(sessions.nth(1)).to_contain_text("2 date(s) with no session")
+    expect(sessions.nth(1)).to_contain_text("2 dates with no session")
     for index in range(2):
         expect(sessions.nth(index)).to_contain_text(f"{VENUE}, E3 2AA")
     assert_page_ok(page, "nojs-partner-programme-with-sessions", PROGRAMME)
