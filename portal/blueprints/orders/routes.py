@@ -17,6 +17,7 @@ from portal.blueprints.orders.forms import (
     RequirementTermsForm,
     WholeForm,
 )
+from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, orders, policy, subjects
 from portal.data.orders import OrderInProgress, OrderLocked
 from portal.downloads import DOCX, download
@@ -231,20 +232,38 @@ def requirement_remove(order_id: int, requirement_id: int) -> ResponseReturnValu
         return _locked(found)
     form = WholeForm(version=found.version)
     if asking:
-        requirement = orders.part_of(found.requirements, requirement_id)
-        return render_template(
-            "orders/requirement-remove.html",
-            order=found,
-            requirement=requirement,
-            referred=orders.is_referred(requirement),
-            form=form,
-        )
+        return confirmation_page(_removal_question(found, requirement_id), form)
     if not form.validate_on_submit():
         abort(400)
     return _guarded(
         found,
         lambda: orders.remove_requirement(found, requirement_id, form.version.data),
         "Requirement removed and its referral withdrawn.",
+    )
+
+
+def _removal_question(order: Order, requirement_id: int) -> Confirmation:
+    requirement = orders.part_of(order.requirements, requirement_id)
+    referred = orders.is_referred(requirement)
+    back = url_for("orders.order", order_id=order.id)
+    if referred:
+        consequences = (
+            "The partner will be told their referral is withdrawn, "
+            f"and the place they kept for {order.subject.first_name} is freed.",
+        )
+        warning = "You cannot undo this. To add it again you would have to refer the young person again."
+    else:
+        consequences, warning = ("The requirement will be taken out of the draft order.",), "You cannot undo this."
+    return Confirmation(
+        caption=f"{order.subject.reference} · version {order.order_version}",
+        heading="Remove this requirement?",
+        consequences=consequences,
+        quoted=(requirement.activity, requirement.place_name),
+        warning=warning,
+        button="Remove requirement",
+        action=url_for("orders.requirement_remove", order_id=order.id, requirement_id=requirement_id),
+        cancel=back,
+        hidden={"version": order.version},
     )
 
 
