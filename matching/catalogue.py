@@ -42,6 +42,7 @@ class TextIndex:
     postings: np.ndarray  # int32 programme indices, grouped by term
     fuzzy_groups: dict[str, tuple[list[str], np.ndarray]]  # first letter -> (terms, term ids), terms >= 4 letters
     type_postings: dict[str, np.ndarray]  # activity type slug -> programme indices having exactly that slug
+    relative_postings: dict[str, np.ndarray]  # activity type slug -> programmes of its family's other activities
 
     def programmes_with_term(self, term_id: int) -> np.ndarray:
         return self.postings[self.offsets[term_id] : self.offsets[term_id + 1]]
@@ -66,12 +67,18 @@ class TextIndex:
         strengths = np.zeros(programme_count)
         if interest.concept is not None:
             _raise_to(strengths, self.type_postings.get(interest.concept), type_strength(interest, {interest.concept}))
-            children = ACTIVITY_CHILDREN.get(interest.concept, frozenset())
-            for slug in sorted(children | ACTIVITY_RELATIVES.get(interest.concept, frozenset())):
-                _raise_to(strengths, self.type_postings.get(slug), type_strength(interest, frozenset({slug})))
+            for child in sorted(ACTIVITY_CHILDREN.get(interest.concept, frozenset())):
+                _raise_to(strengths, self.type_postings.get(child), type_strength(interest, frozenset({child})))
+            relatives = _relatives_only(interest.concept)
+            _raise_to(strengths, self.relative_postings.get(interest.concept), type_strength(interest, relatives))
         for word, score in self.term_matches(interest).items():
             _raise_to(strengths, self.programmes_with_term(self.term_ids[word]), text_strength(interest, score))
         return strengths
+
+
+def _relatives_only(slug: str) -> frozenset[str]:
+    """The other activities of the slug's family that are not its own children (those count for more)."""
+    return ACTIVITY_RELATIVES.get(slug, frozenset()) - ACTIVITY_CHILDREN.get(slug, frozenset()) - {slug}
 
 
 def _raise_to(strengths: np.ndarray, indices: np.ndarray | None, value: float) -> None:
@@ -310,14 +317,27 @@ def _text_index(programmes: tuple[Programme, ...]) -> TextIndex:
     postings = np.frombuffer(posting_programmes, np.int32)[by_term]
     counts = np.bincount(np.frombuffer(posting_terms, np.int32), minlength=len(term_ids))
     terms = tuple(term_ids)
+    type_postings = {slug: np.frombuffer(ids, np.int32).copy() for slug, ids in type_lists.items()}
     return TextIndex(
         terms=terms,
         term_ids=term_ids,
         offsets=np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
         postings=postings,
         fuzzy_groups=_fuzzy_groups(terms),
-        type_postings={slug: np.frombuffer(ids, np.int32).copy() for slug, ids in type_lists.items()},
+        type_postings=type_postings,
+        relative_postings=_relative_postings(type_postings),
     )
+
+
+def _relative_postings(type_postings: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per activity, the programmes of its family's other activities in one array: a family interest then raises
+    one array, not one per member (the directory's keyword search runs this for every query)."""
+    found = {}
+    for slug in ACTIVITY_RELATIVES:
+        arrays = [type_postings[other] for other in sorted(_relatives_only(slug)) if other in type_postings]
+        if arrays:
+            found[slug] = np.unique(np.concatenate(arrays))
+    return found
 
 
 def _fuzzy_groups(terms: tuple[str, ...]) -> dict[str, tuple[list[str], np.ndarray]]:
