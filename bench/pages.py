@@ -2,9 +2,9 @@
 ratio to a bare Flask page measured in the same process in the same run (the machine is shared and noisy; the ratio
 is the figure to compare).
 
-    /work/main/.venv/bin/python -m bench.pages                        # --scale 100000, SQLite and PostgreSQL
-    /work/main/.venv/bin/python -m bench.pages --scale 2000 --requests 10 --backend sqlite     # a quick look
-    /work/main/.venv/bin/python -m bench.pages --compare HEAD~1       # and the same on another commit, side by side
+    .venv/bin/python -m bench.pages                        # --scale 100000, SQLite and PostgreSQL
+    .venv/bin/python -m bench.pages --scale 2000 --requests 10 --backend sqlite     # a quick look
+    .venv/bin/python -m bench.pages --compare HEAD~1       # and the same on another commit, side by side
 
 Prepares the database first (bench/page_database.py: the demo seed, `--scale` synthetic programmes and the load
 test's fixtures), using again one prepared earlier at the same scale. Then signs in an officer and a partner and
