@@ -1,7 +1,7 @@
 """Need to know between officers, in front of every page and API operation that reads one subject's record: an
 officer outside the subject's borough is stopped until they give a "break glass" reason for that subject (pages: the
 question at break_glass.question, kept for the rest of the signed-in session; API: a `Break-Glass-Reason` header on the
-call). The rule itself is in portal/data/need_to_know.py; the decision is described in the README's security part."""
+call). The rule itself is in portal/data/need_to_know.py; the decision is described in docs/security.md."""
 
 from flask import current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
