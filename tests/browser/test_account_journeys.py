@@ -114,6 +114,11 @@ def test_a_new_partner_waits_for_approval_and_then_starts_on_their_referrals(
     expect(main.get_by_role("button", name="Add a programme")).to_be_visible()
     at_both_widths(page, "partner-waiting", "Your organisation is waiting for approval")
 
+    page.get_by_role("link", name="Check your organisation's details").click()
+    expect(page.locator("main")).to_contain_text(ORGANISATION)
+    page.get_by_role("link", name="What happens while your organisation is waiting for approval").click()
+    expect(page).to_have_url(re.compile(r"/partner/registered$"))
+
     # Wherever they go that needs approval, the same page (403), never a bare refusal.
     goto_expecting(page, "/partner/referrals/", 403)
     expect(page.locator("main")).to_contain_text("Most organisations are decided within 5 working days")
@@ -132,6 +137,9 @@ def test_a_new_partner_waits_for_approval_and_then_starts_on_their_referrals(
     page.get_by_role("link", name=ORGANISATION).click()
     page.get_by_role("button", name="Approve organisation").click()
     expect(page.locator("h1 .govuk-tag")).to_contain_text(re.compile("approved", re.IGNORECASE))
+    page.goto("/admin/organisations?status=rejected")  # none in the demo
+    expect(page.locator("main")).to_contain_text("There are no rejected organisations.")
+    at_both_widths(page, "admin-organisations-empty", "Partner organisations")
     sign_out(page)
 
     # Signing in now lands on their normal start: referrals, with a word on what will appear there.
@@ -145,6 +153,10 @@ def test_a_new_partner_waits_for_approval_and_then_starts_on_their_referrals(
     page.goto("/partner/registers/")
     expect(page.locator("main")).to_contain_text("No registers to mark")
     at_both_widths(page, "partner-registers-empty", "Registers")
+    page.goto("/partner/programmes")
+    expect(page.locator("main")).to_contain_text("You have not added any programmes yet.")
+    expect(page.locator("main").get_by_role("button", name="Add a programme")).to_be_visible()
+    at_both_widths(page, "partner-programmes-empty", "Your programmes")
     sign_out(page)
 
 
