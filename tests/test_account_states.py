@@ -285,3 +285,21 @@ def test_an_admin_with_no_organisation_waiting_is_told_where_partners_register(c
     assert "No organisations are waiting for approval." in shown
     assert re.search(r"Partners register at http://localhost/register-organisation", shown)
     assert "There are no suspended organisations." in text(client.get("/admin/organisations?status=suspended"))
+
+
+def test_a_refused_link_is_logged_as_a_security_event_without_its_token(app: Flask, make: Factory) -> None:
+    import io
+    import logging
+
+    token, _ = _link(app, make, LinkPurpose.INVITATION)
+    _spend(app, token)
+    output = io.StringIO()
+    handler = logging.StreamHandler(output)
+    app.logger.addHandler(handler)
+    try:
+        app.test_client().get(f"/invitation/{token}")
+    finally:
+        app.logger.removeHandler(handler)
+    logged = output.getvalue()
+    assert "security event link-refused purpose=invitation reason=used" in logged
+    assert token not in logged and "path=/invitation/<token>" in logged

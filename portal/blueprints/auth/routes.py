@@ -18,6 +18,7 @@ from portal.blueprints.auth.forms import (
     wrong_code_message,
 )
 from portal.data import accounts
+from portal.errors import security_context
 from portal.models import AuthSession, LinkPurpose, User
 from portal.safety import safe_next_url
 
@@ -143,6 +144,10 @@ def link_not_working(token: str, purpose: LinkPurpose) -> ResponseReturnValue:
     """What happened to a link that no longer works, what to do and who to ask: 410 for a link that was used or has
     expired, 404 for one that never existed for this page. Neither names the person or their email address."""
     reason = accounts.why_unusable(token, purpose)
+    # A spent link opened again may be someone else holding it: logged as the page's rule, never with the token.
+    current_app.logger.warning(
+        "security event link-refused purpose=%s reason=%s %s", purpose, reason, security_context()
+    )
     setting = LINK_LIFETIMES.get(purpose)
     lifetime = current_app.config[setting] if setting else accounts.REGISTRATION_LINK_LIFETIME
     page = render_template(
