@@ -303,3 +303,19 @@ def test_a_refused_link_is_logged_as_a_security_event_without_its_token(app: Fla
     logged = output.getvalue()
     assert "security event link-refused purpose=invitation reason=used" in logged
     assert token not in logged and "path=/invitation/<token>" in logged
+
+
+def test_an_invitation_opened_where_someone_else_is_signed_in_ends_their_session_first(
+    app: Flask, make: Factory, sign_in
+) -> None:  # noqa: ANN001
+    shared = app.test_client()
+    admin_id = sign_in(shared, "admin")
+    officer_id = make.user("officer", password_hash=None, totp_secret=None)
+    with app.app_context():
+        token = accounts.create_invitation(db.session.get(User, officer_id), admin_id, timedelta(days=7))
+        db.session.commit()
+    assert shared.post(f"/invitation/{token}", data=NEW_PASSWORD).headers["Location"] == "/sign-in/set-up-authenticator"
+    with app.app_context():
+        admin_sessions = db.session.scalars(select(AuthSession).where(AuthSession.user_id == admin_id)).all()
+        assert admin_sessions and all(s.ended_at is not None for s in admin_sessions)
+    assert h1(shared.get("/sign-in/set-up-authenticator")) == "Set up your authenticator app"

@@ -125,6 +125,9 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = SetPasswordForm()
     if form.validate_on_submit():
         user = accounts.accept_invitation(invitation, form.password.data)
+        if current_user.is_authenticated:  # someone else signed in on this browser: their session ends first
+            accounts.end_session(current_user.session_token)
+            logout_user()
         # The link and the new password stand for the password step: on to the authenticator, with no second
         # sign-in. A fresh session from here (the link is spent), and the sign-in finishes only with a code.
         response = ask_for_second_factor(user, None)
