@@ -50,6 +50,10 @@ class Config:
     CATALOGUE_REBUILD_IN_BACKGROUND = True
     ACCESS_REASON_REQUIRED = True
     SERVICE_NAME = "KCPO partner portal"
+    # Who people write to about their account or organisation (shown on the waiting-for-approval and link pages),
+    # and how many working days an administrator usually takes to decide on a newly registered organisation.
+    SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "portal-support@kcpo.example.org")
+    APPROVAL_WORKING_DAYS = int(os.environ.get("APPROVAL_WORKING_DAYS", "5"))
     LOG_JSON = False
     TESTING = False
     # Email: the outbox sender (`flask outbox send` / `flask outbox run`) delivers through this SMTP server.

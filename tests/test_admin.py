@@ -76,13 +76,16 @@ def test_admin_invites_a_partner_who_sets_a_password_once(app, admin, make) -> N
     set_password = visitor.post(
         link, data={"password": "nadias-long-password", "confirm_password": "nadias-long-password"}
     )
-    assert set_password.status_code == 302
-    assert visitor.get(link).status_code == 404  # single use
-    signed_in = visitor.post("/sign-in", data={"email": "nadia@example.org", "password": "nadias-long-password"})
-    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/sign-in/set-up-authenticator"
+    # No second sign-in: the new password leads straight on to linking an authenticator app.
+    assert set_password.status_code == 302 and set_password.headers["Location"] == "/sign-in/set-up-authenticator"
+    used = visitor.get(link)  # single use
+    assert (
+        used.status_code == 410 and page(used).h1.get_text(strip=True) == "This invitation link has already been used"
+    )
     codes, _secret = set_up_authenticator(visitor)
     assert page(codes).select_one("a.govuk-button")["href"] == "/home"
     assert visitor.get("/home").status_code == 302  # signed in: home sends the partner on to their own pages
+    assert visitor.get("/partner/organisation").status_code == 200
 
 
 @pytest.mark.parametrize(

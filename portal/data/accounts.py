@@ -386,6 +386,17 @@ def usable_link(token: str, purpose: LinkPurpose) -> Invitation | None:
     return link
 
 
+def why_unusable(token: str, purpose: LinkPurpose) -> str:
+    """Why a link for this purpose cannot be used, for the page that says what to do next: "used", "expired" or
+    "unknown" (no such link for this purpose, or its account is disabled). The page names no person or address."""
+    link = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token), Invitation.purpose == purpose)
+    )
+    if link is None or link.user.is_disabled:
+        return "unknown"
+    return "used" if link.used_at is not None else "expired"
+
+
 def usable_invitation(token: str) -> Invitation | None:
     return usable_link(token, LinkPurpose.INVITATION)
 

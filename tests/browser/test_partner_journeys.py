@@ -79,8 +79,8 @@ def test_1_partner_registers_an_organisation_and_an_admin_approves_it(page: Page
 
     assert len(set_up_authenticator_in(page, NEW_PARTNER)) == 10
     page.get_by_role("button", name="I have saved my recovery codes").click()
-    assert_page_ok(page, "partner-registered", "Registration received")
-    expect(page.locator(".govuk-panel")).to_contain_text(f"{NEW_ORGANISATION} is waiting for approval")
+    assert_page_ok(page, "partner-registered", "Your organisation is waiting for approval")
+    expect(page.locator("main")).to_contain_text(NEW_ORGANISATION)
     page.get_by_role("link", name="Programmes").first.click()
     assert_page_ok(page, "partner-programmes-pending", "Your programmes")
     expect(page.locator(".govuk-warning-text")).to_contain_text("Your organisation is pending")

@@ -201,7 +201,7 @@ def test_using_one_reset_link_spends_every_other_link_of_the_account(app: Flask,
     assert client.post(f"/reset-password/{second}", data=password_form("a fresh long passphrase")).status_code == 302
     for other in (first, third):
         refused = client.post(f"/reset-password/{other}", data=password_form("an attackers passphrase"))
-        assert refused.status_code == 404 and h1(refused) == "This link has expired"
+        assert refused.status_code == 410 and h1(refused) == "This password reset link no longer works"
     assert sign_in_with_code(client, user.email, "a fresh long passphrase", TEST_TOTP_SECRET).status_code == 302
 
 
@@ -211,7 +211,7 @@ def test_signing_in_spends_every_reset_link_of_the_account(app: Flask, make) -> 
         links = [_reset_link(app, user.email) for _ in range(2)]
     assert sign_in_with_code(app.test_client(), user.email, TEST_PASSWORD, TEST_TOTP_SECRET).status_code == 302
     for link in links:
-        assert app.test_client().get(f"/reset-password/{link}").status_code == 404
+        assert app.test_client().get(f"/reset-password/{link}").status_code == 410
 
 
 # Item 11: changing the password or the authenticator always asks for the current password and a code -------------

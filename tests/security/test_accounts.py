@@ -322,7 +322,7 @@ def test_a_reset_link_works_once_then_never_again(app: Flask, make) -> None:  # 
     client = app.test_client()
     assert client.post(f"/reset-password/{token}", data=password_form("first new passphrase")).status_code == 302
     second = client.post(f"/reset-password/{token}", data=password_form("second new passphrase"))
-    assert second.status_code == 404 and h1(second) == "This link has expired"
+    assert second.status_code == 410 and h1(second) == "This password reset link no longer works"
     assert sign_in_with_code(client, user.email, "first new passphrase", TEST_TOTP_SECRET).status_code == 302
 
 
@@ -332,7 +332,7 @@ def test_a_reset_link_expires_after_an_hour(app: Flask, make) -> None:  # noqa: 
         token = _reset_link(app, user.email)
     with freeze_time(utcnow() + timedelta(minutes=61)):
         response = app.test_client().post(f"/reset-password/{token}", data=password_form("too late passphrase"))
-    assert response.status_code == 404
+    assert response.status_code == 410 and h1(response) == "This password reset link has expired"
     assert stored(app, User, id=user.id).password_hash != "too late passphrase"
 
 

@@ -136,7 +136,11 @@ def test_every_partner_page_is_refused_unless_the_organisation_is_approved(
             assert response.status_code != 403, (endpoint, method)
         else:
             assert response.status_code == 403, (endpoint, method)
-            assert f"Your organisation is {status}" in page(response).get_text(), (endpoint, method)
+            # A pending organisation's partner is told it is waiting for approval and what happens next.
+            said = (
+                "Your organisation is waiting for approval" if status == "pending" else f"Your organisation is {status}"
+            )
+            assert said in page(response).get_text(), (endpoint, method)
     if status != "pending":
         assert audit_count(app) == before  # nothing read, nothing changed
 
@@ -208,7 +212,7 @@ def test_a_pending_partner_sees_the_listing_links_but_not_the_referrals(
     app: Flask, client: FlaskClient, make: Factory, sign_in
 ) -> None:  # noqa: ANN001
     sign_in(client, "partner", make.organisation(status="pending"))
-    assert client.get("/home").headers["Location"] == "/partner/organisation"
+    assert client.get("/home").headers["Location"] == "/partner/registered"  # the waiting-for-approval page
     links = {link.get_text(strip=True) for link in page(client.get("/partner/programmes")).select("nav a")}
     assert {"Programmes", "Venues", "Organisation"} <= links
     assert not links & {"Referrals", "Registers", "Calendar"}

@@ -66,7 +66,9 @@ def replace_authenticator() -> ResponseReturnValue:
             return too_many_attempts()
         codes = accounts.confirm_authenticator(auth_session, form.code.data) if confirmed else None
         if codes is not None:
-            return render_template("auth/recovery-codes.html", codes=codes, next_url=url_for("account.account"))
+            return render_template(
+                "auth/recovery-codes.html", codes=codes, next_url=url_for("account.account"), replacing=True
+            )
         if confirmed:
             form.code.errors.append("Enter the code your new authenticator app shows now for this account")
         else:
@@ -95,4 +97,4 @@ def new_recovery_codes() -> ResponseReturnValue:
     if not RevokeForm().validate_on_submit():
         return redirect(url_for("account.account")), 303
     codes = accounts.replace_recovery_codes(current_user.account)
-    return render_template("auth/recovery-codes.html", codes=codes, next_url=url_for("account.account"))
+    return render_template("auth/recovery-codes.html", codes=codes, next_url=url_for("account.account"), replacing=True)

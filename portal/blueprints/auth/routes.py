@@ -1,6 +1,8 @@
 """Signing in (password, then a code from an authenticator app), signing out, and password links."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from datetime import timedelta
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
@@ -16,6 +18,7 @@ from portal.blueprints.auth.forms import (
     wrong_code_message,
 )
 from portal.data import accounts
+from portal.errors import security_context
 from portal.models import AuthSession, LinkPurpose, User
 from portal.safety import safe_next_url
 
@@ -118,13 +121,54 @@ def sign_out() -> ResponseReturnValue:
 def accept_invitation(token: str) -> ResponseReturnValue:
     invitation = accounts.usable_link(token, LinkPurpose.INVITATION)
     if invitation is None:
-        abort(404)
+        return link_not_working(token, LinkPurpose.INVITATION)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        accounts.accept_invitation(invitation, form.password.data)
-        flash("Your password is set. Sign in to continue: you will link an authenticator app next.", "success")
-        return redirect(url_for("auth.sign_in"))
+        user = accounts.accept_invitation(invitation, form.password.data)
+        if current_user.is_authenticated:  # someone else signed in on this browser: their session ends first
+            accounts.end_session(current_user.session_token)
+            logout_user()
+        # The link and the new password stand for the password step: on to the authenticator, with no second
+        # sign-in. A fresh session from here (the link is spent), and the sign-in finishes only with a code.
+        response = ask_for_second_factor(user, None)
+        flash("Your password is set. Now link an authenticator app to finish signing in.", "success")
+        return response
     return render_template("auth/accept-invitation.html", form=form, invitation=invitation)
+
+
+# How long each kind of link works, in words, for the page shown when one no longer does.
+LINK_LIFETIMES = {
+    LinkPurpose.INVITATION: "INVITATION_LIFETIME",
+    LinkPurpose.PASSWORD_RESET: "PASSWORD_RESET_LIFETIME",
+}
+
+
+def link_not_working(token: str, purpose: LinkPurpose) -> ResponseReturnValue:
+    """What happened to a link that no longer works, what to do and who to ask: 410 for a link that was used or has
+    expired, 404 for one that never existed for this page. Neither names the person or their email address."""
+    reason = accounts.why_unusable(token, purpose)
+    # A spent link opened again may be someone else holding it: logged as the page's rule, never with the token.
+    current_app.logger.warning(
+        "security event link-refused purpose=%s reason=%s %s", purpose, reason, security_context()
+    )
+    setting = LINK_LIFETIMES.get(purpose)
+    lifetime = current_app.config[setting] if setting else accounts.REGISTRATION_LINK_LIFETIME
+    page = render_template(
+        "auth/link-not-working.html", purpose=purpose.value, reason=reason, lifetime=duration_in_words(lifetime)
+    )
+    return page, 404 if reason == "unknown" else 410
+
+
+def duration_in_words(duration: timedelta) -> str:
+    """'7 days', '24 hours', '1 hour', '30 minutes'."""
+    seconds = int(duration.total_seconds())
+    if seconds % 86400 == 0 and seconds >= 2 * 86400:
+        count, unit = seconds // 86400, "day"
+    elif seconds % 3600 == 0 and seconds >= 3600:
+        count, unit = seconds // 3600, "hour"
+    else:
+        count, unit = max(1, round(seconds / 60)), "minute"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -148,7 +192,7 @@ def forgot_password() -> ResponseReturnValue:
 def reset_password(token: str) -> ResponseReturnValue:
     link = accounts.usable_link(token, LinkPurpose.PASSWORD_RESET)
     if link is None:
-        return render_template("auth/reset-link-expired.html"), 404
+        return link_not_working(token, LinkPurpose.PASSWORD_RESET)
     form = SetPasswordForm()
     if form.validate_on_submit():
         accounts.reset_password(link, form.password.data)

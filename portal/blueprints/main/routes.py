@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from portal.auth import may_use, public, signed_in
 from portal.blueprints.main import bp
-from portal.models import Role
+from portal.models import OrganisationStatus, Role
 
 HOME_BY_ROLE = {
     Role.OFFICER: "dashboard.home",
@@ -26,8 +26,9 @@ def index() -> ResponseReturnValue:
 @signed_in
 def home() -> ResponseReturnValue:
     home_page = HOME_BY_ROLE[current_user.role]
-    if not may_use(home_page):  # a partner whose organisation is not approved (yet): its status and reason
-        home_page = "partners.organisation"
+    if not may_use(home_page):  # a partner whose organisation is waiting for approval, or was not approved
+        waiting = current_user.organisation and current_user.organisation.status == OrganisationStatus.PENDING
+        home_page = "partners.registered" if waiting else "partners.organisation"
     return redirect(url_for(home_page))
 
 

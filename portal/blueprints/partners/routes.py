@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from matching.taxonomy import WEEKDAYS
 from portal import throttle
 from portal.auth import own_organisation_id, partner_any_status, partner_setting_up, public
-from portal.blueprints.auth.routes import ask_for_second_factor, too_many_attempts
+from portal.blueprints.auth.routes import ask_for_second_factor, link_not_working, too_many_attempts
 from portal.blueprints.partners import bp
 from portal.blueprints.partners.forms import (
     ConfirmForm,
@@ -22,7 +22,7 @@ from portal.blueprints.partners.forms import (
 from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, accounts, listing_review, listings, organisations, programmes
 from portal.forms import CHANGED_SINCE_OPENED
-from portal.models import LinkPurpose, Programme, ProgrammeSession, ProgrammeStatus
+from portal.models import LinkPurpose, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus
 
 # Registration sends an email: limit how many one machine, or one address, can cause.
 REGISTRATIONS_PER_ADDRESS = throttle.Limit("registration-ip", 10, 3600)
@@ -88,7 +88,7 @@ def continue_registration(token: str) -> ResponseReturnValue:
     """The link from the registration email. A button, not the GET, spends it: mail scanners open links too."""
     link = accounts.usable_link(token, LinkPurpose.REGISTRATION)
     if link is None:
-        return render_template("partners/continue-link-expired.html"), 404
+        return link_not_working(token, LinkPurpose.REGISTRATION)
     form = ContinueRegistrationForm()
     if form.validate_on_submit():
         return ask_for_second_factor(accounts.confirm_registration(link), url_for("partners.registered"))
@@ -98,7 +98,12 @@ def continue_registration(token: str) -> ResponseReturnValue:
 @bp.get("/partner/registered")
 @partner_any_status
 def registered() -> ResponseReturnValue:
-    return render_template("partners/registered.html", organisation=current_user.organisation)
+    """Where a new partner lands, and where home sends them, until an administrator decides on their organisation:
+    once it is decided, their usual start (or their organisation's page, with the reason, if it was not approved)."""
+    organisation = current_user.organisation
+    if organisation.status != OrganisationStatus.PENDING:
+        return redirect(url_for("main.home"))
+    return render_template("partners/registered.html", organisation=organisation)
 
 
 @bp.get("/partner/organisation")
