@@ -332,6 +332,28 @@ def upcoming_for_subjects(subject_ids: Iterable[int], date_from: date, date_to: 
     return found
 
 
+def subjects_upcoming_and_overdue(
+    subject_ids: Iterable[int], date_from: date, date_to: date, now: datetime | None = None
+) -> tuple[list[ExpectedSession], list[ExpectedSession]]:
+    """`upcoming_for_subjects(subject_ids, date_from, date_to)` and `overdue_registers(officer_subject_ids=...)` in
+    one pass over the subjects' referrals (the officer's dashboard), recording the same two consultations."""
+    subject_ids = set(subject_ids)
+    last_overdue = london_today(now)
+    every = _expected(
+        organisation_id=None,
+        date_from=None,
+        date_to=max(date_to, last_overdue),
+        subject_ids=subject_ids,
+        include_cancelled=True,
+        now=now,
+    )
+    upcoming = [expected for expected in every if date_from <= expected.on_date <= date_to and not expected.cancelled]
+    audit.record(audit.CONSULTATION, "upcoming-sessions", None, results=len(upcoming))
+    overdue = [expected for expected in every if expected.overdue and expected.on_date <= last_overdue]
+    _record_overdue(None, overdue)
+    return upcoming, overdue
+
+
 def _expected(
     *,
     organisation_id: int | None,
@@ -846,22 +868,12 @@ def attendance_summary(requirement_id: int, today: date) -> dict[str, Any]:
     session = db.session.get(ProgrammeSession, requirement.session_id) if requirement.session_id else None
     order = requirement.order
     period = requirement_period(requirement.starts_on, requirement.ends_on, order.made_on, order.duration_months)
-    summary: dict[str, Any] = dict.fromkeys(
-        ("expected", "attended", "late", "absent_acceptable", "absent_unacceptable", "cancelled", "unmarked"), 0
-    )
-    summary["rate"] = None
+    cancelled: set[date] = set()
+    current: dict[date, tuple[str, bool | None]] = {}
     if period is not None and period[0] <= today:
-        all_dates = expected_dates(
-            requirement.weekday,
-            period[0],
-            min(period[1], today),
-            session.term_start if session else None,
-            session.term_end if session else None,
-            (session.exception_dates or []) if session else [],
-        )
-        cancelled = set(_cancellations({session.id}, None, today)) if session else set()
+        cancelled = {day for (_, day) in _cancellations({session.id}, None, today)} if session else set()
         current = {
-            mark.on_date: mark
+            mark.on_date: (str(mark.status), mark.absence_acceptable)
             for mark in db.session.scalars(
                 select(AttendanceMark).where(
                     AttendanceMark.requirement_id == requirement_id,
@@ -870,22 +882,44 @@ def attendance_summary(requirement_id: int, today: date) -> dict[str, Any]:
                 )
             )
         }
-        for on_date in all_dates:
-            if session is not None and (session.id, on_date) in cancelled:
-                summary["cancelled"] += 1
-                continue
-            summary["expected"] += 1
-            summary[_summary_key(current.get(on_date))] += 1
-        if summary["expected"]:
-            summary["rate"] = round(100 * (summary["attended"] + summary["late"]) / summary["expected"])
-    audit.record(
-        audit.CONSULTATION, "attendance", requirement_id, purpose="attendance summary", subject_id=order.subject_id
-    )
+    terms = (session.term_start, session.term_end, session.exception_dates or []) if session else None
+    summary = summarise_attendance(requirement.weekday, period, terms, cancelled, current, today)
+    record_summary_consultation(requirement_id, order.subject_id)
     return summary
 
 
-def _summary_key(mark: AttendanceMark | None) -> str:
-    return summary_key(None, None) if mark is None else summary_key(str(mark.status), mark.absence_acceptable)
+def record_summary_consultation(requirement_id: int, subject_id: int) -> None:
+    audit.record(audit.CONSULTATION, "attendance", requirement_id, purpose="attendance summary", subject_id=subject_id)
+
+
+SUMMARY_COUNTS = ("expected", "attended", "late", "absent_acceptable", "absent_unacceptable", "cancelled", "unmarked")
+
+
+def summarise_attendance(
+    weekday: int | None,
+    period: tuple[date, date] | None,
+    terms: tuple[date | None, date | None, list[str]] | None,
+    cancelled: set[date],
+    current: dict[date, tuple[str, bool | None]],
+    today: date,
+) -> dict[str, Any]:
+    """`attendance_summary` from what it reads: the requirement's weekday and period, its session's term (start, end
+    and exception dates; None without a session), the dates the provider cancelled and the current marks' (status,
+    absence acceptable) by date, up to `today`."""
+    summary: dict[str, Any] = dict.fromkeys(SUMMARY_COUNTS, 0)
+    summary["rate"] = None
+    if period is not None and period[0] <= today:
+        term_start, term_end, exception_dates = terms if terms is not None else (None, None, [])
+        for on_date in expected_dates(weekday, period[0], min(period[1], today), term_start, term_end, exception_dates):
+            if terms is not None and on_date in cancelled:
+                summary["cancelled"] += 1
+                continue
+            summary["expected"] += 1
+            mark = current.get(on_date)
+            summary[summary_key(None, None) if mark is None else summary_key(*mark)] += 1
+        if summary["expected"]:
+            summary["rate"] = round(100 * (summary["attended"] + summary["late"]) / summary["expected"])
+    return summary
 
 
 def mark_history(requirement_id: int) -> list[AttendanceMark]:
