@@ -72,3 +72,88 @@ def test_a_listing_that_ends_before_the_requirement_is_flagged_with_replacements
 def test_partners_and_admins_cannot_open_the_officer_dashboard(client, sign_in) -> None:  # noqa: ANN001
     sign_in(client, "partner")
     assert client.get("/dashboard/").status_code == 403
+
+
+def _listing_gap(app, officer, make) -> tuple[int, int]:  # noqa: ANN001
+    """An active requirement at a programme listed for another 30 days, and one replacement: (subject, organisation)."""
+    organisation_id = make.organisation()
+    today = date.today()
+    ending = make.programme(organisation_id, title="Ending Football", valid_to=today + timedelta(days=30))
+    make.programme(organisation_id, title="Replacement Football")
+    requirement_id = make.active_requirement(make.session_ids(ending)[0], made_on=today - timedelta(days=7))
+    with app.app_context():
+        order = db.session.get(Requirement, requirement_id).order
+        order.officer_id = officer.officer_id
+        subject_id = order.subject_id
+        db.session.commit()
+    return subject_id, organisation_id
+
+
+def _matcher_runs(monkeypatch) -> list[int]:  # noqa: ANN001
+    import portal.data.dashboard as dashboard
+
+    runs: list[int] = []
+
+    def counted(profile, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        runs.append(profile.id)
+        return match(profile, *args, **kwargs)
+
+    match = dashboard.match
+    monkeypatch.setattr(dashboard, "match", counted)
+    return runs
+
+
+def _combinations(app, subject_id: int) -> int:  # noqa: ANN001
+    from sqlalchemy import func, select
+
+    from portal.models import AuditEvent
+
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "combination", AuditEvent.record_id == subject_id)
+        )
+
+
+def test_replacements_are_kept_between_views_and_each_view_is_still_recorded(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+    subject_id, _ = _listing_gap(app, officer, make)
+    runs = _matcher_runs(monkeypatch)
+    first = page(officer.get("/dashboard/")).get_text(" ", strip=True)
+    second = page(officer.get("/dashboard/")).get_text(" ", strip=True)
+    assert "Replacement Football" in first and first == second
+    assert runs == [subject_id]  # the second view showed what the first worked out
+    assert _combinations(app, subject_id) == 2  # and both showed the officer the subject's data combined
+
+
+def test_a_catalogue_change_shows_new_replacements(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+    subject_id, organisation_id = _listing_gap(app, officer, make)
+    runs = _matcher_runs(monkeypatch)
+    assert "Newer Football" not in page(officer.get("/dashboard/")).get_text(" ", strip=True)
+    make.programme(organisation_id, title="Newer Football")  # the catalogue's version moves on
+    assert "Newer Football" in page(officer.get("/dashboard/")).get_text(" ", strip=True)
+    assert runs == [subject_id, subject_id]
+
+
+def test_a_change_to_the_subject_drops_a_replacement_that_no_longer_fits(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+    from datetime import time
+
+    from portal.models import SubjectWindow, WindowKind
+
+    subject_id, _ = _listing_gap(app, officer, make)
+    runs = _matcher_runs(monkeypatch)
+    assert "Replacement Football" in page(officer.get("/dashboard/")).get_text(" ", strip=True)
+    with app.app_context():  # the subject now works when the replacement meets (Mondays 17:00-19:00)
+        db.session.add(
+            SubjectWindow(
+                subject_id=subject_id,
+                kind=WindowKind.WORK,
+                label="Evening job",
+                weekday=0,
+                start_time=time(16, 0),
+                end_time=time(20, 0),
+            )
+        )
+        db.session.commit()  # no catalogue change: only the subject changed
+    assert "Replacement Football" not in page(officer.get("/dashboard/")).get_text(" ", strip=True)
+    assert runs == [subject_id, subject_id]

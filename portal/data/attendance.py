@@ -13,11 +13,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import Row, Select, bindparam, select
 
 from portal.attendance_outcomes import SUMMARY_ORDER, summary_key
 from portal.compliance.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
@@ -332,6 +332,28 @@ def upcoming_for_subjects(subject_ids: Iterable[int], date_from: date, date_to: 
     return found
 
 
+def subjects_upcoming_and_overdue(
+    subject_ids: Iterable[int], date_from: date, date_to: date, now: datetime | None = None
+) -> tuple[list[ExpectedSession], list[ExpectedSession]]:
+    """`upcoming_for_subjects(subject_ids, date_from, date_to)` and `overdue_registers(officer_subject_ids=...)` in
+    one pass over the subjects' referrals (the officer's dashboard), recording the same two consultations."""
+    subject_ids = set(subject_ids)
+    last_overdue = london_today(now)
+    every = _expected(
+        organisation_id=None,
+        date_from=None,
+        date_to=max(date_to, last_overdue),
+        subject_ids=subject_ids,
+        include_cancelled=True,
+        now=now,
+    )
+    upcoming = [expected for expected in every if date_from <= expected.on_date <= date_to and not expected.cancelled]
+    audit.record(audit.CONSULTATION, "upcoming-sessions", None, results=len(upcoming))
+    overdue = [expected for expected in every if expected.overdue and expected.on_date <= last_overdue]
+    _record_overdue(None, overdue)
+    return upcoming, overdue
+
+
 def _expected(
     *,
     organisation_id: int | None,
@@ -425,6 +447,42 @@ def _referral_dates(
 def _active_referrals(
     organisation_id: int | None, session_id: int | None, subject_ids: set[int] | None
 ) -> list[_ActiveReferral]:
+    statement = _active_referrals_statement(
+        organisation_id is not None, session_id is not None, subject_ids is not None
+    )
+    parameters = {
+        "organisation_id": organisation_id,
+        "session_id": session_id,
+        "subject_ids": sorted(subject_ids or {-1}) if subject_ids is not None else None,
+    }
+    return [
+        _ActiveReferral(
+            id=row[0],
+            requirement_id=row[1],
+            order_id=row[2],
+            session_id=row[3],
+            subject_name=short_name(row[4], row[5]),
+            weekday=row[6],
+            starts_on=row[7],
+            ends_on=row[8],
+            made_on=row[9],
+            duration_months=row[10],
+            start_time=row[11],
+            end_time=row[12],
+            term_start=row[13],
+            term_end=row[14],
+            exception_dates=row[15] or [],
+            programme_title=row[16],
+            organisation_id=row[17],
+            venue_name=row[18],
+            venue_postcode=row[19],
+        )
+        for row in db.session.execute(statement, {k: v for k, v in parameters.items() if v is not None})
+    ]
+
+
+@cache  # built once per choice of filters: a statement built per call costs more than running it
+def _active_referrals_statement(by_organisation: bool, by_session: bool, by_subjects: bool) -> Select:
     query = (
         select(
             Referral.id,
@@ -457,63 +515,52 @@ def _active_referrals(
         .where(Referral.status == ReferralStatus.ACTIVE)
         .order_by(Referral.id)
     )
-    if organisation_id is not None:
-        query = query.where(Referral.organisation_id == organisation_id)
-    if session_id is not None:
-        query = query.where(Referral.session_id == session_id)
-    if subject_ids is not None:
-        query = query.where(Referral.subject_id.in_(subject_ids or {-1}))
-    return [
-        _ActiveReferral(
-            id=row[0],
-            requirement_id=row[1],
-            order_id=row[2],
-            session_id=row[3],
-            subject_name=short_name(row[4], row[5]),
-            weekday=row[6],
-            starts_on=row[7],
-            ends_on=row[8],
-            made_on=row[9],
-            duration_months=row[10],
-            start_time=row[11],
-            end_time=row[12],
-            term_start=row[13],
-            term_end=row[14],
-            exception_dates=row[15] or [],
-            programme_title=row[16],
-            organisation_id=row[17],
-            venue_name=row[18],
-            venue_postcode=row[19],
-        )
-        for row in db.session.execute(query)
-    ]
+    if by_organisation:
+        query = query.where(Referral.organisation_id == bindparam("organisation_id"))
+    if by_session:
+        query = query.where(Referral.session_id == bindparam("session_id"))
+    if by_subjects:
+        query = query.where(Referral.subject_id.in_(bindparam("subject_ids", expanding=True)))
+    return query
 
 
-def _cancellations(
-    session_ids: set[int], date_from: date | None, date_to: date
-) -> dict[tuple[int, date], SessionCancellation]:
-    query = select(SessionCancellation).where(
-        SessionCancellation.session_id.in_(session_ids), SessionCancellation.on_date <= date_to
-    )
+def _cancellations(session_ids: set[int], date_from: date | None, date_to: date) -> dict[tuple[int, date], Row]:
+    """The provider's cancellations of these sessions between the dates: rows of (session_id, on_date, reason)."""
+    parameters = {"session_ids": sorted(session_ids), "date_to": date_to}
     if date_from is not None:
-        query = query.where(SessionCancellation.on_date >= date_from)
-    return {(row.session_id, row.on_date): row for row in db.session.scalars(query)}
+        parameters["date_from"] = date_from
+    statement = _CANCELLATIONS_BETWEEN if date_from is not None else _CANCELLATIONS_UNTIL
+    return {(row.session_id, row.on_date): row for row in db.session.execute(statement, parameters)}
+
+
+_CANCELLATIONS_UNTIL = select(
+    SessionCancellation.session_id, SessionCancellation.on_date, SessionCancellation.reason
+).where(
+    SessionCancellation.session_id.in_(bindparam("session_ids", expanding=True)),
+    SessionCancellation.on_date <= bindparam("date_to"),
+)
+_CANCELLATIONS_BETWEEN = _CANCELLATIONS_UNTIL.where(SessionCancellation.on_date >= bindparam("date_from"))
 
 
 def _current_statuses(
     requirement_ids: list[int], date_from: date | None, date_to: date
 ) -> dict[tuple[int, date], AttendanceStatus]:
-    query = select(AttendanceMark.requirement_id, AttendanceMark.on_date, AttendanceMark.status).where(
-        AttendanceMark.requirement_id.in_(requirement_ids),
-        AttendanceMark.is_current.is_(True),
-        AttendanceMark.on_date <= date_to,
-    )
+    parameters = {"requirement_ids": requirement_ids, "date_to": date_to}
     if date_from is not None:
-        query = query.where(AttendanceMark.on_date >= date_from)
+        parameters["date_from"] = date_from
+    statement = _STATUSES_BETWEEN if date_from is not None else _STATUSES_UNTIL
     return {
         (requirement_id, on_date): AttendanceStatus(status)
-        for requirement_id, on_date, status in db.session.execute(query)
+        for requirement_id, on_date, status in db.session.execute(statement, parameters)
     }
+
+
+_STATUSES_UNTIL = select(AttendanceMark.requirement_id, AttendanceMark.on_date, AttendanceMark.status).where(
+    AttendanceMark.requirement_id.in_(bindparam("requirement_ids", expanding=True)),
+    AttendanceMark.is_current.is_(True),
+    AttendanceMark.on_date <= bindparam("date_to"),
+)
+_STATUSES_BETWEEN = _STATUSES_UNTIL.where(AttendanceMark.on_date >= bindparam("date_from"))
 
 
 # One register
@@ -754,47 +801,34 @@ def _evaluate_orders(order_ids: set[int]) -> None:
 def _lock_referrals(referral_ids: list[int]) -> None:
     """Lock the referrals whose marks change, so two people saving one register write one after the other."""
     if referral_ids:
-        db.session.scalars(select(Referral.id).where(Referral.id.in_(referral_ids)).with_for_update()).all()
+        db.session.scalars(_LOCKED_REFERRALS, {"referral_ids": referral_ids}).all()
+
+
+_LOCKED_REFERRALS = (
+    select(Referral.id).where(Referral.id.in_(bindparam("referral_ids", expanding=True))).with_for_update()
+)
 
 
 def _current_marks(requirement_ids: list[int], on_date: date) -> dict[int, AttendanceMark]:
-    rows = db.session.scalars(
-        select(AttendanceMark)
-        .where(
-            AttendanceMark.requirement_id.in_(requirement_ids),
-            AttendanceMark.on_date == on_date,
-            AttendanceMark.is_current.is_(True),
-        )
-        .execution_options(populate_existing=True)
-    )
+    rows = db.session.scalars(_CURRENT_MARKS, {"requirement_ids": requirement_ids, "on_date": on_date})
     return {mark.requirement_id: mark for mark in rows}
+
+
+_CURRENT_MARKS = (
+    select(AttendanceMark)
+    .where(
+        AttendanceMark.requirement_id.in_(bindparam("requirement_ids", expanding=True)),
+        AttendanceMark.on_date == bindparam("on_date"),
+        AttendanceMark.is_current.is_(True),
+    )
+    .execution_options(populate_existing=True)
+)
 
 
 def _mark_views(requirement_ids: list[int], on_date: date, *, current_only: bool = False) -> list[MarkView]:
     """The marks on this date (only the current ones if `current_only`) with who recorded them, by requirement then
     revision, read as columns in one query."""
-    query = (
-        select(
-            AttendanceMark.id,
-            AttendanceMark.requirement_id,
-            AttendanceMark.revision,
-            AttendanceMark.is_current,
-            AttendanceMark.status,
-            AttendanceMark.minutes_late,
-            AttendanceMark.absence_reason,
-            AttendanceMark.absence_acceptable,
-            AttendanceMark.evidence_note,
-            AttendanceMark.contact_attempts,
-            AttendanceMark.correction_reason,
-            User.full_name,
-            AttendanceMark.recorded_at,
-        )
-        .outerjoin(User, User.id == AttendanceMark.recorded_by_id)
-        .where(AttendanceMark.requirement_id.in_(requirement_ids), AttendanceMark.on_date == on_date)
-        .order_by(AttendanceMark.requirement_id, AttendanceMark.revision)
-    )
-    if current_only:
-        query = query.where(AttendanceMark.is_current.is_(True))
+    statement = _CURRENT_MARK_VIEWS if current_only else _MARK_VIEWS
     return [
         MarkView(
             id=row[0],
@@ -811,8 +845,34 @@ def _mark_views(requirement_ids: list[int], on_date: date, *, current_only: bool
             recorded_by_name=row[11] or "",
             recorded_at=row[12],
         )
-        for row in db.session.execute(query)
+        for row in db.session.execute(statement, {"requirement_ids": requirement_ids, "on_date": on_date})
     ]
+
+
+_MARK_VIEWS = (
+    select(
+        AttendanceMark.id,
+        AttendanceMark.requirement_id,
+        AttendanceMark.revision,
+        AttendanceMark.is_current,
+        AttendanceMark.status,
+        AttendanceMark.minutes_late,
+        AttendanceMark.absence_reason,
+        AttendanceMark.absence_acceptable,
+        AttendanceMark.evidence_note,
+        AttendanceMark.contact_attempts,
+        AttendanceMark.correction_reason,
+        User.full_name,
+        AttendanceMark.recorded_at,
+    )
+    .outerjoin(User, User.id == AttendanceMark.recorded_by_id)
+    .where(
+        AttendanceMark.requirement_id.in_(bindparam("requirement_ids", expanding=True)),
+        AttendanceMark.on_date == bindparam("on_date"),
+    )
+    .order_by(AttendanceMark.requirement_id, AttendanceMark.revision)
+)
+_CURRENT_MARK_VIEWS = _MARK_VIEWS.where(AttendanceMark.is_current.is_(True))
 
 
 def _cancellation(session_id: int, on_date: date) -> SessionCancellation | None:
@@ -846,22 +906,12 @@ def attendance_summary(requirement_id: int, today: date) -> dict[str, Any]:
     session = db.session.get(ProgrammeSession, requirement.session_id) if requirement.session_id else None
     order = requirement.order
     period = requirement_period(requirement.starts_on, requirement.ends_on, order.made_on, order.duration_months)
-    summary: dict[str, Any] = dict.fromkeys(
-        ("expected", "attended", "late", "absent_acceptable", "absent_unacceptable", "cancelled", "unmarked"), 0
-    )
-    summary["rate"] = None
+    cancelled: set[date] = set()
+    current: dict[date, tuple[str, bool | None]] = {}
     if period is not None and period[0] <= today:
-        all_dates = expected_dates(
-            requirement.weekday,
-            period[0],
-            min(period[1], today),
-            session.term_start if session else None,
-            session.term_end if session else None,
-            (session.exception_dates or []) if session else [],
-        )
-        cancelled = set(_cancellations({session.id}, None, today)) if session else set()
+        cancelled = {day for (_, day) in _cancellations({session.id}, None, today)} if session else set()
         current = {
-            mark.on_date: mark
+            mark.on_date: (str(mark.status), mark.absence_acceptable)
             for mark in db.session.scalars(
                 select(AttendanceMark).where(
                     AttendanceMark.requirement_id == requirement_id,
@@ -870,22 +920,44 @@ def attendance_summary(requirement_id: int, today: date) -> dict[str, Any]:
                 )
             )
         }
-        for on_date in all_dates:
-            if session is not None and (session.id, on_date) in cancelled:
-                summary["cancelled"] += 1
-                continue
-            summary["expected"] += 1
-            summary[_summary_key(current.get(on_date))] += 1
-        if summary["expected"]:
-            summary["rate"] = round(100 * (summary["attended"] + summary["late"]) / summary["expected"])
-    audit.record(
-        audit.CONSULTATION, "attendance", requirement_id, purpose="attendance summary", subject_id=order.subject_id
-    )
+    terms = (session.term_start, session.term_end, session.exception_dates or []) if session else None
+    summary = summarise_attendance(requirement.weekday, period, terms, cancelled, current, today)
+    record_summary_consultation(requirement_id, order.subject_id)
     return summary
 
 
-def _summary_key(mark: AttendanceMark | None) -> str:
-    return summary_key(None, None) if mark is None else summary_key(str(mark.status), mark.absence_acceptable)
+def record_summary_consultation(requirement_id: int, subject_id: int) -> None:
+    audit.record(audit.CONSULTATION, "attendance", requirement_id, purpose="attendance summary", subject_id=subject_id)
+
+
+SUMMARY_COUNTS = ("expected", "attended", "late", "absent_acceptable", "absent_unacceptable", "cancelled", "unmarked")
+
+
+def summarise_attendance(
+    weekday: int | None,
+    period: tuple[date, date] | None,
+    terms: tuple[date | None, date | None, list[str]] | None,
+    cancelled: set[date],
+    current: dict[date, tuple[str, bool | None]],
+    today: date,
+) -> dict[str, Any]:
+    """`attendance_summary` from what it reads: the requirement's weekday and period, its session's term (start, end
+    and exception dates; None without a session), the dates the provider cancelled and the current marks' (status,
+    absence acceptable) by date, up to `today`."""
+    summary: dict[str, Any] = dict.fromkeys(SUMMARY_COUNTS, 0)
+    summary["rate"] = None
+    if period is not None and period[0] <= today:
+        term_start, term_end, exception_dates = terms if terms is not None else (None, None, [])
+        for on_date in expected_dates(weekday, period[0], min(period[1], today), term_start, term_end, exception_dates):
+            if terms is not None and on_date in cancelled:
+                summary["cancelled"] += 1
+                continue
+            summary["expected"] += 1
+            mark = current.get(on_date)
+            summary[summary_key(None, None) if mark is None else summary_key(*mark)] += 1
+        if summary["expected"]:
+            summary["rate"] = round(100 * (summary["attended"] + summary["late"]) / summary["expected"])
+    return summary
 
 
 def mark_history(requirement_id: int) -> list[AttendanceMark]:

@@ -17,8 +17,9 @@ from portal.geo import normalise_postcode
 from portal.models import LIVE_REFERRALS, PLACE_HOLDING_REFERRALS, Referral, Subject, WindowKind
 
 
-def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
-    """The subject as the matcher sees them, aged as on the day the order would start."""
+def subject_profile(subject: Subject, starts_on: date, non_associates: Iterable[int] | None = None) -> SubjectProfile:
+    """The subject as the matcher sees them, aged as on the day the order would start (`non_associates`: their ids,
+    when the caller read them already)."""
     windows = [
         WeeklyWindow(w.weekday, minutes(w.start_time), minutes(w.end_time), str(w.kind), w.label)
         for w in subject.windows
@@ -45,7 +46,9 @@ def subject_profile(subject: Subject, starts_on: date) -> SubjectProfile:
             ZoneProfile(z.label, float(z.easting), float(z.northing), float(z.radius_m))
             for z in subject.exclusion_zones
         ),
-        non_associates=tuple(sorted(subjects.non_associate_ids(subject.id))),
+        non_associates=tuple(
+            sorted(subjects.non_associate_ids(subject.id) if non_associates is None else non_associates)
+        ),
         max_travel_m=float(subject.max_travel_m) if subject.max_travel_m else None,
         name=subject.first_name or "",
         home_postcode=normalise_postcode(subject.home_postcode) or "",

@@ -2,7 +2,7 @@
 borough opens the record only after giving a "break glass" reason, which is audited and told to the officers in
 charge of the record (its creator and the officers of its orders)."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.data import audit, notifications
 from portal.extensions import db
@@ -25,7 +25,10 @@ def subject_named_by(view_args: dict) -> int | None:
 
 
 def owning_borough(subject_id: int) -> str:
-    return db.session.scalar(select(Subject.owning_borough).where(Subject.id == subject_id)) or ""
+    return db.session.scalar(_OWNING_BOROUGH, {"subject_id": subject_id}) or ""
+
+
+_OWNING_BOROUGH = select(Subject.owning_borough).where(Subject.id == bindparam("subject_id"))  # every subject page
 
 
 def outside_borough(subject_borough: str, officer_borough: str) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import asdict, fields
 from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, select
 
 from portal.compliance import rules
 from portal.compliance.rules import EventFacts, Finding, MarkFacts, NonCompliancePolicy
@@ -114,24 +114,12 @@ def evaluate_orders(order_ids: list[int]) -> list[NonComplianceReport]:
     if not order_ids:
         return []
     ids = set(order_ids)
-    births = dict(
-        db.session.execute(
-            select(Order.id, Subject.date_of_birth)
-            .join(Subject, Subject.id == Order.subject_id)
-            .where(Order.id.in_(ids))
-        ).all()
-    )
+    parameters = {"order_ids": sorted(ids)}
+    births = dict(db.session.execute(_BIRTHS, parameters).all())
     marks = _mark_facts_by_order(ids)
     events = _event_facts_by_order(ids)
     reports: dict[int, list[tuple[str, int | None, dict]]] = {}
-    for order_id, rule_code, requirement_id, evidence in db.session.execute(
-        select(
-            NonComplianceReport.order_id,
-            NonComplianceReport.rule_code,
-            NonComplianceReport.requirement_id,
-            NonComplianceReport.evidence,
-        ).where(NonComplianceReport.order_id.in_(ids), NonComplianceReport.source == RULE)
-    ):
+    for order_id, rule_code, requirement_id, evidence in db.session.execute(_RULE_REPORTS, parameters):
         reports.setdefault(order_id, []).append((rule_code, requirement_id, evidence))
     local_policy = non_compliance_policy()
     raised = []
@@ -145,6 +133,20 @@ def evaluate_orders(order_ids: list[int]) -> list[NonComplianceReport]:
             _covered_by(reports.get(order_id, [])),
         )
     return raised
+
+
+# Built once (a register's save runs them for its young people's orders): see evaluate_orders.
+_BIRTHS = (
+    select(Order.id, Subject.date_of_birth)
+    .join(Subject, Subject.id == Order.subject_id)
+    .where(Order.id.in_(bindparam("order_ids", expanding=True)))
+)
+_RULE_REPORTS = select(
+    NonComplianceReport.order_id,
+    NonComplianceReport.rule_code,
+    NonComplianceReport.requirement_id,
+    NonComplianceReport.evidence,
+).where(NonComplianceReport.order_id.in_(bindparam("order_ids", expanding=True)), NonComplianceReport.source == RULE)
 
 
 def _covered_by(
@@ -485,27 +487,7 @@ def order_for_events(order_id: int) -> Order:
 
 def _mark_facts_by_order(order_ids: set[int]) -> dict[int, list[MarkFacts]]:
     """The current marks under these orders' requirements, by order, each order's by date then id."""
-    rows = db.session.execute(
-        select(
-            AttendanceMark.id,
-            AttendanceMark.requirement_id,
-            AttendanceMark.on_date,
-            AttendanceMark.status,
-            AttendanceMark.absence_acceptable,
-            AttendanceMark.absence_reason,
-            AttendanceMark.contact_attempts,
-            AttendanceMark.evidence_note,
-            AttendanceMark.minutes_late,
-            Requirement.activity,
-            Requirement.place_name,
-            Requirement.start_time,
-            Requirement.end_time,
-            Requirement.order_id,
-        )
-        .join(Requirement, AttendanceMark.requirement_id == Requirement.id)
-        .where(Requirement.order_id.in_(order_ids), AttendanceMark.is_current.is_(True))
-        .order_by(AttendanceMark.on_date, AttendanceMark.id)
-    )
+    rows = db.session.execute(_MARK_FACTS, {"order_ids": sorted(order_ids)})
     found: dict[int, list[MarkFacts]] = {}
     for row in rows:
         found.setdefault(row.order_id, []).append(
@@ -528,20 +510,32 @@ def _mark_facts_by_order(order_ids: set[int]) -> dict[int, list[MarkFacts]]:
     return found
 
 
+_MARK_FACTS = (
+    select(
+        AttendanceMark.id,
+        AttendanceMark.requirement_id,
+        AttendanceMark.on_date,
+        AttendanceMark.status,
+        AttendanceMark.absence_acceptable,
+        AttendanceMark.absence_reason,
+        AttendanceMark.contact_attempts,
+        AttendanceMark.evidence_note,
+        AttendanceMark.minutes_late,
+        Requirement.activity,
+        Requirement.place_name,
+        Requirement.start_time,
+        Requirement.end_time,
+        Requirement.order_id,
+    )
+    .join(Requirement, AttendanceMark.requirement_id == Requirement.id)
+    .where(Requirement.order_id.in_(bindparam("order_ids", expanding=True)), AttendanceMark.is_current.is_(True))
+    .order_by(AttendanceMark.on_date, AttendanceMark.id)
+)
+
+
 def _event_facts_by_order(order_ids: set[int]) -> dict[int, list[EventFacts]]:
     """The compliance events recorded for these orders, by order, each order's by when they occurred."""
-    rows = db.session.execute(
-        select(
-            ComplianceEvent.order_id,
-            ComplianceEvent.id,
-            ComplianceEvent.kind,
-            ComplianceEvent.occurred_at,
-            ComplianceEvent.minutes_late,
-            ComplianceEvent.description,
-        )
-        .where(ComplianceEvent.order_id.in_(order_ids))
-        .order_by(ComplianceEvent.occurred_at)
-    )
+    rows = db.session.execute(_EVENT_FACTS, {"order_ids": sorted(order_ids)})
     found: dict[int, list[EventFacts]] = {}
     for row in rows:
         found.setdefault(row.order_id, []).append(
@@ -554,6 +548,20 @@ def _event_facts_by_order(order_ids: set[int]) -> dict[int, list[EventFacts]]:
             )
         )
     return found
+
+
+_EVENT_FACTS = (
+    select(
+        ComplianceEvent.order_id,
+        ComplianceEvent.id,
+        ComplianceEvent.kind,
+        ComplianceEvent.occurred_at,
+        ComplianceEvent.minutes_late,
+        ComplianceEvent.description,
+    )
+    .where(ComplianceEvent.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(ComplianceEvent.occurred_at)
+)
 
 
 def _lock_report(report: NonComplianceReport) -> None:

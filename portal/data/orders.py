@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -76,9 +76,14 @@ def view_order(order_id: int, purpose: str = "") -> Order:
 
 def open_order(subject_id: int) -> Order | None:
     """The subject's current order (draft, filed or made), if any: there is only ever one at a time."""
-    return db.session.scalar(
-        select(Order).where(Order.subject_id == subject_id, Order.status.in_(OPEN_STATUSES)).order_by(Order.id.desc())
-    )
+    return db.session.scalar(_OPEN_ORDER, {"subject_id": subject_id})
+
+
+_OPEN_ORDER = (
+    select(Order)
+    .where(Order.subject_id == bindparam("subject_id"), Order.status.in_(OPEN_STATUSES))
+    .order_by(Order.id.desc())
+)
 
 
 def order_history(subject_id: int) -> list[Order]:

@@ -11,11 +11,11 @@ from datetime import date, datetime, time
 from functools import cache
 
 from flask import abort
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from portal import dates
-from portal.data import audit, check_version, notifications, short_name
+from portal.data import EditConflict, audit, notifications, short_name
 from portal.extensions import db
 from portal.models import (
     PLACE_HOLDING_REFERRALS,
@@ -266,11 +266,7 @@ def _change_status(referral: Referral, status: ReferralStatus, user_id: int | No
 def partner_referral_views(organisation_id: int) -> dict[str, list[ReferralView]]:
     """The organisation's referrals as allow-listed views, grouped for its dashboard (see DASHBOARD_GROUPS), newest
     first, read in one query."""
-    rows = db.session.execute(
-        _view_query()
-        .where(Referral.organisation_id == organisation_id)
-        .order_by(Referral.sent_at.desc(), Referral.id.desc())
-    ).all()
+    rows = db.session.execute(_organisation_views(), {"organisation_id": organisation_id}).all()
     grouped: dict[str, list[ReferralView]] = {name: [] for name in DASHBOARD_GROUPS}
     for row in rows:
         view = _view(row)
@@ -287,12 +283,15 @@ def _record_list_consultation(referral_ids: list[int]) -> None:
 
 def find_partner_referral(organisation_id: int, referral_id: int) -> Referral:
     """The referral row if it was sent to this organisation, else 'not found' (its existence is not revealed)."""
-    referral = db.session.scalar(
-        select(Referral).where(Referral.id == referral_id, Referral.organisation_id == organisation_id)
-    )
+    referral = db.session.scalar(_PARTNER_REFERRAL, {"referral_id": referral_id, "organisation_id": organisation_id})
     if referral is None:
         abort(404)
     return referral
+
+
+_PARTNER_REFERRAL = select(Referral).where(
+    Referral.id == bindparam("referral_id"), Referral.organisation_id == bindparam("organisation_id")
+)
 
 
 def open_partner_referral(organisation_id: int, referral_id: int) -> ReferralView:
@@ -343,12 +342,7 @@ def accept_referral(
         raise ValueError(f"Statement incomplete: {', '.join(missing)}")
     if referral.session_id is None:
         raise ReferralClosed(referral.status)
-    session = db.session.execute(
-        select(ProgrammeSession.id, Programme.capacity)
-        .join(Programme, Programme.id == ProgrammeSession.programme_id)
-        .where(ProgrammeSession.id == referral.session_id)
-        .with_for_update(of=ProgrammeSession)
-    ).one_or_none()
+    session = db.session.execute(_LOCKED_SESSION_CAPACITY, {"session_id": referral.session_id}).one_or_none()
     if session is None:
         raise ReferralClosed(referral.status)
     _lock(referral, expected_version)
@@ -368,6 +362,14 @@ def accept_referral(
     notifications.notify_referral_accepted(referral)
 
 
+_LOCKED_SESSION_CAPACITY = (
+    select(ProgrammeSession.id, Programme.capacity)
+    .join(Programme, Programme.id == ProgrammeSession.programme_id)
+    .where(ProgrammeSession.id == bindparam("session_id"))
+    .with_for_update(of=ProgrammeSession)
+)
+
+
 def decline_referral(referral: Referral, user_id: int, reason: str, expected_version: int | None = None) -> None:
     if not reason.strip():
         raise ValueError("A reason is required to decline a referral")
@@ -385,14 +387,14 @@ def decline_referral(referral: Referral, user_id: int, reason: str, expected_ver
 
 
 def places_taken(session_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Referral)
-            .where(Referral.session_id == session_id, Referral.status.in_(PLACE_HOLDING_REFERRALS))
-        )
-        or 0
-    )
+    return db.session.scalar(_PLACES_TAKEN, {"session_id": session_id}) or 0
+
+
+_PLACES_TAKEN = (
+    select(func.count())
+    .select_from(Referral)
+    .where(Referral.session_id == bindparam("session_id"), Referral.status.in_(PLACE_HOLDING_REFERRALS))
+)
 
 
 def response_times(organisation_ids: list[int]) -> dict[int, "ResponseStats"]:
@@ -424,12 +426,17 @@ def response_times(organisation_ids: list[int]) -> dict[int, "ResponseStats"]:
 def _lock(referral: Referral, expected_version: int | None) -> None:
     """Lock the referral row and reload it, so the version and status checked are the committed ones; raises
     EditConflict when that is not the version the person opened."""
-    if expected_version is not None:
-        check_version(referral, expected_version)  # locks and reloads the row itself
-        return
-    db.session.scalar(
-        select(Referral).where(Referral.id == referral.id).with_for_update().execution_options(populate_existing=True)
-    )
+    db.session.scalar(_LOCKED_REFERRAL, {"referral_id": referral.id})  # as check_version's refresh would
+    if expected_version is not None and referral.version != expected_version:
+        raise EditConflict()
+
+
+_LOCKED_REFERRAL = (
+    select(Referral)
+    .where(Referral.id == bindparam("referral_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 @cache  # the statement never changes, and building its 31 columns costs about half a millisecond
@@ -479,9 +486,26 @@ def _view_query() -> Select:
     )
 
 
+@cache
+def _organisation_views() -> Select:
+    """The organisation's referrals' views, newest first."""
+    return (
+        _view_query()
+        .where(Referral.organisation_id == bindparam("organisation_id"))
+        .order_by(Referral.sent_at.desc(), Referral.id.desc())
+    )
+
+
+@cache
+def _one_view() -> Select:
+    return _view_query().where(
+        Referral.id == bindparam("referral_id"), Referral.organisation_id == bindparam("organisation_id")
+    )
+
+
 def _find_view_row(organisation_id: int, referral_id: int) -> Row:
     row = db.session.execute(
-        _view_query().where(Referral.id == referral_id, Referral.organisation_id == organisation_id)
+        _one_view(), {"referral_id": referral_id, "organisation_id": organisation_id}
     ).one_or_none()
     if row is None:
         abort(404)

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from flask import abort
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import bindparam, func, or_, select, true
 
 from portal import dates
 from portal.data import audit, check_version
@@ -172,16 +172,52 @@ def non_associate_ids(subject_id: int) -> set[int]:
 
 def non_associates(subject_id: int) -> list[tuple[NonAssociation, Subject]]:
     """Each link involving the subject, with the other subject, whichever way round it was stored."""
-    other_id = func.coalesce(
-        func.nullif(NonAssociation.subject_low_id, subject_id), func.nullif(NonAssociation.subject_high_id, subject_id)
+    return [(link, other) for link, other in db.session.execute(_NON_ASSOCIATES, {"subject_id": subject_id})]
+
+
+_other_id = func.coalesce(
+    func.nullif(NonAssociation.subject_low_id, bindparam("subject_id")),
+    func.nullif(NonAssociation.subject_high_id, bindparam("subject_id")),
+)
+_NON_ASSOCIATES = (
+    select(NonAssociation, Subject)
+    .join(Subject, Subject.id == _other_id)
+    .where(
+        or_(
+            NonAssociation.subject_low_id == bindparam("subject_id"),
+            NonAssociation.subject_high_id == bindparam("subject_id"),
+        )
     )
-    rows = db.session.execute(
-        select(NonAssociation, Subject)
-        .join(Subject, Subject.id == other_id)
-        .where(or_(NonAssociation.subject_low_id == subject_id, NonAssociation.subject_high_id == subject_id))
-        .order_by(Subject.reference)
+    .order_by(Subject.reference)
+)
+# The subject page's weekly windows and exclusion zones, as rows in the order of the Subject's relationships.
+_WINDOWS = (
+    select(
+        SubjectWindow.id,
+        SubjectWindow.weekday,
+        SubjectWindow.start_time,
+        SubjectWindow.end_time,
+        SubjectWindow.kind,
+        SubjectWindow.label,
     )
-    return [(link, other) for link, other in rows]
+    .where(SubjectWindow.subject_id == bindparam("subject_id"))
+    .order_by(SubjectWindow.weekday, SubjectWindow.start_time, SubjectWindow.id)
+)
+_ZONES = (
+    select(ExclusionZone.id, ExclusionZone.label, ExclusionZone.postcode, ExclusionZone.radius_m)
+    .where(ExclusionZone.subject_id == bindparam("subject_id"))
+    .order_by(ExclusionZone.label, ExclusionZone.id)
+)
+
+
+def windows_shown(subject_id: int) -> list:
+    """The subject's weekly commitments as the subject page shows them (id, weekday, times, kind, label)."""
+    return list(db.session.execute(_WINDOWS, {"subject_id": subject_id}))
+
+
+def exclusion_zones_shown(subject_id: int) -> list:
+    """The subject's exclusion zones as the subject page shows them (id, label, postcode, radius)."""
+    return list(db.session.execute(_ZONES, {"subject_id": subject_id}))
 
 
 def get_non_association(subject: Subject, link_id: int) -> NonAssociation:
@@ -207,10 +243,13 @@ def add_note(subject: Subject, kind: NoteKind, text: str, author_id: int | None)
 
 
 def notes_with_authors(subject_id: int) -> list[tuple[SubjectNote, str]]:
-    rows = db.session.execute(
-        select(SubjectNote, User.full_name)
-        .outerjoin(User, User.id == SubjectNote.author_id)
-        .where(SubjectNote.subject_id == subject_id)
-        .order_by(SubjectNote.created_at.desc(), SubjectNote.id.desc())
-    )
+    rows = db.session.execute(_NOTES_WITH_AUTHORS, {"subject_id": subject_id})
     return [(note, author or "Unknown") for note, author in rows]
+
+
+_NOTES_WITH_AUTHORS = (
+    select(SubjectNote, User.full_name)
+    .outerjoin(User, User.id == SubjectNote.author_id)
+    .where(SubjectNote.subject_id == bindparam("subject_id"))
+    .order_by(SubjectNote.created_at.desc(), SubjectNote.id.desc())
+)

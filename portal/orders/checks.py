@@ -558,10 +558,16 @@ def _term_ends(order: OrderFacts) -> list[date]:
 
 def review_window(order: OrderFacts) -> tuple[date, date] | None:
     """The last four weeks of the first year, when any term runs past that year (s.26); None otherwise."""
-    if order.start is None:
+    return review_window_of(order.start, _term_ends(order))
+
+
+def review_window_of(start: date | None, term_ends: list[date]) -> tuple[date, date] | None:
+    """`review_window` from the order's start and the last days of the order and of each of its own terms (the
+    officer's dashboard reads only these, not every fact the checks need)."""
+    if start is None:
         return None
-    first_year_end = period_end(order.start, 12)
-    if max(_term_ends(order), default=first_year_end) <= first_year_end:
+    first_year_end = period_end(start, 12)
+    if max(term_ends, default=first_year_end) <= first_year_end:
         return None
     return first_year_end - timedelta(days=REVIEW_WINDOW_DAYS - 1), first_year_end
 

@@ -84,6 +84,8 @@ def subject(subject_id: int) -> ResponseReturnValue:
         "subjects/subject.html",
         subject=found,
         age=subjects.age_on(found, date.today()),
+        windows=subjects.windows_shown(found.id),
+        exclusion_zones=subjects.exclusion_zones_shown(found.id),
         non_associates=subjects.non_associates(found.id),
         notes=subjects.notes_with_authors(found.id),
         form=ConfirmForm(),
