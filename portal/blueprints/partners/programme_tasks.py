@@ -101,10 +101,18 @@ def _draft_title(draft: ProgrammeDraft) -> str:
     return draft.answers.get("title") or "New programme"
 
 
+# The usual answers, ticked already on a section not yet answered: staff who work in English; open to anyone.
+DEFAULTS = {"languages": ["en"], "gender": "any"}
+
+
 def _section_form(section: Section, source: object | None) -> ProgrammeChecks:
     form = section.form(obj=source)
-    if request.method == "GET" and source is not None:
-        form.show(source)
+    if request.method == "GET":
+        if source is not None:
+            form.show(source)
+        for name, value in DEFAULTS.items():
+            if name in form and getattr(source, name, None) is None:
+                form[name].data = value
     return form
 
 
@@ -195,6 +203,7 @@ def draft_session_new(draft_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         programmes.get_own_venue(own_organisation_id(), int(form.venue_id.data))
         programme_drafts.add_session(draft, form.session_fields())
+        flash("Session added.", "success")
         return redirect(url_for("partners.draft_sessions", draft_id=draft_id))
     return render_template(
         "partners/session-form.html",
