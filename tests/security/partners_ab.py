@@ -384,7 +384,6 @@ def _side(app: Flask, make: Factory, sign_in, letter: str, officer_id: int) -> S
         "token_id": side.token_id,
         "draft_id": side.draft_id,
         "section": "about",
-        "index": 0,
     }
     return side
 

@@ -29,7 +29,7 @@ MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 # Arguments that name a record (or a slice of one, like a register's date) and how to fill them from a Side.
 OBJECT_ARGUMENTS = {
     *("programme_id", "session_id", "venue_id", "referral_id", "on_date", "action", "token_id"),
-    *("draft_id", "section", "index"),
+    *("draft_id", "section"),
 }
 # Tables a refused request may still touch: the signed-in session's last-seen time.
 VOLATILE_TABLES = {"auth_sessions"}

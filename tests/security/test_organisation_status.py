@@ -97,7 +97,6 @@ def partner_world(make: Factory) -> tuple[int, dict[str, Any]]:
         "action": "pause",
         "draft_id": 1,  # a draft of the task list (none yet: "not found", never "refused")
         "section": "about",
-        "index": 0,
     }
     return organisation_id, values
 

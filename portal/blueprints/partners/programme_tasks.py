@@ -51,6 +51,8 @@ SECTIONS = (
     Section("dates-and-places", "Venue and sessions", "When it runs, places and cost", DatesAndPlacesForm),
 )
 BY_SLUG = {section.slug: section for section in SECTIONS}
+# The section in a page's address: one of these words, or the address is not found.
+SECTION_IN_PATH = f"<any({', '.join(repr(slug) for slug in BY_SLUG)}):section>"
 VENUE_AND_SESSIONS = "dates-and-places"
 
 COMPLETED = "Completed"
@@ -152,7 +154,7 @@ def programme_draft(draft_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/partner/programmes/drafts/<int:draft_id>/<section>", methods=["GET", "POST"])
+@bp.route(f"/partner/programmes/drafts/<int:draft_id>/{SECTION_IN_PATH}", methods=["GET", "POST"])
 @partner_setting_up
 def programme_draft_section(draft_id: int, section: str) -> ResponseReturnValue:
     draft = programme_drafts.get_own_draft(own_organisation_id(), draft_id)
@@ -215,15 +217,17 @@ def draft_session_new(draft_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/partner/programmes/drafts/<int:draft_id>/sessions/<int:index>/remove")
+@bp.post("/partner/programmes/drafts/<int:draft_id>/sessions/remove")
 @partner_setting_up
-def draft_session_remove(draft_id: int, index: int) -> ResponseReturnValue:
+def draft_session_remove(draft_id: int) -> ResponseReturnValue:
+    """Remove one of the draft's sessions, named by its place in the list (`session`, from its Remove button)."""
     draft = programme_drafts.get_own_draft(own_organisation_id(), draft_id)
     form = ConfirmForm()
-    if not form.validate_on_submit():
+    number = request.form.get("session", "")
+    if not form.validate_on_submit() or not number.isdigit():
         abort(400)
     try:
-        programme_drafts.remove_session(draft, index, form.version.data)
+        programme_drafts.remove_session(draft, int(number), form.version.data)
     except EditConflict:
         flash(CHANGED_SINCE_OPENED, "error")
     return redirect(url_for("partners.draft_sessions", draft_id=draft_id), 303)
@@ -322,7 +326,7 @@ def programme_edit(programme_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/partner/programmes/<int:programme_id>/edit/<section>", methods=["GET", "POST"])
+@bp.route(f"/partner/programmes/<int:programme_id>/edit/{SECTION_IN_PATH}", methods=["GET", "POST"])
 @partner_setting_up
 def programme_edit_section(programme_id: int, section: str) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
