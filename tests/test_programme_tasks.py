@@ -131,7 +131,11 @@ def test_check_your_answers_links_each_section_and_publishing_makes_the_programm
         "Supervisor",
         "Venue and sessions",
     ]
-    assert cards["About the programme"].select_one(".govuk-summary-card__actions a")["href"] == f"{draft}/about"
+    change_about = cards["About the programme"].select_one(".govuk-summary-card__actions a")["href"]
+    assert change_about == f"{draft}/about?next=check"
+    # A change made from here comes back here.
+    response = client.post(change_about, data=programme_data(title=TITLE, tags="boxing, girls"))
+    assert response.headers["Location"] == f"{draft}/check-your-answers"
     assert "Dan Hughes" in cards["Supervisor"].get_text(" ", strip=True)
     assert "£2.50" in cards["Venue and sessions"].get_text(" ", strip=True)
     sessions_text = cards["Venue and sessions"].get_text(" ", strip=True)

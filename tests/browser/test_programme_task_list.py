@@ -168,12 +168,12 @@ def test_2_partner_comes_back_finishes_and_publishes(page: Page) -> None:
     )
     expect(provision).to_contain_text("Somali")
     expect(provision).to_contain_text("Female staff available")
-    # A change from here: the section's own page, then back on to publish.
+    # A change from here: the section's own page, then straight back here.
     who.get_by_role("link", name="Change who it is for").click()
     expect(page.locator("h1")).to_have_text("Who the programme is for")
     page.get_by_label("Maximum age").fill("18")
     page.get_by_role("button", name="Save and continue").click()
-    task(page, "Check and publish").get_by_role("link").click()
+    expect(page.locator("h1")).to_have_text("Check your answers before publishing")
     expect(page.locator(".govuk-summary-card", has=page.get_by_role("heading", name="Who it is for"))).to_contain_text(
         "13 to 18"
     )

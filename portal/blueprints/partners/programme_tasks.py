@@ -167,6 +167,8 @@ def programme_draft_section(draft_id: int, section: str) -> ResponseReturnValue:
             )
         except EditConflict:
             return _conflict("partners.programme_draft_section", draft_id=draft_id, section=section)
+        if request.args.get("next") == "check":  # a "Change" link of the check-your-answers page: back there
+            return redirect(url_for("partners.draft_check", draft_id=draft_id))
         if found.slug == VENUE_AND_SESSIONS:
             return redirect(url_for("partners.draft_sessions", draft_id=draft_id))
         return redirect(url_for("partners.programme_draft", draft_id=draft_id))
@@ -240,7 +242,7 @@ def draft_check(draft_id: int) -> ResponseReturnValue:
     if any(task.status != COMPLETED for task in task_statuses(draft)[:-1]):
         return redirect(url_for("partners.programme_draft", draft_id=draft_id))
     change = {
-        section.slug: url_for("partners.programme_draft_section", draft_id=draft_id, section=section.slug)
+        section.slug: url_for("partners.programme_draft_section", draft_id=draft_id, section=section.slug, next="check")
         for section in SECTIONS
     }
     return render_template(
