@@ -273,6 +273,27 @@ class Programme(Timestamped, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class ProgrammeDraft(Timestamped, Base):
+    """A programme a partner is still writing, section by section: saved as they go, never a listing.
+
+    Nothing reads drafts but their own organisation's task list: the matcher, the directory, the API and the Open
+    Referral feed all read `programmes`, and a draft becomes a programme only when its partner publishes it.
+    """
+
+    __tablename__ = "programme_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    # The answers so far, as the programme's own field names (dates as ISO strings), and the sections done.
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    completed: Mapped[list[str]] = mapped_column(default=list)
+    # The weekly sessions to add on publishing, as `ProgrammeSession` fields (dates and times as ISO strings).
+    sessions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class ProgrammeSession(Timestamped, Base):
     """A weekly session of a programme at one venue."""
 

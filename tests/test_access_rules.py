@@ -132,6 +132,7 @@ def test_a_partner_cannot_read_another_organisations_records(client, sign_in, ot
     for path in (
         f"/partner/programmes/{ids['programme']}",
         f"/partner/programmes/{ids['programme']}/edit",
+        f"/partner/programmes/{ids['programme']}/edit/about",
         f"/partner/programmes/{ids['programme']}/sessions/new",
         f"/partner/sessions/{ids['session']}/edit",
         f"/partner/venues/{ids['venue']}/edit",
@@ -147,7 +148,7 @@ def test_a_partner_cannot_change_another_organisations_records(client, sign_in, 
     sign_in(client, "partner")
     ids = other_organisation
     attempts = [
-        (f"/partner/programmes/{ids['programme']}/edit", {"title": "Hijacked"}),
+        (f"/partner/programmes/{ids['programme']}/edit/about", {"title": "Hijacked"}),
         (f"/partner/programmes/{ids['programme']}/status/archive", {}),
         (f"/partner/programmes/{ids['programme']}/confirm-details", {}),
         (f"/partner/programmes/{ids['programme']}/sessions/new", {"weekday": "2"}),

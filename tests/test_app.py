@@ -83,7 +83,10 @@ def test_error_summary_links_land_on_the_first_box_of_a_date(client, sign_in) ->
     from tests.utils import page
 
     sign_in(client, "partner")
-    response = client.post("/partner/programmes/new", data={"valid_from": ["31", "2", "2026"]})
+    draft = client.post(  # "Runs from" is asked in the task list's "Venue and sessions" section
+        "/partner/programmes/new", data={"title": "Boxing", "description": "Boxing.", "activity_types": ["boxing"]}
+    ).headers["Location"]
+    response = client.post(f"{draft}/dates-and-places", data={"valid_from": ["31", "2", "2026"]})
     soup = page(response)
     link = soup.select_one('.govuk-error-summary__list a[href="#valid_from-day"]')
     assert link is not None and link.get_text() == "Runs from must be a real date, like 27 3 2027"

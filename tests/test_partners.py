@@ -66,6 +66,30 @@ def programme_data(**overrides) -> dict:  # noqa: ANN003
     return data | overrides
 
 
+# The task list's sections after "About the programme" (which `/partner/programmes/new` asks first), in order.
+LATER_SECTIONS = ("who-it-is-for", "cultural-and-faith-provision", "supervisor", "dates-and-places")
+
+
+def add_programme(client: FlaskClient, data: dict, sessions: tuple[dict, ...] = ()) -> TestResponse:
+    """Add a programme as a partner does: each section of the task list in turn, the weekly sessions, then publish.
+
+    Each section's page reads only its own fields from `data`. Returns the first page that did not move on (one
+    with errors), or the answer to "Publish programme" (a redirect to the published programme)."""
+    response = client.post("/partner/programmes/new", data=data)
+    if response.status_code != 302:
+        return response
+    draft = response.headers["Location"]
+    for slug in LATER_SECTIONS:
+        response = client.post(f"{draft}/{slug}", data=data)
+        if response.status_code != 302:
+            return response
+    for session in sessions:
+        response = client.post(f"{draft}/sessions/new", data=session)
+        if response.status_code != 302:
+            return response
+    return client.post(f"{draft}/publish")
+
+
 def session_data(venue: int, **overrides) -> dict:  # noqa: ANN003
     data = {
         "venue_id": str(venue),
@@ -145,24 +169,19 @@ def test_partner_adds_a_programme_with_a_venue_and_two_sessions(client, partner,
         "/partner/venues/new", data={"name": "Roman Road Gym", "address": "12 Roman Road", "postcode": "e3 2aa"}
     )
     assert response.status_code == 302
-    response = client.post("/partner/programmes/new", data=programme_data())
-    assert response.status_code == 302
-    programme_path = response.headers["Location"]
-    programme_id = int(programme_path.rsplit("/", 1)[1])
-    from sqlalchemy import select
-
-    from portal.extensions import db
-
     with make.app.app_context():
         venue = db.session.scalar(select(Venue))
         assert (venue.postcode, venue.easting, venue.northing) == ("E3 2AA", 536823, 183099)
-    client.post(f"/partner/programmes/{programme_id}/sessions/new", data=session_data(venue.id))
-    client.post(
-        f"/partner/programmes/{programme_id}/sessions/new",
-        data=session_data(
+    sessions = (
+        session_data(venue.id),
+        session_data(
             venue.id, weekday="3", start_time="18.30", end_time="2000", exception_dates="24/12/2026\n31 12 2026"
         ),
     )
+    response = add_programme(client, programme_data(), sessions)
+    assert response.status_code == 302
+    programme_path = response.headers["Location"]
+    programme_id = int(programme_path.rsplit("/", 1)[1])
     detail = page(client.get(programme_path)).get_text(" ", strip=True)
     assert "Tuesday 17:00–19:00" in detail and "Thursday 18:30–20:00" in detail
     listing = page(client.get("/partner/programmes")).get_text(" ", strip=True)
@@ -204,7 +223,7 @@ def test_partner_adds_a_programme_with_a_venue_and_two_sessions(client, partner,
 def test_bad_programme_input_names_the_field_and_saves_nothing(
     client, partner, make, overrides, field, message
 ) -> None:  # noqa: ANN001
-    response = client.post("/partner/programmes/new", data=programme_data(**overrides))
+    response = add_programme(client, programme_data(**overrides))
     assert response.status_code == 200
     assert message in error_summary(response)
     assert field_error(response, field) == message
@@ -263,12 +282,9 @@ def test_bad_venue_input_names_the_field_and_saves_nothing(client, partner, make
 def test_editing_a_programme_someone_else_changed_is_refused(client, partner, make) -> None:  # noqa: ANN001
     programme_id = make.programme(partner, title="Original")
     stale_version = make.get(Programme, programme_id).version
-    client.post(
-        f"/partner/programmes/{programme_id}/edit", data=programme_data(title="First edit", version=str(stale_version))
-    )
-    response = client.post(
-        f"/partner/programmes/{programme_id}/edit", data=programme_data(title="Second edit", version=str(stale_version))
-    )
+    path = f"/partner/programmes/{programme_id}/edit/about"  # the "Change" link of "About the programme"
+    client.post(path, data=programme_data(title="First edit", version=str(stale_version)))
+    response = client.post(path, data=programme_data(title="Second edit", version=str(stale_version)))
     assert response.status_code == 303
     follow = client.get(response.headers["Location"])
     assert "changed this record since you opened it" in page(follow).get_text()

@@ -129,28 +129,40 @@ def test_2_partner_lists_a_programme_with_a_new_venue_and_two_sessions_without_j
     page.get_by_role("link", name="Programmes").first.click()
     assert_page_ok(page, "nojs-partner-programmes", "Your programmes")
     page.get_by_role("button", name="Add a programme").click()
-    assert_page_ok(page, "nojs-partner-programme-new", "Add a programme")
+    # The task list's sections, one page each (issue 19), the first asked straight away.
+    assert_page_ok(page, "nojs-partner-programme-new", "About the programme")
+    expect(page.locator(".govuk-caption-l")).to_have_text("Add a programme")
 
     page.get_by_label("Programme title").fill(PROGRAMME)
     page.get_by_label("Description", exact=True).fill("Boxing coaching with mentoring, two evenings a week.")
     page.get_by_role("group", name="Activity types").get_by_label("Boxing", exact=True).check()
     page.get_by_label("Tags (optional)").fill("fitness, discipline")
+    page.get_by_role("button", name="Save and continue").click()
+    assert_page_ok(page, "nojs-partner-programme-task-list", "Add a programme")
+
+    open_task(page, "Who it is for")
     page.get_by_label("Minimum age").fill("13")
     page.get_by_label("Maximum age").fill("18")
     page.get_by_role("group", name="Who can take part").get_by_label("Anyone").check()
-    page.get_by_label("Places per session").fill("12")
+    page.get_by_role("button", name="Save and continue").click()
+    open_task(page, "Cultural and faith provision")
     languages = page.get_by_role("group", name="Languages staff can work in")
     languages.get_by_label("English", exact=True).check()
     languages.get_by_label("Bengali", exact=True).check()
     page.get_by_label("Halal food").check()
-    page.get_by_label("Referral process").fill("Email the head coach; we reply within two working days.")
+    page.get_by_role("button", name="Save and continue").click()
+    open_task(page, "Supervisor")
     page.get_by_label("Supervisor's full name").fill("Dan Hughes")
     page.get_by_label("Supervisor's role").fill("Head coach")
     page.get_by_label("Supervisor's email address").fill("dan@bowboxing.example.org")
     page.get_by_label("Supervisor's telephone number").fill("020 7946 0999")
+    page.get_by_label("Referral process").fill("Email the head coach; we reply within two working days.")
+    page.get_by_role("button", name="Save and continue").click()
+    open_task(page, "Venue and sessions")
     fill_date(page, "Runs from", date(date.today().year, 9, 1))
-    page.get_by_role("button", name="Save programme").click()
-    assert_page_ok(page, "nojs-partner-programme-saved", PROGRAMME)
+    page.get_by_label("Places per session").fill("12")
+    page.get_by_role("button", name="Save and continue").click()
+    assert_page_ok(page, "nojs-partner-draft-sessions", "Weekly sessions")
     expect(page.locator("main")).to_contain_text("No sessions yet")
 
     # First session: at a venue added on the way.
@@ -174,8 +186,14 @@ def test_2_partner_lists_a_programme_with_a_new_venue_and_two_sessions_without_j
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Session added")
 
     # Second session, at the same new venue, with two dates off.
-    page.get_by_role("button", name="Add a session").click()
+    page.get_by_role("button", name="Add another session").click()
     add_session(page, "Thursday", "18.30", "2000", exceptions="24/12/2026\n31 12 2026")
+    page.get_by_role("button", name="Continue").click()
+    open_task(page, "Check and publish")
+    assert_page_ok(page, "nojs-partner-check-your-answers", "Check your answers before publishing")
+    page.get_by_role("button", name="Publish programme").click()
+    assert_page_ok(page, "nojs-partner-programme-saved", PROGRAMME)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Programme published.")
 
     sessions = page.locator("table", has=page.get_by_role("columnheader", name="Day and time")).locator("tbody tr")
     expect(sessions).to_have_count(2)
@@ -196,6 +214,11 @@ def test_2_partner_lists_a_programme_with_a_new_venue_and_two_sessions_without_j
     page.get_by_role("link", name="Venues").first.click()
     expect(page.locator("main table")).to_contain_text(VENUE)
     sign_out(page)
+
+
+def open_task(page: Page, name: str) -> None:
+    """Follow a task's link on the task list."""
+    page.locator(".govuk-task-list__item").get_by_role("link", name=name, exact=True).click()
 
 
 def add_session(page: Page, day: str, start: str, end: str, exceptions: str = "") -> None:

@@ -56,7 +56,7 @@ def test_partner_pages(page: Page) -> None:
     assert_page_ok(page, "partner-programme", title)
 
     for path, name, heading in [
-        ("/partner/programmes/new", "partner-programme-new", "Add a programme"),
+        ("/partner/programmes/new", "partner-programme-new", "About the programme"),  # the task list's first section
         ("/partner/venues", "partner-venues", "Your venues"),
         ("/partner/venues/new", "partner-venue-new", "Add a venue"),
         ("/partner/organisation", "partner-organisation", "Bow"),
@@ -99,7 +99,7 @@ def test_admin_pages(page: Page) -> None:
 def test_form_error_state(page: Page) -> None:
     sign_in_as(page, PARTNER)
     page.goto("/partner/programmes/new")
-    page.get_by_role("button", name="Save programme").click()
+    page.get_by_role("button", name="Save and continue").click()
 
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_visible()
@@ -107,4 +107,4 @@ def test_form_error_state(page: Page) -> None:
     expect(page).to_have_title(re.compile(r"^Error: "))
     expect(summary.locator("a").first).to_be_visible()
     expect(page.locator(".govuk-error-message").first).to_be_visible()
-    assert_page_ok(page, "partner-programme-new-errors", "Add a programme")
+    assert_page_ok(page, "partner-programme-new-errors", "About the programme")

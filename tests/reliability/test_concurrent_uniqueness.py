@@ -124,7 +124,7 @@ def test_partners_saving_one_register_at_once_record_one_current_mark(app, make,
 EDITS = {
     "subject": ("/subjects/{id}/edit", "first_name"),
     "order-details": ("/orders/{id}/details", "court"),
-    "programme": ("/partner/programmes/{id}/edit", "title"),
+    "programme": ("/partner/programmes/{id}/edit/about", "title"),
 }
 
 

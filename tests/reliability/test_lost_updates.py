@@ -79,7 +79,7 @@ def _officers(app: Flask, sign_in) -> tuple[FlaskClient, FlaskClient]:  # noqa: 
 def programme(app, make, sign_in) -> Case:  # noqa: ANN001
     organisation_id, first, second = _partners(app, make, sign_in)
     programme_id = make.programme(organisation_id)
-    url = f"/partner/programmes/{programme_id}/edit"
+    url = f"/partner/programmes/{programme_id}/edit/about"
     return Case(
         Edit(first, url, {"title": "Football after school"}),
         Edit(second, url, {"title": "Boxing on Saturdays"}),

@@ -30,6 +30,7 @@ from portal.models import (
     Order,
     OrderRoute,
     OrderStatus,
+    ProgrammeDraft,
     ProgrammeSession,
     Prohibition,
     ReportCorrection,
@@ -168,6 +169,7 @@ class Side:
     declined_referral_id: int = 0
     report_id: int = 0
     mark_id: int = 0
+    draft_id: int = 0
     ids: dict[str, Any] = field(default_factory=dict)
 
     def marker_words(self) -> tuple[str, ...]:
@@ -330,6 +332,46 @@ def _side(app: Flask, make: Factory, sign_in, letter: str, officer_id: int) -> S
         db.session.add(report)
         db.session.commit()
         side.report_id = report.id
+    with app.app_context():  # a programme still being written through the task list, with one weekly session
+        draft = ProgrammeDraft(
+            organisation_id=side.organisation_id,
+            answers={
+                "title": f"{words['programme']} Draft",
+                "description": "Coaching and mentoring.",
+                "activity_types": ["boxing"],
+                "tags": [],
+                "min_age": 13,
+                "max_age": 18,
+                "gender": "any",
+                "languages": ["en"],
+                "provisions": [],
+                "accessibility_notes": "",
+                "supervisor_name": f"{words['organisation'][:3]} Coach",
+                "supervisor_role": "Coach",
+                "supervisor_email": f"coach@{letter.lower()}.example.org",
+                "supervisor_phone": "020 7946 0000",
+                "referral_process": "Email the coach.",
+                "valid_from": STARTS_ON.isoformat(),
+                "valid_to": None,
+                "capacity": 10,
+                "cost_pence": 0,
+            },
+            completed=["about", "cultural-and-faith-provision", "dates-and-places", "supervisor", "who-it-is-for"],
+            sessions=[
+                {
+                    "venue_id": side.venue_id,
+                    "weekday": 1,
+                    "start_time": "17:00:00",
+                    "end_time": "19:00:00",
+                    "term_start": STARTS_ON.isoformat(),
+                    "term_end": None,
+                    "exception_dates": [],
+                }
+            ],
+        )
+        db.session.add(draft)
+        db.session.commit()
+        side.draft_id = draft.id
     side.api, side.token_id = _api(app, side.user_id, words["token"])
     side.feed_token = _feed(app, side.user_id, side.organisation_id)
     side.ids = {
@@ -340,6 +382,8 @@ def _side(app: Flask, make: Factory, sign_in, letter: str, officer_id: int) -> S
         "on_date": SESSION_DAY.isoformat(),
         "action": "pause",
         "token_id": side.token_id,
+        "draft_id": side.draft_id,
+        "section": "about",
     }
     return side
 

@@ -370,8 +370,8 @@ def test_registering_an_organisation_cannot_approve_it_or_make_an_admin(client, 
 
 def test_a_programme_edit_keeps_its_owner_and_status(two: TwoPartners) -> None:
     a = two.a
-    path = f"/partner/programmes/{a.programme_id}/edit"
-    data = form_data(a.client, path, "/edit")
+    path = f"/partner/programmes/{a.programme_id}/edit/about"  # each section of the programme is changed on its own
+    data = form_data(a.client, path, "/edit/about")
     data["title"] = "Alpha Football Renamed"
     response = a.client.post(path, data=with_extras(data, b_extras(two)))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]

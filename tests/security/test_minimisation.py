@@ -319,7 +319,8 @@ def test_the_api_refuses_a_subject_without_a_category_and_a_note_without_its_fla
 # No personal data in URLs --------------------------------------------------------------------------------------------
 
 # Path arguments may only name records (ids), a date, an action, or an unguessable credential.
-PATH_ARGUMENTS = {"on_date", "action", "token", "filename"}
+# (`section`: which part of a programme's task list a page asks, one of a fixed set of words.)
+PATH_ARGUMENTS = {"on_date", "action", "token", "filename", "section"}
 # Query parameters seen on any link or GET form: ids, filters, dates and pages, never a name or postcode.
 QUERY_PARAMETERS = {
     "page",

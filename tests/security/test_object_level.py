@@ -27,7 +27,10 @@ from tests.security.partners_ab import SESSION_DAY, Side, TwoPartners, build
 
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 # Arguments that name a record (or a slice of one, like a register's date) and how to fill them from a Side.
-OBJECT_ARGUMENTS = {"programme_id", "session_id", "venue_id", "referral_id", "on_date", "action", "token_id"}
+OBJECT_ARGUMENTS = {
+    *("programme_id", "session_id", "venue_id", "referral_id", "on_date", "action", "token_id"),
+    *("draft_id", "section"),
+}
 # Tables a refused request may still touch: the signed-in session's last-seen time.
 VOLATILE_TABLES = {"auth_sessions"}
 
@@ -154,6 +157,10 @@ def test_every_partner_object_route_is_in_the_matrix(app: Flask) -> None:
     assert {
         "partners.programme",
         "partners.programme_edit",
+        "partners.programme_edit_section",
+        "partners.programme_draft",
+        "partners.programme_draft_section",
+        "partners.draft_publish",
         "partners.programme_status",
         "partners.session_edit",
         "partners.session_remove",

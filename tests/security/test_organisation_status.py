@@ -29,6 +29,16 @@ LISTINGS = {
             "programme_new",
             "programme",
             "programme_edit",
+            "programme_edit_section",
+            "programme_draft",
+            "programme_draft_section",
+            "draft_sessions",
+            "draft_session_new",
+            "draft_session_remove",
+            "draft_check",
+            "draft_publish",
+            "draft_delete_confirm",
+            "draft_delete",
             "programme_status",
             "programme_archive_confirm",
             "programme_confirm",
@@ -85,6 +95,8 @@ def partner_world(make: Factory) -> tuple[int, dict[str, Any]]:
         "referral_id": referral_id,
         "on_date": date(2026, 10, 6).isoformat(),
         "action": "pause",
+        "draft_id": 1,  # a draft of the task list (none yet: "not found", never "refused")
+        "section": "about",
     }
     return organisation_id, values
 

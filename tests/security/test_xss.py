@@ -8,9 +8,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Referral, Requirement
+from portal.models import Referral, Requirement, Venue
 from tests.security.conftest import page_from
-from tests.test_partners import continue_from_email, programme_data, registration
+from tests.test_partners import add_programme, continue_from_email, programme_data, registration, session_data
 from tests.test_subjects import subject_data
 from tests.utils import page, set_up_authenticator
 
@@ -68,10 +68,12 @@ def test_programme_and_venue_text_is_escaped_for_partners_and_officers(app: Flas
         name: PAYLOAD
         for name in ("description", "referral_process", "accessibility_notes", "supervisor_name", "supervisor_role")
     }
-    response = client.post("/partner/programmes/new", data=programme_data(title=PAYLOAD, tags=PAYLOAD, **fields))
+    with app.app_context():
+        venue_id = db.session.scalar(select(Venue.id).where(Venue.organisation_id == organisation_id))
+    response = add_programme(client, programme_data(title=PAYLOAD, tags=PAYLOAD, **fields), (session_data(venue_id),))
     assert response.status_code == 302, page(response).select_one(".govuk-error-summary")
     programme_path = response.headers["Location"]
-    for path in (programme_path, "/partner/programmes", f"{programme_path}/edit"):
+    for path in (programme_path, "/partner/programmes", f"{programme_path}/edit", f"{programme_path}/edit/about"):
         assert_escaped(client.get(path).get_data(as_text=True), path)
     officer = app.test_client()
     sign_in(officer, "officer")

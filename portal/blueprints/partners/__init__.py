@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("partners", __name__)
 
-from portal.blueprints.partners import routes  # noqa: E402, F401
+from portal.blueprints.partners import programme_tasks, routes  # noqa: E402, F401

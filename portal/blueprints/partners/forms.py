@@ -1,5 +1,7 @@
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
@@ -67,7 +69,91 @@ def parse_tags(text: str) -> list[str]:
     return list(seen)
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeChecks(FlaskForm):
+    """The rules of a programme's fields, for the whole form (the API) or any section of it (the task list)."""
+
+    cost_pence: int = 0
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        if "activity_types" in self and not self.activity_types.data:
+            self.activity_types.errors.append("Select at least one activity type")
+        if "languages" in self and not self.languages.data:
+            self.languages.errors.append("Select at least one language")
+        if "min_age" in self:
+            self._check_ages()
+        if "capacity" in self:
+            if self.capacity.data is not None and self.capacity.data < 1:
+                self.capacity.errors.append("Places per session must be 1 or more")
+            if self.capacity.data is not None and self.capacity.data > 500:
+                self.capacity.errors.append("Places per session must be 500 or fewer")
+        if "cost" in self:
+            self._parse_cost()
+        if "valid_from" in self:
+            ensure_after(self.valid_from.data, self.valid_to.data, self.valid_to, "Runs until must be after runs from")
+        return valid and not any(field.errors for field in self)
+
+    def _check_ages(self) -> None:
+        low, high = self.min_age.data, self.max_age.data
+        if low is not None and low < MINIMUM_AGE:
+            self.min_age.errors.append(f"Minimum age must be {MINIMUM_AGE} or over")
+        if high is not None and high > MAXIMUM_AGE:
+            self.max_age.errors.append(f"Maximum age must be {MAXIMUM_AGE} or under")
+        if low is not None and high is not None and low > high:
+            self.min_age.errors.append("Minimum age must be the same as or lower than the maximum age")
+
+    def _parse_cost(self) -> None:
+        text = (self.cost.data or "").strip()
+        if not text:
+            self.cost_pence = 0
+            return
+        match = MONEY_PATTERN.match(text)
+        if match is None:
+            self.cost.errors.append("Cost per session must be an amount in pounds, like 2.50")
+            return
+        self.cost_pence = int(match.group(1)) * 100 + int(match.group(2) or 0)
+
+    def programme_fields(self) -> dict:
+        """The programme's fields this form (or section) holds, cleaned as they are stored."""
+        return {key: clean(self) for name, (key, clean) in PROGRAMME_FIELDS.items() if name in self}
+
+    def show(self, source: object) -> None:
+        """Fill the fields a stored list or amount cannot fill by itself: tags as text, the cost in pounds."""
+        if "tags" in self:
+            self.tags.data = ", ".join(getattr(source, "tags", None) or [])
+        if "cost" in self:
+            pence = getattr(source, "cost_pence", None)
+            self.cost.data = f"{pence / 100:.2f}" if pence else ""
+
+
+def _stripped(name: str) -> Callable[[FlaskForm], str]:
+    return lambda form: (form[name].data or "").strip()
+
+
+PROGRAMME_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "title": ("title", _stripped("title")),
+    "description": ("description", _stripped("description")),
+    "activity_types": ("activity_types", lambda form: list(form.activity_types.data)),
+    "tags": ("tags", lambda form: parse_tags(form.tags.data or "")),
+    "min_age": ("min_age", lambda form: form.min_age.data),
+    "max_age": ("max_age", lambda form: form.max_age.data),
+    "gender": ("gender", lambda form: form.gender.data),
+    "capacity": ("capacity", lambda form: form.capacity.data),
+    "cost": ("cost_pence", lambda form: form.cost_pence),
+    "languages": ("languages", lambda form: list(form.languages.data)),
+    "provisions": ("provisions", lambda form: list(form.provisions.data)),
+    "accessibility_notes": ("accessibility_notes", _stripped("accessibility_notes")),
+    "referral_process": ("referral_process", _stripped("referral_process")),
+    "supervisor_name": ("supervisor_name", _stripped("supervisor_name")),
+    "supervisor_role": ("supervisor_role", _stripped("supervisor_role")),
+    "supervisor_email": ("supervisor_email", lambda form: form.supervisor_email.data.strip().lower()),
+    "supervisor_phone": ("supervisor_phone", _stripped("supervisor_phone")),
+    "valid_from": ("valid_from", lambda form: form.valid_from.data),
+    "valid_to": ("valid_to", lambda form: form.valid_to.data),
+}
+
+
+class ProgrammeForm(ProgrammeChecks):
     version = VersionField()
     title = text_field("Programme title", required_message="Enter the programme title", max_length=160)
     description = text_area(
@@ -128,65 +214,52 @@ class ProgrammeForm(FlaskForm):
     )
     submit = SubmitField("Save programme", widget=GovSubmitInput())
 
-    cost_pence: int = 0
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
-        valid = super().validate(extra_validators)
-        if not self.activity_types.data:
-            self.activity_types.errors.append("Select at least one activity type")
-        if not self.languages.data:
-            self.languages.errors.append("Select at least one language")
-        self._check_ages()
-        if self.capacity.data is not None and self.capacity.data < 1:
-            self.capacity.errors.append("Places per session must be 1 or more")
-        if self.capacity.data is not None and self.capacity.data > 500:
-            self.capacity.errors.append("Places per session must be 500 or fewer")
-        self._parse_cost()
-        ensure_after(self.valid_from.data, self.valid_to.data, self.valid_to, "Runs until must be after runs from")
-        return valid and not any(field.errors for field in self)
+SAVE_AND_CONTINUE = "Save and continue"
 
-    def _check_ages(self) -> None:
-        low, high = self.min_age.data, self.max_age.data
-        if low is not None and low < MINIMUM_AGE:
-            self.min_age.errors.append(f"Minimum age must be {MINIMUM_AGE} or over")
-        if high is not None and high > MAXIMUM_AGE:
-            self.max_age.errors.append(f"Maximum age must be {MAXIMUM_AGE} or under")
-        if low is not None and high is not None and low > high:
-            self.min_age.errors.append("Minimum age must be the same as or lower than the maximum age")
 
-    def _parse_cost(self) -> None:
-        text = (self.cost.data or "").strip()
-        if not text:
-            self.cost_pence = 0
-            return
-        match = MONEY_PATTERN.match(text)
-        if match is None:
-            self.cost.errors.append("Cost per session must be an amount in pounds, like 2.50")
-            return
-        self.cost_pence = int(match.group(1)) * 100 + int(match.group(2) or 0)
+class AboutProgrammeForm(ProgrammeChecks):
+    version = VersionField()
+    title = ProgrammeForm.title
+    description = ProgrammeForm.description
+    activity_types = ProgrammeForm.activity_types
+    tags = ProgrammeForm.tags
+    submit = SubmitField(SAVE_AND_CONTINUE, widget=GovSubmitInput())
 
-    def programme_fields(self) -> dict:
-        return {
-            "title": self.title.data.strip(),
-            "description": self.description.data.strip(),
-            "activity_types": list(self.activity_types.data),
-            "tags": parse_tags(self.tags.data or ""),
-            "min_age": self.min_age.data,
-            "max_age": self.max_age.data,
-            "gender": self.gender.data,
-            "capacity": self.capacity.data,
-            "cost_pence": self.cost_pence,
-            "languages": list(self.languages.data),
-            "provisions": list(self.provisions.data),
-            "accessibility_notes": (self.accessibility_notes.data or "").strip(),
-            "referral_process": self.referral_process.data.strip(),
-            "supervisor_name": self.supervisor_name.data.strip(),
-            "supervisor_role": self.supervisor_role.data.strip(),
-            "supervisor_email": self.supervisor_email.data.strip().lower(),
-            "supervisor_phone": self.supervisor_phone.data.strip(),
-            "valid_from": self.valid_from.data,
-            "valid_to": self.valid_to.data,
-        }
+
+class WhoItIsForForm(ProgrammeChecks):
+    version = VersionField()
+    min_age = ProgrammeForm.min_age
+    max_age = ProgrammeForm.max_age
+    gender = ProgrammeForm.gender
+    submit = SubmitField(SAVE_AND_CONTINUE, widget=GovSubmitInput())
+
+
+class ProvisionForm(ProgrammeChecks):
+    version = VersionField()
+    languages = ProgrammeForm.languages
+    provisions = ProgrammeForm.provisions
+    accessibility_notes = ProgrammeForm.accessibility_notes
+    submit = SubmitField(SAVE_AND_CONTINUE, widget=GovSubmitInput())
+
+
+class SupervisorForm(ProgrammeChecks):
+    version = VersionField()
+    supervisor_name = ProgrammeForm.supervisor_name
+    supervisor_role = ProgrammeForm.supervisor_role
+    supervisor_email = ProgrammeForm.supervisor_email
+    supervisor_phone = ProgrammeForm.supervisor_phone
+    referral_process = ProgrammeForm.referral_process
+    submit = SubmitField(SAVE_AND_CONTINUE, widget=GovSubmitInput())
+
+
+class DatesAndPlacesForm(ProgrammeChecks):
+    version = VersionField()
+    valid_from = ProgrammeForm.valid_from
+    valid_to = ProgrammeForm.valid_to
+    capacity = ProgrammeForm.capacity
+    cost = ProgrammeForm.cost
+    submit = SubmitField(SAVE_AND_CONTINUE, widget=GovSubmitInput())
 
 
 class VenueForm(FlaskForm):

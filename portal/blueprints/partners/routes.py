@@ -14,13 +14,20 @@ from portal.blueprints.partners.forms import (
     ConfirmForm,
     ContinueRegistrationForm,
     ListingReviewForm,
-    ProgrammeForm,
     RegistrationForm,
     SessionForm,
     VenueForm,
 )
 from portal.confirmations import Confirmation, confirmation_page
-from portal.data import EditConflict, accounts, listing_review, listings, organisations, programmes
+from portal.data import (
+    EditConflict,
+    accounts,
+    listing_review,
+    listings,
+    organisations,
+    programme_drafts,
+    programmes,
+)
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import LinkPurpose, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus
 
@@ -119,26 +126,11 @@ def programmes_list() -> ResponseReturnValue:
     return render_template(
         "partners/programmes.html",
         programmes=own,
+        drafts=programme_drafts.list_own_drafts(own_organisation_id()),
         organisation=current_user.organisation,
         today=date.today(),
         not_offered=listings.why_not_offered([programme.id for programme in own], date.today()),
     )
-
-
-@bp.route("/partner/programmes/new", methods=["GET", "POST"])
-@partner_setting_up
-def programme_new() -> ResponseReturnValue:
-    form = ProgrammeForm()
-    if request.method == "GET":
-        form.languages.data = ["en"]
-        form.gender.data = "any"
-    if form.validate_on_submit():
-        programme = programmes.create_programme(
-            own_organisation_id(), {**form.programme_fields(), "assured_on": date.today()}
-        )
-        flash("Programme saved. Now add the weekly sessions.", "success")
-        return redirect(url_for("partners.programme", programme_id=programme.id))
-    return render_template("partners/programme-form.html", form=form, programme=None)
 
 
 @bp.get("/partner/programmes/<int:programme_id>")
@@ -176,26 +168,6 @@ def review_listing(found: Programme, back_to: str) -> ResponseReturnValue:
         flash("Reviewed and published: officers can now be offered this programme under the rule you chose.", "success")
         return redirect(back_to)
     return render_template("listing-review.html", programme=found, form=form, back_to=back_to)
-
-
-@bp.route("/partner/programmes/<int:programme_id>/edit", methods=["GET", "POST"])
-@partner_setting_up
-def programme_edit(programme_id: int) -> ResponseReturnValue:
-    found = programmes.get_own_programme(own_organisation_id(), programme_id)
-    form = ProgrammeForm(obj=found)
-    if request.method == "GET":
-        form.tags.data = ", ".join(found.tags)
-        form.cost.data = f"{found.cost_pence / 100:.2f}" if found.cost_pence else ""
-    if form.validate_on_submit():
-        try:
-            programmes.update_programme(
-                found, {**form.programme_fields(), "assured_on": date.today()}, form.version.data
-            )
-        except EditConflict:
-            return _conflict("partners.programme_edit", programme_id=programme_id)
-        flash("Programme updated.", "success")
-        return redirect(url_for("partners.programme", programme_id=programme_id))
-    return render_template("partners/programme-form.html", form=form, programme=found)
 
 
 @bp.get("/partner/programmes/<int:programme_id>/status/archive")
@@ -288,6 +260,9 @@ def _session_form_url(args: MultiDict, venue_id: int | None = None) -> str:
     if venue_id is not None:
         carried["venue_id"] = venue_id
     session_id, programme_id = args.get("session_id", ""), args.get("programme_id", "")
+    draft_id = args.get("draft_id", "")
+    if draft_id.isdigit():
+        return url_for("partners.draft_session_new", draft_id=int(draft_id), **carried)
     if session_id.isdigit():
         return url_for("partners.session_edit", session_id=int(session_id), **carried)
     if programme_id.isdigit():
@@ -426,6 +401,6 @@ def _venue_fields(form: VenueForm) -> dict:
     }
 
 
-def _conflict(endpoint: str, **values: int) -> ResponseReturnValue:
+def _conflict(endpoint: str, **values: int | str) -> ResponseReturnValue:
     flash(CHANGED_SINCE_OPENED, "error")
     return redirect(url_for(endpoint, **values)), 303
