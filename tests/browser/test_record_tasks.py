@@ -141,3 +141,24 @@ def test_a_draft_awaiting_partners_shows_what_is_left_before_filing(page: Page) 
     requirements = page.locator(".govuk-summary-card", has=page.get_by_role("heading", name="Requirements"))
     expect(requirements).to_contain_text("awaiting the partner")
     sign_out(page)
+
+
+def test_without_javascript_a_section_is_saved_and_its_status_changes(no_js_page: Page) -> None:
+    page = no_js_page
+    sign_in_as(page, OFFICER)
+    page.goto("/subjects/")
+    page.get_by_role("link", name=re.compile("KCPO-DEMO-003")).first.click()
+    assert status_of(page, "Faith, culture and access needs") == "Completed"  # the demo's records are complete
+    page.get_by_role("link", name="Faith, culture and access needs", exact=True).click()
+    at_each_width(page, "record-tasks-needs-no-js", "Faith, culture and access needs")
+    page.get_by_role("group", name="Have you completed this section?").get_by_label(
+        "No, I’ll come back to it later"
+    ).check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Faith, culture and access needs saved.")
+    assert status_of(page, "Faith, culture and access needs") in ("In progress", "Not started")
+    assert status_of(page, "Find suggested requirements", "record-next") == "Cannot start yet"
+    expect(task(page, "record-next", "Find suggested requirements")).to_contain_text(
+        "Complete Faith, culture and access needs first"
+    )
+    sign_out(page)
