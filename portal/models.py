@@ -407,6 +407,9 @@ class Subject(Timestamped, Base):
     curfew_start: Mapped[time | None]
     curfew_end: Mapped[time | None]
     max_travel_m: Mapped[int | None]
+    # The sections of the record the officer has said are complete (portal.data.subjects.RECORD_SECTIONS keys):
+    # "none" is a real answer for most sections, so whether one is finished is the officer's word, not inferred.
+    completed_sections: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Need to know: the borough (command unit) whose officers work the case, the creating officer's. Officers of other
     # boroughs open the record only after a recorded "break glass" reason ("" for records from before: open to all).

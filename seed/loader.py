@@ -86,6 +86,7 @@ def _subject(row: dict, officer_id: int | None) -> None:
             "curfew_start": time.fromisoformat(curfew[0]) if curfew[0] else None,
             "curfew_end": time.fromisoformat(curfew[1]) if curfew[1] else None,
             "max_travel_m": row["max_travel_km"] * 1000,
+            "completed_sections": list(subjects.SECTION_TITLES),  # the demo's records are complete
         },
         officer_id,
     )

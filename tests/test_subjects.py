@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from portal.data.subjects import SECTION_TITLES
 from portal.extensions import db
 from portal.models import AuditEvent, ExclusionZone, NonAssociation, Subject, SubjectNote, SubjectWindow
 from tests.utils import error_summary, field_error, h1, page
@@ -371,7 +372,7 @@ def subject_routes(subject_id: int) -> list[tuple[str, str]]:
         ("post", f"/subjects/{subject_id}/non-associations/1/remove"),
         ("get", f"/subjects/{subject_id}/notes/new"),
         ("post", f"/subjects/{subject_id}/notes/new"),
-    ]
+    ] + [(method, f"/subjects/{subject_id}/{key}") for key in SECTION_TITLES for method in ("get", "post")]
 
 
 @pytest.mark.parametrize("role", ["partner", "admin"])
@@ -397,7 +398,7 @@ def test_officers_see_their_dashboard_then_subjects_in_the_navigation(client, of
 
 def test_the_subject_page_leads_to_suggestions_and_to_a_draft_order(client, sign_in, make) -> None:  # noqa: ANN001
     sign_in(client, "officer")
-    subject_id = make.subject()
+    subject_id = make.subject(completed_sections=list(SECTION_TITLES))  # suggestions wait for a complete record
     soup = page(client.get(f"/subjects/{subject_id}"))
     button = soup.find("a", string=lambda s: s and "Find suggested" in s)
     assert button["href"] == f"/subjects/{subject_id}/suggestions"

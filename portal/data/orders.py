@@ -44,6 +44,7 @@ from portal.orders.facts import (
     WindowFacts,
 )
 from portal.orders.period import OrderPeriod
+from portal.orders.tasks import DraftState
 
 OPEN_STATUSES = (OrderStatus.DRAFT, OrderStatus.FILED, OrderStatus.MADE)
 DEFAULT_LEAD_TIME = timedelta(days=28)
@@ -290,6 +291,20 @@ def _zone_prohibition(zone: ExclusionZone) -> Prohibition:
 def _person_prohibition(other: Subject) -> Prohibition:
     return Prohibition(
         kind=ProhibitionKind.PERSON, description=f"{other.first_name} {other.last_name}", person_subject_id=other.id
+    )
+
+
+def draft_state(order: Order, out_of_step: bool) -> DraftState:
+    """What the draft's task list needs beyond its checks: what has been entered, and each referral's status."""
+    return DraftState(
+        route=order.route,
+        details_started=bool(
+            order.court or order.necessity_statement or order.proposed_start or order.start_on_release
+        ),
+        occasions=len(order.occasions),
+        referral_states=[r.referral.status if r.referral else None for r in order.requirements],
+        prohibitions=len(order.prohibitions),
+        prohibitions_out_of_step=out_of_step,
     )
 
 

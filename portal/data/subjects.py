@@ -1,5 +1,6 @@
 """Subjects: the young people an order is, or may be, about. Officers only; every read and write is audited."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,69 @@ from portal import dates
 from portal.data import audit, check_version
 from portal.extensions import db
 from portal.models import ExclusionZone, NonAssociation, NoteKind, Subject, SubjectNote, SubjectWindow, User
+from portal.tasks import COMPLETED, IN_PROGRESS, NOT_STARTED, Task
+
+# The record's sections, in the order an officer fills them in: (key, title). The key is the section page's URL.
+RECORD_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("personal-details", "Personal details"),
+    ("languages-and-interests", "Languages and interests"),
+    ("needs", "Faith, culture and access needs"),
+    ("weekly-commitments", "School, work and faith observances"),
+    ("curfew-and-travel", "Curfew and travel"),
+    ("exclusion-zones", "Exclusion zones"),
+    ("non-associations", "Non-associations"),
+)
+SECTION_TITLES = dict(RECORD_SECTIONS)
+
+
+@dataclass(frozen=True)
+class RecordLists:
+    """The record's lists as the subject page shows them: rows read by one prebuilt statement each."""
+
+    windows: list
+    exclusion_zones: list
+    non_associates: list
+
+
+def record_lists(subject_id: int) -> RecordLists:
+    return RecordLists(windows_shown(subject_id), exclusion_zones_shown(subject_id), non_associates(subject_id))
+
+
+def _recorded(subject: Subject, shown: RecordLists) -> dict[str, bool]:
+    """Whether anything at all is recorded in each section (the difference between not started and in progress)."""
+    return {
+        "personal-details": True,
+        "languages-and-interests": bool(subject.languages or subject.interest_activity_types or subject.interest_text),
+        "needs": bool(subject.needs),
+        "weekly-commitments": bool(shown.windows),
+        "curfew-and-travel": bool(subject.curfew_start or subject.max_travel_m),
+        "exclusion-zones": bool(shown.exclusion_zones),
+        "non-associations": bool(shown.non_associates),
+    }
+
+
+def record_tasks(subject: Subject, shown: RecordLists) -> list[Task]:
+    """Each section of the record with its status. Personal details are complete once saved (every field is
+    needed to record a subject at all); every other section is complete when the officer has said so, since
+    "none" (no curfew, no faith needs, nobody to avoid) is a real answer that the data alone cannot tell apart
+    from "not asked yet"."""
+    recorded = _recorded(subject, shown)
+    done = set(subject.completed_sections or ()) | {"personal-details"}
+    return [
+        Task(key, title, COMPLETED if key in done else IN_PROGRESS if recorded[key] else NOT_STARTED)
+        for key, title in RECORD_SECTIONS
+    ]
+
+
+def record_complete(tasks: list[Task]) -> bool:
+    """The matcher needs every section: a suggestion made before, say, the exclusion zones are known may be unsafe."""
+    return all(task.status == COMPLETED for task in tasks)
+
+
+def sections_with(subject: Subject, key: str, done: bool) -> list[str]:
+    """The subject's completed sections after the officer says whether `key` is done, in the record's order."""
+    chosen = (set(subject.completed_sections or ()) - {key}) | ({key} if done else set())
+    return [section for section, _title in RECORD_SECTIONS if section in chosen]
 
 
 class LinkRefused(Exception):

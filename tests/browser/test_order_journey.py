@@ -169,7 +169,22 @@ def test_3_officer_creates_a_subject_and_gets_suggestions(page: Page, journey: d
     expect(zones).to_contain_text("Whitechapel Road area")
     expect(zones).to_contain_text("800 m")
 
-    page.get_by_role("button", name="Find suggested requirements").click()
+    # Suggestions wait until the officer has said each section of the record is complete.
+    expect(page.get_by_role("link", name="Find suggested requirements")).to_have_count(0)
+    for section in (
+        "Languages and interests",
+        "Faith, culture and access needs",
+        "School, work and faith observances",
+        "Curfew and travel",
+        "Exclusion zones",
+        "Non-associations",
+    ):
+        page.get_by_role("link", name=section, exact=True).click()
+        page.get_by_role("group", name="Have you completed this section?").get_by_label("Yes").check()
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text(f"{section} saved.")
+
+    page.get_by_role("link", name="Find suggested requirements").click()
     assert_page_ok(page, "journey-suggestions", "Suggested requirements")
     expect(page.locator(".govuk-caption-l")).to_contain_text(REFERENCE)
     suggestions = page.locator("#suggested .app-suggestions__item")
@@ -197,7 +212,7 @@ def test_3_officer_creates_a_subject_and_gets_suggestions(page: Page, journey: d
 def test_4_officer_accepts_the_weekly_plan_into_a_draft_order(page: Page, journey: dict) -> None:
     sign_in_as(page, OFFICER)
     page.goto(journey["subject_url"])
-    page.get_by_role("button", name="Find suggested requirements").click()
+    page.get_by_role("link", name="Find suggested requirements").click()
     page.get_by_role("tab", name=re.compile("Weekly plan")).click()
     plan = page.locator("#weekly-plan")
     expect(plan).to_be_visible()

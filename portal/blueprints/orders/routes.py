@@ -25,6 +25,7 @@ from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Order, OrderStatus
 from portal.orders.checks import check_order
 from portal.orders.court_document import court_document_docx, court_document_sections
+from portal.orders.tasks import draft_tasks
 
 LOCKED = "This order has been filed and cannot change. Start a new version to make changes."
 PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_programme"})
@@ -118,11 +119,18 @@ def accept_sessions(subject_id: int) -> ResponseReturnValue:
 @officer_required
 def order(order_id: int) -> ResponseReturnValue:
     found = orders.view_order(order_id)
-    return _with_checks(
+    draft = found.status == OrderStatus.DRAFT
+    out_of_step = orders.prohibitions_out_of_step(found) if draft else []
+    facts, result = _checks(found)
+    return render_template(
         "orders/order.html",
-        found,
-        out_of_step=orders.prohibitions_out_of_step(found) if found.status == OrderStatus.DRAFT else [],
+        order=found,
+        facts=facts,
+        result=result,
+        form=WholeForm(version=found.version),
+        out_of_step=out_of_step,
         history=orders.order_history(found.subject_id),
+        tasks=draft_tasks(result, orders.draft_state(found, bool(out_of_step))) if draft else [],
     )
 
 

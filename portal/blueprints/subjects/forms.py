@@ -2,7 +2,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
+from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
@@ -97,12 +97,20 @@ class SubjectForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
         valid = super().validate(extra_validators)
-        self._check_date_of_birth(date.today())
-        self._check_curfew()
-        km = self.max_travel_km.data
-        if km is not None and not 1 <= km <= 50:
-            self.max_travel_km.errors.append("Maximum travel distance must be between 1 and 50 km")
+        self.check_across_fields()
         return valid and not any(field.errors for field in self)
+
+    def check_across_fields(self) -> None:
+        """The rules that look at more than one field, or at today: each applies when its fields are on the form,
+        so every section's page keeps exactly the whole form's rules and messages."""
+        if "date_of_birth" in self:
+            self._check_date_of_birth(date.today())
+        if "curfew_start" in self:
+            self._check_curfew()
+        if "max_travel_km" in self:
+            km = self.max_travel_km.data
+            if km is not None and not 1 <= km <= 50:
+                self.max_travel_km.errors.append("Maximum travel distance must be between 1 and 50 km")
 
     def _check_date_of_birth(self, today: date) -> None:
         born = self.date_of_birth.data
@@ -127,27 +135,76 @@ class SubjectForm(FlaskForm):
             end.errors.append("Curfew end must be different from the curfew start")
 
     def subject_fields(self) -> dict:
-        location = self.home_postcode.location
-        assert location is not None  # the form only validates with a geocoded postcode
-        km = self.max_travel_km.data
-        return {
-            "reference": self.reference.data.strip(),
-            "first_name": self.first_name.data.strip(),
-            "last_name": self.last_name.data.strip(),
-            "date_of_birth": self.date_of_birth.data,
-            "gender": self.gender.data,
-            "home_postcode": location.postcode,
-            "home_easting": location.easting,
-            "home_northing": location.northing,
-            "category": SubjectCategory(self.category.data),
-            "languages": list(self.languages.data),
-            "interest_activity_types": list(self.interest_activity_types.data),
-            "interest_text": (self.interest_text.data or "").strip(),
-            "needs": list(self.needs.data),
-            "curfew_start": self.curfew_start.data,
-            "curfew_end": self.curfew_end.data,
-            "max_travel_m": km * 1000 if km is not None else None,
-        }
+        """The record's values from whichever of the subject's fields this form carries."""
+        fields: dict = {}
+        if "reference" in self:
+            location = self.home_postcode.location
+            assert location is not None  # the form only validates with a geocoded postcode
+            fields |= {
+                "reference": self.reference.data.strip(),
+                "first_name": self.first_name.data.strip(),
+                "last_name": self.last_name.data.strip(),
+                "date_of_birth": self.date_of_birth.data,
+                "gender": self.gender.data,
+                "home_postcode": location.postcode,
+                "home_easting": location.easting,
+                "home_northing": location.northing,
+                "category": SubjectCategory(self.category.data),
+            }
+        if "languages" in self:
+            fields |= {
+                "languages": list(self.languages.data),
+                "interest_activity_types": list(self.interest_activity_types.data),
+                "interest_text": (self.interest_text.data or "").strip(),
+            }
+        if "needs" in self:
+            fields["needs"] = list(self.needs.data)
+        if "curfew_start" in self:
+            km = self.max_travel_km.data
+            fields |= {
+                "curfew_start": self.curfew_start.data,
+                "curfew_end": self.curfew_end.data,
+                "max_travel_m": km * 1000 if km is not None else None,
+            }
+        return fields
+
+
+SECTION_DONE = [("yes", "Yes"), ("no", "No, I’ll come back to it later")]
+
+
+def completed_question() -> Field:
+    return radios("Have you completed this section?", SECTION_DONE, "Select whether you have completed this section")
+
+
+PERSONAL = ("reference", "first_name", "last_name", "date_of_birth", "gender", "home_postcode", "category")
+LANGUAGES_AND_INTERESTS = ("languages", "interest_activity_types", "interest_text")
+NEEDS = ("needs",)
+CURFEW_AND_TRAVEL = ("curfew_start", "curfew_end", "max_travel_km")
+ALL_FIELDS = PERSONAL + LANGUAGES_AND_INTERESTS + NEEDS + CURFEW_AND_TRAVEL
+
+
+def _section(name: str, kept: tuple[str, ...], asks_if_complete: bool = True) -> type[SubjectForm]:
+    """One section of the record on its own page: the whole form with every other field taken off (WTForms: a
+    field set to None is removed), so labels, limits, messages and cross-field rules stay exactly the same."""
+    attributes: dict = {field: None for field in ALL_FIELDS if field not in kept}
+    attributes["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())
+    if asks_if_complete:
+        attributes["completed"] = completed_question()
+    return type(name, (SubjectForm,), attributes)
+
+
+# Who they are: every field is needed to record a subject at all, so that section is complete once saved.
+PersonalDetailsForm = _section("PersonalDetailsForm", PERSONAL, asks_if_complete=False)
+LanguagesAndInterestsForm = _section("LanguagesAndInterestsForm", LANGUAGES_AND_INTERESTS)
+NeedsForm = _section("NeedsForm", NEEDS)
+CurfewAndTravelForm = _section("CurfewAndTravelForm", CURFEW_AND_TRAVEL)
+
+
+class SectionCompleteForm(FlaskForm):
+    """A section that is a list (commitments, zones, non-associations): only whether it is done."""
+
+    completed = completed_question()
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
 
 
 class SearchForm(FlaskForm):

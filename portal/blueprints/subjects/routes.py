@@ -9,10 +9,15 @@ from portal.auth import officer_required
 from portal.blueprints.subjects import bp
 from portal.blueprints.subjects.forms import (
     ConfirmForm,
+    CurfewAndTravelForm,
     ExclusionZoneForm,
+    LanguagesAndInterestsForm,
+    NeedsForm,
     NonAssociationForm,
     NoteForm,
+    PersonalDetailsForm,
     SearchForm,
+    SectionCompleteForm,
     SubjectForm,
     WindowForm,
 )
@@ -80,17 +85,93 @@ def subject_new() -> ResponseReturnValue:
 @officer_required
 def subject(subject_id: int) -> ResponseReturnValue:
     found = subjects.view_subject(subject_id)
+    shown = subjects.record_lists(found.id)
+    tasks = subjects.record_tasks(found, shown)
     return render_template(
         "subjects/subject.html",
         subject=found,
         age=subjects.age_on(found, date.today()),
-        windows=subjects.windows_shown(found.id),
-        exclusion_zones=subjects.exclusion_zones_shown(found.id),
-        non_associates=subjects.non_associates(found.id),
+        windows=shown.windows,
+        exclusion_zones=shown.exclusion_zones,
+        non_associates=shown.non_associates,
         notes=subjects.notes_with_authors(found.id),
         form=ConfirmForm(),
         order=orders.open_order(found.id),
+        tasks=tasks,
+        record_complete=subjects.record_complete(tasks),
     )
+
+
+# The record's sections, each on its own page: those that are questions (a form), and those that are lists.
+FORM_SECTIONS = {
+    "personal-details": PersonalDetailsForm,
+    "languages-and-interests": LanguagesAndInterestsForm,
+    "needs": NeedsForm,
+    "curfew-and-travel": CurfewAndTravelForm,
+}
+LIST_SECTIONS = ("weekly-commitments", "exclusion-zones", "non-associations")
+
+
+def section_endpoint(section_key: str) -> str:
+    """Each section is its own endpoint (subjects.section_languages_and_interests ...), with no other argument."""
+    return "section_" + section_key.replace("-", "_")
+
+
+def section(subject_id: int, section_key: str) -> ResponseReturnValue:
+    """One section of the record: saved on its own, then back to the record's task list."""
+    found = _subject_for_form(subject_id)
+    if section_key in FORM_SECTIONS:
+        form = FORM_SECTIONS[section_key](obj=found)
+        if request.method == "GET" and "max_travel_km" in form:
+            form.max_travel_km.data = found.max_travel_m // 1000 if found.max_travel_m else None
+    else:
+        form = SectionCompleteForm()
+    if request.method == "GET" and "completed" in form:
+        form.completed.data = "yes" if section_key in (found.completed_sections or ()) else None
+    if form.validate_on_submit():
+        saved = _save_section(found, section_key, form)
+        if saved is not None:
+            return saved
+    if request.method == "POST":
+        subjects.view_subject(subject_id)  # the page shown again, with the errors: that is a consultation
+    return render_template(
+        f"subjects/section-{section_key}.html",
+        form=form,
+        subject=found,
+        title=subjects.SECTION_TITLES[section_key],
+        non_associates=subjects.non_associates(found.id) if section_key == "non-associations" else [],
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _section_view(section_key: str):  # noqa: ANN202
+    @officer_required
+    def view(subject_id: int) -> ResponseReturnValue:
+        return section(subject_id, section_key)
+
+    view.__name__ = section_endpoint(section_key)
+    return view
+
+
+for _key in (*FORM_SECTIONS, *LIST_SECTIONS):
+    bp.add_url_rule(f"/<int:subject_id>/{_key}", view_func=_section_view(_key), methods=["GET", "POST"])
+
+
+def _save_section(found: Subject, section_key: str, form: SubjectForm | SectionCompleteForm) -> ResponseReturnValue:
+    """Save one section (None when the reference is taken: the form says so); one alteration, as a whole save is."""
+    fields = form.subject_fields() if isinstance(form, SubjectForm) else {}
+    if "reference" in fields and subjects.reference_in_use(fields["reference"], except_subject_id=found.id):
+        form.reference.errors.append("A subject with this reference already exists")
+        return None
+    if "completed" in form:
+        fields["completed_sections"] = subjects.sections_with(found, section_key, form.completed.data == "yes")
+    version = form.version.data if "version" in form else None
+    try:
+        subjects.update_subject(found, fields, version)
+    except EditConflict:
+        return _conflict(f"subjects.{section_endpoint(section_key)}", subject_id=found.id)
+    flash(f"{subjects.SECTION_TITLES[section_key]} saved.", "success")
+    return redirect(url_for("subjects.subject", subject_id=found.id, _anchor="record-tasks"))
 
 
 @bp.route("/<int:subject_id>/edit", methods=["GET", "POST"])
@@ -125,7 +206,7 @@ def window_new(subject_id: int) -> ResponseReturnValue:
         subjects.add_windows(found, windows)
         flash("Weekly commitments added." if len(windows) > 1 else "Weekly commitment added.", "success")
         return _back_to(found)
-    return render_template("subjects/window-form.html", form=form, subject=found)
+    return render_template("subjects/window-form.html", form=form, subject=found, back=_back_url(found))
 
 
 @bp.post("/<int:subject_id>/windows/<int:window_id>/remove")
@@ -148,7 +229,7 @@ def exclusion_zone_new(subject_id: int) -> ResponseReturnValue:
         subjects.add_exclusion_zone(found, form.zone_fields())
         flash("Exclusion zone added.", "success")
         return _back_to(found)
-    return render_template("subjects/exclusion-zone-form.html", form=form, subject=found)
+    return render_template("subjects/exclusion-zone-form.html", form=form, subject=found, back=_back_url(found))
 
 
 @bp.post("/<int:subject_id>/exclusion-zones/<int:zone_id>/remove")
@@ -179,7 +260,7 @@ def non_association_new(subject_id: int) -> ResponseReturnValue:
             else:
                 flash("Non-association added. It shows on both subjects' pages.", "success")
                 return _back_to(found)
-    return render_template("subjects/non-association-form.html", form=form, subject=found)
+    return render_template("subjects/non-association-form.html", form=form, subject=found, back=_back_url(found))
 
 
 @bp.post("/<int:subject_id>/non-associations/<int:link_id>/remove")
@@ -216,7 +297,15 @@ def _require_confirmation() -> None:
 
 
 def _back_to(subject: Subject) -> ResponseReturnValue:
-    return redirect(url_for("subjects.subject", subject_id=subject.id))
+    """To the section's own page when the form was opened from it, otherwise to the record."""
+    return redirect(_back_url(subject))
+
+
+def _back_url(subject: Subject) -> str:
+    opened_from = request.args.get("from", "")
+    if opened_from in LIST_SECTIONS:
+        return url_for(f"subjects.{section_endpoint(opened_from)}", subject_id=subject.id)
+    return url_for("subjects.subject", subject_id=subject.id)
 
 
 def _conflict(endpoint: str, **values: int) -> ResponseReturnValue:
