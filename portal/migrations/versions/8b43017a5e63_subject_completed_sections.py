@@ -1,7 +1,7 @@
 """the sections of a subject's record the officer has marked as complete (the record's task list)
 
 Revision ID: 8b43017a5e63
-Revises: f1e2d3c4b5a6
+Revises: 3c9e7a1d5b42
 Create Date: 2026-12-06 12:40:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8b43017a5e63'
-down_revision = 'f1e2d3c4b5a6'
+down_revision = '3c9e7a1d5b42'
 branch_labels = None
 depends_on = None
 
