@@ -68,3 +68,56 @@ def test_the_models_match_the_migrated_schema(empty_database_url) -> None:  # no
             drift = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert drift == [], "the models and the migrations disagree; add a migration:\n" + "\n".join(map(str, drift))
+
+
+def _insert_row(connection, table_name: str, **given) -> int:  # noqa: ANN001
+    """Insert a row filling every required column the caller leaves out with a plain value of its type."""
+    import datetime
+
+    from sqlalchemy import MetaData, Table, insert, types
+
+    table = Table(table_name, MetaData(), autoload_with=connection)
+    values = dict(given)
+    for column in table.columns:
+        if column.name in values or column.nullable or column.server_default is not None or column.primary_key:
+            continue
+        kind = column.type
+        if isinstance(kind, types.Boolean):
+            values[column.name] = True
+        elif isinstance(kind, types.Integer):
+            values[column.name] = 1
+        elif isinstance(kind, types.DateTime):
+            values[column.name] = datetime.datetime(2026, 1, 1, 12, 0)
+        elif isinstance(kind, types.Date):
+            values[column.name] = datetime.date(2010, 1, 1)
+        elif isinstance(kind, types.Time):
+            values[column.name] = datetime.time(12, 0)
+        elif isinstance(kind, types.JSON):
+            values[column.name] = []
+        else:
+            values[column.name] = f"{column.name}-1"[: getattr(kind, "length", None) or 50]
+    return connection.execute(insert(table).values(values).returning(table.c.id)).scalar_one()
+
+
+def test_records_made_before_the_task_list_keep_their_way_to_suggestions(empty_database_url) -> None:  # noqa: ANN001
+    """A young person's record made with the one long form must not show "Cannot start yet" after the upgrade."""
+    import json
+
+    from sqlalchemy import text
+
+    from portal.data.subjects import RECORD_SECTIONS
+
+    app = app_for(empty_database_url)
+    with app.app_context():
+        upgrade(revision="3c9e7a1d5b42")
+        with db.engine.begin() as connection:
+            user_id = _insert_row(connection, "users", email="o@example.org", role="officer")
+            _insert_row(
+                connection, "subjects", reference="OLD-1", gender="male", home_postcode="E3 2AA", created_by_id=user_id
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            stored = connection.execute(text("SELECT completed_sections FROM subjects")).scalar_one()
+        db.engine.dispose()
+    completed = stored if isinstance(stored, list) else json.loads(stored)
+    assert set(completed) | {"personal-details"} == {key for key, _title in RECORD_SECTIONS}
