@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Row, bindparam, delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from portal import mfa
 from portal.data import audit, notifications, organisations
@@ -28,6 +29,9 @@ PENDING_SIGN_IN_LIFETIME = timedelta(minutes=10)
 REGISTRATION_LINK_LIFETIME = timedelta(hours=24)
 
 
+WITH_USER = joinedload(AuthSession.user, innerjoin=True)  # AuthSession.user is never loaded lazily
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -47,7 +51,11 @@ def get_user(user_id: int) -> User:
 def list_users(page: int, per_page: int) -> tuple[list[User], int]:
     total = db.session.scalar(select(func.count()).select_from(User)) or 0
     users = db.session.scalars(
-        select(User).order_by(User.role, User.full_name).offset((page - 1) * per_page).limit(per_page)
+        select(User)
+        .options(joinedload(User.organisation))
+        .order_by(User.role, User.full_name)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     audit.record(audit.CONSULTATION, "user-list", page=page)
     return list(users), total
@@ -127,7 +135,9 @@ def pending_sign_in(token: str | None) -> AuthSession | None:
     """The half-done sign-in this token belongs to, if it is still waiting for its code and not too old."""
     if not token:
         return None
-    auth_session = db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    auth_session = db.session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(token)).options(WITH_USER)
+    )
     if auth_session is None or auth_session.ended_at is not None or auth_session.mfa_verified_at is not None:
         return None
     if utcnow() - auth_session.created_at > PENDING_SIGN_IN_LIFETIME or auth_session.user.is_disabled:
@@ -235,7 +245,7 @@ def reset_second_factor(user: User) -> None:
 
 
 def session_for_token(token: str) -> AuthSession | None:
-    return db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    return db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)).options(WITH_USER))
 
 
 def confirm_identity(token: str, password: str, code: str) -> bool:
