@@ -30,34 +30,85 @@ ANY_STATUS = frozenset(OrganisationStatus)
 
 
 class SignedInUser(UserMixin):
-    """The person behind this request: their account and the server-side session they signed in with."""
+    """The person behind this request: what every request needs of their account (with their organisation's name
+    and status), and the server-side session they signed in with. Built from the session lookup's one row
+    (`from_session_row`) or from an account at hand (signing in, API tokens); the full account is loaded only for
+    the few pages that need more (`account`)."""
 
     def __init__(self, user: User, session_token: str) -> None:
-        self.account = user
+        from portal.extensions import db
+
+        # From the session's identity map when the account's query brought it (API tokens), else one primary-key read.
+        organisation = db.session.get(Organisation, user.organisation_id) if user.organisation_id is not None else None
+        self._set(
+            session_token,
+            user.id,
+            Role(user.role),
+            user.full_name,
+            user.borough,
+            user.organisation_id,
+            organisation.name if organisation else None,
+            OrganisationStatus(organisation.status) if organisation else None,
+        )
+        self._account: User | None = user
+
+    @classmethod
+    def from_session_row(cls, row: Any, session_token: str) -> "SignedInUser":
+        signed_in_user = cls.__new__(cls)
+        status = row.organisation_status
+        signed_in_user._set(
+            session_token,
+            row.user_id,
+            Role(row.role),
+            row.full_name,
+            row.borough,
+            row.organisation_id,
+            row.organisation_name,
+            None if status is None else OrganisationStatus(status),
+        )
+        signed_in_user._account = None
+        return signed_in_user
+
+    def _set(
+        self,
+        session_token: str,
+        user_id: int,
+        role: Role,
+        full_name: str,
+        borough: str,
+        organisation_id: int | None,
+        organisation_name: str | None,
+        organisation_status: OrganisationStatus | None,
+    ) -> None:
         self.session_token = session_token
+        self.id = user_id
+        self.role = role
+        self.full_name = full_name
+        self.borough = borough
+        self.organisation_id = organisation_id
+        self.organisation_name = organisation_name  # None when the user has no organisation
+        self.organisation_status = organisation_status
 
     def get_id(self) -> str:
         return self.session_token
 
     @property
-    def id(self) -> int:
-        return self.account.id
+    def account(self) -> User:
+        """The user's whole account (email, unit, second factor ...), loaded the first time a page asks for it."""
+        if self._account is None:
+            from portal.extensions import db
 
-    @property
-    def role(self) -> Role:
-        return Role(self.account.role)
-
-    @property
-    def full_name(self) -> str:
-        return self.account.full_name
+            self._account = db.session.get(User, self.id)
+        return self._account
 
     @property
     def organisation(self) -> Organisation | None:
-        return self.account.organisation
+        """The partner's whole organisation, for the pages about it (its name and status are at hand without it)."""
+        if self.organisation_id is None:
+            return None
+        from portal.extensions import db
 
-    @property
-    def organisation_id(self) -> int | None:
-        return self.account.organisation_id
+        return db.session.get(Organisation, self.organisation_id)
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -80,10 +131,10 @@ def organisation_status_refused(user: Any, statuses: frozenset[OrganisationStatu
     """The partner's organisation status when it is not one of `statuses`; None when the user may go on."""
     if not user.has_role(Role.PARTNER):
         return None
-    organisation = user.organisation
-    if organisation is None:
+    status = user.organisation_status
+    if status is None:
         return "not set up"
-    return None if organisation.status in statuses else str(organisation.status)
+    return None if status in statuses else str(status)
 
 
 def roles_required(
@@ -170,7 +221,7 @@ def own_organisation_id() -> int:
 def load_signed_in_user(session_token: str) -> SignedInUser | None:
     from portal.data import accounts
 
-    user = accounts.user_for_session(
+    row = accounts.signed_in_row(
         session_token, current_app.config["IDLE_TIMEOUT"], current_app.config["ABSOLUTE_TIMEOUT"]
     )
-    return SignedInUser(user, session_token) if user else None
+    return SignedInUser.from_session_row(row, session_token) if row else None

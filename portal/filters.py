@@ -78,10 +78,19 @@ def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     return [
-        {"href": url_for(endpoint), "text": label, "current": request.endpoint == endpoint}
+        {"href": _navigation_href(endpoint), "text": label, "current": request.endpoint == endpoint}
         for endpoint, label in NAVIGATION[current_user.role]
         if may_use(endpoint)
     ]
+
+
+def _navigation_href(endpoint: str) -> str:
+    """url_for(endpoint), worked out once per application root: the navigation's pages take no arguments."""
+    hrefs = current_app.extensions.setdefault("navigation_hrefs", {})
+    key = (endpoint, request.script_root)
+    if key not in hrefs:
+        hrefs[key] = url_for(endpoint)
+    return hrefs[key]
 
 
 def register(app: Flask) -> None:

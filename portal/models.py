@@ -137,7 +137,9 @@ class User(Timestamped, Base):
     mfa_set_up_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
-    organisation: Mapped[Organisation | None] = relationship(back_populates="users", foreign_keys=[organisation_id])
+    organisation: Mapped[Organisation | None] = relationship(
+        back_populates="users", foreign_keys=[organisation_id], lazy="raise"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -164,7 +166,7 @@ class AuthSession(Base):
     # An authenticator being set up, held here (never in the cookie) until a code from it is confirmed.
     pending_totp_secret: Mapped[str | None] = mapped_column(String(64))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="raise")
 
 
 class RecoveryCode(Base):
@@ -912,7 +914,7 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(lazy="raise")
 
 
 class OrukLink(Base):

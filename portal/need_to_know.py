@@ -26,7 +26,7 @@ def _subject_outside_borough() -> int | None:
     if not current_user.is_authenticated or not current_user.has_role(Role.OFFICER):
         return None
     subject_id = rule.subject_named_by(request.view_args or {})
-    if subject_id is None or not rule.outside_borough(rule.owning_borough(subject_id), current_user.account.borough):
+    if subject_id is None or not rule.outside_borough(rule.owning_borough(subject_id), current_user.borough):
         return None
     return subject_id
 

@@ -77,6 +77,16 @@ class RotatingSessionInterface(SecureCookieSessionInterface):
 
     digest_method = staticmethod(hashlib.sha256)
 
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, built once per set of keys rather than twice per request (it holds no state)."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
     def open_session(self, app: Flask, request) -> SecureCookieSession | None:  # noqa: ANN001
         session = super().open_session(app, request)
         cookie = request.cookies.get(self.get_cookie_name(app))

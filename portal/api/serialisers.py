@@ -91,7 +91,7 @@ schema(
 
 def me(user: Any) -> dict[str, Any]:
     account = user.account
-    organisation = account.organisation
+    organisation = user.organisation
     return {
         "id": account.id,
         "full_name": account.full_name,

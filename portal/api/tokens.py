@@ -4,6 +4,7 @@ import secrets
 
 from flask import abort, current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.data import audit
 from portal.extensions import db
@@ -60,7 +61,12 @@ def revoke_token(user_id: int, token_id: int) -> None:
 def user_for_token(plain: str) -> tuple[ApiToken, User] | None:
     """The live token and its enabled owner, or None (unknown, revoked or expired); notes when it was last used (to
     the minute)."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(plain)))
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == token_hash(plain))
+        # The owner and their organisation come with the token: every API call needs both (role, scoping, status).
+        .options(joinedload(ApiToken.user, innerjoin=True).joinedload(User.organisation))
+    )
     now = utcnow()
     if token is None or token.revoked_at is not None or token.expires_at <= now or token.user.is_disabled:
         return None

@@ -3,19 +3,33 @@
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 
 from portal import mfa
 from portal.data import audit, notifications, organisations
 from portal.extensions import db
-from portal.models import ApiToken, AuthSession, CalendarFeed, Invitation, LinkPurpose, RecoveryCode, Role, User, utcnow
+from portal.models import (
+    ApiToken,
+    AuthSession,
+    CalendarFeed,
+    Invitation,
+    LinkPurpose,
+    Organisation,
+    RecoveryCode,
+    Role,
+    User,
+    utcnow,
+)
 from portal.passwords import hash_password, needs_rehash, new_token, token_hash, verify_password
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 # Between the password and the code: long enough to find a phone, short enough that a half-done sign-in dies.
 PENDING_SIGN_IN_LIFETIME = timedelta(minutes=10)
 REGISTRATION_LINK_LIFETIME = timedelta(hours=24)
+
+
+WITH_USER = joinedload(AuthSession.user, innerjoin=True)  # AuthSession.user is never loaded lazily
 
 
 def normalise_email(email: str) -> str:
@@ -37,7 +51,11 @@ def get_user(user_id: int) -> User:
 def list_users(page: int, per_page: int) -> tuple[list[User], int]:
     total = db.session.scalar(select(func.count()).select_from(User)) or 0
     users = db.session.scalars(
-        select(User).order_by(User.role, User.full_name).offset((page - 1) * per_page).limit(per_page)
+        select(User)
+        .options(joinedload(User.organisation))
+        .order_by(User.role, User.full_name)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
     ).all()
     audit.record(audit.CONSULTATION, "user-list", page=page)
     return list(users), total
@@ -117,7 +135,9 @@ def pending_sign_in(token: str | None) -> AuthSession | None:
     """The half-done sign-in this token belongs to, if it is still waiting for its code and not too old."""
     if not token:
         return None
-    auth_session = db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    auth_session = db.session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == token_hash(token)).options(WITH_USER)
+    )
     if auth_session is None or auth_session.ended_at is not None or auth_session.mfa_verified_at is not None:
         return None
     if utcnow() - auth_session.created_at > PENDING_SIGN_IN_LIFETIME or auth_session.user.is_disabled:
@@ -225,7 +245,7 @@ def reset_second_factor(user: User) -> None:
 
 
 def session_for_token(token: str) -> AuthSession | None:
-    return db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    return db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_hash(token)).options(WITH_USER))
 
 
 def confirm_identity(token: str, password: str, code: str) -> bool:
@@ -263,24 +283,50 @@ def end_all_sessions(user_id: int) -> None:
     )
 
 
-def user_for_session(token: str, idle_timeout: timedelta, absolute_timeout: timedelta) -> User | None:
-    """The user of a live session; idle, expired, ended or disabled sessions give None."""
-    auth_session = db.session.scalar(
-        select(AuthSession)
-        .where(AuthSession.token_hash == token_hash(token))
-        # Every signed-in request needs the account too: one query, not two (user_id is never null: an inner join).
-        .options(joinedload(AuthSession.user, innerjoin=True))
+_sessions, _users, _organisations = AuthSession.__table__, User.__table__, Organisation.__table__
+
+# Every signed-in request runs this: built once, a plain Core statement (no ORM entities to load), one row with what
+# the request needs of the session, the account and its organisation (the header names it, partner views check its
+# status). Revocation lives in these columns, read afresh on every request: nothing about a session is cached.
+SIGNED_IN_ROW = (
+    select(
+        _sessions.c.id.label("session_id"),
+        _sessions.c.created_at,
+        _sessions.c.last_seen_at,
+        _sessions.c.ended_at,
+        _sessions.c.mfa_verified_at,
+        _users.c.id.label("user_id"),
+        _users.c.role,
+        _users.c.full_name,
+        _users.c.borough,
+        _users.c.organisation_id,
+        _users.c.disabled_at,
+        _organisations.c.name.label("organisation_name"),
+        _organisations.c.status.label("organisation_status"),
     )
-    if auth_session is None or auth_session.ended_at is not None or auth_session.mfa_verified_at is None:
+    .select_from(
+        _sessions.join(_users, _users.c.id == _sessions.c.user_id).outerjoin(
+            _organisations, _organisations.c.id == _users.c.organisation_id
+        )
+    )
+    .where(_sessions.c.token_hash == bindparam("token_hash"))
+)
+SEEN_NOW = update(_sessions).where(_sessions.c.id == bindparam("session_id")).values(last_seen_at=bindparam("now"))
+
+
+def signed_in_row(token: str, idle_timeout: timedelta, absolute_timeout: timedelta) -> Row | None:
+    """What the request needs of a live session's user (SIGNED_IN_ROW); idle, expired, ended or disabled sessions,
+    and half-done sign-ins, give None."""
+    connection = db.session.connection()
+    row = connection.execute(SIGNED_IN_ROW, {"token_hash": token_hash(token)}).one_or_none()
+    if row is None or row.ended_at is not None or row.mfa_verified_at is None or row.disabled_at is not None:
         return None
     now = utcnow()
-    if now - auth_session.last_seen_at > idle_timeout or now - auth_session.created_at > absolute_timeout:
+    if now - row.last_seen_at > idle_timeout or now - row.created_at > absolute_timeout:
         return None
-    if auth_session.user.is_disabled:
-        return None
-    if now - auth_session.last_seen_at > LAST_SEEN_RESOLUTION:
-        auth_session.last_seen_at = now
-    return auth_session.user
+    if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
+        connection.execute(SEEN_NOW, {"session_id": row.session_id, "now": now})
+    return row
 
 
 REVOCABLE_CREDENTIALS = {ApiToken: "api tokens revoked", CalendarFeed: "calendar feeds revoked"}

@@ -78,7 +78,7 @@ def notify_no_account_to_reset(email: str) -> OutboxMessage:
 def notify_registration(user: User, path: str, lifetime: timedelta) -> OutboxMessage:
     hours = int(lifetime.total_seconds() // 3600)
     body = (
-        f"You registered {user.organisation.name} with the KCPO partner portal.\n\n"
+        f"You registered {db.session.get(Organisation, user.organisation_id).name} with the KCPO partner portal.\n\n"
         f"Continue your registration: {link(path)}\n\n"
         f"The link works once, for {hours} hours. Next you will link an authenticator app on your phone.\n\n"
         "If you did not register, ignore this email.\n\nKCPO partner portal"
@@ -112,13 +112,17 @@ def notify_referral_sent(referral: Referral) -> list[OutboxMessage]:
     return _queue_all(recipients, f"New referral {reference}", body, NEW_REFERRAL)
 
 
+def _order_id(referral: Referral) -> int:
+    return db.session.scalar(select(Requirement.order_id).where(Requirement.id == referral.requirement_id))
+
+
 def notify_referral_accepted(referral: Referral) -> list[OutboxMessage]:
     """To the officer who sent the referral (the order's officer if they cannot be reached)."""
     reference = referral_reference(referral.id)
     body = (
         f"The partner organisation has accepted a referral (reference {reference}) and confirmed it will supervise "
         "the requirement.\n\n"
-        f"View the order: {link(f'/orders/{referral.requirement.order_id}')}\n\n{SIGN_OFF}"
+        f"View the order: {link(f'/orders/{_order_id(referral)}')}\n\n{SIGN_OFF}"
     )
     return _queue_all(_sender_recipients(referral), f"Referral {reference} accepted", body, REFERRAL_ACCEPTED)
 
@@ -129,7 +133,7 @@ def notify_referral_declined(referral: Referral) -> list[OutboxMessage]:
     body = (
         f"The partner organisation has declined a referral (reference {reference}). Sign in to read their reason "
         "and find another place for the requirement.\n\n"
-        f"View the order: {link(f'/orders/{referral.requirement.order_id}')}\n\n{SIGN_OFF}"
+        f"View the order: {link(f'/orders/{_order_id(referral)}')}\n\n{SIGN_OFF}"
     )
     return _queue_all(_sender_recipients(referral), f"Referral {reference} declined", body, REFERRAL_DECLINED)
 

@@ -547,7 +547,7 @@ def _programme_facts(session_id: int | None) -> ProgrammeFacts | None:
     session = db.session.get(ProgrammeSession, session_id) if session_id else None
     if session is None:
         return None
-    programme = session.programme
+    programme = db.session.get(Programme, session.programme_id)
     return ProgrammeFacts(
         programme.title,
         programme.min_age,

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort
 from sqlalchemy import bindparam, func, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from portal import dates
 from portal.data import audit, check_version
@@ -89,16 +90,22 @@ def postcode_district(postcode: str) -> str:
     return postcode.split(" ")[0]
 
 
-def get_subject(subject_id: int) -> Subject:
-    subject = db.session.get(Subject, subject_id)
+# What the subject page and the matcher read besides the subject's own row: loaded with it, never lazily.
+PROFILE = (selectinload(Subject.windows), selectinload(Subject.exclusion_zones))
+
+
+def get_subject(subject_id: int, *, with_profile: bool = False) -> Subject:
+    """The subject or 404; `with_profile`: with their windows and exclusion zones too."""
+    subject = db.session.get(Subject, subject_id, options=PROFILE if with_profile else ())
     if subject is None:
         abort(404)
     return subject
 
 
 def view_subject(subject_id: int) -> Subject:
-    """The subject, with the consultation recorded: use whenever their details are shown."""
-    subject = get_subject(subject_id)
+    """The subject with their windows and exclusion zones, the consultation recorded: use whenever their details
+    are shown."""
+    subject = get_subject(subject_id, with_profile=True)
     audit.record(audit.CONSULTATION, "subject", subject.id)
     return subject
 

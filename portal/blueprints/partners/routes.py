@@ -99,7 +99,8 @@ def continue_registration(token: str) -> ResponseReturnValue:
     form = ContinueRegistrationForm()
     if form.validate_on_submit():
         return ask_for_second_factor(accounts.confirm_registration(link), url_for("partners.registered"))
-    return render_template("partners/continue-registration.html", form=form, user=link.user)
+    organisation = organisations.get_organisation(link.user.organisation_id)
+    return render_template("partners/continue-registration.html", form=form, user=link.user, organisation=organisation)
 
 
 @bp.get("/partner/registered")

@@ -18,7 +18,7 @@ SHOWN_SUGGESTIONS = 20
 @bp.get("/<int:subject_id>/suggestions")
 @officer_required
 def suggest(subject_id: int) -> ResponseReturnValue:
-    subject = subjects.get_subject(subject_id)
+    subject = subjects.get_subject(subject_id, with_profile=True)
     form = SuggestionFiltersForm(request.args if request.args else None)
     today = date.today()
     draft = orders.open_order(subject.id)
