@@ -102,10 +102,10 @@ def get_subject(subject_id: int, *, with_profile: bool = False) -> Subject:
     return subject
 
 
-def view_subject(subject_id: int) -> Subject:
-    """The subject with their windows and exclusion zones, the consultation recorded: use whenever their details
-    are shown."""
-    subject = get_subject(subject_id, with_profile=True)
+def view_subject(subject_id: int, *, with_profile: bool = True) -> Subject:
+    """The subject, with their windows and exclusion zones unless the caller reads those as rows itself
+    (`record_lists`), the consultation recorded: use whenever their details are shown."""
+    subject = get_subject(subject_id, with_profile=with_profile)
     audit.record(audit.CONSULTATION, "subject", subject.id)
     return subject
 

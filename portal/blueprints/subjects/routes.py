@@ -84,7 +84,7 @@ def subject_new() -> ResponseReturnValue:
 @bp.get("/<int:subject_id>")
 @officer_required
 def subject(subject_id: int) -> ResponseReturnValue:
-    found = subjects.view_subject(subject_id)
+    found = subjects.view_subject(subject_id, with_profile=False)
     shown = subjects.record_lists(found.id)
     tasks = subjects.record_tasks(found, shown)
     return render_template(
