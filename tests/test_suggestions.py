@@ -244,3 +244,25 @@ def test_the_map_is_fitted_to_what_it_shows(officer, demo) -> None:  # noqa: ANN
     xs = [float(c["cx"]) for c in svg.select("g.app-map__marker circle")]
     ys = [float(c["cy"]) for c in svg.select("g.app-map__marker circle")]
     assert max(max(xs) - min(xs), max(ys) - min(ys)) > 0.75 * 600  # no half-empty picture
+
+
+def test_an_add_button_sends_its_own_session_only(officer, demo, app) -> None:  # noqa: ANN001
+    from portal.models import Order
+
+    soup = page(officer.get(f"/subjects/{demo}/suggestions"))
+    form = soup.select_one("#suggested form[method=post]")
+    buttons = form.select('button[name="session_id"]')
+    assert len(buttons) == len(session_lines(soup)) > 1  # one add button for each session that fits
+    assert form.select('input[name="session_id"]') == []  # the pressed button alone names the session
+    pressed = buttons[1]
+    data = {field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")}
+    response = officer.post(form["action"], data=data | {"session_id": pressed["value"]})
+    assert response.status_code == 302
+    with app.app_context():
+        order = db.session.get(Order, int(response.headers["Location"].rsplit("/", 1)[1]))
+        assert [r.session_id for r in order.requirements] == [int(pressed["value"])]
+    after = page(officer.get(f"/subjects/{demo}/suggestions"))
+    assert (
+        "In the draft order"
+        in after.select_one(f"#{pressed.find_parent('li', class_='app-suggestions__item')['id']}").get_text()
+    )
