@@ -10,6 +10,7 @@ import numpy as np
 
 from matching import explain, rules, scoring
 from matching.catalogue import GENDER_CODES, NO_GENDER_CODE, EnrolmentIndex, PreparedCatalogue, index_enrolments
+from matching.lazy import LazyItems, LazyMapping, LazyTuple, Once
 from matching.model import DEFAULT_PLAN_SETTINGS, NO_FILTERS, Enrolment, MatchFilters, PlanSettings, SubjectProfile
 from matching.plan import plan_week
 from matching.results import (
@@ -110,13 +111,18 @@ def match(
     in_scope = _in_scope(request, distances)
     bits = masks.session_bits[in_scope.sessions] | masks.programme_bits[catalogue.session_programme[in_scope.sessions]]
     feasible = _Groups.of(in_scope.sessions[bits == 0], catalogue)
-    ranked = _suggest(request, masks, feasible, offset + limit if limit > 0 else 0)
-    exclusion_report = _exclusions(request, masks, in_scope, bits, feasible, exclusion_limit)
+    first_page, shown = _suggest(request, masks, feasible, limit, offset)
+    empty = _empty_programmes_in_scope(request)
+    # Why the others are ruled out is worded only when read (the Excluded tab, the API), not on every match.
+    # Each listed one is worded when it is read, so a page showing the nearest few words only those.
+    report = Once(lambda: _exclusions(request, masks, in_scope, bits, feasible, empty, exclusion_limit))
     return MatchResult(
-        suggestions=ranked[offset:],
+        suggestions=shown,
         feasible_total=len(feasible.programmes),
-        plan=plan_week(ranked[:limit], plan_settings, profile.name),  # every page shows the first page's plan
-        **exclusion_report,
+        exclusions=LazyItems(lambda: len(report().programmes), lambda i: _exclusion(request, masks, report(), i)),
+        excluded_total=len(in_scope.programmes) - len(feasible.programmes) + len(empty),
+        other_exclusion_totals=LazyMapping(lambda: report().other_totals),
+        plan=plan_week(first_page, plan_settings, profile.name),  # every page shows the first page's plan
     )
 
 
@@ -224,20 +230,32 @@ def _places_taken(request: _Request) -> np.ndarray:
 # ---- ranking ----
 
 
-def _suggest(request: _Request, masks: _Masks, feasible: _Groups, limit: int) -> tuple[Suggestion, ...]:
+def _suggest(
+    request: _Request, masks: _Masks, feasible: _Groups, limit: int, offset: int
+) -> tuple[tuple[Suggestion, ...], tuple[Suggestion, ...]]:
+    """The first page's suggestions (for the weekly plan) and the requested page's, best first; only these two
+    pages are put into words, and the requested page's ruled-out sessions only when read."""
     distances = masks.distances
     if not len(feasible.programmes) or limit <= 0:
-        return ()
+        return (), ()
     interests = parse_interests(request.profile)
     term_matches = [request.catalogue.text.term_matches(interest) for interest in interests]
     fractions = _fractions(request, feasible, distances, interests)
     tenths = scoring.score_tenths(scoring.total_score(*(fractions[name] for name in scoring.SCORE_WEIGHTS)))
-    top = _top(tenths, request.catalogue.programme_id[feasible.programmes], limit)
-    ruled_out = _ruled_out(request, masks, feasible.programmes[top].tolist())
-    return tuple(
-        _suggestion(request, feasible, group, fractions, interests, term_matches, ruled_out[i])
-        for i, group in enumerate(top.tolist())
+    top = _top(tenths, request.catalogue.programme_id[feasible.programmes], offset + limit).tolist()
+    shown_groups = top[offset:]
+    shown_programmes = feasible.programmes[shown_groups].tolist() if shown_groups else []
+    batch = Once(lambda: _ruled_out(request, masks, shown_programmes))
+    shown = tuple(
+        _suggestion(request, feasible, group, fractions, interests, term_matches, LazyTuple(lambda i=i: batch()[i]))
+        for i, group in enumerate(shown_groups)
     )
+    if offset == 0:
+        return shown, shown
+    first = tuple(
+        _suggestion(request, feasible, group, fractions, interests, term_matches, ()) for group in top[:limit]
+    )
+    return first, shown
 
 
 def _fractions(
@@ -371,14 +389,29 @@ def _feasible_session(request: _Request, position: int) -> FeasibleSession:
 # ---- exclusions ----
 
 
+@dataclass(frozen=True, eq=False)
+class _ExclusionReport:
+    """The excluded programmes to explain, nearest first, with their in-scope sessions, and counts for the rest."""
+
+    programmes: np.ndarray  # catalogue positions
+    members: tuple[np.ndarray, ...]  # each one's in-scope sessions (none when it lists no sessions)
+    nearest: np.ndarray  # each one's nearest in-scope session, metres
+    other_totals: dict[str, int]
+
+
 def _exclusions(
-    request: _Request, masks: _Masks, in_scope: _Groups, bits: np.ndarray, feasible: _Groups, limit: int
-) -> dict[str, object]:
+    request: _Request,
+    masks: _Masks,
+    in_scope: _Groups,
+    bits: np.ndarray,
+    feasible: _Groups,
+    empty: np.ndarray,
+    limit: int,
+) -> _ExclusionReport:
     catalogue = request.catalogue
     is_feasible = np.zeros(catalogue.programme_count, bool)
     is_feasible[feasible.programmes] = True
     excluded_groups = np.flatnonzero(~is_feasible[in_scope.programmes])
-    empty = _empty_programmes_in_scope(request)
     programmes = np.concatenate((in_scope.programmes[excluded_groups], empty))
     reason_bits = np.concatenate(
         (in_scope.reduce(np.bitwise_or, bits)[excluded_groups], masks.programme_bits[empty] | BIT["no_sessions"])
@@ -388,15 +421,8 @@ def _exclusions(
     listed = _listed(programmes, nearest, catalogue, len(programmes) <= limit, limit)
     rest = np.ones(len(programmes), bool)
     rest[listed] = False
-    members = {i: in_scope.members(groups[i]) if groups[i] >= 0 else np.zeros(0, np.int64) for i in listed}
-    context = _context(request, masks, members.values())
-    return {
-        "exclusions": tuple(
-            _exclusion(catalogue, context, masks, programmes[i], members[i], nearest[i]) for i in listed
-        ),
-        "excluded_total": len(programmes),
-        "other_exclusion_totals": _totals(reason_bits[rest]),
-    }
+    members = tuple(in_scope.members(groups[i]) if groups[i] >= 0 else np.zeros(0, np.int64) for i in listed)
+    return _ExclusionReport(programmes[listed], members, nearest[listed], _totals(reason_bits[rest]))
 
 
 def _empty_programmes_in_scope(request: _Request) -> np.ndarray:
@@ -441,14 +467,10 @@ def _totals(reason_bits: np.ndarray) -> dict[str, int]:
     return {code: count for code, count in totals.items() if count}
 
 
-def _exclusion(
-    catalogue: PreparedCatalogue,
-    context: rules.MatchContext,
-    masks: _Masks,
-    programme_index: int,
-    positions: np.ndarray,
-    nearest: float,
-) -> Exclusion:
+def _exclusion(request: _Request, masks: _Masks, report: _ExclusionReport, number: int) -> Exclusion:
+    catalogue, positions = request.catalogue, report.members[number]
+    context = _context(request, masks, [positions])
+    programme_index = int(report.programmes[number])
     programme = catalogue.programmes[programme_index]
     programme_level = rules.programme_findings(programme, context, _codes(int(masks.programme_bits[programme_index])))
     if not len(positions):
@@ -462,7 +484,7 @@ def _exclusion(
             session_level.append((session.id, findings))
     session_ids = [catalogue.sessions[p].id for p in positions.tolist()]
     reasons = scoring.assemble_reasons(programme_level, session_level, session_ids)
-    distance = float(nearest) if len(positions) else None
+    distance = float(report.nearest[number]) if len(positions) else None
     return Exclusion(programme.id, programme.title, programme.organisation_name, distance, reasons)
 
 

@@ -1,6 +1,7 @@
 """Result dataclasses returned by the matcher and the directory."""
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -96,7 +97,8 @@ class Suggestion:
     distance_m: float  # nearest feasible session
     summary: str
     organisation_id: int
-    ruled_out: tuple[RuledOutSession, ...] = ()  # in-scope sessions that break a rule, by weekday and start
+    # In-scope sessions that break a rule, by weekday and start (the engine words them when first read).
+    ruled_out: Sequence[RuledOutSession] = ()
     fits_interests_or_needs: bool = True  # meets a recorded interest or need (or nothing is recorded)
     late_start: str = ""  # says so when sessions begin after the requirement would, and how many are missed
 
@@ -136,9 +138,9 @@ class WeeklyPlan:
 class MatchResult:
     suggestions: tuple[Suggestion, ...]
     feasible_total: int  # programmes with at least one feasible session, before the limit
-    exclusions: tuple[Exclusion, ...]  # nearest first, capped
+    exclusions: Sequence[Exclusion]  # nearest first, capped (the engine words them when first read)
     excluded_total: int
-    other_exclusion_totals: dict[str, int] = field(
+    other_exclusion_totals: Mapping[str, int] = field(
         default_factory=dict
     )  # reason code -> excluded programmes not listed
     plan: WeeklyPlan = field(default_factory=lambda: WeeklyPlan((), 0.0))

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from matching import explain
+from matching.lazy import LazyTuple
 from matching.model import PlanSettings, Programme, SubjectProfile, WeeklyWindow
 from matching.results import ExclusionReason, FeasibleSession, RuledOutSession, ScoreComponent, Suggestion
 from matching.taxonomy import ACTIVITY_RELATIVES, ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
@@ -341,7 +342,7 @@ def build_suggestion(
         nearest,
         summary,
         programme.organisation_id,
-        tuple(ruled_out),
+        ruled_out if isinstance(ruled_out, tuple | LazyTuple) else tuple(ruled_out),
         fits_interests_or_needs(matches, programme, profile),
         late_start_note(programme, sessions, period, explain.who(profile.name)),
     )

@@ -3,8 +3,9 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from portal.blueprints.suggestions.routes import EXCLUDED_IN_TAB, SHOWN_SUGGESTIONS
 from portal.extensions import db
 from portal.models import AuditEvent
 from tests.utils import page
@@ -59,12 +60,70 @@ def test_the_demo_fifteen_year_old_gets_safe_sensible_suggestions(officer, demo)
     assert "Matches Ayaan's interest" in soup.select_one("#suggested details").get_text(" ", strip=True)
 
 
+def excluded_rows(soup) -> list[tuple[str, str]]:  # noqa: ANN001
+    return [
+        tuple(cell.get_text(" ", strip=True) for cell in row.select("td"))
+        for row in soup.select("table.govuk-table tbody tr")
+    ]
+
+
 def test_exclusions_say_why(officer, demo) -> None:  # noqa: ANN001
     soup = page(officer.get(f"/subjects/{demo}/suggestions"))
     excluded = soup.select_one("#excluded").get_text(" ", strip=True)
-    assert "clashes with School" in excluded or "clashes with school" in excluded
-    assert "clashes with Friday prayers" in excluded
+    assert "clashes with School" in excluded
     assert "inside its 800 m radius" in excluded
+    # The tab words the nearest ten; the rest (here the Friday prayers clash) are one link away.
+    every = page(officer.get(soup.select_one("#excluded a.govuk-link")["href"])).get_text(" ", strip=True)
+    assert "clashes with Friday prayers" in every
+    assert "clashes with School" in every and "inside its 800 m radius" in every
+
+
+def test_the_demo_page_is_small_and_every_exclusion_is_reachable_from_its_tab(officer, demo) -> None:  # noqa: ANN001
+    response = officer.get(f"/subjects/{demo}/suggestions?months=12")
+    assert len(response.data) < 80 * 1024
+    soup = page(response)
+    total = int(re.search(r"Excluded \((\d+)\)", soup.select_one(".govuk-tabs__list").get_text()).group(1))
+    in_tab = excluded_rows(soup.select_one("#excluded"))
+    assert 0 < len(in_tab) == min(total, EXCLUDED_IN_TAB) < total
+    link = soup.select_one("#excluded a.govuk-link")
+    assert link.get_text(strip=True) == "See every ruled-out programme and why"
+    assert "months=12" in link["href"]
+    listed, next_page = [], link["href"]
+    while next_page:
+        excluded_page = page(officer.get(next_page))
+        assert excluded_page.select_one("h1").get_text(strip=True) == "Programmes ruled out"
+        rows = excluded_rows(excluded_page)
+        assert rows and all(why for _programme, why in rows)  # each one says why
+        listed += rows
+        following = excluded_page.select_one(".govuk-pagination__next a")
+        next_page = following["href"] if following else None
+    assert listed[: len(in_tab)] == in_tab  # nearest first, the tab's ten the same, with the same sentences
+    assert len(listed) == len(set(listed)) == total  # the demo's are few enough to list every one
+    assert excluded_page.select_one(".govuk-back-link")["href"].endswith(f"/subjects/{demo}/suggestions?months=12")
+
+
+def test_the_excluded_page_is_officers_only_audited_and_sends_bad_filters_back(  # noqa: ANN201
+    client,
+    sign_in,
+    demo,
+    app,  # noqa: ANN001
+):
+    sign_in(client, "partner")
+    assert client.get(f"/subjects/{demo}/suggestions/excluded").status_code == 403
+    sign_in(client, "officer")
+    bad = client.get(f"/subjects/{demo}/suggestions/excluded?starts_on=31&starts_on=2&starts_on=2026")
+    assert bad.status_code == 302 and "/suggestions/excluded" not in bad.headers["Location"]
+    assert "must be a real date" in page(client.get(bad.headers["Location"])).get_text()
+    with app.app_context():
+        before = db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "combination")
+        )
+    assert client.get(f"/subjects/{demo}/suggestions/excluded").status_code == 200
+    with app.app_context():
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "combination").order_by(AuditEvent.id)
+        ).all()
+    assert [(e.record_type, e.record_id) for e in events[before:]] == [("subject", demo)]
 
 
 def test_the_weekly_plan_has_one_to_three_non_overlapping_sessions(officer, demo) -> None:  # noqa: ANN001
@@ -120,10 +179,10 @@ def suggestion_ids(soup) -> list[str]:  # noqa: ANN001
 def test_every_suggestion_can_be_reached_page_by_page_with_the_count(officer, demo) -> None:  # noqa: ANN001
     first = page(officer.get(f"/subjects/{demo}/suggestions?months=12"))
     total = int(re.search(r"Suggested \((\d+)\)", first.select_one(".govuk-tabs__list").get_text()).group(1))
-    assert total > 20
+    assert total > SHOWN_SUGGESTIONS
     seen, number = [], 1
     while number <= total:
-        soup = page(officer.get(f"/subjects/{demo}/suggestions?months=12&page={len(seen) // 20 + 1}"))
+        soup = page(officer.get(f"/subjects/{demo}/suggestions?months=12&page={len(seen) // SHOWN_SUGGESTIONS + 1}"))
         headings = [h.get_text(" ", strip=True) for h in soup.select("#suggested .app-suggestions__item h3")]
         assert headings and headings[0].startswith(f"{number}. ")
         assert soup.select_one("#suggestions-shown").get_text(" ", strip=True).endswith(f"of {total}, best fit first.")
@@ -154,7 +213,7 @@ def test_a_suggested_programme_explains_its_ruled_out_sessions(officer, make) ->
 def test_no_reason_on_the_page_speaks_to_the_young_person(officer, demo) -> None:  # noqa: ANN001
     soup = page(officer.get(f"/subjects/{demo}/suggestions"))
     reasons = [cell.get_text(" ", strip=True) for cell in soup.select("#suggested details td:nth-of-type(3)")]
-    assert len(reasons) >= 5 * 20
+    assert len(reasons) >= 5 * SHOWN_SUGGESTIONS
     assert [reason for reason in reasons if re.search(r"\byour\b", reason, re.IGNORECASE)] == []
     text = soup.select_one("#suggested").get_text(" ", strip=True) + soup.select_one("#weekly-plan").get_text(" ")
     assert not re.search(r"\(([A-Z0-9 ]+)\) \(\1\)", text)  # no postcode said twice
@@ -185,3 +244,25 @@ def test_the_map_is_fitted_to_what_it_shows(officer, demo) -> None:  # noqa: ANN
     xs = [float(c["cx"]) for c in svg.select("g.app-map__marker circle")]
     ys = [float(c["cy"]) for c in svg.select("g.app-map__marker circle")]
     assert max(max(xs) - min(xs), max(ys) - min(ys)) > 0.75 * 600  # no half-empty picture
+
+
+def test_an_add_button_sends_its_own_session_only(officer, demo, app) -> None:  # noqa: ANN001
+    from portal.models import Order
+
+    soup = page(officer.get(f"/subjects/{demo}/suggestions"))
+    form = soup.select_one("#suggested form[method=post]")
+    buttons = form.select('button[name="session_id"]')
+    assert len(buttons) == len(session_lines(soup)) > 1  # one add button for each session that fits
+    assert form.select('input[name="session_id"]') == []  # the pressed button alone names the session
+    pressed = buttons[1]
+    data = {field["name"]: field.get("value", "") for field in form.select("input[type=hidden]")}
+    response = officer.post(form["action"], data=data | {"session_id": pressed["value"]})
+    assert response.status_code == 302
+    with app.app_context():
+        order = db.session.get(Order, int(response.headers["Location"].rsplit("/", 1)[1]))
+        assert [r.session_id for r in order.requirements] == [int(pressed["value"])]
+    after = page(officer.get(f"/subjects/{demo}/suggestions"))
+    assert (
+        "In the draft order"
+        in after.select_one(f"#{pressed.find_parent('li', class_='app-suggestions__item')['id']}").get_text()
+    )

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from portal.auth import officer_required
@@ -12,7 +12,9 @@ from portal.data import orders, referrals, subjects
 from portal.pagination import page_number, pagination
 from portal.pictures import area_map
 
-SHOWN_SUGGESTIONS = 20
+SHOWN_SUGGESTIONS = 10  # a page of explained suggestions stays small (issue #17: under 80 KB)
+EXCLUDED_IN_TAB = 10  # the Excluded tab words the nearest few; the excluded page words the rest, a page at a time
+EXCLUDED_PER_PAGE = 50
 
 
 @bp.get("/<int:subject_id>/suggestions")
@@ -51,6 +53,47 @@ def suggest(subject_id: int) -> ResponseReturnValue:
         first_number=offset + 1,
         pagination=pagination(
             page, result.feasible_total, SHOWN_SUGGESTIONS, "suggestions.suggest", subject_id=subject.id, **_filters()
+        ),
+        excluded_shown=result.exclusions[:EXCLUDED_IN_TAB],
+        excluded_url=url_for("suggestions.excluded", subject_id=subject.id, **_filters()),
+    )
+
+
+@bp.get("/<int:subject_id>/suggestions/excluded")
+@officer_required
+def excluded(subject_id: int) -> ResponseReturnValue:
+    """Every nearby programme ruled out for the subject, nearest first, each with why, a page at a time."""
+    subject = subjects.get_subject(subject_id)
+    form = SuggestionFiltersForm(request.args if request.args else None)
+    today = date.today()
+    draft = orders.open_order(subject.id)
+    if draft is not None:
+        form.follow(orders.period_of(draft), request.args)
+    back = url_for("suggestions.suggest", subject_id=subject.id, **_filters())
+    if request.args and not form.validate():
+        return redirect(back)  # the suggestions page names the field that is wrong
+    starts_on, ends_on = form.period(today)
+    profile, result = matching_data.suggest(subject, starts_on, ends_on, today, form.match_filters(), 0)
+    matching_data.record_match_run(
+        subject.id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
+    )
+    listed = len(result.exclusions)
+    page = min(page_number(), max(1, -(-listed // EXCLUDED_PER_PAGE)))
+    offset = (page - 1) * EXCLUDED_PER_PAGE
+    return render_template(
+        "suggestions/excluded.html",
+        subject=subject,
+        result=result,
+        profile=profile,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        back=back,
+        shown=result.exclusions[offset : offset + EXCLUDED_PER_PAGE],
+        first_number=offset + 1,
+        listed=listed,
+        last_page=offset + EXCLUDED_PER_PAGE >= listed,
+        pagination=pagination(
+            page, listed, EXCLUDED_PER_PAGE, "suggestions.excluded", subject_id=subject.id, **_filters()
         ),
     )
 
