@@ -269,9 +269,9 @@ class _Linker:
         self.pid = 0
 
     def nudge(self) -> None:
-        self.idle.clear()
-        self.wake.set()
-        with self.guard:
+        with self.guard:  # the thread decides it is idle under the same lock
+            self.wake.set()
+            self.idle.clear()
             if self.thread is None or self.pid != os.getpid() or not self.thread.is_alive():
                 self.pid = os.getpid()
                 self.thread = threading.Thread(target=self._run, name="audit-chain-linker", daemon=True)
@@ -280,7 +280,7 @@ class _Linker:
     def _run(self) -> None:
         # The thread's own connection, out of the pool (so that disposing of the pool leaves it alone), closed when
         # the thread ends.
-        self.connection: Connection | None = None
+        held: list[Connection] = []
         try:
             while True:
                 if not self.wake.wait(self.IDLE):
@@ -291,35 +291,37 @@ class _Linker:
                     continue
                 time.sleep(LINK_DELAY)  # gather the events of the requests that follow
                 self.wake.clear()  # before looking: an event committed from now on wakes the next pass
-                self._pass()
-                if not self.wake.is_set():
-                    self.idle.set()
+                self._pass(held)
+                with self.guard:
+                    if not self.wake.is_set():
+                        self.idle.set()
         finally:
-            self._close()
+            _close(held)
 
-    def _pass(self) -> None:
+    def _pass(self, held: list[Connection]) -> None:
         for attempt in range(self.ATTEMPTS):
             if _exiting.is_set():
                 return
             try:
-                if self.connection is None:
-                    self.connection = self.engine.connect()
-                    self.connection.detach()
-                if _link_all(self.connection, wait=False) is not None:
+                if not held:
+                    connection = self.engine.connect()
+                    connection.detach()
+                    held.append(connection)
+                if _link_all(held[0], wait=False) is not None:
                     return
             except Exception:  # noqa: BLE001 - logged; the events stay pending, nothing is lost
-                self._close()
+                _close(held)
                 if attempt in (0, self.ATTEMPTS - 1):
                     log.warning("audit chain: linking failed (attempt %s)", attempt + 1, exc_info=True)
             time.sleep(self.RETRY * min(attempt + 1, 20))
 
-    def _close(self) -> None:
-        if self.connection is not None:
-            connection, self.connection = self.connection, None
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001, S110 - a connection already gone
-                pass
+
+def _close(held: list[Connection]) -> None:
+    while held:
+        try:
+            held.pop().close()
+        except Exception:  # noqa: BLE001, S110 - a connection already gone
+            pass
 
 
 _linkers: "weakref.WeakKeyDictionary[Engine, _Linker]" = weakref.WeakKeyDictionary()
