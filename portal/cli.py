@@ -167,17 +167,39 @@ def _anchor(value: str) -> tuple[int, str]:
     multiple=True,
     help="SEQUENCE:HASH printed by an earlier run (kept elsewhere): fails if that event is missing or different.",
 )
-def audit_verify_command(anchors: tuple[str, ...]) -> None:
-    """Recompute the hash chain; print OK with the count, or name the first broken link and exit 1."""
-    from portal.audit_chain import verify
+@click.option(
+    "--no-link",
+    is_flag=True,
+    help="Do not link pending events first (they are counted, not checked): a check that writes nothing.",
+)
+def audit_verify_command(anchors: tuple[str, ...], no_link: bool) -> None:
+    """Link any pending events, recompute the hash chain; print OK with the count, or name the first broken link and
+    exit 1."""
+    from portal.audit_chain import link_pending, verify
 
+    linked = 0 if no_link else link_pending(db.engine) or 0
     result = verify(db.session, [_anchor(value) for value in anchors])
     db.session.rollback()
+    notes = [f"{linked} linked just now"] if linked else []
+    if result.pending:
+        notes.append(f"{result.pending} pending, not linked yet")
+    extra = f" ({'; '.join(notes)})" if notes else ""
     if result.ok:
-        click.echo(f"OK: {result.count} audit events, chain intact. Head: {result.head_sequence}:{result.head_hash}")
+        click.echo(
+            f"OK: {result.count} audit events, chain intact{extra}. Head: {result.head_sequence}:{result.head_hash}"
+        )
         return
-    click.echo(f"FAILED after {result.count} good events. {result.problem}", err=True)
+    click.echo(f"FAILED after {result.count} good events{extra}. {result.problem}", err=True)
     raise SystemExit(1)
+
+
+@audit_group.command("link")
+@with_appcontext
+def audit_link_command() -> None:
+    """Link the pending audit events into the hash chain now (each process's linker does so shortly after commit)."""
+    from portal.audit_chain import link_pending
+
+    click.echo(f"Linked {link_pending(db.engine) or 0} pending audit events")
 
 
 @audit_group.command("lock-down")

@@ -349,9 +349,21 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     correlation_id: Mapped[str] = mapped_column(String(40), default="")
     # Tamper evidence (portal/audit_chain.py): each event's hash covers its fields and the previous event's hash.
-    sequence: Mapped[int] = mapped_column(BigInteger, unique=True)
-    previous_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    # An event is inserted without them, in its own request's transaction; the chain's one linker sets them shortly
+    # after (None until then: "pending").
+    sequence: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (
+        # The linker's work list: only the pending events, however long the log grows.
+        Index(
+            "ix_audit_events_pending",
+            "id",
+            postgresql_where=text("sequence IS NULL"),
+            sqlite_where=text("sequence IS NULL"),
+        ),
+    )
 
 
 class SavedSearch(Base):

@@ -2,18 +2,19 @@
 
 `record()` is the single writer. It adds the event to the current transaction, so the event commits or rolls back
 with the change it describes; the event's place in the tamper-evident chain (sequence, previous hash, hash) is set
-when it is flushed (portal/audit_chain.py).
+shortly after it commits, by the chain's linker (portal/audit_chain.py). The auditor's log pages link any still
+pending first, so they show the chain as it stands.
 
 Consultations and disclosures carry the purpose of the access (`portal/access_reason.py`): the reason an officer gave
 for this signed-in session ("reason for access"), or with an API call, or the view's or the role's own purpose. An
 officer's reason is kept on the server, as an `access-reason` event; the signed session cookie holds only that event's
-id and a fingerprint of the sign-in session it belongs to.
+id and a fingerprint of the sign-in session it belongs to. Events never change, so each process remembers the purpose
+it read for a (event id, fingerprint) pair instead of reading it again on every request; a new reason is a new event.
 """
 
 import csv
 import hashlib
 import io
-import itertools
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
@@ -23,7 +24,7 @@ from flask import current_app, g, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from portal.audit_chain import hold, install, mark_order
+from portal.audit_chain import hold, install, link_in
 from portal.compliance.schedule import LONDON, as_utc
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, RetentionDecision, Role, Subject, User, utcnow
@@ -53,7 +54,8 @@ ROLE_PURPOSES = {
     Role.AUDITOR: "Checking the audit log",
 }
 _SESSION_KEY = "access_reason"
-_order = itertools.count(1)
+_PURPOSES_KEPT = 4096
+_purposes: dict[tuple[int, str], tuple[int | None, str]] = {}  # (event id, fingerprint) -> (user id, purpose)
 
 install()
 
@@ -83,7 +85,6 @@ def record(
         detail=detail,
         correlation_id=g.get("correlation_id", "") if has_request_context() else "",
     )
-    mark_order(event, next(_order))
     hold(db.session(), event)  # added to the session when the transaction commits (see portal/audit_chain.py)
     if action in SECURITY_EVENTS and has_request_context():
         current_app.logger.info(
@@ -140,14 +141,24 @@ def session_purpose() -> str:
 
 
 def _officer_reason() -> str:
-    purpose = ""
     stored = session.get(_SESSION_KEY)
-    if isinstance(stored, list) and len(stored) == 2 and stored[1] == session_fingerprint():
+    if not (isinstance(stored, list) and len(stored) == 2 and isinstance(stored[0], int)):
+        return ""
+    fingerprint = session_fingerprint()
+    if stored[1] != fingerprint:
+        return ""
+    key = (stored[0], fingerprint)
+    known = _purposes.get(key)
+    if known is None:
         with db.session.no_autoflush:
             event = db.session.get(AuditEvent, stored[0])
-        if event is not None and event.action == ACCESS_REASON and event.user_id == _actor()[0]:
-            purpose = event.purpose
-    return purpose
+        if event is None or event.action != ACCESS_REASON:
+            return ""
+        if len(_purposes) >= _PURPOSES_KEPT:
+            _purposes.clear()
+        known = _purposes[key] = (event.user_id, event.purpose)
+    user_id, purpose = known
+    return purpose if user_id == _actor()[0] else ""
 
 
 # Reading the log (auditors only) --------------------------------------------------------------------------------
@@ -252,6 +263,7 @@ def _rows(query: Select) -> list[LogRow]:
 
 def search_log(filters: LogFilters, page: int, per_page: int) -> tuple[list[LogRow], int]:
     """A page of events, newest first; reading the log is itself recorded as a consultation of the "audit-log"."""
+    link_in(db.session())  # the log as it stands: events still pending (this transaction's too) linked first
     total = db.session.scalar(_filtered(select(func.count()).select_from(AuditEvent), filters)) or 0
     rows = _rows(
         _filtered(_with_names(), filters)
@@ -285,6 +297,7 @@ EXPORT_LIMIT = 100_000
 
 def export_log(filters: LogFilters) -> str:
     """The matching events as CSV, oldest first, with their chain hashes; the export is itself recorded."""
+    link_in(db.session())
     rows = _rows(_filtered(_with_names(), filters).order_by(AuditEvent.sequence).limit(EXPORT_LIMIT))
     out = io.StringIO()
     writer = csv.writer(out)

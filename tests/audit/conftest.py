@@ -6,15 +6,24 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from portal.audit_chain import link_pending
 from portal.extensions import db
 from portal.models import AuditEvent
 
 
+def link_now(app: Flask) -> None:
+    """Link the events still pending, as the linker thread does shortly after each commit, so that a test reads
+    the chain without waiting for it."""
+    with app.app_context():
+        link_pending(db.engine)
+
+
 @pytest.fixture
 def events(app: Flask) -> Callable[..., list[AuditEvent]]:
-    """events(action=None, record_type=None) -> the matching audit events in chain order."""
+    """events(action=None, record_type=None) -> the matching audit events in chain order (all of them linked)."""
 
     def _events(action: str | None = None, record_type: str | None = None) -> list[AuditEvent]:
+        link_now(app)
         with app.app_context():
             query = select(AuditEvent).order_by(AuditEvent.sequence)
             if action:

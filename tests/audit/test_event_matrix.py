@@ -21,6 +21,7 @@ from sqlalchemy import select
 from portal.data import audit
 from portal.extensions import db
 from portal.models import AuditEvent, CalendarFeed, Referral, SubjectNote
+from tests.audit.conftest import link_now
 from tests.security.partners_ab import SESSION_DAY, TODAY, Api, TwoPartners, build
 
 # Reads may also note what else the page shows (a register list also lists overdue registers), never a change.
@@ -44,10 +45,12 @@ def officer_api(app: Flask, two: TwoPartners) -> Api:
 
 def during(app: Flask, operation: Callable[[], Any]) -> tuple[Any, list[AuditEvent]]:
     """Run one request; return its response and the audit events it wrote, in order."""
+    link_now(app)
     with app.app_context():
         last = db.session.scalar(select(AuditEvent.sequence).order_by(AuditEvent.sequence.desc()).limit(1)) or 0
     response = operation()
     assert response.status_code < 400, response.get_data(as_text=True)[:2000]
+    link_now(app)
     with app.app_context():
         rows = list(db.session.scalars(select(AuditEvent).where(AuditEvent.sequence > last).order_by("sequence")))
         for row in rows:

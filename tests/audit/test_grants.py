@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from portal import create_app
-from portal.audit_chain import lock_down_statements
+from portal.audit_chain import lock_down_statements, pending_count, settle
 from portal.data import audit
 from portal.extensions import db
 from tests.conftest import _test_config
@@ -68,14 +68,18 @@ def test_the_app_role_can_append_and_read_but_not_change_or_delete(postgres_app:
     result = app.test_cli_runner().invoke(args=["audit", "lock-down", "--role", restricted_role])
     assert result.exit_code == 0, result.output
 
-    # The application itself, connected as the restricted role, still records (INSERT) and chains (SELECT, lock).
+    # The application itself, connected as the restricted role, still records (INSERT) and its linker chains the
+    # event (SELECT, the lock, UPDATE of a pending event's chain columns).
     restricted_app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url.render_as_string(False)})
     with restricted_app.app_context():
         audit.record(audit.ALTERATION, "subject", 1, change="as the app role")
         db.session.commit()
+        assert settle(db.engine)
+        assert pending_count(db.session) == 0
+        db.session.rollback()
     with restricted_app.app_context():
         db.engine.dispose()
-    assert app.test_cli_runner().invoke(args=["audit", "verify"]).output.startswith("OK: 2 audit events")
+    assert app.test_cli_runner().invoke(args=["audit", "verify", "--no-link"]).output.startswith("OK: 2 audit events")
 
     engine = create_engine(url)
     try:
@@ -88,6 +92,15 @@ def test_the_app_role_can_append_and_read_but_not_change_or_delete(postgres_app:
                 "TRUNCATE audit_events",
             ):
                 with pytest.raises(ProgrammingError, match="permission denied"):
+                    connection.execute(text(statement))
+                connection.rollback()
+            # The chain columns only once, to link a pending event: a linked event cannot be moved or relinked.
+            for statement in (
+                "UPDATE audit_events SET hash = previous_hash",
+                "UPDATE audit_events SET sequence = sequence + 10",
+                "UPDATE audit_events SET sequence = NULL, previous_hash = NULL, hash = NULL",
+            ):
+                with pytest.raises(DBAPIError, match="linked into the chain once"):
                     connection.execute(text(statement))
                 connection.rollback()
     finally:
