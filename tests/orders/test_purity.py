@@ -29,7 +29,8 @@ def forbidden(modules: set[str]) -> set[str]:
     }
 
 
-PURE_PORTAL_MODULES = {"portal.dates"}  # plain calendar arithmetic shared with the rest of the portal
+# Plain Python shared with the rest of the portal: calendar arithmetic, and the task-list statuses.
+PURE_PORTAL_MODULES = {"portal.dates", "portal.tasks"}
 
 
 def _inside_orders(module: str) -> bool:
@@ -68,3 +69,9 @@ def test_relative_imports_are_not_used_so_nothing_escapes_the_check():
     for path in MODULES:
         tree = ast.parse(path.read_text())
         assert not [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level > 0], path.name
+
+
+@pytest.mark.parametrize("module", sorted(PURE_PORTAL_MODULES))
+def test_the_shared_modules_orders_may_use_are_pure_themselves(module):
+    path = Path(portal.orders.__file__).parent.parent / (module.split(".", 1)[1].replace(".", "/") + ".py")
+    assert forbidden(imported_modules(path.read_text())) == set()

@@ -76,7 +76,7 @@ def test_a_partner_of_an_organisation_waiting_for_approval_cannot_import(client,
     signed_in_partner(client, sign_in, make, status=OrganisationStatus.PENDING)
     shown = client.get(UPLOAD)
     assert shown.status_code == 403
-    assert "Your organisation is pending" in page(shown).get_text()
+    assert "Your organisation is waiting for approval" in page(shown).get_text()
     assert page(shown).select_one('input[type="file"]') is None
     assert upload(client, (FIXTURES / "youth_services.json").read_bytes()).status_code == 403
     assert catalogue(make) == (0, 0, 0)

@@ -45,6 +45,7 @@ BOOKKEEPING = {
     "subject.created_at",
     "subject.updated_at",
     "subject.owning_borough",  # which officers hold the record (need to know), not a fact about the person
+    "subject.completed_sections",  # which parts of the record the officer has finished (the task list)
     "order.id",
     "order.subject_id",
     "order.status",  # the order's workflow; partners see their referral's own status
