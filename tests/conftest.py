@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from portal import catalogue_index, create_app
 from portal.config import TestConfig
 from portal.data import accounts
 from portal.extensions import db
+from portal.logging_setup import configure_logging
 from portal.models import User
 from tests.factories import Factory
 
@@ -42,7 +44,7 @@ def _migrate(app: Flask) -> None:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated to head once per run; each test gets a copy of it."""
+    """A database migrated to head once per run; each worker's database starts as a copy of it."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
     return path
@@ -61,6 +63,11 @@ def postgres_ready() -> Iterator[str]:
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url}))
     yield url
+    _DatabaseReset.dispose_all()
+    for shared in _shared_apps.values():
+        with shared.app_context():
+            db.engine.dispose()
+    _shared_apps.clear()
     with server.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     server.dispose()
@@ -79,32 +86,132 @@ def _truncate_postgres(app: Flask) -> None:
         db.engine.dispose()
 
 
+class _DatabaseReset:
+    """Puts this worker's database back as the migrations left it, before each test: every table emptied, the ids
+    counting from 1 again, and the rows the migrations insert put back. Much cheaper than a new database per test
+    (a copied file, or a TRUNCATE of every table), and every test still commits for real, as the app does."""
+
+    _engines: dict[str, object] = {}
+
+    @classmethod
+    def sqlite(cls, path: Path, template: Path) -> None:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=15)
+        try:
+            connection.execute("PRAGMA foreign_keys = OFF")
+            connection.execute("ATTACH DATABASE ? AS template", (str(template),))
+            connection.execute("BEGIN IMMEDIATE")
+            tables = [
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                    " UNION SELECT name FROM main.sqlite_master WHERE name IN ('sqlite_sequence', 'sqlite_stat1')"
+                )
+            ]
+            kept = {
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM template.sqlite_master WHERE type = 'table'"
+                    " AND (name NOT LIKE 'sqlite_%' OR name IN ('sqlite_sequence', 'sqlite_stat1'))"
+                )
+            }
+            for name in tables:
+                connection.execute(f'DELETE FROM main."{name}"')
+                if name in kept:
+                    connection.execute(f'INSERT INTO main."{name}" SELECT * FROM template."{name}"')
+            connection.execute("COMMIT")
+            connection.execute("DETACH DATABASE template")
+        finally:
+            connection.close()
+
+    @classmethod
+    def postgres(cls, url: str) -> None:
+        engine = cls._engines.get(url)
+        if engine is None:
+            engine = cls._engines[url] = create_engine(url, pool_size=1)
+        tables = [table.name for table in db.metadata.sorted_tables]
+        nonempty = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)
+        with engine.begin() as connection:
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+            # Foreign keys are not checked while emptying: every table is emptied, so none is left dangling.
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for (name,) in connection.execute(text(nonempty)).all():
+                connection.execute(text(f'DELETE FROM "{name}"'))
+            connection.execute(
+                text(
+                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+                    " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+            )
+            connection.execute(text("INSERT INTO catalogue_state (id, version, changed_at) VALUES (1, 0, now())"))
+
+    @classmethod
+    def dispose_all(cls) -> None:
+        for engine in cls._engines.values():
+            engine.dispose()
+        cls._engines.clear()
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This worker's SQLite database, a copy of the template; `database_url` empties it before each test."""
+    path = tmp_path_factory.mktemp("worker") / "portal.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
 @pytest.fixture
-def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """This worker's database of the test's backend, as the migrations left it (emptied before the test)."""
     if backend == "postgresql":
-        return request.getfixturevalue("postgres_ready")
-    template = request.getfixturevalue("sqlite_template")
-    path = tmp_path / "portal.sqlite3"
-    shutil.copy(template, path)
+        url = request.getfixturevalue("postgres_ready")
+        _DatabaseReset.postgres(url)
+        return url
+    path = request.getfixturevalue("sqlite_database")
+    _DatabaseReset.sqlite(path, request.getfixturevalue("sqlite_template"))
     return f"sqlite:///{path}"
 
 
+# One app per database per worker: building an app, and compiling its templates on first use, costs far more than
+# most tests. Each test gets the app back with its configuration, log handlers and attempt counters as built.
+_shared_apps: dict[str, Flask] = {}
+_shared_configs: dict[str, dict] = {}
+
+
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app on this test's database. A test marked `own_app` (it adds routes, which an app that has already
+    answered a request refuses) gets a new app of its own."""
     catalogue_index.forget()
-    application = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url})
-    if database_url.startswith("postgresql"):
-        _truncate_postgres(application)
+    if request.node.get_closest_marker("own_app") is not None:
+        application = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url})
+        yield application
+        with application.app_context():
+            db.engine.dispose()
+        catalogue_index.forget()
+        return
+    application = _shared_apps.get(database_url)
+    if application is None:
+        application = _shared_apps[database_url] = create_app(
+            {**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url}
+        )
+        _shared_configs[database_url] = dict(application.config)
+    _restore(application, _shared_configs[database_url])
     # No app context stays pushed: each request must get its own, as in production (g, the session, the user).
     yield application
-    with application.app_context():
-        db.engine.dispose()
+    _restore(application, _shared_configs[database_url])
     catalogue_index.forget()
+
+
+def _restore(application: Flask, config: dict) -> None:
+    application.config.clear()
+    application.config.update(config)
+    configure_logging(application)  # another app made by a test (JSON logs) replaces the shared logger's handler
+    application.extensions["throttle"].storage.reset()
 
 
 @pytest.fixture
