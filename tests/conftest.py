@@ -4,12 +4,15 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from portal import catalogue_index, create_app
 from portal.config import TestConfig
@@ -64,6 +67,10 @@ def postgres_ready() -> Iterator[str]:
     _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url}))
     yield url
     _DatabaseReset.dispose_all()
+    for _moment, kept in _DemoSnapshot.taken.values():
+        if isinstance(kept, tuple):
+            kept[0].close()
+    _DemoSnapshot.taken.clear()
     for shared in _shared_apps.values():
         with shared.app_context():
             db.engine.dispose()
@@ -91,7 +98,7 @@ class _DatabaseReset:
     counting from 1 again, and the rows the migrations insert put back. Much cheaper than a new database per test
     (a copied file, or a TRUNCATE of every table), and every test still commits for real, as the app does."""
 
-    _engines: dict[str, object] = {}
+    _engines: dict[str, Engine] = {}
 
     @classmethod
     def sqlite(cls, path: Path, template: Path) -> None:
@@ -124,10 +131,14 @@ class _DatabaseReset:
             connection.close()
 
     @classmethod
+    def engine(cls, url: str) -> Engine:
+        if url not in cls._engines:
+            cls._engines[url] = create_engine(url, pool_size=1)
+        return cls._engines[url]
+
+    @classmethod
     def postgres(cls, url: str) -> None:
-        engine = cls._engines.get(url)
-        if engine is None:
-            engine = cls._engines[url] = create_engine(url, pool_size=1)
+        engine = cls.engine(url)
         tables = [table.name for table in db.metadata.sorted_tables]
         nonempty = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)
         with engine.begin() as connection:
@@ -242,17 +253,103 @@ def sign_in(app: Flask, make: "Factory"):  # noqa: ANN201
     return _sign_in
 
 
+class _DemoSnapshot:
+    """The London demo as `load_demo` left it on an otherwise untouched database, kept per database (and per hour,
+    as the demo's dates count from today) so that later tests get the same rows back by copying, not by loading
+    it again. A test whose database is no longer untouched when it asks for the demo, or that runs on a frozen
+    clock, loads it as before."""
+
+    taken: dict[str, tuple[str, object]] = {}
+
+    @staticmethod
+    def moment() -> str | None:
+        from freezegun.api import freeze_factories
+
+        if freeze_factories:
+            return None
+        return datetime.now(UTC).strftime("%Y-%m-%d %H")
+
+    @staticmethod
+    def untouched(app: Flask) -> bool:
+        """Nothing but the rows the migrations insert: every other table empty, the catalogue at version 0."""
+        tables = [table.name for table in db.metadata.sorted_tables if table.name != "catalogue_state"]
+        query = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)
+        with app.app_context():
+            filled = db.session.execute(text(query)).all()
+            version = db.session.execute(text("SELECT max(version) FROM catalogue_state")).scalar()
+            db.session.remove()
+        return not filled and version == 0
+
+    @classmethod
+    def take(cls, url: str, moment: str, app: Flask, path: Path | None) -> None:
+        if path is not None:
+            copy = path.with_name("demo.sqlite3")
+            copy.unlink(missing_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=15)
+            try:
+                connection.execute("VACUUM INTO ?", (str(copy),))
+            finally:
+                connection.close()
+            cls.taken[url] = (moment, copy)
+            return
+        # Temporary tables, on a connection held for the run: pg_dump (the backup tests) never sees them.
+        previous = cls.taken.pop(url, None)
+        if previous is not None:
+            previous[1][0].close()
+        connection = create_engine(url, poolclass=NullPool).connect()
+        tables = [table.name for table in db.metadata.sorted_tables]
+        with connection.begin():
+            for name in tables:
+                connection.execute(text(f'CREATE TEMPORARY TABLE "demo_{name}" AS TABLE public."{name}"'))
+            sequences = connection.execute(
+                text(
+                    "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences"
+                    " WHERE schemaname = 'public' AND last_value IS NOT NULL"
+                )
+            ).all()
+        cls.taken[url] = (moment, (connection, tables, [tuple(row) for row in sequences]))
+
+    @classmethod
+    def restore(cls, url: str, path: Path | None) -> None:
+        _moment, kept = cls.taken[url]
+        if path is not None:
+            _DatabaseReset.sqlite(path, kept)
+            return
+        connection, tables, sequences = kept
+        with connection.begin():
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            connection.execute(text("DELETE FROM public.catalogue_state"))
+            for name in tables:
+                connection.execute(text(f'INSERT INTO public."{name}" SELECT * FROM "demo_{name}"'))
+            for sequence, value in sequences:
+                connection.execute(
+                    text("SELECT setval(CAST(:sequence AS regclass), :value, true)"),
+                    {"sequence": sequence, "value": value},
+                )
+
+
 @pytest.fixture
-def demo(app: Flask) -> int:
+def demo(app: Flask, database_url: str, request: pytest.FixtureRequest) -> int:
     """The London demo loaded; returns the id of its 15-year-old subject, KCPO-DEMO-001."""
     from sqlalchemy import select
 
     from portal.models import Subject
     from seed.loader import load_demo
 
+    path = request.getfixturevalue("sqlite_database") if database_url.startswith("sqlite") else None
+    moment = _DemoSnapshot.moment()
+    fresh = moment is not None and _DemoSnapshot.untouched(app)
+    if fresh and _DemoSnapshot.taken.get(database_url, (None,))[0] == moment:
+        _DemoSnapshot.restore(database_url, path)
+    else:
+        with app.app_context():
+            load_demo()
+            db.session.commit()
+            db.session.remove()
+        if fresh:
+            _DemoSnapshot.take(database_url, moment, app, path)
     with app.app_context():
-        load_demo()
-        db.session.commit()
         return db.session.scalar(select(Subject.id).where(Subject.reference == "KCPO-DEMO-001"))
 
 
