@@ -2,18 +2,23 @@
 
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from portal import catalogue_index, create_app
 from portal.config import TestConfig
 from portal.data import accounts
 from portal.extensions import db
+from portal.logging_setup import configure_logging
 from portal.models import User
 from tests.factories import Factory
 
@@ -42,7 +47,7 @@ def _migrate(app: Flask) -> None:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated to head once per run; each test gets a copy of it."""
+    """A database migrated to head once per run; each worker's database starts as a copy of it."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}))
     return path
@@ -61,6 +66,15 @@ def postgres_ready() -> Iterator[str]:
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url}))
     yield url
+    _DatabaseReset.dispose_all()
+    for _moment, kept in _DemoSnapshot.taken.values():
+        if isinstance(kept, tuple):
+            kept[0].close()
+    _DemoSnapshot.taken.clear()
+    for shared in _shared_apps.values():
+        with shared.app_context():
+            db.engine.dispose()
+    _shared_apps.clear()
     with server.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     server.dispose()
@@ -79,32 +93,136 @@ def _truncate_postgres(app: Flask) -> None:
         db.engine.dispose()
 
 
+class _DatabaseReset:
+    """Puts this worker's database back as the migrations left it, before each test: every table emptied, the ids
+    counting from 1 again, and the rows the migrations insert put back. Much cheaper than a new database per test
+    (a copied file, or a TRUNCATE of every table), and every test still commits for real, as the app does."""
+
+    _engines: dict[str, Engine] = {}
+
+    @classmethod
+    def sqlite(cls, path: Path, template: Path) -> None:
+        connection = sqlite3.connect(path, isolation_level=None, timeout=15)
+        try:
+            connection.execute("PRAGMA foreign_keys = OFF")
+            connection.execute("ATTACH DATABASE ? AS template", (str(template),))
+            connection.execute("BEGIN IMMEDIATE")
+            tables = [
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                    " UNION SELECT name FROM main.sqlite_master WHERE name IN ('sqlite_sequence', 'sqlite_stat1')"
+                )
+            ]
+            kept = {
+                name
+                for (name,) in connection.execute(
+                    "SELECT name FROM template.sqlite_master WHERE type = 'table'"
+                    " AND (name NOT LIKE 'sqlite_%' OR name IN ('sqlite_sequence', 'sqlite_stat1'))"
+                )
+            }
+            for name in tables:
+                connection.execute(f'DELETE FROM main."{name}"')
+                if name in kept:
+                    connection.execute(f'INSERT INTO main."{name}" SELECT * FROM template."{name}"')
+            connection.execute("COMMIT")
+            connection.execute("DETACH DATABASE template")
+        finally:
+            connection.close()
+
+    @classmethod
+    def engine(cls, url: str) -> Engine:
+        if url not in cls._engines:
+            cls._engines[url] = create_engine(url, pool_size=1)
+        return cls._engines[url]
+
+    @classmethod
+    def postgres(cls, url: str) -> None:
+        engine = cls.engine(url)
+        tables = [table.name for table in db.metadata.sorted_tables]
+        nonempty = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)
+        with engine.begin() as connection:
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+            # Foreign keys are not checked while emptying: every table is emptied, so none is left dangling.
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for (name,) in connection.execute(text(nonempty)).all():
+                connection.execute(text(f'DELETE FROM "{name}"'))
+            connection.execute(
+                text(
+                    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false)"
+                    " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+                )
+            )
+            connection.execute(text("INSERT INTO catalogue_state (id, version, changed_at) VALUES (1, 0, now())"))
+
+    @classmethod
+    def dispose_all(cls) -> None:
+        for engine in cls._engines.values():
+            engine.dispose()
+        cls._engines.clear()
+
+
+@pytest.fixture(scope="session")
+def sqlite_database(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This worker's SQLite database, a copy of the template; `database_url` empties it before each test."""
+    path = tmp_path_factory.mktemp("worker") / "portal.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return path
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
 @pytest.fixture
-def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """This worker's database of the test's backend, as the migrations left it (emptied before the test)."""
     if backend == "postgresql":
-        return request.getfixturevalue("postgres_ready")
-    template = request.getfixturevalue("sqlite_template")
-    path = tmp_path / "portal.sqlite3"
-    shutil.copy(template, path)
+        url = request.getfixturevalue("postgres_ready")
+        _DatabaseReset.postgres(url)
+        return url
+    path = request.getfixturevalue("sqlite_database")
+    _DatabaseReset.sqlite(path, request.getfixturevalue("sqlite_template"))
     return f"sqlite:///{path}"
 
 
+# One app per database per worker: building an app, and compiling its templates on first use, costs far more than
+# most tests. Each test gets the app back with its configuration, log handlers and attempt counters as built.
+_shared_apps: dict[str, Flask] = {}
+_shared_configs: dict[str, dict] = {}
+
+
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app on this test's database. A test marked `own_app` (it adds routes, which an app that has already
+    answered a request refuses) gets a new app of its own."""
     catalogue_index.forget()
-    application = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url})
-    if database_url.startswith("postgresql"):
-        _truncate_postgres(application)
+    if request.node.get_closest_marker("own_app") is not None:
+        application = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url})
+        yield application
+        with application.app_context():
+            db.engine.dispose()
+        catalogue_index.forget()
+        return
+    application = _shared_apps.get(database_url)
+    if application is None:
+        application = _shared_apps[database_url] = create_app(
+            {**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url}
+        )
+        _shared_configs[database_url] = dict(application.config)
+    _restore(application, _shared_configs[database_url])
     # No app context stays pushed: each request must get its own, as in production (g, the session, the user).
     yield application
-    with application.app_context():
-        db.engine.dispose()
+    _restore(application, _shared_configs[database_url])
     catalogue_index.forget()
+
+
+def _restore(application: Flask, config: dict) -> None:
+    application.config.clear()
+    application.config.update(config)
+    configure_logging(application)  # another app made by a test (JSON logs) replaces the shared logger's handler
+    application.extensions["throttle"].storage.reset()
 
 
 @pytest.fixture
@@ -135,17 +253,103 @@ def sign_in(app: Flask, make: "Factory"):  # noqa: ANN201
     return _sign_in
 
 
+class _DemoSnapshot:
+    """The London demo as `load_demo` left it on an otherwise untouched database, kept per database (and per hour,
+    as the demo's dates count from today) so that later tests get the same rows back by copying, not by loading
+    it again. A test whose database is no longer untouched when it asks for the demo, or that runs on a frozen
+    clock, loads it as before."""
+
+    taken: dict[str, tuple[str, object]] = {}
+
+    @staticmethod
+    def moment() -> str | None:
+        from freezegun.api import freeze_factories
+
+        if freeze_factories:
+            return None
+        return datetime.now(UTC).strftime("%Y-%m-%d %H")
+
+    @staticmethod
+    def untouched(app: Flask) -> bool:
+        """Nothing but the rows the migrations insert: every other table empty, the catalogue at version 0."""
+        tables = [table.name for table in db.metadata.sorted_tables if table.name != "catalogue_state"]
+        query = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)
+        with app.app_context():
+            filled = db.session.execute(text(query)).all()
+            version = db.session.execute(text("SELECT max(version) FROM catalogue_state")).scalar()
+            db.session.remove()
+        return not filled and version == 0
+
+    @classmethod
+    def take(cls, url: str, moment: str, app: Flask, path: Path | None) -> None:
+        if path is not None:
+            copy = path.with_name("demo.sqlite3")
+            copy.unlink(missing_ok=True)
+            connection = sqlite3.connect(path, isolation_level=None, timeout=15)
+            try:
+                connection.execute("VACUUM INTO ?", (str(copy),))
+            finally:
+                connection.close()
+            cls.taken[url] = (moment, copy)
+            return
+        # Temporary tables, on a connection held for the run: pg_dump (the backup tests) never sees them.
+        previous = cls.taken.pop(url, None)
+        if previous is not None:
+            previous[1][0].close()
+        connection = create_engine(url, poolclass=NullPool).connect()
+        tables = [table.name for table in db.metadata.sorted_tables]
+        with connection.begin():
+            for name in tables:
+                connection.execute(text(f'CREATE TEMPORARY TABLE "demo_{name}" AS TABLE public."{name}"'))
+            sequences = connection.execute(
+                text(
+                    "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences"
+                    " WHERE schemaname = 'public' AND last_value IS NOT NULL"
+                )
+            ).all()
+        cls.taken[url] = (moment, (connection, tables, [tuple(row) for row in sequences]))
+
+    @classmethod
+    def restore(cls, url: str, path: Path | None) -> None:
+        _moment, kept = cls.taken[url]
+        if path is not None:
+            _DatabaseReset.sqlite(path, kept)
+            return
+        connection, tables, sequences = kept
+        with connection.begin():
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            connection.execute(text("DELETE FROM public.catalogue_state"))
+            for name in tables:
+                connection.execute(text(f'INSERT INTO public."{name}" SELECT * FROM "demo_{name}"'))
+            for sequence, value in sequences:
+                connection.execute(
+                    text("SELECT setval(CAST(:sequence AS regclass), :value, true)"),
+                    {"sequence": sequence, "value": value},
+                )
+
+
 @pytest.fixture
-def demo(app: Flask) -> int:
+def demo(app: Flask, database_url: str, request: pytest.FixtureRequest) -> int:
     """The London demo loaded; returns the id of its 15-year-old subject, KCPO-DEMO-001."""
     from sqlalchemy import select
 
     from portal.models import Subject
     from seed.loader import load_demo
 
+    path = request.getfixturevalue("sqlite_database") if database_url.startswith("sqlite") else None
+    moment = _DemoSnapshot.moment()
+    fresh = moment is not None and _DemoSnapshot.untouched(app)
+    if fresh and _DemoSnapshot.taken.get(database_url, (None,))[0] == moment:
+        _DemoSnapshot.restore(database_url, path)
+    else:
+        with app.app_context():
+            load_demo()
+            db.session.commit()
+            db.session.remove()
+        if fresh:
+            _DemoSnapshot.take(database_url, moment, app, path)
     with app.app_context():
-        load_demo()
-        db.session.commit()
         return db.session.scalar(select(Subject.id).where(Subject.reference == "KCPO-DEMO-001"))
 
 

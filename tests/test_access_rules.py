@@ -53,6 +53,7 @@ def test_only_the_expected_endpoints_are_public(app: Flask) -> None:
     assert public == PUBLIC_ENDPOINTS
 
 
+@pytest.mark.own_app
 def test_a_view_without_a_rule_is_refused(app: Flask) -> None:
     app.add_url_rule("/forgotten", "forgotten", lambda: "secret")
     response = app.test_client().get("/forgotten")

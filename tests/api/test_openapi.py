@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from flask import Flask
 
 from portal.api.registry import OPERATIONS
@@ -25,6 +26,7 @@ def test_every_api_route_is_in_the_document(app: Flask, client) -> None:  # noqa
     assert len(routes) == len(OPERATIONS)
 
 
+@pytest.mark.own_app
 def test_a_route_added_without_declaring_it_fails_the_check(app: Flask, client) -> None:  # noqa: ANN001
     from portal.api.registry import bp
 

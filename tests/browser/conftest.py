@@ -53,9 +53,16 @@ PARTNER = "partner@bowboxing.example.org"
 # --- live server ------------------------------------------------------------------------------------------
 
 
+_prepared: dict[str, Path] = {}  # what this test process already did: "assets" built, the "migrated" database
+
+
 def _build_assets() -> None:
     """Bring portal/static up to date with assets/ (the script only recompiles what changed, in well under a second
-    when nothing did), so the browser sees the SCSS as it is now. Without Node.js, an existing build is used."""
+    when nothing did), so the browser sees the SCSS as it is now. Without Node.js, an existing build is used. Once
+    per test process: every server of the run serves the same files."""
+    if "assets" in _prepared:
+        return
+    _prepared["assets"] = ROOT / "portal" / "static"
     built = (ROOT / "portal" / "static" / "application.css").exists()
     if built and shutil.which("node") is None:
         return
@@ -76,6 +83,23 @@ class LiveServer:
     app: Flask
 
 
+def _copy_migrated_database(database_path: Path) -> None:
+    """A SQLite database migrated to head at `database_path`: migrated once per test process, then copied."""
+    migrated = _prepared.get("migrated")
+    if migrated is None:
+        from flask_migrate import upgrade
+
+        from portal.extensions import db
+
+        migrated = database_path.with_name("migrated.sqlite3")
+        app = create_app(_browser_test_config(migrated))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        _prepared["migrated"] = migrated
+    shutil.copy(migrated, database_path)
+
+
 @contextmanager
 def serve_seeded_portal(database_path: Path) -> Iterator[LiveServer]:
     """Migrate and seed a fresh SQLite database at `database_path`, then serve it from a background thread on a free
@@ -84,14 +108,12 @@ def serve_seeded_portal(database_path: Path) -> Iterator[LiveServer]:
     # The prepared catalogue is cached per process by catalogue version: two seeded databases can share a version
     # number with different contents, so each server starts, and leaves, with no cached copy.
     catalogue_index.forget()
+    _copy_migrated_database(database_path)
     app = create_app(_browser_test_config(database_path))
     with app.app_context():
-        from flask_migrate import upgrade
-
         from portal.extensions import db
         from seed.loader import load_demo
 
-        upgrade()
         load_demo()
         db.session.commit()
         db.session.remove()
