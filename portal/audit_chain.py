@@ -348,6 +348,11 @@ def settle(engine: Engine, timeout: float = 10.0) -> bool:
     return True if linker is None else linker.idle.wait(timeout)
 
 
+def settle_all(timeout: float = 10.0) -> bool:
+    """Wait until every linker of this process is idle (tests, before a database is emptied or dropped)."""
+    return all(linker.idle.wait(timeout) for linker in list(_linkers.values()))
+
+
 _exiting = threading.Event()
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from portal import catalogue_index, create_app
+from portal import audit_chain, catalogue_index, create_app
 from portal.config import TestConfig
 from portal.data import accounts
 from portal.extensions import db
@@ -66,6 +66,7 @@ def postgres_ready() -> Iterator[str]:
     url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     _migrate(create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": url}))
     yield url
+    audit_chain.settle_all()  # no linker thread is still reaching for the database about to be dropped
     _DatabaseReset.dispose_all()
     for _moment, kept in _DemoSnapshot.taken.values():
         if isinstance(kept, tuple):
@@ -178,6 +179,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_url(backend: str, request: pytest.FixtureRequest) -> str:
     """This worker's database of the test's backend, as the migrations left it (emptied before the test)."""
+    audit_chain.settle_all()  # the last test's events are linked before its rows go, never into the next test's
     if backend == "postgresql":
         url = request.getfixturevalue("postgres_ready")
         _DatabaseReset.postgres(url)
