@@ -8,7 +8,7 @@ from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from portal import access_reason, auth, errors, filters, need_to_know, security, throttle
+from portal import access_reason, audit_chain, auth, errors, filters, need_to_know, security, throttle
 from portal.config import Config, config_from_environment, refuse_unsafe_production
 from portal.database import configure_engine
 from portal.extensions import csrf, db, login_manager, migrate
@@ -54,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(auth.load_signed_in_user)
     configure_engine(app)
     throttle.init_app(app)
+    audit_chain.set_link_delay(app.config["AUDIT_LINK_DELAY_SECONDS"])
 
 
 def register_jinja(app: Flask) -> None:

@@ -348,6 +348,13 @@ def settle(engine: Engine, timeout: float = 10.0) -> bool:
     return True if linker is None else linker.idle.wait(timeout)
 
 
+def set_link_delay(seconds: float) -> None:
+    """How long a woken linker waits before linking (the app's AUDIT_LINK_DELAY_SECONDS; the same for every app of
+    a process, as the linker threads are)."""
+    global LINK_DELAY  # noqa: PLW0603 - one setting for the process's linker threads
+    LINK_DELAY = seconds
+
+
 def settle_all(timeout: float = 10.0) -> bool:
     """Wait until every linker of this process is idle (tests, before a database is emptied or dropped)."""
     return all(linker.idle.wait(timeout) for linker in list(_linkers.values()))

@@ -49,6 +49,9 @@ class Config:
     API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "300"))  # per token; 0 turns it off
     CATALOGUE_REBUILD_IN_BACKGROUND = True
     ACCESS_REASON_REQUIRED = True
+    # A woken audit-chain linker waits this long to gather the events of the requests that follow (a pass costs the
+    # same few statements however many events it links).
+    AUDIT_LINK_DELAY_SECONDS = 1.0
     SERVICE_NAME = "KCPO partner portal"
     # Who people write to about their account or organisation (shown on the waiting-for-approval and link pages),
     # and how many working days an administrator usually takes to decide on a newly registered organisation.
@@ -82,6 +85,7 @@ class TestConfig(Config):
     # argon2 at full strength makes every sign-in in the suite slow; tests use a cheap profile.
     ARGON2_FAST = True
     CATALOGUE_REBUILD_IN_BACKGROUND = False  # tests see each change at once
+    AUDIT_LINK_DELAY_SECONDS = 0.0  # each test's events are linked at once, so the next test never waits for them
     # The reason-for-access step has its own tests (tests/audit); other tests open subject pages directly.
     ACCESS_REASON_REQUIRED = False
 
