@@ -158,7 +158,9 @@ def test_every_export_is_audited_as_an_evidence_pack_consultation(app, officer, 
     for suffix in ("", ".csv", ".docx"):
         assert officer.get(f"/evidence/orders/{order['order_id']}{suffix}").status_code == 200
     with app.app_context():
-        events = db.session.scalars(select(AuditEvent).where(AuditEvent.purpose == "evidence pack")).all()
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.purpose == "evidence pack").order_by(AuditEvent.id)
+        ).all()
         assert [(event.action, event.record_type, event.record_id) for event in events] == [
             ("consultation", "order", order["order_id"])
         ] * 3

@@ -42,7 +42,7 @@ def task_link(client, subject_id: int, title: str):  # noqa: ANN001, ANN201
 def subject_events(app: Flask, subject_id: int) -> list[AuditEvent]:
     with app.app_context():
         query = select(AuditEvent).where(AuditEvent.record_type == "subject", AuditEvent.record_id == subject_id)
-        return list(db.session.scalars(query.order_by(AuditEvent.sequence)))
+        return list(db.session.scalars(query.order_by(AuditEvent.id)))
 
 
 def test_a_new_record_shows_each_section_with_what_is_done(client, officer, make) -> None:  # noqa: ANN001

@@ -40,7 +40,9 @@ def subject_data(**overrides) -> dict:  # noqa: ANN003
 
 def audit_events(app: Flask, record_type: str) -> list[AuditEvent]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == record_type)))
+        return list(
+            db.session.scalars(select(AuditEvent).where(AuditEvent.record_type == record_type).order_by(AuditEvent.id))
+        )
 
 
 def text_of(response) -> str:  # noqa: ANN001

@@ -582,7 +582,9 @@ def test_removing_a_referred_requirement_from_a_draft_withdraws_and_removes_its_
 
         assert db.session.get(Requirement, requirement_id) is None and db.session.get(Referral, referral_id) is None
         withdrawn = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.record_type == "referral", AuditEvent.record_id == referral_id)
+            select(AuditEvent)
+            .where(AuditEvent.record_type == "referral", AuditEvent.record_id == referral_id)
+            .order_by(AuditEvent.id)
         ).all()
         assert [event.action for event in withdrawn][-1] == "alteration"
         assert "withdrawn" in withdrawn[-1].detail["change"]

@@ -35,7 +35,9 @@ def owned_subject(make: Factory) -> tuple[int, int, dict[str, Any]]:
 
 def break_glass_events(app: Flask) -> list[AuditEvent]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == BREAK_GLASS)))
+        return list(
+            db.session.scalars(select(AuditEvent).where(AuditEvent.action == BREAK_GLASS).order_by(AuditEvent.id))
+        )
 
 
 def notices(app: Flask) -> list[OutboxMessage]:
