@@ -100,6 +100,7 @@ def officer_completes_the_draft(page: Page) -> None:
         page.get_by_label("Summary of the facts").fill("Stopped near Mile End station with a kitchen knife.")
         page.get_by_role("button", name="Add occasion").click()
     requirements = page.locator("table", has=page.get_by_role("columnheader", name="Supervisor")).locator("tbody tr")
+    expect(requirements).not_to_have_count(0)  # the order page has loaded after the last occasion: count() never waits
     for index in range(requirements.count()):
         page.goto(order_url)
         requirements.nth(index).get_by_role("link", name=re.compile("^Change")).click()
