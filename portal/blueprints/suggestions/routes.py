@@ -3,12 +3,14 @@ from datetime import date
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from matching.results import MatchResult
 from portal.auth import officer_required
 from portal.blueprints.orders.forms import WholeForm
 from portal.blueprints.suggestions import bp
 from portal.blueprints.suggestions.forms import SuggestionFiltersForm
 from portal.data import matching as matching_data
 from portal.data import orders, referrals, subjects
+from portal.models import Order
 from portal.pagination import page_number, pagination
 from portal.pictures import area_map
 
@@ -17,15 +19,27 @@ EXCLUDED_IN_TAB = 10  # the Excluded tab words the nearest few; the excluded pag
 EXCLUDED_PER_PAGE = 50
 
 
+def _filters_form(subject_id: int) -> tuple[SuggestionFiltersForm, Order | None]:
+    """The filters asked for, following the open draft's period unless the officer chose another; and that draft."""
+    form = SuggestionFiltersForm(request.args if request.args else None)
+    draft = orders.open_order(subject_id)
+    if draft is not None:
+        form.follow(orders.period_of(draft), request.args)
+    return form, draft
+
+
+def _record_match_run(subject_id: int, result: MatchResult) -> None:
+    matching_data.record_match_run(
+        subject_id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
+    )
+
+
 @bp.get("/<int:subject_id>/suggestions")
 @officer_required
 def suggest(subject_id: int) -> ResponseReturnValue:
     subject = subjects.get_subject(subject_id, with_profile=True)
-    form = SuggestionFiltersForm(request.args if request.args else None)
+    form, draft = _filters_form(subject.id)
     today = date.today()
-    draft = orders.open_order(subject.id)
-    if draft is not None:
-        form.follow(orders.period_of(draft), request.args)
     if request.args and not form.validate():
         return render_template("suggestions/suggest.html", subject=subject, form=form, result=None), 200
     starts_on, ends_on = form.period(today)
@@ -34,9 +48,7 @@ def suggest(subject_id: int) -> ResponseReturnValue:
     profile, result = matching_data.suggest(
         subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS, offset
     )
-    matching_data.record_match_run(
-        subject.id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
-    )
+    _record_match_run(subject.id, result)
     return render_template(
         "suggestions/suggest.html",
         subject=subject,
@@ -63,20 +75,15 @@ def suggest(subject_id: int) -> ResponseReturnValue:
 @officer_required
 def excluded(subject_id: int) -> ResponseReturnValue:
     """Every nearby programme ruled out for the subject, nearest first, each with why, a page at a time."""
-    subject = subjects.get_subject(subject_id)
-    form = SuggestionFiltersForm(request.args if request.args else None)
+    subject = subjects.get_subject(subject_id, with_profile=True)
+    form, _draft = _filters_form(subject.id)
     today = date.today()
-    draft = orders.open_order(subject.id)
-    if draft is not None:
-        form.follow(orders.period_of(draft), request.args)
     back = url_for("suggestions.suggest", subject_id=subject.id, **_filters())
     if request.args and not form.validate():
         return redirect(back)  # the suggestions page names the field that is wrong
     starts_on, ends_on = form.period(today)
     profile, result = matching_data.suggest(subject, starts_on, ends_on, today, form.match_filters(), 0)
-    matching_data.record_match_run(
-        subject.id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
-    )
+    _record_match_run(subject.id, result)
     listed = len(result.exclusions)
     page = min(page_number(), max(1, -(-listed // EXCLUDED_PER_PAGE)))
     offset = (page - 1) * EXCLUDED_PER_PAGE
