@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
@@ -100,12 +101,25 @@ def _sqlite_copy(database: BenchDatabase) -> Iterator[BenchDatabase]:
             leftover.unlink()
 
 
+def _create_from_template(connection: psycopg.Connection, copy_name: str, name: str) -> None:
+    """PostgreSQL copies a database only while nobody is connected to it. The audit chain's linker thread keeps its
+    connection to the prepared database for a few idle seconds after preparing recorded events: wait for it."""
+    for attempt in range(30):
+        try:
+            connection.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{name}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == 29:
+                raise
+            time.sleep(0.5)
+
+
 def _postgres_copy(database: BenchDatabase) -> Iterator[BenchDatabase]:
     name = make_url(database.url).database
     copy_name = f"{name}_run_{os.getpid()}"
     with psycopg.connect(_conninfo(POSTGRES_SERVER), autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{name}"')
+        _create_from_template(connection, copy_name, name)
     copy = replace(database, url=make_url(database.url).set(database=copy_name).render_as_string(hide_password=False))
     try:
         yield copy
