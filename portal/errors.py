@@ -1,7 +1,11 @@
 """Error pages in GOV.UK wording; never a traceback or SQL in front of a user. Refusals are security events: every
-401, 403 and 429 answer (pages and API alike) and every failed CSRF check is logged, with ids only (ASVS 16.3)."""
+401, 403 and 429 answer (pages and API alike) and every failed CSRF check is logged, with ids only (ASVS 16.3).
 
-from flask import Flask, Response, flash, g, redirect, render_template, request
+A change the data layer refuses (a stale edit, a locked order or report, a closed referral) is answered on a page the
+same way everywhere: its message is flashed and the person is sent back (303) to the page the request came from, or
+to the page the view named with `send_back_to` (the API answers the same exceptions with its own JSON handlers)."""
+
+from flask import Flask, Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -9,7 +13,12 @@ from markupsafe import escape
 from sqlalchemy.exc import NoResultFound
 from werkzeug.exceptions import HTTPException
 
+from portal.data import EditConflict
+from portal.data.noncompliance import ReportLocked
+from portal.data.orders import OrderLocked
+from portal.data.referrals import ReferralClosed
 from portal.extensions import db
+from portal.forms import CHANGED_SINCE_OPENED
 from portal.safety import same_site_referrer
 
 PAGES = {
@@ -20,6 +29,9 @@ PAGES = {
     500: "errors/500.html",
 }
 SECURITY_EVENTS = {401: "unauthenticated", 403: "forbidden", 429: "rate-limited"}
+# Refusals a page answers with their message and a way back; each carries its message but a stale edit, whose
+# wording is the forms' (the same sentence a form shows).
+PAGE_REFUSALS = (EditConflict, OrderLocked, ReferralClosed, ReportLocked)
 
 
 def security_context() -> str:
@@ -30,7 +42,28 @@ def security_context() -> str:
     return f"method={request.method} endpoint={request.endpoint} path={path} user_id={user_id} ip={request.remote_addr}"
 
 
+def send_back_to(endpoint: str, **values: int | str) -> None:
+    """Where a refusal sends the person, when not back to the page this request was made on."""
+    g.page_after_refusal = url_for(endpoint, **values)
+
+
+def page_after_refusal() -> str:
+    return g.get("page_after_refusal") or url_for(request.endpoint, **(request.view_args or {}))
+
+
+def refusal_message(error: Exception) -> str:
+    return CHANGED_SINCE_OPENED if isinstance(error, EditConflict) else error.message
+
+
+def _refused(error: Exception) -> ResponseReturnValue:
+    flash(refusal_message(error), "error")
+    return redirect(page_after_refusal()), 303
+
+
 def register_error_handlers(app: Flask) -> None:
+    for refusal in PAGE_REFUSALS:  # the API's blueprint handlers answer these first for API requests
+        app.register_error_handler(refusal, _refused)
+
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> ResponseReturnValue:
         # Nothing was changed. Back to the form (only ever a page on this site: the Referer is the sender's to set).

@@ -5,6 +5,13 @@ from flask import Flask
 
 from portal import create_app
 from portal.config import ProductionConfig
+from portal.data import EditConflict
+from portal.data.noncompliance import ReportLocked
+from portal.data.orders import OrderLocked
+from portal.data.referrals import ReferralClosed
+from portal.errors import send_back_to
+from portal.forms import CHANGED_SINCE_OPENED
+from portal.models import ReferralStatus
 from tests.utils import h1
 
 
@@ -92,3 +99,40 @@ def test_error_summary_links_land_on_the_first_box_of_a_date(client, sign_in) ->
     link = soup.select_one('.govuk-error-summary__list a[href="#valid_from-day"]')
     assert link is not None and link.get_text() == "Runs from must be a real date, like 27 3 2027"
     assert soup.find(id="valid_from-day").get("name") == "valid_from"
+
+
+REFUSALS = {
+    "stale edit": (EditConflict(), CHANGED_SINCE_OPENED),
+    "filed order": (OrderLocked(), "This order has been filed and cannot change. Start a new version to make changes."),
+    "closed referral": (
+        ReferralClosed(ReferralStatus.WITHDRAWN),
+        "This referral is no longer waiting for your response: it is withdrawn.",
+    ),
+    "submitted report": (ReportLocked(), "This report has been submitted and is locked. Add a correction instead."),
+}
+
+
+@pytest.mark.own_app
+@pytest.mark.parametrize(("refusal", "message"), REFUSALS.values(), ids=REFUSALS.keys())
+def test_a_refused_change_is_flashed_and_sent_back(app: Flask, client, refusal: Exception, message: str) -> None:  # noqa: ANN001
+    """One handler for every page: the data layer's refusal is flashed, then a 303 back to the page the request was
+    made on, or to the page the view named."""
+    from portal.auth import public
+
+    @public
+    def refuse(thing_id: int) -> str:
+        raise refusal
+
+    @public
+    def refuse_elsewhere(thing_id: int) -> str:
+        send_back_to("refused", thing_id=thing_id)
+        raise refusal
+
+    app.add_url_rule("/things/<int:thing_id>/refused", "refused", refuse, methods=["GET", "POST"])
+    app.add_url_rule("/things/<int:thing_id>/elsewhere", "elsewhere", refuse_elsewhere, methods=["POST"])
+    for path in ("/things/7/refused", "/things/7/elsewhere"):
+        response = client.post(path)
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/things/7/refused"
+        with client.session_transaction() as session:
+            assert session.pop("_flashes") == [("error", message)]

@@ -35,9 +35,7 @@ def _answer(view: ReferralView) -> ResponseReturnValue:
 
 
 def _closed(closed: ReferralClosed) -> ApiError:
-    return ApiError(
-        422, "referral_closed", f"This referral is no longer waiting for your response: it is {closed.status}."
-    )
+    return ApiError(422, "referral_closed", closed.message)
 
 
 @operation(

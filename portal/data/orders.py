@@ -53,6 +53,8 @@ DEFAULT_LEAD_TIME = timedelta(days=28)
 class OrderLocked(Exception):
     """A filed or made order cannot change; a change needs a new version."""
 
+    message = "This order has been filed and cannot change. Start a new version to make changes."
+
 
 class OrderInProgress(Exception):
     """The subject already has an open order (someone started one at the same moment): this is it."""
@@ -72,6 +74,14 @@ def get_order(order_id: int) -> Order:
 def view_order(order_id: int, purpose: str = "") -> Order:
     order = get_order(order_id)
     audit.record(audit.CONSULTATION, "order", order.id, purpose=purpose, subject_id=order.subject_id)
+    return order
+
+
+def editable_draft(order_id: int, purpose: str | None = None) -> Order:
+    """The order, to change it: OrderLocked when it is no longer a draft. With a purpose, opening it is recorded."""
+    order = get_order(order_id) if purpose is None else view_order(order_id, purpose)
+    if order.status != OrderStatus.DRAFT:
+        raise OrderLocked()
     return order
 
 

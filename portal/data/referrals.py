@@ -99,6 +99,10 @@ class ReferralClosed(Exception):
         super().__init__(f"The referral is {status}")
         self.status = status
 
+    @property
+    def message(self) -> str:
+        return f"This referral is no longer waiting for your response: it is {self.status}."
+
 
 class AlreadyReferred(Exception):
     """The requirement has already been referred; a requirement has at most one referral."""

@@ -8,9 +8,9 @@ from wtforms import SubmitField
 
 from portal.auth import admin_required
 from portal.blueprints.admin import bp
-from portal.data import EditConflict, policy
+from portal.data import policy
 from portal.dates import LEGAL_BASIS_DATES
-from portal.forms import CHANGED_SINCE_OPENED, GovDateField, VersionField, ensure_after, text_area, text_field
+from portal.forms import GovDateField, VersionField, ensure_after, text_area, text_field
 
 
 class LegalBasisForm(FlaskForm):
@@ -77,11 +77,7 @@ def legal_basis_edit(basis_id: int) -> ResponseReturnValue:
     basis = policy.get_legal_basis(basis_id)
     form = LegalBasisForm(obj=basis)
     if form.validate_on_submit():
-        try:
-            policy.update_legal_basis(basis, form.fields(), form.version.data)
-        except EditConflict:
-            flash(CHANGED_SINCE_OPENED, "error")
-            return redirect(url_for("admin.legal_basis_edit", basis_id=basis_id)), 303
+        policy.update_legal_basis(basis, form.fields(), form.version.data)
         flash("Legal basis saved.", "success")
         return redirect(url_for("admin.legal_bases"))
     return render_template("admin/legal-basis-form.html", form=form, basis=basis)

@@ -10,8 +10,8 @@ from wtforms import SubmitField
 
 from portal.auth import admin_required
 from portal.blueprints.admin import bp
-from portal.data import EditConflict, policy
-from portal.forms import CHANGED_SINCE_OPENED, VersionField, WholeNumberField
+from portal.data import policy
+from portal.forms import VersionField, WholeNumberField
 from portal.retention import MAX_RETAIN_MONTHS, RetentionPolicy
 
 PERIOD_LIMITS = {
@@ -68,11 +68,7 @@ class RetentionPolicyForm(FlaskForm):
 def retention_policy() -> ResponseReturnValue:
     form = RetentionPolicyForm()
     if form.validate_on_submit():
-        try:
-            policy.save_retention_policy(form.periods(), current_user.id, form.version.data)
-        except EditConflict:
-            flash(CHANGED_SINCE_OPENED, "error")
-            return redirect(url_for("admin.retention_policy")), 303
+        policy.save_retention_policy(form.periods(), current_user.id, form.version.data)
         flash("Review periods saved. Every subject's and order's review date has been recalculated.", "success")
         return redirect(url_for("admin.retention_policy"))
     if not form.is_submitted():

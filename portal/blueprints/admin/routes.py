@@ -69,11 +69,7 @@ def organisation(organisation_id: int) -> ResponseReturnValue:
         if action not in REASON_REQUIRED or form.require_reason(REASON_REQUIRED[action]):
             if action in CONFIRMED_FIRST and request.form.get("confirmed") != "yes":
                 return confirmation_page(_suspend_confirmation(found, form), form)
-            try:
-                check_version(found, form.version.data)
-            except EditConflict:
-                flash(CHANGED_SINCE_OPENED, "error")
-                return redirect(url_for("admin.organisation", organisation_id=organisation_id)), 303
+            check_version(found, form.version.data)
             organisations.change_status(found, status, form.reason.data or "")
             flash(message, "success")
             return redirect(url_for("admin.organisation", organisation_id=organisation_id))

@@ -18,16 +18,16 @@ from portal.blueprints.orders.forms import (
     WholeForm,
 )
 from portal.confirmations import Confirmation, confirmation_page
-from portal.data import EditConflict, orders, policy, subjects
+from portal.data import orders, policy, subjects
 from portal.data.orders import OrderInProgress, OrderLocked
 from portal.downloads import DOCX, download
-from portal.forms import CHANGED_SINCE_OPENED
+from portal.errors import send_back_to
 from portal.models import Order, OrderStatus
 from portal.orders.checks import check_order
 from portal.orders.court_document import court_document_docx, court_document_sections
 from portal.orders.tasks import draft_tasks
 
-LOCKED = "This order has been filed and cannot change. Start a new version to make changes."
+LOCKED = OrderLocked.message
 PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_programme"})
 
 
@@ -44,25 +44,21 @@ def _with_checks(template: str, order: Order, **context) -> str:  # noqa: ANN003
     )
 
 
-def _guarded(order: Order, change, message: str, then: str | None = None) -> ResponseReturnValue:  # noqa: ANN001
-    """Apply a change to a draft, turning a stale or locked draft into a clear message instead of an overwrite;
+@bp.before_request
+def _refusals_back_to_the_order() -> None:
+    """A stale or locked order (the page error handlers) sends the officer back to the order's page."""
+    if request.view_args and "order_id" in request.view_args:
+        send_back_to("orders.order", order_id=request.view_args["order_id"])
+
+
+def _saved(order: Order, change, message: str, then: str | None = None) -> ResponseReturnValue:  # noqa: ANN001
+    """Apply a change to a draft (a stale or locked draft is refused, never overwritten: see portal.errors);
     then go to the order (or to `then`)."""
-    try:
-        change()
-    except EditConflict:
-        flash(CHANGED_SINCE_OPENED, "error")
-        return redirect(url_for("orders.order", order_id=order.id)), 303
-    except OrderLocked:
-        return _locked(order)
+    change()
     if then is not None:
         return redirect(then)
     flash(message, "success")
     return redirect(url_for("orders.order", order_id=order.id))
-
-
-def _locked(order: Order) -> ResponseReturnValue:
-    flash(LOCKED, "error")
-    return redirect(url_for("orders.order", order_id=order.id)), 303
 
 
 @bp.post("/for-subject/<int:subject_id>")
@@ -103,10 +99,11 @@ def accept_sessions(subject_id: int) -> ResponseReturnValue:
             order = orders.start_draft(subject, current_user.id, current_user.account.unit, period)
         except OrderInProgress as started:  # another officer started one at the same moment
             order = started.order
+    send_back_to("orders.order", order_id=order.id)
     expected = form.version.data if form.version.data is not None else order.version
     already = {requirement.session_id for requirement in order.requirements}
     added = len([session for session in sessions if session.id not in already])
-    return _guarded(
+    return _saved(
         order,
         lambda: orders.add_requirements_from_sessions(order, sessions, current_user.id, expected),
         f"{added} requirement{'s' if added != 1 else ''} added and sent to the partner to confirm."
@@ -137,9 +134,7 @@ def order(order_id: int) -> ResponseReturnValue:
 @bp.route("/<int:order_id>/details", methods=["GET", "POST"])
 @officer_required
 def details(order_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     form = OrderDetailsForm(obj=found)
     if request.method == "GET":
         form.duration_months.data = str(found.duration_months)
@@ -149,7 +144,7 @@ def details(order_id: int) -> ResponseReturnValue:
             orders.update_details(found, form.order_fields(), form.version.data)
             _say_which_requirements_no_longer_fit(found)
 
-        return _guarded(found, save, "Order details saved.")
+        return _saved(found, save, "Order details saved.")
     return render_template("orders/details.html", order=found, form=form)
 
 
@@ -168,9 +163,7 @@ def _say_which_requirements_no_longer_fit(order: Order) -> None:
 @bp.route("/<int:order_id>/occasions/new", methods=["GET", "POST"])
 @officer_required
 def occasion_new(order_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     form = OccasionForm(version=found.version)
     if form.validate_on_submit():
         fields = {
@@ -179,31 +172,27 @@ def occasion_new(order_id: int) -> ResponseReturnValue:
             "summary": form.summary.data.strip(),
             "good_reason_claimed": (form.good_reason_claimed.data or "").strip(),
         }
-        return _guarded(found, lambda: orders.add_occasion(found, fields, form.version.data), "Occasion added.")
+        return _saved(found, lambda: orders.add_occasion(found, fields, form.version.data), "Occasion added.")
     return render_template("orders/occasion-form.html", order=found, form=form)
 
 
 @bp.post("/<int:order_id>/occasions/<int:occasion_id>/remove")
 @officer_required
 def occasion_remove(order_id: int, occasion_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     form = WholeForm()
     if not form.validate_on_submit():
         abort(400)
-    return _guarded(found, lambda: orders.remove_occasion(found, occasion_id, form.version.data), "Occasion removed.")
+    return _saved(found, lambda: orders.remove_occasion(found, occasion_id, form.version.data), "Occasion removed.")
 
 
 @bp.route("/<int:order_id>/requirements/new", methods=["GET", "POST"])
 @officer_required
 def requirement_new(order_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     form = RequirementForm(version=found.version)
     if form.validate_on_submit():
-        return _guarded(
+        return _saved(
             found,
             lambda: orders.add_requirement(found, form.requirement_fields(), form.version.data),
             "Requirement added. Its supervisor must confirm it before the order can go to court.",
@@ -214,13 +203,11 @@ def requirement_new(order_id: int) -> ResponseReturnValue:
 @bp.route("/<int:order_id>/requirements/<int:requirement_id>/edit", methods=["GET", "POST"])
 @officer_required
 def requirement_edit(order_id: int, requirement_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     requirement = orders.part_of(found.requirements, requirement_id)
     form = RequirementTermsForm(obj=requirement, version=found.version)
     if form.validate_on_submit():
-        return _guarded(
+        return _saved(
             found,
             lambda: orders.update_requirement(found, requirement_id, form.terms(), form.version.data),
             "Requirement saved.",
@@ -233,17 +220,13 @@ def requirement_edit(order_id: int, requirement_id: int) -> ResponseReturnValue:
 def requirement_remove(order_id: int, requirement_id: int) -> ResponseReturnValue:
     """Asks first (GET), since removing a referred requirement withdraws the partner's referral."""
     asking = request.method == "GET"
-    found = (
-        orders.view_order(order_id, purpose="confirm removing a requirement") if asking else orders.get_order(order_id)
-    )
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id, purpose="confirm removing a requirement" if asking else None)
     form = WholeForm(version=found.version)
     if asking:
         return confirmation_page(_removal_question(found, requirement_id), form)
     if not form.validate_on_submit():
         abort(400)
-    return _guarded(
+    return _saved(
         found,
         lambda: orders.remove_requirement(found, requirement_id, form.version.data),
         "Requirement removed and its referral withdrawn.",
@@ -278,12 +261,10 @@ def _removal_question(order: Order, requirement_id: int) -> Confirmation:
 @bp.route("/<int:order_id>/prohibitions/new", methods=["GET", "POST"])
 @officer_required
 def prohibition_new(order_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     form = ProhibitionForm(version=found.version)
     if form.validate_on_submit():
-        return _guarded(
+        return _saved(
             found,
             lambda: orders.add_prohibition(found, form.prohibition_fields(), form.version.data),
             "Prohibition added.",
@@ -294,13 +275,11 @@ def prohibition_new(order_id: int) -> ResponseReturnValue:
 @bp.route("/<int:order_id>/prohibitions/<int:prohibition_id>/edit", methods=["GET", "POST"])
 @officer_required
 def prohibition_edit(order_id: int, prohibition_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     prohibition = orders.part_of(found.prohibitions, prohibition_id)
     form = ProhibitionTermsForm(obj=prohibition, version=found.version)
     if form.validate_on_submit():
-        return _guarded(
+        return _saved(
             found,
             lambda: orders.update_prohibition(found, prohibition_id, form.terms(), form.version.data),
             "Prohibition saved.",
@@ -311,13 +290,11 @@ def prohibition_edit(order_id: int, prohibition_id: int) -> ResponseReturnValue:
 @bp.post("/<int:order_id>/prohibitions/<int:prohibition_id>/remove")
 @officer_required
 def prohibition_remove(order_id: int, prohibition_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     form = WholeForm()
     if not form.validate_on_submit():
         abort(400)
-    return _guarded(
+    return _saved(
         found, lambda: orders.remove_prohibition(found, prohibition_id, form.version.data), "Prohibition removed."
     )
 
@@ -325,9 +302,7 @@ def prohibition_remove(order_id: int, prohibition_id: int) -> ResponseReturnValu
 @bp.post("/<int:order_id>/prohibitions/sync")
 @officer_required
 def prohibitions_sync(order_id: int) -> ResponseReturnValue:
-    found = orders.get_order(order_id)
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id)
     form = WholeForm()
     if not form.validate_on_submit():
         abort(400)
@@ -337,7 +312,7 @@ def prohibitions_sync(order_id: int) -> ResponseReturnValue:
         orders.sync_prohibitions(found)
         orders.touch(found, "prohibitions brought up to date with the subject's record")
 
-    return _guarded(found, sync, "Place and person prohibitions now match the subject's record.")
+    return _saved(found, sync, "Place and person prohibitions now match the subject's record.")
 
 
 @bp.get("/<int:order_id>/checks")
@@ -370,9 +345,7 @@ def print_view(order_id: int) -> ResponseReturnValue:
 @officer_required
 def file_check(order_id: int) -> ResponseReturnValue:
     """Check your answers before filing: filing locks the order."""
-    found = orders.view_order(order_id, purpose="check the order before filing")
-    if found.status != OrderStatus.DRAFT:
-        return _locked(found)
+    found = orders.editable_draft(order_id, purpose="check the order before filing")
     return _with_checks("orders/file-check.html", found, out_of_step=orders.prohibitions_out_of_step(found))
 
 
@@ -403,7 +376,7 @@ def file(order_id: int) -> ResponseReturnValue:
             "The subject's record has changed since the prohibitions were drawn. Bring them up to date first.", "error"
         )
         return redirect(url_for("orders.order", order_id=order_id)), 303
-    return _guarded(
+    return _saved(
         found,
         lambda: orders.file_order(found, form.version.data),
         "Order filed. It is now locked.",
@@ -425,7 +398,7 @@ def made(order_id: int) -> ResponseReturnValue:
             "made_by_court": form.made_by_court.data.strip(),
             "final_terms": (form.final_terms.data or "").strip(),
         }
-        return _guarded(
+        return _saved(
             found,
             lambda: orders.mark_made(found, fields, form.version.data),
             "Order recorded as made. Its requirements are active and the partners' registers have started.",

@@ -23,10 +23,10 @@ from portal.blueprints.partners.forms import (
     SupervisorForm,
     WhoItIsForForm,
 )
-from portal.blueprints.partners.routes import _conflict, _resumed, _session_form, _venue_detour
+from portal.blueprints.partners.routes import _resumed, _session_form, _venue_detour
 from portal.confirmations import Confirmation, confirmation_page
-from portal.data import EditConflict, programme_drafts, programmes
-from portal.forms import CHANGED_SINCE_OPENED
+from portal.data import programme_drafts, programmes
+from portal.errors import send_back_to
 from portal.models import ProgrammeDraft
 
 
@@ -161,12 +161,8 @@ def programme_draft_section(draft_id: int, section: str) -> ResponseReturnValue:
     found = BY_SLUG.get(section) or abort(404)
     form = _section_form(found, _draft_source(draft))
     if form.validate_on_submit():
-        try:
-            programme_drafts.save_section(
-                own_organisation_id(), draft, found.slug, form.programme_fields(), form.version.data
-            )
-        except EditConflict:
-            return _conflict("partners.programme_draft_section", draft_id=draft_id, section=section)
+        fields = form.programme_fields()
+        programme_drafts.save_section(own_organisation_id(), draft, found.slug, fields, form.version.data)
         if request.args.get("next") == "check":  # a "Change" link of the check-your-answers page: back there
             return redirect(url_for("partners.draft_check", draft_id=draft_id))
         if found.slug == VENUE_AND_SESSIONS:
@@ -228,10 +224,8 @@ def draft_session_remove(draft_id: int) -> ResponseReturnValue:
     number = request.form.get("session", "")
     if not form.validate_on_submit() or not number.isdigit():
         abort(400)
-    try:
-        programme_drafts.remove_session(draft, int(number), form.version.data)
-    except EditConflict:
-        flash(CHANGED_SINCE_OPENED, "error")
+    send_back_to("partners.draft_sessions", draft_id=draft_id)
+    programme_drafts.remove_session(draft, int(number), form.version.data)
     return redirect(url_for("partners.draft_sessions", draft_id=draft_id), 303)
 
 
@@ -267,10 +261,8 @@ def draft_publish(draft_id: int) -> ResponseReturnValue:
     if any(task.status != COMPLETED for task in task_statuses(draft)[:-1]):
         flash("Complete every section before you publish the programme. Nothing has been published.", "error")
         return redirect(url_for("partners.programme_draft", draft_id=draft_id), 303)
-    try:
-        programme = programme_drafts.publish(own_organisation_id(), draft, form.version.data, date.today())
-    except EditConflict:
-        return _conflict("partners.draft_check", draft_id=draft_id)
+    send_back_to("partners.draft_check", draft_id=draft_id)
+    programme = programme_drafts.publish(own_organisation_id(), draft, form.version.data, date.today())
     flash("Programme published.", "success")
     return redirect(url_for("partners.programme", programme_id=programme.id))
 
@@ -299,10 +291,8 @@ def draft_delete(draft_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        programme_drafts.delete(draft, form.version.data)
-    except EditConflict:
-        return _conflict("partners.programme_draft", draft_id=draft_id)
+    send_back_to("partners.programme_draft", draft_id=draft_id)
+    programme_drafts.delete(draft, form.version.data)
     flash("Draft deleted.", "success")
     return redirect(url_for("partners.programmes_list"), 303)
 
@@ -335,12 +325,7 @@ def programme_edit_section(programme_id: int, section: str) -> ResponseReturnVal
     chosen = BY_SLUG.get(section) or abort(404)
     form = _section_form(chosen, found)
     if form.validate_on_submit():
-        try:
-            programmes.update_programme(
-                found, {**form.programme_fields(), "assured_on": date.today()}, form.version.data
-            )
-        except EditConflict:
-            return _conflict("partners.programme_edit_section", programme_id=programme_id, section=section)
+        programmes.update_programme(found, {**form.programme_fields(), "assured_on": date.today()}, form.version.data)
         flash("Programme updated.", "success")
         return redirect(url_for("partners.programme", programme_id=programme_id))
     back = url_for("partners.programme_edit", programme_id=programme_id)

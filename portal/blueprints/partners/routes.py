@@ -161,11 +161,7 @@ def review_listing(found: Programme, back_to: str) -> ResponseReturnValue:
     if request.method == "GET":
         form.show_residence(found.residence_rule)
     if form.validate_on_submit():
-        try:
-            listing_review.publish_reviewed(found, form.rule(found.residence_rule), form.version.data)
-        except EditConflict:
-            flash(CHANGED_SINCE_OPENED, "error")
-            return redirect(request.path), 303
+        listing_review.publish_reviewed(found, form.rule(found.residence_rule), form.version.data)
         flash("Reviewed and published: officers can now be offered this programme under the rule you chose.", "success")
         return redirect(back_to)
     return render_template("listing-review.html", programme=found, form=form, back_to=back_to)
@@ -298,10 +294,7 @@ def session_edit(session_id: int) -> ResponseReturnValue:
         return _venue_detour(session_id=session_id)
     if form.validate_on_submit():
         programmes.get_own_venue(own_organisation_id(), int(form.venue_id.data))
-        try:
-            programmes.update_session(found, form.session_fields(), form.version.data)
-        except EditConflict:
-            return _conflict("partners.session_edit", session_id=session_id)
+        programmes.update_session(found, form.session_fields(), form.version.data)
         flash("Session updated.", "success")
         return redirect(url_for("partners.programme", programme_id=found.programme_id))
     return render_template("partners/session-form.html", form=form, programme=found.programme, session=found)
@@ -381,10 +374,7 @@ def venue_edit(venue_id: int) -> ResponseReturnValue:
         if programmes.venue_name_in_use(own_organisation_id(), form.name.data.strip(), except_venue_id=venue_id):
             form.name.errors.append("You already have a venue with this name")
         else:
-            try:
-                programmes.update_venue(found, _venue_fields(form), form.version.data)
-            except EditConflict:
-                return _conflict("partners.venue_edit", venue_id=venue_id)
+            programmes.update_venue(found, _venue_fields(form), form.version.data)
             flash("Venue updated.", "success")
             return redirect(url_for("partners.venues"))
     return render_template("partners/venue-form.html", form=form, venue=found)
@@ -400,8 +390,3 @@ def _venue_fields(form: VenueForm) -> dict:
         "easting": location.easting,
         "northing": location.northing,
     }
-
-
-def _conflict(endpoint: str, **values: int | str) -> ResponseReturnValue:
-    flash(CHANGED_SINCE_OPENED, "error")
-    return redirect(url_for(endpoint, **values)), 303

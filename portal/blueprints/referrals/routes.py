@@ -4,16 +4,16 @@ Pages render only `ReferralView`s (the data-sharing allow-list), never the Refer
 The only state change a GET makes is the recorded read receipt: opening a new referral marks it viewed.
 """
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.referrals import bp
 from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
-from portal.data import EditConflict, referrals
-from portal.data.referrals import ReferralClosed, ReferralView, SessionFull
-from portal.forms import CHANGED_SINCE_OPENED
+from portal.data import referrals
+from portal.data.referrals import ReferralView, SessionFull
+from portal.errors import send_back_to
 from portal.models import Referral
 
 GROUP_TITLES = {
@@ -28,6 +28,13 @@ def session_full_message(capacity: int | None) -> str:
     if capacity is None:
         return "The places per session are not confirmed. Set them on the programme's page, then accept the referral."
     return f"This session is full: all {capacity} places are taken. Decline the referral or contact the officer."
+
+
+@bp.before_request
+def _refusals_back_to_the_referral() -> None:
+    """A stale or closed referral (the page error handlers) sends the partner back to the referral's page."""
+    if request.view_args and "referral_id" in request.view_args:
+        send_back_to("referrals.referral", referral_id=request.view_args["referral_id"])
 
 
 @bp.get("/")
@@ -52,10 +59,6 @@ def accept(referral_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             referrals.accept_referral(found, current_user.id, form.statement(), form.version.data)
-        except EditConflict:
-            return _conflict(referral_id)
-        except ReferralClosed as closed:
-            return _closed(referral_id, closed)
         except SessionFull as full:
             return _page(found, form, DeclineForm(version=found.version), problem=session_full_message(full.capacity))
         flash("Referral accepted. A place in the session is reserved for this young person.", "success")
@@ -69,12 +72,7 @@ def decline(referral_id: int) -> ResponseReturnValue:
     found = referrals.find_partner_referral(own_organisation_id(), referral_id)
     form = DeclineForm()
     if form.validate_on_submit():
-        try:
-            referrals.decline_referral(found, current_user.id, form.reason.data, form.version.data)
-        except EditConflict:
-            return _conflict(referral_id)
-        except ReferralClosed as closed:
-            return _closed(referral_id, closed)
+        referrals.decline_referral(found, current_user.id, form.reason.data, form.version.data)
         flash("Referral declined. The officer has been told your reason.", "success")
         return redirect(url_for("referrals.referral", referral_id=referral_id))
     return _page(found, AcceptForm(version=found.version), form, errors=form)
@@ -110,13 +108,3 @@ def _render(
         form=errors,
         problem=problem,
     )
-
-
-def _conflict(referral_id: int) -> ResponseReturnValue:
-    flash(CHANGED_SINCE_OPENED, "error")
-    return redirect(url_for("referrals.referral", referral_id=referral_id)), 303
-
-
-def _closed(referral_id: int, closed: ReferralClosed) -> ResponseReturnValue:
-    flash(f"This referral is no longer waiting for your response: it is {closed.status}.", "error")
-    return redirect(url_for("referrals.referral", referral_id=referral_id)), 303

@@ -16,7 +16,7 @@ from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.registers import bp
 from portal.blueprints.registers.forms import CancelForm, RegisterForm, register_form
 from portal.compliance.schedule import london_today
-from portal.data import EditConflict, attendance, programmes
+from portal.data import attendance, programmes
 from portal.data.attendance import Register, RegisterNotOpen
 from portal.date_filters import errors_of, read_period
 from portal.filters import govuk_date
@@ -104,9 +104,6 @@ def save(session_id: int, on_date: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             added = attendance.save_register(found, form.marks(), current_user.id)
-        except EditConflict:
-            flash(CHANGED_SINCE_OPENED, "error")
-            return redirect(url_for("registers.register", session_id=session_id, on_date=on_date)), 303
         except RegisterNotOpen as closed:
             return shown_again(problem=closed.reason)
         flash(

@@ -7,7 +7,7 @@ from portal.auth import officer_required, own_organisation_id, partner_required
 from portal.blueprints.reports import bp
 from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
 from portal.compliance.rules import RULE_NAMES as RULE_TEXT
-from portal.data import EditConflict, noncompliance, referrals
+from portal.data import noncompliance, referrals
 from portal.data.noncompliance import (
     DECISIONS,
     EVENT_KINDS,
@@ -16,10 +16,9 @@ from portal.data.noncompliance import (
     ReportLocked,
     YouthOffendingTeamInputNeeded,
 )
-from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import NonComplianceReport, ReportStatus
 
-LOCKED = "This report has been submitted and is locked. Add a correction instead."
+LOCKED = ReportLocked.message
 RULE_NAMES = RULE_TEXT | {
     "partner-non-compliance": "Partner: non-compliance",
     "partner-concern": "Partner: a concern",
@@ -61,12 +60,6 @@ def report(report_id: int) -> ResponseReturnValue:
                 form.version.data,
                 form.youth_offending_team_input.data or "",
             )
-        except EditConflict:
-            flash(CHANGED_SINCE_OPENED, "error")
-            return redirect(url_for("reports.report", report_id=report_id)), 303
-        except ReportLocked:
-            flash(LOCKED, "error")
-            return redirect(url_for("reports.report", report_id=report_id)), 303
         except YouthOffendingTeamInputNeeded:
             form.youth_offending_team_input.errors.append(YOT_NEEDED)
         else:

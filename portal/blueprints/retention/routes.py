@@ -10,8 +10,7 @@ from portal.auth import roles_required
 from portal.blueprints.retention import bp
 from portal.blueprints.retention.forms import ReviewDecisionForm
 from portal.compliance.schedule import london_today
-from portal.data import EditConflict, policy, retention
-from portal.forms import CHANGED_SINCE_OPENED
+from portal.data import policy, retention
 from portal.models import RetentionDecisionKind, Role
 from portal.pagination import page_number, pagination
 from portal.retention import default_next_review, format_date, latest_next_review
@@ -66,9 +65,6 @@ def review(subject_id: int) -> ResponseReturnValue:
                 form.version.data,
                 form.decisions_version.data,
             )
-        except EditConflict:
-            flash(CHANGED_SINCE_OPENED, "error")
-            return redirect(url_for("retention.review", subject_id=subject_id)), 303
         except retention.DecisionRefused as refused:
             getattr(form, refused.field).errors.append(str(refused))
         else:

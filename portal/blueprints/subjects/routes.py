@@ -21,9 +21,8 @@ from portal.blueprints.subjects.forms import (
     SubjectForm,
     WindowForm,
 )
-from portal.data import EditConflict, orders, searches, subjects
+from portal.data import orders, searches, subjects
 from portal.data.subjects import LinkRefused
-from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import NoteKind, Subject
 from portal.pagination import page_number, pagination
 
@@ -166,10 +165,7 @@ def _save_section(found: Subject, section_key: str, form: SubjectForm | SectionC
     if "completed" in form:
         fields["completed_sections"] = subjects.sections_with(found, section_key, form.completed.data == "yes")
     version = form.version.data if "version" in form else None
-    try:
-        subjects.update_subject(found, fields, version)
-    except EditConflict:
-        return _conflict(f"subjects.{section_endpoint(section_key)}", subject_id=found.id)
+    subjects.update_subject(found, fields, version)
     flash(f"{subjects.SECTION_TITLES[section_key]} saved.", "success")
     return redirect(url_for("subjects.subject", subject_id=found.id, _anchor="record-tasks"))
 
@@ -185,10 +181,7 @@ def subject_edit(subject_id: int) -> ResponseReturnValue:
         if subjects.reference_in_use(form.reference.data, except_subject_id=subject_id):
             form.reference.errors.append("A subject with this reference already exists")
         else:
-            try:
-                subjects.update_subject(found, form.subject_fields(), form.version.data)
-            except EditConflict:
-                return _conflict("subjects.subject_edit", subject_id=subject_id)
+            subjects.update_subject(found, form.subject_fields(), form.version.data)
             flash("Subject updated.", "success")
             return redirect(url_for("subjects.subject", subject_id=subject_id))
     if request.method == "POST":
@@ -306,8 +299,3 @@ def _back_url(subject: Subject) -> str:
     if opened_from in LIST_SECTIONS:
         return url_for(f"subjects.{section_endpoint(opened_from)}", subject_id=subject.id)
     return url_for("subjects.subject", subject_id=subject.id)
-
-
-def _conflict(endpoint: str, **values: int) -> ResponseReturnValue:
-    flash(CHANGED_SINCE_OPENED, "error")
-    return redirect(url_for(endpoint, **values)), 303
