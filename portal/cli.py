@@ -113,7 +113,7 @@ def outbox_run_command(interval: float, batch: int, max_loops: int | None) -> No
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from portal.data.attendance import notify_overdue_registers
+    from portal.data.attendance_summaries import notify_overdue_registers
     from portal.mailer import send_due
 
     loops = 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from portal.compliance.schedule import london_today
-from portal.data import attendance, orders, policy, programmes, referrals, subjects
+from portal.data import attendance, orders, policy, programmes, referrals, registers, subjects
 from portal.dates import add_months
 from portal.extensions import db
 from portal.geo import geocode
@@ -265,9 +265,9 @@ def _mark_registers(requirement: Requirement, exceptions: dict, made_on: date, t
         and any(attendee.requirement_id == requirement.id for attendee in found.attendees)
     ]
     for index, on_date in enumerate(dates):
-        register = attendance.find_register(referral.organisation_id, referral.session_id, on_date, history=False)
+        register = registers.find_register(referral.organisation_id, referral.session_id, on_date, history=False)
         mark = _mark(index, exceptions) | {"requirement_id": requirement.id}
-        attendance.save_register(register, [mark], partner_id)
+        registers.save_register(register, [mark], partner_id)
 
 
 def _mark(index: int, exceptions: dict) -> dict:

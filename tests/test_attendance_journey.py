@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.data.attendance import notify_overdue_registers
+from portal.data.attendance_summaries import notify_overdue_registers
 from portal.extensions import db
 from portal.models import NonComplianceReport, Order, OutboxMessage, Requirement
 from tests.test_orders import (

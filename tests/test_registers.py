@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.compliance.schedule import london_today, session_end
-from portal.data import attendance
+from portal.data import attendance, attendance_summaries, registers
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
@@ -211,8 +211,8 @@ def test_a_future_session_cannot_be_marked(client, app, partner, session_id, two
     assert marks(app, ayaan) == []
     with app.app_context():
         with pytest.raises(attendance.RegisterNotOpen):
-            attendance.save_register(
-                attendance.find_register(partner, session_id, NEXT_WEEK),
+            registers.save_register(
+                registers.find_register(partner, session_id, NEXT_WEEK),
                 [{"requirement_id": ayaan, "status": "attended"}],
                 1,
             )
@@ -331,7 +331,7 @@ def test_a_provider_cancellation_means_nobody_is_expected(client, app, partner, 
         found = attendance.expected_sessions(partner, LAST_WEEK - timedelta(days=7), TODAY)
         assert [expected.on_date for expected in found] == [LAST_WEEK - timedelta(days=7), TODAY]
         assert LAST_WEEK not in [expected.on_date for expected in attendance.overdue_registers(partner)]
-        summary = attendance.attendance_summary(ayaan, TODAY)
+        summary = attendance_summaries.attendance_summary(ayaan, TODAY)
         assert summary["cancelled"] == 1
     assert [mark.status for mark in marks(app, ayaan)] == ["cancelled"]  # recorded, not the young person's failure
     refused = client.post(url(session_id, LAST_WEEK), data=attended(ayaan, bilal))
@@ -366,8 +366,8 @@ def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(app, 
         only = attendance.overdue_registers(officer_subject_ids=[subject_of_elsewhere], now=ended + timedelta(hours=25))
         assert {expected.session_id for expected in only} == {other}
         # complete registers are never overdue, however old
-        attendance.save_register(
-            attendance.find_register(partner, session_id, TODAY),
+        registers.save_register(
+            registers.find_register(partner, session_id, TODAY),
             [{"requirement_id": ayaan, "status": "attended"}, {"requirement_id": bilal, "status": "attended"}],
             user_id=None,
         )
@@ -454,7 +454,7 @@ def test_officers_get_a_summary_and_every_revision(app, make, partner, session_i
     with app.app_context():
         db.session.add(SessionCancellation(session_id=session_id, on_date=dates[4], reason="Closed"))
         db.session.commit()
-        summary = attendance.attendance_summary(requirement_id, TODAY)
+        summary = attendance_summaries.attendance_summary(requirement_id, TODAY)
         assert summary == {
             "expected": 6,
             "attended": 1,
@@ -465,7 +465,7 @@ def test_officers_get_a_summary_and_every_revision(app, make, partner, session_i
             "unmarked": 2,
             "rate": 33,
         }
-        history = attendance.mark_history(requirement_id)
+        history = attendance_summaries.mark_history(requirement_id)
         assert [(mark.on_date, mark.revision, mark.is_current) for mark in history][3:5] == [
             (dates[3], 1, False),
             (dates[3], 2, True),

@@ -1,5 +1,6 @@
-"""Partners' attendance registers through `portal.data.attendance`: the same expected sessions, the same register
-form (each young person's row checked with the page's messages) and the same audited reads and saves."""
+"""Partners' attendance registers through `portal.data.attendance` and `portal.data.registers`: the same expected
+sessions, the same register form (each young person's row checked with the page's messages) and the same audited
+reads and saves."""
 
 import re
 import zlib
@@ -19,7 +20,7 @@ from portal.auth import own_organisation_id
 from portal.blueprints.registers.forms import CancelForm, prefix_for, register_form
 from portal.blueprints.registers.routes import WINDOW, _not_open_message
 from portal.compliance.schedule import london_today
-from portal.data import EditConflict, attendance
+from portal.data import EditConflict, attendance, registers
 from portal.data.attendance import Register, RegisterNotOpen
 from portal.dates import SEARCH_DATES
 from portal.models import Role
@@ -118,7 +119,7 @@ def registers_list() -> ResponseReturnValue:
     etag=True,
 )
 def register(session_id: int, on_date: str) -> ResponseReturnValue:
-    found = attendance.register(own_organisation_id(), session_id, _day(on_date))
+    found = registers.register(own_organisation_id(), session_id, _day(on_date))
     return respond(serialisers.register(found), etag=register_etag(found))
 
 
@@ -190,7 +191,7 @@ def _check_marks(body: dict[str, Any], found: Register) -> list[dict[str, Any]]:
 )
 def register_save(session_id: int, on_date: str) -> ResponseReturnValue:
     organisation_id, day = own_organisation_id(), _day(on_date)
-    found = attendance.find_register(organisation_id, session_id, day)
+    found = registers.find_register(organisation_id, session_id, day)
     version = expected_version("register", f"{session_id}-{day.isoformat()}")
     if version != zlib.crc32(serialisers.register_version(found).encode()):
         raise EditConflict()
@@ -209,10 +210,10 @@ def register_save(session_id: int, on_date: str) -> ResponseReturnValue:
                     )
         raise ValidationFailed(names)
     try:
-        attendance.save_register(found, form.marks(), current_user.id)
+        registers.save_register(found, form.marks(), current_user.id)
     except RegisterNotOpen as closed:
         raise ApiError(422, "register_not_open", closed.reason) from None
-    saved = attendance.register(organisation_id, session_id, day)
+    saved = registers.register(organisation_id, session_id, day)
     return respond(serialisers.register(saved), etag=register_etag(saved))
 
 
@@ -229,11 +230,11 @@ def register_save(session_id: int, on_date: str) -> ResponseReturnValue:
 )
 def register_cancel(session_id: int, on_date: str) -> ResponseReturnValue:
     organisation_id, day = own_organisation_id(), _day(on_date)
-    attendance.find_register(organisation_id, session_id, day)
+    registers.find_register(organisation_id, session_id, day)
     form = CANCEL_INPUT.validate(json_body())
     try:
-        attendance.cancel_session(organisation_id, session_id, day, form.reason.data, current_user.id)
+        registers.cancel_session(organisation_id, session_id, day, form.reason.data, current_user.id)
     except RegisterNotOpen as closed:
         raise ApiError(422, "register_not_open", closed.reason) from None
-    saved = attendance.register(organisation_id, session_id, day)
+    saved = registers.register(organisation_id, session_id, day)
     return respond(serialisers.register(saved), etag=register_etag(saved))

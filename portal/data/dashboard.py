@@ -25,7 +25,7 @@ from sqlalchemy.orm import aliased
 from matching import MatchFilters, PreparedCatalogue, match
 from matching.model import SubjectProfile
 from portal.compliance.schedule import requirement_period
-from portal.data import attendance, orders
+from portal.data import attendance, attendance_summaries, orders
 from portal.data import matching as matching_data
 from portal.data.referrals import AWAITING_RESPONSE
 from portal.extensions import db
@@ -351,7 +351,7 @@ def _active(made: list[OrderRow], requirements: dict[int, list[RequirementRow]],
         for requirement in active[order.id]:
             has_session = requirement.has_session
             terms = (requirement.term_start, requirement.term_end, requirement.exception_dates) if has_session else None
-            summary = attendance.summarise_attendance(
+            summary = attendance_summaries.summarise_attendance(
                 requirement.weekday,
                 periods[requirement.id],
                 terms,
@@ -359,7 +359,7 @@ def _active(made: list[OrderRow], requirements: dict[int, list[RequirementRow]],
                 marks.get(requirement.id, {}),
                 today,
             )
-            attendance.record_summary_consultation(requirement.id, order.subject_id)
+            attendance_summaries.record_summary_consultation(requirement.id, order.subject_id)
             overview.attendance.append(RequirementAttendance(requirement, summary))
         overviews.append(overview)
     return overviews

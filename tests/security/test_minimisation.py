@@ -251,11 +251,11 @@ def test_no_officer_only_field_is_in_the_partner_calendar_feed(two: TwoPartners)
 
 def test_no_officer_only_field_is_in_the_emails_partners_are_sent(two: TwoPartners) -> None:
     """The register-overdue emails go to A's people about A's young person: they name only the referral."""
-    from portal.data import attendance
+    from portal.data import attendance_summaries
 
     a, app = two.a, two.app
     with app.app_context():
-        assert attendance.notify_overdue_registers() >= 1
+        assert attendance_summaries.notify_overdue_registers() >= 1
         db.session.commit()
         partner_emails = set(db.session.scalars(select(User.email).where(User.organisation_id == a.organisation_id)))
         bodies = [

@@ -60,7 +60,7 @@ class RegisterForm(FlaskForm):
         return any(_normal(mark.get(name)) != _normal(earlier.get(name)) for name in MARK_FIELDS)
 
     def mark(self, row: RegisterRow) -> dict[str, Any]:
-        """One young person's answers as `attendance.save_register` takes them (what does not apply is cleared)."""
+        """One young person's answers as `registers.save_register` takes them (what does not apply is cleared)."""
         status = self.field(row, "status").data
         absent = status == "absent"
         acceptable = self.field(row, "absence_acceptable").data

@@ -16,7 +16,7 @@ from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.registers import bp
 from portal.blueprints.registers.forms import CancelForm, RegisterForm, register_form
 from portal.compliance.schedule import london_today
-from portal.data import attendance, programmes
+from portal.data import attendance, programmes, registers
 from portal.data.attendance import Register, RegisterNotOpen
 from portal.date_filters import errors_of, read_period
 from portal.filters import govuk_date
@@ -79,7 +79,7 @@ def history() -> ResponseReturnValue:
 @bp.get("/<int:session_id>/<on_date>")
 @partner_required
 def register(session_id: int, on_date: str) -> ResponseReturnValue:
-    found = attendance.register(own_organisation_id(), session_id, _day(on_date))
+    found = registers.register(own_organisation_id(), session_id, _day(on_date))
     return _page(found, register_form(found), CancelForm())
 
 
@@ -88,11 +88,11 @@ def register(session_id: int, on_date: str) -> ResponseReturnValue:
 def save(session_id: int, on_date: str) -> ResponseReturnValue:
     organisation_id, day = own_organisation_id(), _day(on_date)
     # The current marks are enough to check and save; the page, when it is shown again, reads their history too.
-    found = attendance.find_register(organisation_id, session_id, day, history=False)
+    found = registers.find_register(organisation_id, session_id, day, history=False)
     form = register_form(found)
 
     def shown_again(**why: RegisterForm | str) -> ResponseReturnValue:
-        return _page(attendance.with_history(found), form, CancelForm(), **why)
+        return _page(registers.with_history(found), form, CancelForm(), **why)
 
     if not found.markable:
         return shown_again(problem=_not_open_message(found))
@@ -103,7 +103,7 @@ def save(session_id: int, on_date: str) -> ResponseReturnValue:
         return redirect(url_for("registers.register", session_id=session_id, on_date=on_date)), 303
     if form.validate_on_submit():
         try:
-            added = attendance.save_register(found, form.marks(), current_user.id)
+            added = registers.save_register(found, form.marks(), current_user.id)
         except RegisterNotOpen as closed:
             return shown_again(problem=closed.reason)
         flash(
@@ -117,11 +117,11 @@ def save(session_id: int, on_date: str) -> ResponseReturnValue:
 @partner_required
 def cancel(session_id: int, on_date: str) -> ResponseReturnValue:
     organisation_id, day = own_organisation_id(), _day(on_date)
-    found = attendance.find_register(organisation_id, session_id, day)
+    found = registers.find_register(organisation_id, session_id, day)
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            attendance.cancel_session(organisation_id, session_id, day, form.reason.data, current_user.id)
+            registers.cancel_session(organisation_id, session_id, day, form.reason.data, current_user.id)
         except RegisterNotOpen as closed:
             return _page(found, register_form(found), form, problem=closed.reason)
         flash(f"Session recorded as cancelled for {_when(found)}. No one is expected that day.", "success")
@@ -168,7 +168,7 @@ def _page(
 ) -> ResponseReturnValue:
     """The register page; a POST that shows it again has consulted the marks too, so that is recorded."""
     if errors is not None or problem:
-        attendance.record_consultation(found)
+        registers.record_consultation(found)
     return render_template(
         "registers/register.html",
         register=found,
