@@ -1,4 +1,4 @@
-"""Form building blocks shared by every area, with GOV.UK error wording."""
+"""Form building blocks shared by every area, with GOV.UK error wording (re-exported by `portal.forms`)."""
 
 import re
 from datetime import date, datetime, time
