@@ -13,7 +13,10 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, Override, json_body
 from portal.api.registry import ID, expected_version, make_etag, operation, plain, respond
-from portal.blueprints.orders.forms import (
+from portal.blueprints.orders.routes import LOCKED
+from portal.data import orders, policy, subjects
+from portal.data.orders import OrderInProgress, OrderLocked
+from portal.forms.orders import (
     ANY_DAY,
     MadeForm,
     OccasionForm,
@@ -23,9 +26,6 @@ from portal.blueprints.orders.forms import (
     RequirementForm,
     RequirementTermsForm,
 )
-from portal.blueprints.orders.routes import LOCKED
-from portal.data import orders, policy, subjects
-from portal.data.orders import OrderInProgress, OrderLocked
 from portal.models import Order, OrderStatus, Role
 from portal.orders.checks import CheckResult, check_order
 

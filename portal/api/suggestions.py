@@ -12,10 +12,10 @@ from portal.api.errors import ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, json_body, page_params
 from portal.api.registry import operation, respond
 from portal.api.subjects import WINDOW_INPUT, ZONE_INPUT
-from portal.blueprints.subjects.forms import SubjectForm
-from portal.blueprints.suggestions.forms import SuggestionFiltersForm
 from portal.data import matching as matching_data
 from portal.data import subjects
+from portal.forms.subjects import SubjectForm
+from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import ExclusionZone, Role, Subject, SubjectWindow
 
 FILTER_INPUT = FormInput(SuggestionFiltersForm)

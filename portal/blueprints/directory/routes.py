@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from portal.auth import officer_required
 from portal.blueprints.directory import bp
-from portal.blueprints.directory.forms import DirectorySearchForm
 from portal.blueprints.directory.search import run_listing
 from portal.data import programmes, searches
+from portal.forms.directory import DirectorySearchForm
 from portal.pagination import page_number, pagination
 
 

@@ -10,14 +10,6 @@ from portal import throttle
 from portal.auth import own_organisation_id, partner_any_status, partner_setting_up, public
 from portal.blueprints.auth.routes import ask_for_second_factor, link_not_working, too_many_attempts
 from portal.blueprints.partners import bp
-from portal.blueprints.partners.forms import (
-    ConfirmForm,
-    ContinueRegistrationForm,
-    ListingReviewForm,
-    RegistrationForm,
-    SessionForm,
-    VenueForm,
-)
 from portal.confirmations import Confirmation, confirmation_page
 from portal.data import (
     EditConflict,
@@ -29,6 +21,14 @@ from portal.data import (
     programmes,
 )
 from portal.forms import CHANGED_SINCE_OPENED
+from portal.forms.partners import (
+    ConfirmForm,
+    ContinueRegistrationForm,
+    ListingReviewForm,
+    RegistrationForm,
+    SessionForm,
+    VenueForm,
+)
 from portal.models import LinkPurpose, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus
 
 # Registration sends an email: limit how many one machine, or one address, can cause.

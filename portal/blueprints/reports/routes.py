@@ -5,7 +5,6 @@ from flask_login import current_user
 from portal.access_reason import shows_personal_data
 from portal.auth import officer_required, own_organisation_id, partner_required
 from portal.blueprints.reports import bp
-from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
 from portal.compliance.rules import RULE_NAMES as RULE_TEXT
 from portal.data import EditConflict, noncompliance, referrals
 from portal.data.noncompliance import (
@@ -17,6 +16,7 @@ from portal.data.noncompliance import (
     YouthOffendingTeamInputNeeded,
 )
 from portal.forms import CHANGED_SINCE_OPENED
+from portal.forms.reports import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
 from portal.models import NonComplianceReport, ReportStatus
 
 LOCKED = "This report has been submitted and is locked. Add a correction instead."

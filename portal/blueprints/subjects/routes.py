@@ -7,7 +7,10 @@ from flask_login import current_user
 from portal.access_reason import shows_personal_data
 from portal.auth import officer_required
 from portal.blueprints.subjects import bp
-from portal.blueprints.subjects.forms import (
+from portal.data import EditConflict, orders, searches, subjects
+from portal.data.subjects import LinkRefused
+from portal.forms import CHANGED_SINCE_OPENED
+from portal.forms.subjects import (
     ConfirmForm,
     CurfewAndTravelForm,
     ExclusionZoneForm,
@@ -21,9 +24,6 @@ from portal.blueprints.subjects.forms import (
     SubjectForm,
     WindowForm,
 )
-from portal.data import EditConflict, orders, searches, subjects
-from portal.data.subjects import LinkRefused
-from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import NoteKind, Subject
 from portal.pagination import page_number, pagination
 

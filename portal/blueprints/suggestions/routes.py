@@ -5,11 +5,11 @@ from flask.typing import ResponseReturnValue
 
 from matching.results import MatchResult
 from portal.auth import officer_required
-from portal.blueprints.orders.forms import WholeForm
 from portal.blueprints.suggestions import bp
-from portal.blueprints.suggestions.forms import SuggestionFiltersForm
 from portal.data import matching as matching_data
 from portal.data import orders, referrals, subjects
+from portal.forms.orders import WholeForm
+from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import Order
 from portal.pagination import page_number, pagination
 from portal.pictures import area_map

@@ -9,7 +9,6 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
-from portal.blueprints.auth.forms import confirm_password_field, new_password_field
 from portal.dates import PROGRAMME_DATES, long_date
 from portal.forms import (
     ClockTimeField,
@@ -26,6 +25,7 @@ from portal.forms import (
     text_area,
     text_field,
 )
+from portal.forms.auth import confirm_password_field, new_password_field
 from portal.models import ORGANISATION_KINDS, Gender
 from portal.oruk import residence
 
