@@ -10,7 +10,7 @@ from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
 from portal.dates import PROGRAMME_DATES, long_date
-from portal.forms import (
+from portal.forms.common import (
     ClockTimeField,
     GovDateField,
     PostcodeField,
@@ -18,14 +18,15 @@ from portal.forms import (
     WholeNumberField,
     at_most,
     checkboxes,
+    confirm_password_field,
     email_field,
     ensure_after,
+    new_password_field,
     radios,
     select,
     text_area,
     text_field,
 )
-from portal.forms.auth import confirm_password_field, new_password_field
 from portal.models import ORGANISATION_KINDS, Gender
 from portal.oruk import residence
 

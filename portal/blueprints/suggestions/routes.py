@@ -8,7 +8,7 @@ from portal.auth import officer_required
 from portal.blueprints.suggestions import bp
 from portal.data import matching as matching_data
 from portal.data import orders, referrals, subjects
-from portal.forms.orders import WholeForm
+from portal.forms import WholeForm
 from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import Order
 from portal.pagination import page_number, pagination
