@@ -14,7 +14,6 @@ from portal.api.inputs import FormInput, Override, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, plain, respond
 from portal.auth import SETTING_UP, own_organisation_id
 from portal.blueprints.directory.search import run_search
-from portal.blueprints.partners.routes import _venue_fields
 from portal.data import check_version, programmes, searches
 from portal.forms.directory import DirectorySearchForm
 from portal.forms.partners import ProgrammeForm, SessionForm, VenueForm
@@ -369,7 +368,7 @@ def _venue_name_free(name: str, except_venue_id: int | None = None) -> None:
 def venue_create() -> ResponseReturnValue:
     form = VENUE_INPUT.validate(json_body())
     _venue_name_free(form.name.data)
-    created = programmes.create_venue(own_organisation_id(), _venue_fields(form))
+    created = programmes.create_venue(own_organisation_id(), form.venue_fields())
     return respond(serialisers.venue(created), 201, etag=venue_etag(created))
 
 
@@ -391,7 +390,7 @@ def venue_update(venue_id: int) -> ResponseReturnValue:
     expected = expected_version("venue", found.id)
     form = VENUE_INPUT.validate(json_body(), current=serialisers.venue(found))
     _venue_name_free(form.name.data, except_venue_id=venue_id)
-    programmes.update_venue(found, _venue_fields(form), expected)
+    programmes.update_venue(found, form.venue_fields(), expected)
     return respond(serialisers.venue(found), etag=venue_etag(found))
 
 

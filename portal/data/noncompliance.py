@@ -66,9 +66,13 @@ EVENT_KINDS = {
 class ReportLocked(Exception):
     """The officer has submitted a decision: the report cannot change, only be corrected by an appended note."""
 
+    message = "This report has been submitted and is locked. Add a correction instead."
+
 
 class YouthOffendingTeamInputNeeded(Exception):
     """Referring an under-18's failure for breach proceedings needs the youth offending team's input first."""
+
+    message = "Enter the youth offending team's input before referring an under-18 for breach proceedings"
 
 
 class ReferralNotReportable(Exception):

@@ -53,6 +53,8 @@ DEFAULT_LEAD_TIME = timedelta(days=28)
 class OrderLocked(Exception):
     """A filed or made order cannot change; a change needs a new version."""
 
+    message = "This order has been filed and cannot change. Start a new version to make changes."
+
 
 class OrderInProgress(Exception):
     """The subject already has an open order (someone started one at the same moment): this is it."""

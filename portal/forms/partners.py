@@ -270,6 +270,18 @@ class VenueForm(FlaskForm):
     postcode = PostcodeField("Postcode")
     submit = SubmitField("Save venue", widget=GovSubmitInput())
 
+    def venue_fields(self) -> dict:
+        """The venue as `portal.data.programmes` stores it, with the postcode's grid reference."""
+        location = self.postcode.location
+        assert location is not None  # the form only validates with a geocoded postcode
+        return {
+            "name": self.name.data.strip(),
+            "address": self.address.data.strip(),
+            "postcode": location.postcode,
+            "easting": location.easting,
+            "northing": location.northing,
+        }
+
 
 DATE_LINE = re.compile(r"^(\d{1,2})[\s/.-](\d{1,2})[\s/.-](\d{4})$")
 

@@ -27,7 +27,7 @@ from portal.orders.checks import check_order
 from portal.orders.court_document import court_document_docx, court_document_sections
 from portal.orders.tasks import draft_tasks
 
-LOCKED = "This order has been filed and cannot change. Start a new version to make changes."
+LOCKED = OrderLocked.message
 PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_programme"})
 
 

@@ -366,7 +366,7 @@ def venue_new() -> ResponseReturnValue:
         if programmes.venue_name_in_use(own_organisation_id(), form.name.data.strip()):
             form.name.errors.append("You already have a venue with this name")
         else:
-            venue = programmes.create_venue(own_organisation_id(), _venue_fields(form))
+            venue = programmes.create_venue(own_organisation_id(), form.venue_fields())
             flash("Venue saved.", "success")
             return redirect(_session_form_url(request.args, venue.id))
     return render_template("partners/venue-form.html", form=form, venue=None, back=_session_form_url(request.args))
@@ -382,24 +382,12 @@ def venue_edit(venue_id: int) -> ResponseReturnValue:
             form.name.errors.append("You already have a venue with this name")
         else:
             try:
-                programmes.update_venue(found, _venue_fields(form), form.version.data)
+                programmes.update_venue(found, form.venue_fields(), form.version.data)
             except EditConflict:
                 return _conflict("partners.venue_edit", venue_id=venue_id)
             flash("Venue updated.", "success")
             return redirect(url_for("partners.venues"))
     return render_template("partners/venue-form.html", form=form, venue=found)
-
-
-def _venue_fields(form: VenueForm) -> dict:
-    location = form.postcode.location
-    assert location is not None  # the form only validates with a geocoded postcode
-    return {
-        "name": form.name.data.strip(),
-        "address": form.address.data.strip(),
-        "postcode": location.postcode,
-        "easting": location.easting,
-        "northing": location.northing,
-    }
 
 
 def _conflict(endpoint: str, **values: int | str) -> ResponseReturnValue:

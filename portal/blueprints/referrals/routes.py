@@ -24,12 +24,6 @@ GROUP_TITLES = {
 }
 
 
-def session_full_message(capacity: int | None) -> str:
-    if capacity is None:
-        return "The places per session are not confirmed. Set them on the programme's page, then accept the referral."
-    return f"This session is full: all {capacity} places are taken. Decline the referral or contact the officer."
-
-
 @bp.get("/")
 @partner_required
 def referrals_list() -> ResponseReturnValue:
@@ -57,7 +51,7 @@ def accept(referral_id: int) -> ResponseReturnValue:
         except ReferralClosed as closed:
             return _closed(referral_id, closed)
         except SessionFull as full:
-            return _page(found, form, DeclineForm(version=found.version), problem=session_full_message(full.capacity))
+            return _page(found, form, DeclineForm(version=found.version), problem=full.message)
         flash("Referral accepted. A place in the session is reserved for this young person.", "success")
         return redirect(url_for("referrals.referral", referral_id=referral_id))
     return _page(found, form, DeclineForm(version=found.version), errors=form)

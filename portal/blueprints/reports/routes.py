@@ -19,13 +19,13 @@ from portal.forms import CHANGED_SINCE_OPENED
 from portal.forms.reports import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
 from portal.models import NonComplianceReport, ReportStatus
 
-LOCKED = "This report has been submitted and is locked. Add a correction instead."
+LOCKED = ReportLocked.message
 RULE_NAMES = RULE_TEXT | {
     "partner-non-compliance": "Partner: non-compliance",
     "partner-concern": "Partner: a concern",
     "partner-completion": "Partner: requirement complete",
 }
-YOT_NEEDED = "Enter the youth offending team's input before referring an under-18 for breach proceedings"
+YOT_NEEDED = YouthOffendingTeamInputNeeded.message
 
 
 @bp.get("/")
