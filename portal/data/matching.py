@@ -11,6 +11,7 @@ from matching.catalogue import EnrolmentIndex, PreparedCatalogue, index_enrolmen
 from matching.model import DailyWindow, SubjectProfile, WeeklyWindow
 from matching.model import ExclusionZone as ZoneProfile
 from portal.data import audit, subjects
+from portal.data.catalogue_index import prepared_catalogue
 from portal.dates import age_on, minutes
 from portal.extensions import db
 from portal.geo import normalise_postcode
@@ -101,8 +102,6 @@ def suggest(  # noqa: ANN201
 ):
     """The matcher's suggestions (the `limit` after the first `offset`), exclusions and weekly plan for a subject
     over an order period."""
-    from portal.catalogue_index import prepared_catalogue
-
     profile = subject_profile(subject, starts_on)
     catalogue = prepared_catalogue()
     result = match(

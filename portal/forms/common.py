@@ -1,6 +1,5 @@
 """Form building blocks shared by every area, with GOV.UK error wording (re-exported by `portal.forms`)."""
 
-import re
 from datetime import date, datetime, time
 
 from flask_wtf import FlaskForm
@@ -27,11 +26,9 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, StopValidation, ValidationError
 
-from portal.dates import DateWindow
+from portal.dates import TIME_PATTERN, DateWindow
 from portal.geo import Location, geocode
 from portal.passwords import is_easily_guessed
-
-TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
 
 
 def required(message: str) -> InputRequired:

@@ -6,8 +6,8 @@ from flask_login import current_user
 
 from portal.auth import officer_required
 from portal.blueprints.directory import bp
-from portal.blueprints.directory.search import run_listing
 from portal.data import programmes, searches
+from portal.data.directory_search import run_listing
 from portal.forms.directory import DirectorySearchForm
 from portal.pagination import page_number, pagination
 

@@ -6,9 +6,9 @@ from datetime import date
 
 from matching.directory import DirectoryQuery, search
 from matching.results import DirectoryResult
-from portal.catalogue_index import prepared_catalogue
 from portal.data import programmes
-from portal.forms import TIME_PATTERN
+from portal.data.catalogue_index import prepared_catalogue
+from portal.dates import TIME_PATTERN
 from portal.geo import geocode
 from portal.models import Programme
 
