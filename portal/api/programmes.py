@@ -13,7 +13,7 @@ from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, plain, respond
 from portal.auth import SETTING_UP, own_organisation_id
-from portal.data import check_version, programmes, searches
+from portal.data import check_version, programmes
 from portal.data.directory_search import run_search
 from portal.forms.directory import DirectorySearchForm
 from portal.forms.partners import ProgrammeForm, SessionForm, VenueForm
@@ -416,7 +416,6 @@ def directory_search() -> ResponseReturnValue:
     form = DIRECTORY_INPUT.validate(json_body())
     criteria = form.criteria()
     results = run_search(criteria, page, per_page, date.today())
-    searches.record_directory_search(criteria, results.total)
     items = [
         {
             "programme": serialisers.programme(row.programme),

@@ -127,11 +127,10 @@ def matching() -> ResponseReturnValue:
     today = date.today()
     starts_on, ends_on = form.period(today)
     page, per_page = page_params()
+    used = {name: value for name, value in body.items() if name in filter_names and value not in (None, "")}
     _profile, result = matching_data.suggest(
-        subject, starts_on, ends_on, today, form.match_filters(), per_page, (page - 1) * per_page
+        subject, starts_on, ends_on, today, form.match_filters(), per_page, (page - 1) * per_page, audit_filters=used
     )
     stored_id = subject.id or None
-    used = {name: value for name, value in body.items() if name in filter_names and value not in (None, "")}
-    matching_data.record_match_run(stored_id, used, len(result.suggestions), result.excluded_total)  # type: ignore[arg-type]
     body = serialisers.match_result(result, stored_id, starts_on, ends_on)
     return respond(body | {"page": page, "per_page": per_page})

@@ -22,7 +22,6 @@ def search() -> ResponseReturnValue:
     form = DirectorySearchForm(formdata=None, data=criteria)
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
     results = run_listing(criteria, page, per_page, date.today())
-    searches.record_directory_search(criteria, results.total)
     return render_template(
         "directory/search.html",
         form=form,
