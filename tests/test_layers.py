@@ -3,7 +3,7 @@
 - The two doors (the pages, portal/blueprints; the JSON API, portal/api) never touch the database session or
   SQLAlchemy: they call portal.data, the only code that does.
 - The API never imports page code, and no page imports the API: what both need (forms, data, the OpenAPI document)
-  sits below both, in portal/forms, portal/data and portal/openapi.py.
+  sits below both, in portal/forms, portal/data and portal/openapi.py; the forms import neither door.
 - matching/ imports neither Flask, SQLAlchemy nor the portal: dataclasses in, dataclasses out.
 - The pure rule modules (the ones tests/orders/test_purity.py covers) import neither Flask nor SQLAlchemy.
 
@@ -106,28 +106,41 @@ def pure_rule_paths() -> set[str]:
     return paths
 
 
+DOORS_USE_NO_DATABASE = Contract(
+    "doors use no database session or SQLAlchemy", _under("portal/blueprints", "portal/api"), _no_database
+)
+API_IMPORTS_NO_PAGES = Contract(
+    "the API imports no page code",
+    _under("portal/api"),
+    _nothing_of(("portal.blueprints",), "the API imports page code; move what both need below both doors"),
+)
+PAGES_IMPORT_NO_API = Contract(
+    "pages import nothing of the API",
+    _under("portal/blueprints"),
+    _nothing_of(("portal.api",), "a page imports the API; move what both need below both doors"),
+)
+FORMS_IMPORT_NO_DOOR = Contract(
+    "forms import neither pages nor the API",
+    _under("portal/forms"),
+    _nothing_of(("portal.blueprints", "portal.api"), "forms sit below both doors, which both use them"),
+)
+MATCHING_IS_PURE = Contract(
+    "matching imports neither Flask, SQLAlchemy nor the portal",
+    _under("matching"),
+    _nothing_of((*FLASK_OR_SQLALCHEMY, "portal"), "matching/ is pure: translate at the edge, in portal/data"),
+)
+RULES_ARE_PURE = Contract(
+    "pure rules import neither Flask nor SQLAlchemy",
+    lambda path: path in pure_rule_paths(),
+    _nothing_of(test_purity.FORBIDDEN_ROOTS, "a pure rule module uses the web framework or the database"),
+)
 CONTRACTS = [
-    Contract("doors use no database session or SQLAlchemy", _under("portal/blueprints", "portal/api"), _no_database),
-    Contract(
-        "the API imports no page code",
-        _under("portal/api"),
-        _nothing_of(("portal.blueprints",), "the API imports page code; move what both need below both doors"),
-    ),
-    Contract(
-        "pages import nothing of the API",
-        _under("portal/blueprints"),
-        _nothing_of(("portal.api",), "a page imports the API; move what both need below both doors"),
-    ),
-    Contract(
-        "matching imports neither Flask, SQLAlchemy nor the portal",
-        _under("matching"),
-        _nothing_of((*FLASK_OR_SQLALCHEMY, "portal"), "matching/ is pure: translate at the edge, in portal/data"),
-    ),
-    Contract(
-        "pure rules import neither Flask nor SQLAlchemy",
-        lambda path: path in pure_rule_paths(),
-        _nothing_of(test_purity.FORBIDDEN_ROOTS, "a pure rule module uses the web framework or the database"),
-    ),
+    DOORS_USE_NO_DATABASE,
+    API_IMPORTS_NO_PAGES,
+    PAGES_IMPORT_NO_API,
+    FORMS_IMPORT_NO_DOOR,
+    MATCHING_IS_PURE,
+    RULES_ARE_PURE,
 ]
 
 
@@ -161,11 +174,15 @@ def test_layer_contract_holds(contract: Contract):
 @pytest.mark.parametrize(
     ("contract", "expected"),
     [
-        (CONTRACTS[0], {"portal/api/orders.py", "portal/blueprints/orders/routes.py", "portal/api/__init__.py"}),
-        (CONTRACTS[1], {"portal/api/programmes.py", "portal/api/registers.py"}),
-        (CONTRACTS[2], {"portal/blueprints/account/routes.py", "portal/blueprints/suggestions/routes.py"}),
-        (CONTRACTS[3], {"matching/__init__.py", "matching/directory.py"}),
-        (CONTRACTS[4], {"portal/orders/checks.py", "portal/dates.py", "portal/tasks.py"}),
+        (
+            DOORS_USE_NO_DATABASE,
+            {"portal/api/orders.py", "portal/api/__init__.py", "portal/blueprints/orders/routes.py"},
+        ),
+        (API_IMPORTS_NO_PAGES, {"portal/api/programmes.py", "portal/api/registers.py"}),
+        (PAGES_IMPORT_NO_API, {"portal/blueprints/account/routes.py", "portal/blueprints/suggestions/routes.py"}),
+        (FORMS_IMPORT_NO_DOOR, {"portal/forms/common.py", "portal/forms/orders.py"}),
+        (MATCHING_IS_PURE, {"matching/__init__.py", "matching/directory.py"}),
+        (RULES_ARE_PURE, {"portal/orders/checks.py", "portal/dates.py", "portal/tasks.py"}),
     ],
     ids=lambda value: value.name if isinstance(value, Contract) else "",
 )
@@ -188,7 +205,7 @@ def test_each_contract_reaches_the_modules_it_is_about(contract: Contract, expec
     ],
 )
 def test_the_checker_reports_a_door_using_the_database(path: str, source: str, line: int):
-    [violation] = CONTRACTS[0].check(path, source)
+    [violation] = DOORS_USE_NO_DATABASE.check(path, source)
     assert (violation.path, violation.line) == (path, line)
     assert violation.statement == source.splitlines()[line - 1].strip()
     assert path in str(violation) and violation.statement in str(violation)
@@ -196,24 +213,24 @@ def test_the_checker_reports_a_door_using_the_database(path: str, source: str, l
 
 def test_the_checker_reports_the_api_importing_a_page_and_a_page_importing_the_api():
     api_source = "from portal.forms.orders import WholeForm\nfrom portal.blueprints.orders.routes import LOCKED\n"
-    [into_pages] = CONTRACTS[1].check("portal/api/orders.py", api_source)
+    [into_pages] = API_IMPORTS_NO_PAGES.check("portal/api/orders.py", api_source)
     assert (into_pages.line, into_pages.statement) == (2, "from portal.blueprints.orders.routes import LOCKED")
 
     page_source = "from portal import api\n"
-    [into_api] = CONTRACTS[2].check("portal/blueprints/account/routes.py", page_source)
+    [into_api] = PAGES_IMPORT_NO_API.check("portal/blueprints/account/routes.py", page_source)
     assert (into_api.line, into_api.statement) == (1, "from portal import api")
 
     relative = "from ..api import tokens\n"  # from portal/blueprints/account.py: portal.api.tokens
-    [relative_into_api] = CONTRACTS[2].check("portal/blueprints/account.py", relative)
+    [relative_into_api] = PAGES_IMPORT_NO_API.check("portal/blueprints/account.py", relative)
     assert relative_into_api.line == 1
 
 
 def test_the_checker_reports_impure_matching_and_rule_modules():
-    [web] = CONTRACTS[3].check("matching/made_up.py", "from dataclasses import dataclass\nimport flask\n")
+    [web] = MATCHING_IS_PURE.check("matching/made_up.py", "from dataclasses import dataclass\nimport flask\n")
     assert web.line == 2
-    [portal] = CONTRACTS[3].check("matching/made_up.py", "from portal.geo import geocode\n")
+    [portal] = MATCHING_IS_PURE.check("matching/made_up.py", "from portal.geo import geocode\n")
     assert portal.line == 1
-    [database] = CONTRACTS[4].check("portal/orders/made_up.py", "from sqlalchemy.orm import Session\n")
+    [database] = RULES_ARE_PURE.check("portal/orders/made_up.py", "from sqlalchemy.orm import Session\n")
     assert database.line == 1
 
 
@@ -228,19 +245,19 @@ def test_the_checker_leaves_allowed_imports_alone():
             "from portal.models import Order",
         ]
     )
-    assert CONTRACTS[0].check("portal/blueprints/orders/routes.py", door) == []
-    assert CONTRACTS[1].check("portal/api/orders.py", door.replace("render_template", "url_for")) == []
-    assert CONTRACTS[2].check("portal/blueprints/orders/routes.py", door) == []
-    assert (
-        CONTRACTS[3].check("matching/made_up.py", "import numpy as np\nfrom matching.model import SubjectProfile\n")
-        == []
-    )
+    assert DOORS_USE_NO_DATABASE.check("portal/blueprints/orders/routes.py", door) == []
+    assert API_IMPORTS_NO_PAGES.check("portal/api/orders.py", door.replace("render_template", "url_for")) == []
+    assert PAGES_IMPORT_NO_API.check("portal/blueprints/orders/routes.py", door) == []
+    pure = "import numpy as np\nfrom matching.model import SubjectProfile\n"
+    assert MATCHING_IS_PURE.check("matching/made_up.py", pure) == []
+    assert FORMS_IMPORT_NO_DOOR.check("portal/forms/orders.py", "from portal.data.orders import OrderLocked\n") == []
 
 
 def test_a_planted_import_fails_the_real_contract():
     """The whole check, end to end: a forbidden import added to a real door module is reported with its line."""
     source = read_module("portal/api/orders.py") + "\nfrom portal.blueprints.orders.routes import LOCKED  # planted\n"
-    [violation] = violations(CONTRACTS[1], lambda path: source if path == "portal/api/orders.py" else read_module(path))
+    with_plant = {"portal/api/orders.py": source}
+    [violation] = violations(API_IMPORTS_NO_PAGES, lambda path: with_plant.get(path) or read_module(path))
     assert violation.path == "portal/api/orders.py"
     assert violation.line == len(source.splitlines())
     assert violation.statement.startswith("from portal.blueprints.orders.routes import LOCKED")
