@@ -8,7 +8,7 @@ so no worker spends its first ~12 seconds (at 100,000 programmes) building its o
 What the master loaded is then frozen out of the garbage collector (`gc.freeze()`), so the workers' full collections
 do not walk the catalogue's hundreds of thousands of objects again and again.
 Each worker still checks the catalogue version in the database on use and rebuilds its copy when it changes
-(portal/catalogue_index.py). Database connections opened in the master are closed before forking: a connection
+(portal/data/catalogue_index.py). Database connections opened in the master are closed before forking: a connection
 is never shared between processes.
 
 Each worker serves several connections on threads (`gthread`), so a browser's connection stays open between its
@@ -42,7 +42,7 @@ def when_ready(server) -> None:  # noqa: ANN001
     application = _flask_app(server)
     if application is None:
         return
-    from portal.catalogue_index import prepared_catalogue
+    from portal.data.catalogue_index import prepared_catalogue
     from portal.extensions import db
 
     try:

@@ -28,10 +28,10 @@ from sqlalchemy import event
 
 import load.bare_app as bare_app
 from portal import create_app
-from portal.api import tokens
-from portal.catalogue_index import prepared_catalogue
 from portal.config import ProductionConfig
+from portal.data import tokens
 from portal.data.accounts import get_user_by_email
+from portal.data.catalogue_index import prepared_catalogue
 from portal.extensions import db
 
 Progress = Callable[[str], None]

@@ -147,7 +147,7 @@ def main() -> None:
     from sqlalchemy import event
 
     from portal import create_app
-    from portal.catalogue_index import prepared_catalogue
+    from portal.data.catalogue_index import prepared_catalogue
     from portal.extensions import db
 
     app = create_app({"WTF_CSRF_ENABLED": False, "ACCESS_REASON_REQUIRED": False})

@@ -67,8 +67,8 @@ def demo_code_command() -> None:
 def create_user_command(email: str, full_name: str, role: str, password: str) -> None:
     """Create an account, for example the first admin of a new installation. They link an authenticator app at
     their first sign-in."""
-    from portal.blueprints.auth.forms import PASSWORD_MIN_LENGTH
     from portal.data import accounts
+    from portal.forms import PASSWORD_MIN_LENGTH
     from portal.passwords import is_easily_guessed
 
     if accounts.email_in_use(email):

@@ -1,8 +1,12 @@
 """Calendar arithmetic the way courts and registers count it. Pure Python: used by the order checks too."""
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+
+# A time of day as people type it: 17:00, 17.00 or 1700 (the forms and the directory search read it alike).
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
 
 
 def add_months(day: date, months: int) -> date:

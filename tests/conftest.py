@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from portal import audit_chain, catalogue_index, create_app
+from portal import audit_chain, create_app
 from portal.config import TestConfig
-from portal.data import accounts
+from portal.data import accounts, catalogue_index
 from portal.extensions import db
 from portal.logging_setup import configure_logging
 from portal.models import User

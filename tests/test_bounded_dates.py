@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 import portal.blueprints
+import portal.forms
 from portal.api.errors import ValidationFailed
 from portal.api.inputs import FormInput
 from portal.api.registry import OPERATIONS
@@ -34,8 +35,9 @@ def api_user(app, make, role: str, **fields) -> Api:  # noqa: ANN001, ANN003
 
 
 def forms_with_dates() -> list[tuple[type, str]]:
-    for module in pkgutil.walk_packages(portal.blueprints.__path__, "portal.blueprints."):
-        importlib.import_module(module.name)
+    for package in (portal.blueprints, portal.forms):  # the pages' own forms, and the forms both doors share
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
     return sorted(
         (
             (form, name)

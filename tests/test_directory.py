@@ -141,7 +141,7 @@ def test_the_directory_sees_a_programme_as_soon_as_its_organisation_is_approved(
 def test_a_worker_answers_from_its_copy_while_it_rebuilds_in_the_background(app, officer, catalogue, make) -> None:  # noqa: ANN001
     import time
 
-    from portal import catalogue_index
+    from portal.data import catalogue_index
 
     app.config["CATALOGUE_REBUILD_IN_BACKGROUND"] = True
     assert titles(search(officer, keyword="boxing")) == ["Enfield Boxing"]  # builds the first copy

@@ -5,9 +5,9 @@ from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 
 from portal import throttle
-from portal.api import tokens
 from portal.api.errors import ApiError
 from portal.auth import SignedInUser, organisation_status_refused
+from portal.data import tokens
 from portal.models import OrganisationStatus, Role
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 300

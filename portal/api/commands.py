@@ -5,10 +5,9 @@ owner sees it there and can revoke it."""
 import click
 from flask.cli import with_appcontext
 
-from portal.api import tokens
+from portal import data
 from portal.api.registry import bp
-from portal.data import accounts
-from portal.extensions import db
+from portal.data import accounts, tokens
 
 bp.cli.short_help = "The JSON API: create an API token for an account."
 
@@ -30,5 +29,5 @@ def create_token_command(email: str, name: str) -> None:
         raise click.ClickException(
             f"This account already has {tokens.MAX_TOKENS_PER_USER} live tokens: revoke one on the account page"
         ) from None
-    db.session.commit()
+    data.commit()
     click.echo(plain)

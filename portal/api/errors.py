@@ -5,11 +5,10 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import NoResultFound
 from werkzeug.exceptions import HTTPException
 
-from portal.data import EditConflict
-from portal.extensions import db
+from portal import data
+from portal.data import EditConflict, NoResultFound
 from portal.forms import CHANGED_SINCE_OPENED
 
 HTTP_CODES = {
@@ -97,6 +96,6 @@ def register(bp: Blueprint) -> None:
 
     @bp.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
-        db.session.rollback()
+        data.rollback()
         current_app.logger.exception("Unhandled API error (correlation id %s)", g.get("correlation_id", "-"))
         return error_response(ApiError(500))

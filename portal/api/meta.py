@@ -4,8 +4,9 @@ from flask import current_app
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+# The module, not its function: portal.openapi reads the API package, which imports this module while it loads.
+from portal import openapi as openapi_document
 from portal.api import serialisers
-from portal.api.openapi import build_document
 from portal.api.registry import operation, respond
 from portal.auth import ANY_STATUS
 from portal.models import Role
@@ -21,7 +22,7 @@ from portal.models import Role
 def openapi() -> ResponseReturnValue:
     document = current_app.extensions.get("kcpo_openapi")
     if document is None:
-        document = current_app.extensions["kcpo_openapi"] = build_document()
+        document = current_app.extensions["kcpo_openapi"] = openapi_document.build_document()
     return respond(document)
 
 

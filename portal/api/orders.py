@@ -13,7 +13,9 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, Override, json_body
 from portal.api.registry import ID, expected_version, make_etag, operation, plain, respond
-from portal.blueprints.orders.forms import (
+from portal.data import orders, policy, subjects
+from portal.data.orders import OrderInProgress, OrderLocked
+from portal.forms.orders import (
     ANY_DAY,
     MadeForm,
     OccasionForm,
@@ -23,9 +25,6 @@ from portal.blueprints.orders.forms import (
     RequirementForm,
     RequirementTermsForm,
 )
-from portal.blueprints.orders.routes import LOCKED
-from portal.data import orders, policy, subjects
-from portal.data.orders import OrderInProgress, OrderLocked
 from portal.models import Order, OrderStatus, Role
 from portal.orders.checks import CheckResult, check_order
 
@@ -97,7 +96,7 @@ def _guarded(order: Order, change: Callable[[], Any], status: int = 200) -> Resp
     try:
         change()
     except OrderLocked:
-        raise ApiError(422, "order_locked", LOCKED) from None
+        raise ApiError(422, "order_locked", OrderLocked.message) from None
     return _answer(order, status)
 
 
@@ -105,7 +104,7 @@ def _draft(order_id: int) -> tuple[Order, int]:
     order = orders.get_order(order_id)
     expected = expected_version("order", order.id)
     if order.status != OrderStatus.DRAFT:
-        raise ApiError(422, "order_locked", LOCKED)
+        raise ApiError(422, "order_locked", OrderLocked.message)
     return order, expected
 
 

@@ -13,11 +13,10 @@ from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, plain, respond
 from portal.auth import SETTING_UP, own_organisation_id
-from portal.blueprints.directory.forms import DirectorySearchForm
-from portal.blueprints.directory.search import run_search
-from portal.blueprints.partners.forms import ProgrammeForm, SessionForm, VenueForm
-from portal.blueprints.partners.routes import _venue_fields
-from portal.data import check_version, programmes, searches
+from portal.data import check_version, programmes
+from portal.data.directory_search import run_search
+from portal.forms.directory import DirectorySearchForm
+from portal.forms.partners import ProgrammeForm, SessionForm, VenueForm
 from portal.input_rules import control_character_in
 from portal.models import Programme, ProgrammeSession, Role, Venue
 
@@ -369,7 +368,7 @@ def _venue_name_free(name: str, except_venue_id: int | None = None) -> None:
 def venue_create() -> ResponseReturnValue:
     form = VENUE_INPUT.validate(json_body())
     _venue_name_free(form.name.data)
-    created = programmes.create_venue(own_organisation_id(), _venue_fields(form))
+    created = programmes.create_venue(own_organisation_id(), form.venue_fields())
     return respond(serialisers.venue(created), 201, etag=venue_etag(created))
 
 
@@ -391,7 +390,7 @@ def venue_update(venue_id: int) -> ResponseReturnValue:
     expected = expected_version("venue", found.id)
     form = VENUE_INPUT.validate(json_body(), current=serialisers.venue(found))
     _venue_name_free(form.name.data, except_venue_id=venue_id)
-    programmes.update_venue(found, _venue_fields(form), expected)
+    programmes.update_venue(found, form.venue_fields(), expected)
     return respond(serialisers.venue(found), etag=venue_etag(found))
 
 
@@ -417,7 +416,6 @@ def directory_search() -> ResponseReturnValue:
     form = DIRECTORY_INPUT.validate(json_body())
     criteria = form.criteria()
     results = run_search(criteria, page, per_page, date.today())
-    searches.record_directory_search(criteria, results.total)
     items = [
         {
             "programme": serialisers.programme(row.programme),

@@ -9,12 +9,11 @@ from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, respond
 from portal.auth import own_organisation_id
-from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
-from portal.blueprints.referrals.routes import session_full_message
-from portal.blueprints.reports.forms import PartnerReportForm
 from portal.data import noncompliance, referrals
 from portal.data.noncompliance import ReferralNotReportable
 from portal.data.referrals import DASHBOARD_GROUPS, ReferralClosed, ReferralView, SessionFull
+from portal.forms.referrals import AcceptForm, DeclineForm
+from portal.forms.reports import PartnerReportForm
 from portal.models import Role
 
 TAG = "Referrals"
@@ -94,7 +93,7 @@ def referral_accept(referral_id: int) -> ResponseReturnValue:
     except ReferralClosed as closed:
         raise _closed(closed) from None
     except SessionFull as full:
-        raise ApiError(422, "session_full", session_full_message(full.capacity)) from None
+        raise ApiError(422, "session_full", full.message) from None
     return _answer(referrals.find_partner_view(found.organisation_id, found.id))
 
 

@@ -17,12 +17,11 @@ from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, check_value, json_body
 from portal.api.registry import ID, expected_version, make_etag, operation, respond
 from portal.auth import own_organisation_id
-from portal.blueprints.registers.forms import CancelForm, prefix_for, register_form
-from portal.blueprints.registers.routes import WINDOW, _not_open_message
 from portal.compliance.schedule import london_today
 from portal.data import EditConflict, attendance, registers
 from portal.data.attendance import Register, RegisterNotOpen
 from portal.dates import SEARCH_DATES
+from portal.forms.registers import CancelForm, prefix_for, register_form
 from portal.models import Role
 
 TAG = "Attendance"
@@ -100,8 +99,8 @@ def register_etag(found: Register) -> str:
 )
 def registers_list() -> ResponseReturnValue:
     today = london_today()
-    date_from = _query_date("date_from", today - WINDOW)
-    date_to = _query_date("date_to", today + WINDOW)
+    date_from = _query_date("date_from", today - attendance.REGISTERS_WINDOW)
+    date_to = _query_date("date_to", today + attendance.REGISTERS_WINDOW)
     if date_to < date_from or date_to - date_from > MAX_SPAN:
         raise ValidationFailed({"date_to": "date_to must be on or after date_from, and at most 92 days after it"})
     found = attendance.expected_sessions(own_organisation_id(), date_from, date_to, include_cancelled=True)
@@ -196,7 +195,7 @@ def register_save(session_id: int, on_date: str) -> ResponseReturnValue:
     if version != zlib.crc32(serialisers.register_version(found).encode()):
         raise EditConflict()
     if not found.markable:
-        raise ApiError(422, "register_not_open", _not_open_message(found))
+        raise ApiError(422, "register_not_open", found.not_open_message)
     marks = _check_marks(json_body(), found)
     form = type(register_form(found))(formdata=_formdata(found, marks), meta={"csrf": False})
     form.rows = found.rows

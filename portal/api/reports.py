@@ -10,10 +10,9 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, respond
-from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm
-from portal.blueprints.reports.routes import LOCKED, YOT_NEEDED
 from portal.data import noncompliance
 from portal.data.noncompliance import ReportLocked, YouthOffendingTeamInputNeeded
+from portal.forms.reports import CorrectionForm, DecisionForm, EventForm
 from portal.models import NonComplianceReport, ReportStatus, Role
 
 TAG = "Non-compliance"
@@ -92,7 +91,7 @@ def report_decide(report_id: int) -> ResponseReturnValue:
     found = noncompliance.view_report(report_id)
     expected = expected_version("report", found.id)
     if found.status == ReportStatus.SUBMITTED:
-        raise ApiError(422, "report_locked", LOCKED)
+        raise ApiError(422, "report_locked", ReportLocked.message)
     form = DECISION_INPUT.validate(json_body())
     try:
         noncompliance.decide(
@@ -105,9 +104,9 @@ def report_decide(report_id: int) -> ResponseReturnValue:
             form.youth_offending_team_input.data or "",
         )
     except ReportLocked:
-        raise ApiError(422, "report_locked", LOCKED) from None
+        raise ApiError(422, "report_locked", ReportLocked.message) from None
     except YouthOffendingTeamInputNeeded:
-        raise ValidationFailed({"youth_offending_team_input": YOT_NEEDED}) from None
+        raise ValidationFailed({"youth_offending_team_input": YouthOffendingTeamInputNeeded.message}) from None
     return _answer(found)
 
 

@@ -13,7 +13,9 @@ from portal.api import serialisers
 from portal.api.errors import ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, plain, respond
-from portal.blueprints.subjects.forms import (
+from portal.data import subjects
+from portal.data.subjects import LinkRefused
+from portal.forms.subjects import (
     SCHOOL_WEEK,
     ExclusionZoneForm,
     NonAssociationForm,
@@ -22,8 +24,6 @@ from portal.blueprints.subjects.forms import (
     SubjectForm,
     WindowForm,
 )
-from portal.data import subjects
-from portal.data.subjects import LinkRefused
 from portal.models import NoteKind, Role, Subject
 
 TAG = "Subjects"

@@ -12,10 +12,10 @@ from portal.api.errors import ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, json_body, page_params
 from portal.api.registry import operation, respond
 from portal.api.subjects import WINDOW_INPUT, ZONE_INPUT
-from portal.blueprints.subjects.forms import SubjectForm
-from portal.blueprints.suggestions.forms import SuggestionFiltersForm
 from portal.data import matching as matching_data
 from portal.data import subjects
+from portal.forms.subjects import SubjectForm
+from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import ExclusionZone, Role, Subject, SubjectWindow
 
 FILTER_INPUT = FormInput(SuggestionFiltersForm)
@@ -127,11 +127,10 @@ def matching() -> ResponseReturnValue:
     today = date.today()
     starts_on, ends_on = form.period(today)
     page, per_page = page_params()
+    used = {name: value for name, value in body.items() if name in filter_names and value not in (None, "")}
     _profile, result = matching_data.suggest(
-        subject, starts_on, ends_on, today, form.match_filters(), per_page, (page - 1) * per_page
+        subject, starts_on, ends_on, today, form.match_filters(), per_page, (page - 1) * per_page, audit_filters=used
     )
     stored_id = subject.id or None
-    used = {name: value for name, value in body.items() if name in filter_names and value not in (None, "")}
-    matching_data.record_match_run(stored_id, used, len(result.suggestions), result.excluded_total)  # type: ignore[arg-type]
     body = serialisers.match_result(result, stored_id, starts_on, ends_on)
     return respond(body | {"page": page, "per_page": per_page})

@@ -2,12 +2,24 @@
 
 from typing import Any
 
+from sqlalchemy.exc import NoResultFound as NoResultFound  # what a lookup of a missing row raises: doors answer 404
+
 from portal.extensions import db
 
 
 def short_name(first_name: str, last_name: str) -> str:
     """The one detail about a young person partners see: first name and last initial ("Ayaan K.")."""
     return f"{first_name} {last_name[:1].upper()}."
+
+
+def commit() -> None:
+    """Make this transaction's changes permanent, for code outside a request (a command), where no hook commits."""
+    db.session.commit()
+
+
+def rollback() -> None:
+    """Drop this transaction's changes: an error answer never saves half a change."""
+    db.session.rollback()
 
 
 class EditConflict(Exception):

@@ -43,6 +43,9 @@ MARKABLE = (AttendanceStatus.ATTENDED, AttendanceStatus.LATE, AttendanceStatus.A
 MARK_FIELDS = ("status", "minutes_late", "absence_reason", "absence_acceptable", "evidence_note", "contact_attempts")
 
 
+REGISTERS_WINDOW = timedelta(days=14)  # the registers page, and the API's default, list this far either side of today
+
+
 class RegisterNotOpen(Exception):
     """The register cannot be marked: the session is in the future or the provider cancelled it."""
 
@@ -176,6 +179,13 @@ class Register:
     @property
     def markable(self) -> bool:
         return not self.in_future and not self.session.cancelled
+
+    @property
+    def not_open_message(self) -> str:
+        """Why a register that is not markable cannot be marked, as the page and the API say it."""
+        if self.session.cancelled:
+            return "This session was cancelled by the provider, so there is no register to mark"
+        return f"You cannot mark this register before the day of the session, {govuk_date(self.session.on_date)}"
 
     @property
     def summary(self) -> dict[str, int]:

@@ -5,7 +5,7 @@ ORM objects): the officer's open orders, their requirements with each one's refe
 prohibitions' last days, the active requirements' marks and cancellations, the subjects' registers, and the reports.
 
 Replacement suggestions for a listing that ends before its requirement are the matcher's, kept per catalogue copy
-(`portal.catalogue_index`: each worker's copy, replaced when the catalogue version changes) and per day, programme
+(`portal.data.catalogue_index`: each worker's copy, replaced when the catalogue version changes) and per day, programme
 and the subject as the matcher sees them (their profile, and where their non-associates are referred): any change to
 the catalogue, the subject or those referrals asks the matcher again. Places others take in the replacements'
 sessions are not part of the key: a session that filled since is offered until the catalogue next changes or the
@@ -27,6 +27,7 @@ from matching.model import SubjectProfile
 from portal.compliance.schedule import requirement_period
 from portal.data import attendance, attendance_summaries, orders
 from portal.data import matching as matching_data
+from portal.data.catalogue_index import prepared_catalogue
 from portal.data.referrals import AWAITING_RESPONSE
 from portal.extensions import db
 from portal.models import (
@@ -408,8 +409,6 @@ _kept_lock = threading.Lock()
 def _find_replacements(gaps: list[ListingGap], today: date) -> None:
     """The matcher's best alternatives of the same kind, for the time after the listing ends, for each gap; each run
     is recorded as a combination of the subject's data, whether it was worked out now or kept from earlier."""
-    from portal.catalogue_index import prepared_catalogue
-
     catalogue = prepared_catalogue()
     subject_ids = sorted({gap.order.subject_id for gap in gaps})
     subjects = _profiled_subjects(subject_ids)

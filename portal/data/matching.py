@@ -11,6 +11,7 @@ from matching.catalogue import EnrolmentIndex, PreparedCatalogue, index_enrolmen
 from matching.model import DailyWindow, SubjectProfile, WeeklyWindow
 from matching.model import ExclusionZone as ZoneProfile
 from portal.data import audit, subjects
+from portal.data.catalogue_index import prepared_catalogue
 from portal.dates import age_on, minutes
 from portal.extensions import db
 from portal.geo import normalise_postcode
@@ -83,7 +84,7 @@ def _enrolment_criteria(excluding_subject_id: int, non_associates: Iterable[int]
     return live, Referral.session_id.is_not(None), Referral.subject_id != excluding_subject_id
 
 
-def record_match_run(subject_id: int, filters: dict, suggested: int, excluded: int) -> None:
+def record_match_run(subject_id: int | None, filters: dict, suggested: int, excluded: int) -> None:
     """Matching combines the subject's data with the catalogue and other subjects' placements (s.62 'combination')."""
     audit.record(
         audit.COMBINATION,
@@ -97,12 +98,19 @@ def record_match_run(subject_id: int, filters: dict, suggested: int, excluded: i
 
 
 def suggest(  # noqa: ANN201
-    subject: Subject, starts_on: date, ends_on: date, today: date, filters: MatchFilters, limit: int, offset: int = 0
+    subject: Subject,
+    starts_on: date,
+    ends_on: date,
+    today: date,
+    filters: MatchFilters,
+    limit: int,
+    offset: int = 0,
+    *,
+    audit_filters: dict,
 ):
     """The matcher's suggestions (the `limit` after the first `offset`), exclusions and weekly plan for a subject
-    over an order period."""
-    from portal.catalogue_index import prepared_catalogue
-
+    over an order period. The run is recorded (`record_match_run`) with `audit_filters`, the filters as the person
+    gave them; a subject given inline, never stored (id 0), is recorded without an id."""
     profile = subject_profile(subject, starts_on)
     catalogue = prepared_catalogue()
     result = match(
@@ -116,4 +124,5 @@ def suggest(  # noqa: ANN201
         offset=offset,
         filters=filters,
     )
+    record_match_run(subject.id or None, audit_filters, len(result.suggestions), result.excluded_total)
     return profile, result

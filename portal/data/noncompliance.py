@@ -72,6 +72,8 @@ class ReportLocked(Exception):
 class YouthOffendingTeamInputNeeded(Exception):
     """Referring an under-18's failure for breach proceedings needs the youth offending team's input first."""
 
+    message = "Enter the youth offending team's input before referring an under-18 for breach proceedings"
+
 
 class ReferralNotReportable(Exception):
     """The referral is not one the partner is supervising, so there is nothing to report on."""

@@ -91,6 +91,17 @@ class SessionFull(Exception):
         super().__init__(f"All {capacity} places are taken" if capacity is not None else "Places not confirmed")
         self.capacity = capacity
 
+    @property
+    def message(self) -> str:
+        """What the partner is told, on the referral page and by the API."""
+        if self.capacity is None:
+            return (
+                "The places per session are not confirmed. Set them on the programme's page, then accept the referral."
+            )
+        return (
+            f"This session is full: all {self.capacity} places are taken. Decline the referral or contact the officer."
+        )
+
 
 class ReferralClosed(Exception):
     """The referral is no longer in a state that allows this (for example it was withdrawn or already answered)."""

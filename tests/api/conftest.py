@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.api import tokens
+from portal.data import tokens
 from portal.extensions import db
 from tests.factories import Factory
 

@@ -50,7 +50,7 @@ def test_wrong_malformed_and_revoked_tokens_are_401(app, api_for) -> None:  # no
         assert token.token_hash != partner.token and partner.token not in token.token_hash  # stored hashed
         assert token.last_used_at is not None
     with app.test_request_context():
-        from portal.api import tokens
+        from portal.data import tokens
 
         tokens.revoke_token(partner.user_id, token.id)
         db.session.commit()

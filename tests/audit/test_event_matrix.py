@@ -35,7 +35,7 @@ def two(app: Flask, make, sign_in) -> TwoPartners:  # noqa: ANN001
 
 @pytest.fixture
 def officer_api(app: Flask, two: TwoPartners) -> Api:
-    from portal.api import tokens
+    from portal.data import tokens
 
     with app.test_request_context():
         _token, plain = tokens.create_token(two.officer_id, "matrix")

@@ -49,7 +49,7 @@ def restricted_role(request: pytest.FixtureRequest):  # noqa: ANN201
 @pytest.fixture
 def postgres_app(postgres_ready: str):  # noqa: ANN201
     """This check only means anything on PostgreSQL; it skips only where no PostgreSQL is reachable."""
-    from portal import catalogue_index
+    from portal.data import catalogue_index
 
     catalogue_index.forget()
     application = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": postgres_ready})

@@ -27,9 +27,8 @@ from flask.testing import FlaskClient
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from portal import catalogue_index, create_app
-from portal.api import tokens
-from portal.data import accounts
+from portal import create_app
+from portal.data import accounts, catalogue_index, tokens
 from portal.extensions import db
 from portal.models import Subject, User
 from seed.loader import load_demo

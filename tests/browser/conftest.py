@@ -25,8 +25,9 @@ from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from portal import catalogue_index, create_app
+from portal import create_app
 from portal.config import TestConfig
+from portal.data import catalogue_index
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"

@@ -404,7 +404,7 @@ def _referral_for(
 
 
 def _api(app: Flask, user_id: int, name: str) -> tuple[Api, int]:
-    from portal.api import tokens
+    from portal.data import tokens
 
     with app.test_request_context():
         token, plain = tokens.create_token(user_id, name)

@@ -130,9 +130,11 @@ def _all_forms() -> list[type]:
     from flask_wtf import FlaskForm
 
     import portal.blueprints
+    import portal.forms
 
-    for module in pkgutil.walk_packages(portal.blueprints.__path__, "portal.blueprints."):
-        importlib.import_module(module.name)
+    for package in (portal.blueprints, portal.forms):  # the pages' own forms, and the forms both doors share
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
 
     def subclasses(cls: type) -> list[type]:
         return [sub for direct in cls.__subclasses__() for sub in (direct, *subclasses(direct))]

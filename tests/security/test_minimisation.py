@@ -290,7 +290,7 @@ def test_the_matrix_of_object_routes_covers_every_partner_page_with_a_referral(a
 
 
 def test_the_api_refuses_a_subject_without_a_category_and_a_note_without_its_flag(two: TwoPartners) -> None:
-    from portal.api import tokens
+    from portal.data import tokens
     from tests.api.helpers import subject_body
     from tests.security.partners_ab import Api
 

@@ -6,8 +6,6 @@ from flask_login import current_user, login_user
 
 from portal.auth import SignedInUser, recent_sign_in_required, signed_in
 from portal.blueprints.account import bp
-from portal.blueprints.account.forms import RevokeForm
-from portal.blueprints.auth.forms import ChangePasswordForm, ConfirmIdentityForm, ReplaceAuthenticatorForm
 from portal.blueprints.auth.routes import (
     authenticator_set_up,
     count_failed_guess,
@@ -15,6 +13,8 @@ from portal.blueprints.auth.routes import (
     too_many_attempts,
 )
 from portal.data import accounts
+from portal.forms.account import RevokeForm
+from portal.forms.auth import ChangePasswordForm, ConfirmIdentityForm, ReplaceAuthenticatorForm
 from portal.safety import safe_next_url
 
 IDENTITY_NOT_CONFIRMED = "Enter your correct password and a current code"

@@ -4,10 +4,10 @@ from flask_login import current_user
 
 from portal.auth import admin_required, recent_sign_in_required
 from portal.blueprints.admin import bp
-from portal.blueprints.admin.forms import ConfirmForm, NewUserForm, RoleForm, StatusChangeForm
 from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, accounts, check_version, feedback, organisations
 from portal.forms import CHANGED_SINCE_OPENED
+from portal.forms.admin import ConfirmForm, NewUserForm, RoleForm, StatusChangeForm
 from portal.models import Organisation, OrganisationStatus, Role, User
 from portal.pagination import page_number, pagination
 

@@ -6,10 +6,10 @@ from flask.typing import ResponseReturnValue
 from portal.access_reason import next_page_after_reason
 from portal.auth import officer_required, roles_required
 from portal.blueprints.audit import bp
-from portal.blueprints.audit.forms import ReasonForm
 from portal.data import audit
 from portal.date_filters import TypedDate, errors_of, read_period
 from portal.downloads import download
+from portal.forms.audit import ReasonForm
 from portal.models import Role
 from portal.pagination import page_number, pagination
 

@@ -9,7 +9,9 @@ from flask_login import current_user, login_user, logout_user
 from portal import mfa, throttle
 from portal.auth import SignedInUser, public, signed_in
 from portal.blueprints.auth import bp
-from portal.blueprints.auth.forms import (
+from portal.data import accounts
+from portal.errors import security_context
+from portal.forms.auth import (
     CodeForm,
     ForgotPasswordForm,
     SetPasswordForm,
@@ -17,8 +19,6 @@ from portal.blueprints.auth.forms import (
     SignInForm,
     wrong_code_message,
 )
-from portal.data import accounts
-from portal.errors import security_context
 from portal.models import AuthSession, LinkPurpose, User
 from portal.safety import safe_next_url
 

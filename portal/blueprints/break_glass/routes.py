@@ -5,8 +5,8 @@ from portal import need_to_know
 from portal.access_reason import next_page_after_reason
 from portal.auth import officer_required
 from portal.blueprints.break_glass import bp
-from portal.blueprints.break_glass.forms import BreakGlassForm
 from portal.data import subjects
+from portal.forms.break_glass import BreakGlassForm
 
 
 @bp.route("/break-glass", methods=["GET", "POST"])

@@ -10,9 +10,9 @@ from flask_login import current_user
 
 from portal.auth import officer_required, own_organisation_id, partner_required, public
 from portal.blueprints.calendars import bp
-from portal.blueprints.calendars.forms import FeedForm
 from portal.data import calendars, subjects
 from portal.downloads import download
+from portal.forms.calendars import FeedForm
 
 STOPPED = "Calendar link stopped. Calendars subscribed to it will no longer update."
 

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from portal.auth import officer_required
 from portal.blueprints.directory import bp
-from portal.blueprints.directory.forms import DirectorySearchForm
-from portal.blueprints.directory.search import run_listing
 from portal.data import programmes, searches
+from portal.data.directory_search import run_listing
+from portal.forms.directory import DirectorySearchForm
 from portal.pagination import page_number, pagination
 
 
@@ -22,7 +22,6 @@ def search() -> ResponseReturnValue:
     form = DirectorySearchForm(formdata=None, data=criteria)
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
     results = run_listing(criteria, page, per_page, date.today())
-    searches.record_directory_search(criteria, results.total)
     return render_template(
         "directory/search.html",
         form=form,

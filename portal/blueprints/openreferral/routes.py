@@ -13,8 +13,8 @@ from flask.typing import ResponseReturnValue
 
 from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.openreferral import bp
-from portal.blueprints.openreferral.forms import MAX_UPLOAD_BYTES, UploadForm
 from portal.data import oruk
+from portal.forms.openreferral import MAX_UPLOAD_BYTES, UploadForm
 from portal.input_rules import without_control_characters
 from portal.oruk import taxonomy
 from portal.oruk.filters import FilterError, parse_filters

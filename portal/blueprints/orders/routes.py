@@ -6,7 +6,12 @@ from flask_login import current_user
 
 from portal.auth import officer_required
 from portal.blueprints.orders import bp
-from portal.blueprints.orders.forms import (
+from portal.confirmations import Confirmation, confirmation_page
+from portal.data import orders, policy, subjects
+from portal.data.orders import OrderInProgress, OrderLocked
+from portal.downloads import DOCX, download
+from portal.errors import send_back_to
+from portal.forms.orders import (
     AcceptSessionsForm,
     MadeForm,
     OccasionForm,
@@ -17,11 +22,6 @@ from portal.blueprints.orders.forms import (
     RequirementTermsForm,
     WholeForm,
 )
-from portal.confirmations import Confirmation, confirmation_page
-from portal.data import orders, policy, subjects
-from portal.data.orders import OrderInProgress, OrderLocked
-from portal.downloads import DOCX, download
-from portal.errors import send_back_to
 from portal.models import Order, OrderStatus
 from portal.orders.checks import check_order
 from portal.orders.court_document import court_document_docx, court_document_sections

@@ -14,7 +14,11 @@ from flask.typing import ResponseReturnValue
 
 from portal.auth import own_organisation_id, partner_setting_up
 from portal.blueprints.partners import bp
-from portal.blueprints.partners.forms import (
+from portal.blueprints.partners.routes import _resumed, _session_form, _venue_detour
+from portal.confirmations import Confirmation, confirmation_page
+from portal.data import programme_drafts, programmes
+from portal.errors import send_back_to
+from portal.forms.partners import (
     AboutProgrammeForm,
     ConfirmForm,
     DatesAndPlacesForm,
@@ -23,10 +27,6 @@ from portal.blueprints.partners.forms import (
     SupervisorForm,
     WhoItIsForForm,
 )
-from portal.blueprints.partners.routes import _resumed, _session_form, _venue_detour
-from portal.confirmations import Confirmation, confirmation_page
-from portal.data import programme_drafts, programmes
-from portal.errors import send_back_to
 from portal.models import ProgrammeDraft
 
 

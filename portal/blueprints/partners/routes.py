@@ -10,14 +10,6 @@ from portal import throttle
 from portal.auth import own_organisation_id, partner_any_status, partner_setting_up, public
 from portal.blueprints.auth.routes import ask_for_second_factor, link_not_working, too_many_attempts
 from portal.blueprints.partners import bp
-from portal.blueprints.partners.forms import (
-    ConfirmForm,
-    ContinueRegistrationForm,
-    ListingReviewForm,
-    RegistrationForm,
-    SessionForm,
-    VenueForm,
-)
 from portal.confirmations import Confirmation, confirmation_page
 from portal.data import (
     EditConflict,
@@ -29,6 +21,14 @@ from portal.data import (
     programmes,
 )
 from portal.forms import CHANGED_SINCE_OPENED
+from portal.forms.partners import (
+    ConfirmForm,
+    ContinueRegistrationForm,
+    ListingReviewForm,
+    RegistrationForm,
+    SessionForm,
+    VenueForm,
+)
 from portal.models import LinkPurpose, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus
 
 # Registration sends an email: limit how many one machine, or one address, can cause.
@@ -359,7 +359,7 @@ def venue_new() -> ResponseReturnValue:
         if programmes.venue_name_in_use(own_organisation_id(), form.name.data.strip()):
             form.name.errors.append("You already have a venue with this name")
         else:
-            venue = programmes.create_venue(own_organisation_id(), _venue_fields(form))
+            venue = programmes.create_venue(own_organisation_id(), form.venue_fields())
             flash("Venue saved.", "success")
             return redirect(_session_form_url(request.args, venue.id))
     return render_template("partners/venue-form.html", form=form, venue=None, back=_session_form_url(request.args))
@@ -374,19 +374,9 @@ def venue_edit(venue_id: int) -> ResponseReturnValue:
         if programmes.venue_name_in_use(own_organisation_id(), form.name.data.strip(), except_venue_id=venue_id):
             form.name.errors.append("You already have a venue with this name")
         else:
-            programmes.update_venue(found, _venue_fields(form), form.version.data)
+            programmes.update_venue(found, form.venue_fields(), form.version.data)
             flash("Venue updated.", "success")
             return redirect(url_for("partners.venues"))
     return render_template("partners/venue-form.html", form=form, venue=found)
 
 
-def _venue_fields(form: VenueForm) -> dict:
-    location = form.postcode.location
-    assert location is not None  # the form only validates with a geocoded postcode
-    return {
-        "name": form.name.data.strip(),
-        "address": form.address.data.strip(),
-        "postcode": location.postcode,
-        "easting": location.easting,
-        "northing": location.northing,
-    }

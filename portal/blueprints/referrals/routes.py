@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.referrals import bp
-from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
 from portal.data import referrals
 from portal.data.referrals import ReferralView, SessionFull
 from portal.errors import send_back_to
+from portal.forms.referrals import AcceptForm, DeclineForm
 from portal.models import Referral
 
 GROUP_TITLES = {
@@ -24,18 +24,11 @@ GROUP_TITLES = {
 }
 
 
-def session_full_message(capacity: int | None) -> str:
-    if capacity is None:
-        return "The places per session are not confirmed. Set them on the programme's page, then accept the referral."
-    return f"This session is full: all {capacity} places are taken. Decline the referral or contact the officer."
-
-
 @bp.before_request
 def _refusals_back_to_the_referral() -> None:
     """A stale or closed referral (the page error handlers) sends the partner back to the referral's page."""
     if request.view_args and "referral_id" in request.view_args:
         send_back_to("referrals.referral", referral_id=request.view_args["referral_id"])
-
 
 @bp.get("/")
 @partner_required
@@ -60,7 +53,7 @@ def accept(referral_id: int) -> ResponseReturnValue:
         try:
             referrals.accept_referral(found, current_user.id, form.statement(), form.version.data)
         except SessionFull as full:
-            return _page(found, form, DeclineForm(version=found.version), problem=session_full_message(full.capacity))
+            return _page(found, form, DeclineForm(version=found.version), problem=full.message)
         flash("Referral accepted. A place in the session is reserved for this young person.", "success")
         return redirect(url_for("referrals.referral", referral_id=referral_id))
     return _page(found, form, DeclineForm(version=found.version), errors=form)

@@ -6,7 +6,7 @@ organisation expects no one, is 'not found'.
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,17 +14,17 @@ from flask_login import current_user
 
 from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.registers import bp
-from portal.blueprints.registers.forms import CancelForm, RegisterForm, register_form
 from portal.compliance.schedule import london_today
 from portal.data import attendance, programmes, registers
 from portal.data.attendance import Register, RegisterNotOpen
 from portal.date_filters import errors_of, read_period
 from portal.filters import govuk_date
 from portal.forms import CHANGED_SINCE_OPENED
+from portal.forms.registers import CancelForm, RegisterForm, register_form
 from portal.pagination import page_number, pagination
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-WINDOW = timedelta(days=14)
+WINDOW = attendance.REGISTERS_WINDOW
 
 
 @bp.get("/")
@@ -95,7 +95,7 @@ def save(session_id: int, on_date: str) -> ResponseReturnValue:
         return _page(registers.with_history(found), form, CancelForm(), **why)
 
     if not found.markable:
-        return shown_again(problem=_not_open_message(found))
+        return shown_again(problem=found.not_open_message)
     if form.is_submitted() and _opened_on_older_marks(form):
         # Checked before the form's own rules, which would otherwise ask for a reason to change a mark this person
         # never saw (someone else's save in between), instead of saying what happened.
@@ -150,12 +150,6 @@ def _day(on_date: str) -> date:
 
 def _when(found: Register) -> str:
     return govuk_date(found.session.on_date)
-
-
-def _not_open_message(found: Register) -> str:
-    if found.session.cancelled:
-        return "This session was cancelled by the provider, so there is no register to mark"
-    return f"You cannot mark this register before the day of the session, {_when(found)}"
 
 
 def _page(

@@ -5,7 +5,6 @@ from flask_login import current_user
 from portal.access_reason import shows_personal_data
 from portal.auth import officer_required, own_organisation_id, partner_required
 from portal.blueprints.reports import bp
-from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
 from portal.compliance.rules import RULE_NAMES as RULE_TEXT
 from portal.data import noncompliance, referrals
 from portal.data.noncompliance import (
@@ -16,6 +15,7 @@ from portal.data.noncompliance import (
     ReportLocked,
     YouthOffendingTeamInputNeeded,
 )
+from portal.forms.reports import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
 from portal.models import NonComplianceReport, ReportStatus
 
 LOCKED = ReportLocked.message
@@ -24,7 +24,7 @@ RULE_NAMES = RULE_TEXT | {
     "partner-concern": "Partner: a concern",
     "partner-completion": "Partner: requirement complete",
 }
-YOT_NEEDED = "Enter the youth offending team's input before referring an under-18 for breach proceedings"
+YOT_NEEDED = YouthOffendingTeamInputNeeded.message
 
 
 @bp.get("/")

@@ -8,9 +8,9 @@ from flask_login import current_user
 from portal.access_reason import declares_purpose
 from portal.auth import roles_required
 from portal.blueprints.retention import bp
-from portal.blueprints.retention.forms import ReviewDecisionForm
 from portal.compliance.schedule import london_today
 from portal.data import policy, retention
+from portal.forms.retention import ReviewDecisionForm
 from portal.models import RetentionDecisionKind, Role
 from portal.pagination import page_number, pagination
 from portal.retention import default_next_review, format_date, latest_next_review

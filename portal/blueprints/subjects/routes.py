@@ -7,7 +7,9 @@ from flask_login import current_user
 from portal.access_reason import shows_personal_data
 from portal.auth import officer_required
 from portal.blueprints.subjects import bp
-from portal.blueprints.subjects.forms import (
+from portal.data import orders, searches, subjects
+from portal.data.subjects import LinkRefused
+from portal.forms.subjects import (
     ConfirmForm,
     CurfewAndTravelForm,
     ExclusionZoneForm,
@@ -21,8 +23,6 @@ from portal.blueprints.subjects.forms import (
     SubjectForm,
     WindowForm,
 )
-from portal.data import orders, searches, subjects
-from portal.data.subjects import LinkRefused
 from portal.models import NoteKind, Subject
 from portal.pagination import page_number, pagination
 

@@ -3,13 +3,12 @@ from datetime import date
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from matching.results import MatchResult
 from portal.auth import officer_required
-from portal.blueprints.orders.forms import WholeForm
 from portal.blueprints.suggestions import bp
-from portal.blueprints.suggestions.forms import SuggestionFiltersForm
 from portal.data import matching as matching_data
 from portal.data import orders, referrals, subjects
+from portal.forms import WholeForm
+from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import Order
 from portal.pagination import page_number, pagination
 from portal.pictures import area_map
@@ -28,10 +27,9 @@ def _filters_form(subject_id: int) -> tuple[SuggestionFiltersForm, Order | None]
     return form, draft
 
 
-def _record_match_run(subject_id: int, result: MatchResult) -> None:
-    matching_data.record_match_run(
-        subject_id, {k: v for k, v in request.args.items() if v}, len(result.suggestions), result.excluded_total
-    )
+def _audit_filters() -> dict[str, str]:
+    """The filters as given, for the match run's audit record."""
+    return {k: v for k, v in request.args.items() if v}
 
 
 @bp.get("/<int:subject_id>/suggestions")
@@ -46,9 +44,15 @@ def suggest(subject_id: int) -> ResponseReturnValue:
     page = page_number()
     offset = (page - 1) * SHOWN_SUGGESTIONS
     profile, result = matching_data.suggest(
-        subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS, offset
+        subject,
+        starts_on,
+        ends_on,
+        today,
+        form.match_filters(),
+        SHOWN_SUGGESTIONS,
+        offset,
+        audit_filters=_audit_filters(),
     )
-    _record_match_run(subject.id, result)
     return render_template(
         "suggestions/suggest.html",
         subject=subject,
@@ -82,8 +86,9 @@ def excluded(subject_id: int) -> ResponseReturnValue:
     if request.args and not form.validate():
         return redirect(back)  # the suggestions page names the field that is wrong
     starts_on, ends_on = form.period(today)
-    profile, result = matching_data.suggest(subject, starts_on, ends_on, today, form.match_filters(), 0)
-    _record_match_run(subject.id, result)
+    profile, result = matching_data.suggest(
+        subject, starts_on, ends_on, today, form.match_filters(), 0, audit_filters=_audit_filters()
+    )
     listed = len(result.exclusions)
     page = min(page_number(), max(1, -(-listed // EXCLUDED_PER_PAGE)))
     offset = (page - 1) * EXCLUDED_PER_PAGE

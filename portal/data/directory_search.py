@@ -6,9 +6,9 @@ from datetime import date
 
 from matching.directory import DirectoryQuery, search
 from matching.results import DirectoryResult
-from portal.catalogue_index import prepared_catalogue
-from portal.data import programmes
-from portal.forms import TIME_PATTERN
+from portal.data import programmes, searches
+from portal.data.catalogue_index import prepared_catalogue
+from portal.dates import TIME_PATTERN
 from portal.geo import geocode
 from portal.models import Programme
 
@@ -62,19 +62,26 @@ def _found(criteria: dict, page: int, per_page: int, today: date) -> tuple[Direc
 
 
 def run_search(criteria: dict, page: int, per_page: int, today: date) -> SearchResults:
-    """A page of results with the whole programmes (the API returns them in full)."""
+    """A page of results with the whole programmes (the API returns them in full); the search is recorded."""
     found, near_postcode = _found(criteria, page, per_page, today)
     loaded = programmes.visible_programmes_by_id([item.programme_id for item in found.items])
-    return _results(found, loaded, near_postcode, today)
+    return _recorded(criteria, _results(found, loaded, near_postcode, today))
 
 
 def run_listing(criteria: dict, page: int, per_page: int, today: date) -> SearchResults:
-    """A page of results with only what the results page lists of each programme, read in one query."""
+    """A page of results with only what the results page lists of each programme, read in one query; the search is
+    recorded."""
     found, near_postcode = _found(criteria, page, per_page, today)
     loaded = programmes.visible_listings(
         [item.programme_id for item in found.items], {s for item in found.items for s in item.session_ids}
     )
-    return _results(found, loaded, near_postcode, today)
+    return _recorded(criteria, _results(found, loaded, near_postcode, today))
+
+
+def _recorded(criteria: dict, results: SearchResults) -> SearchResults:
+    """Each directory search is a consultation of the catalogue: recorded here, so the page and the API both are."""
+    searches.record_directory_search(criteria, results.total)
+    return results
 
 
 def _results(

@@ -1,17 +1,17 @@
 from datetime import date
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
 from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import Optional
 
 from matching.taxonomy import WEEKDAYS
 from portal.dates import ORDER_DATES, PAST_EVENTS, long_date
-from portal.forms import (
+from portal.forms.common import (
     ClockTimeField,
     GovDateField,
     PostcodeField,
-    VersionField,
+    VersionedForm,
+    WholeForm,
     ensure_after,
     radios,
     select,
@@ -33,12 +33,6 @@ NECESSITY_HINT = (
     "To protect the public, particular people (including the subject) or to prevent an offence involving a "
     "bladed article"
 )
-
-
-class VersionedForm(FlaskForm):
-    """Every change to a draft carries the version it was made on, so two officers never overwrite each other."""
-
-    version = VersionField()
 
 
 class OrderDetailsForm(VersionedForm):
@@ -237,10 +231,6 @@ class MadeForm(VersionedForm):
                 f"Date the court made the order must be on or after the day it was filed, {long_date(self.filed_on)}"
             )
         return valid and not self.made_on.errors
-
-
-class WholeForm(VersionedForm):
-    """A button-only form (CSRF and the version)."""
 
 
 class AcceptSessionsForm(WholeForm):

@@ -7,7 +7,7 @@ from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
 from portal.dates import BIRTH_DATES, age_on
-from portal.forms import (
+from portal.forms.common import (
     ClockTimeField,
     GovDateField,
     PostcodeField,

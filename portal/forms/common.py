@@ -1,24 +1,34 @@
-"""Form building blocks shared by every area, with GOV.UK error wording."""
+"""Form building blocks shared by every area, with GOV.UK error wording (re-exported by `portal.forms`)."""
 
-import re
 from datetime import date, datetime, time
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
+    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
+from wtforms import (
+    DateField,
+    Field,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, StopValidation, ValidationError
 
-from portal.dates import DateWindow
+from portal.dates import TIME_PATTERN, DateWindow
 from portal.geo import Location, geocode
-
-TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")
+from portal.passwords import is_easily_guessed
 
 
 def required(message: str) -> InputRequired:
@@ -203,3 +213,59 @@ CHANGED_SINCE_OPENED = (
     "Someone else changed this record since you opened it. Your changes have not been saved: "
     "check the current details below and make your changes again."
 )
+
+
+class VersionedForm(FlaskForm):
+    """Every change to a draft carries the version it was made on, so two officers never overwrite each other."""
+
+    version = VersionField()
+
+
+class WholeForm(VersionedForm):
+    """A button-only form (CSRF and the version)."""
+
+
+def require_words(field) -> None:  # noqa: ANN001
+    """Spaces alone pass InputRequired; they are no answer, so they get the field's own 'enter' message."""
+    if not field.errors and not (field.data or "").strip():
+        field.errors.append(field.validators[0].message)
+
+
+# Passwords: the sign-up, set-password and change-password forms share these fields.
+
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 1000  # argon2 hashes every character: there is no silent truncation
+
+
+def not_easily_guessed(_form: FlaskForm, field: Field) -> None:
+    if field.data and is_easily_guessed(field.data):
+        raise ValidationError("This password is too easy to guess: it is one of the most commonly used. Choose another")
+
+
+def new_password_field(label: str = "Create a password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            required("Enter a password"),
+            Length(
+                min=PASSWORD_MIN_LENGTH,
+                max=PASSWORD_MAX_LENGTH,
+                message=f"Password must be between {PASSWORD_MIN_LENGTH} and {PASSWORD_MAX_LENGTH} characters",
+            ),
+            not_easily_guessed,
+        ],
+        widget=GovPasswordInput(),
+        description=f"At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.",
+    )
+
+
+def confirm_password_field() -> PasswordField:
+    return PasswordField(
+        "Confirm password",
+        validators=[required("Confirm your password"), EqualTo("password", message="Passwords must match")],
+        widget=GovPasswordInput(),
+    )
+
+
+def current_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(label, validators=[required("Enter your password")], widget=GovPasswordInput())

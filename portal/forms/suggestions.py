@@ -9,7 +9,7 @@ from wtforms.validators import Optional
 from matching import MatchFilters
 from matching.taxonomy import ACTIVITY_FILTER_CHOICES, WEEKDAYS
 from portal.dates import ORDER_DATES
-from portal.forms import GovDateField
+from portal.forms.common import GovDateField
 from portal.orders.period import OrderPeriod, StartRule
 
 DISTANCES_KM = (1, 2, 3, 5, 10)

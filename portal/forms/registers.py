@@ -7,9 +7,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import SelectField, SubmitField
 
-from portal.blueprints.referrals.forms import require_words
 from portal.data.attendance import MARK_FIELDS, Register, RegisterRow
-from portal.forms import VersionField, WholeNumberField, radios, text_area
+from portal.forms.common import VersionField, WholeNumberField, radios, require_words, text_area
 
 STATUS_CHOICES = [("attended", "Attended"), ("late", "Late"), ("absent", "Absent")]
 YES_NO = [("yes", "Yes"), ("no", "No")]

@@ -6,7 +6,7 @@ from wtforms import BooleanField, SubmitField
 from wtforms.validators import Optional
 
 from portal.dates import REVIEW_DATES
-from portal.forms import GovDateField, VersionField, radios, text_area
+from portal.forms.common import GovDateField, VersionField, radios, text_area
 from portal.models import RetentionDecisionKind
 from portal.retention import format_date, latest_next_review
 

@@ -1,4 +1,7 @@
-"""The OpenAPI 3.1 document, built from the declared operations and the serialisers' schemas."""
+"""The OpenAPI 3.1 document, built from the declared operations and the serialisers' schemas.
+
+Outside `portal.api`: the API serves it as /api/openapi.json and the account page renders it as the API docs, and
+no page imports the API package."""
 
 from typing import Any
 

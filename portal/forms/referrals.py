@@ -3,7 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from portal.data.referrals import STATEMENT_FIELDS
-from portal.forms import VersionField, text_area
+from portal.forms.common import VersionField, require_words, text_area
 
 
 class AcceptForm(FlaskForm):
@@ -61,9 +61,3 @@ class DeclineForm(FlaskForm):
         valid = super().validate(extra_validators)
         require_words(self.reason)
         return valid and not self.reason.errors
-
-
-def require_words(field) -> None:  # noqa: ANN001
-    """Spaces alone pass InputRequired; they are no answer, so they get the field's own 'enter' message."""
-    if not field.errors and not (field.data or "").strip():
-        field.errors.append(field.validators[0].message)

@@ -6,7 +6,7 @@ from wtforms import SubmitField
 
 from portal.data.noncompliance import DECISIONS, EVENT_KINDS, PARTNER_KINDS
 from portal.dates import PAST_EVENTS
-from portal.forms import ClockTimeField, GovDateField, VersionField, WholeNumberField, radios, text_area
+from portal.forms.common import ClockTimeField, GovDateField, VersionField, WholeNumberField, radios, text_area
 from portal.models import ComplianceEventKind
 
 

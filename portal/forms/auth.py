@@ -1,50 +1,22 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
-from wtforms import Field, PasswordField, StringField, SubmitField
-from wtforms.validators import EqualTo, Length, ValidationError
+from wtforms import PasswordField, StringField, SubmitField
 
 from portal import mfa
-from portal.forms import email_field, required, text_field
-from portal.passwords import is_easily_guessed
-
-PASSWORD_MIN_LENGTH = 12
-PASSWORD_MAX_LENGTH = 1000  # argon2 hashes every character: there is no silent truncation
+from portal.forms.common import (
+    confirm_password_field,
+    current_password_field,
+    email_field,
+    new_password_field,
+    required,
+    text_field,
+)
 
 
 class SignInForm(FlaskForm):
     email = email_field("Email address", "Enter your email address")
     password = PasswordField("Password", validators=[required("Enter your password")], widget=GovPasswordInput())
     submit = SubmitField("Sign in", widget=GovSubmitInput())
-
-
-def not_easily_guessed(_form: FlaskForm, field: Field) -> None:
-    if field.data and is_easily_guessed(field.data):
-        raise ValidationError("This password is too easy to guess: it is one of the most commonly used. Choose another")
-
-
-def new_password_field(label: str = "Create a password") -> PasswordField:
-    return PasswordField(
-        label,
-        validators=[
-            required("Enter a password"),
-            Length(
-                min=PASSWORD_MIN_LENGTH,
-                max=PASSWORD_MAX_LENGTH,
-                message=f"Password must be between {PASSWORD_MIN_LENGTH} and {PASSWORD_MAX_LENGTH} characters",
-            ),
-            not_easily_guessed,
-        ],
-        widget=GovPasswordInput(),
-        description=f"At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong password.",
-    )
-
-
-def confirm_password_field() -> PasswordField:
-    return PasswordField(
-        "Confirm password",
-        validators=[required("Confirm your password"), EqualTo("password", message="Passwords must match")],
-        widget=GovPasswordInput(),
-    )
 
 
 class SetPasswordForm(FlaskForm):
@@ -65,10 +37,6 @@ def wrong_code_message(code: str, message: str) -> str:
 
 def code_field(required_message: str, description: str, label: str = "Code") -> StringField:
     return text_field(label, required_message=required_message, max_length=40, description=description)
-
-
-def current_password_field(label: str = "Password") -> PasswordField:
-    return PasswordField(label, validators=[required("Enter your password")], widget=GovPasswordInput())
 
 
 def current_code_field(label: str = "Code") -> StringField:

@@ -9,9 +9,8 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
-from portal.blueprints.auth.forms import confirm_password_field, new_password_field
 from portal.dates import PROGRAMME_DATES, long_date
-from portal.forms import (
+from portal.forms.common import (
     ClockTimeField,
     GovDateField,
     PostcodeField,
@@ -19,8 +18,10 @@ from portal.forms import (
     WholeNumberField,
     at_most,
     checkboxes,
+    confirm_password_field,
     email_field,
     ensure_after,
+    new_password_field,
     radios,
     select,
     text_area,
@@ -268,6 +269,18 @@ class VenueForm(FlaskForm):
     address = text_field("Address", required_message="Enter the venue's address", max_length=300)
     postcode = PostcodeField("Postcode")
     submit = SubmitField("Save venue", widget=GovSubmitInput())
+
+    def venue_fields(self) -> dict:
+        """The venue as `portal.data.programmes` stores it, with the postcode's grid reference."""
+        location = self.postcode.location
+        assert location is not None  # the form only validates with a geocoded postcode
+        return {
+            "name": self.name.data.strip(),
+            "address": self.address.data.strip(),
+            "postcode": location.postcode,
+            "easting": location.easting,
+            "northing": location.northing,
+        }
 
 
 DATE_LINE = re.compile(r"^(\d{1,2})[\s/.-](\d{1,2})[\s/.-](\d{4})$")

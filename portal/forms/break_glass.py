@@ -4,7 +4,7 @@ from wtforms import Field, SubmitField
 from wtforms.validators import StopValidation
 
 from portal.data.audit import PURPOSE_MAX_LENGTH
-from portal.forms import text_area
+from portal.forms.common import text_area
 
 BREAK_GLASS_REASON_MISSING = "Enter why you need to open this record"
 

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
-from portal.forms import radios, text_field
+from portal.forms.common import radios, text_field
 
 OTHER_REASON = "other"
 REASONS = [

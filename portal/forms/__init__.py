@@ -1,0 +1,68 @@
+"""Forms, below both doors: the pages and the JSON API validate with the same form classes.
+
+`portal.forms.common` holds the building blocks every area uses (re-exported here); each area's forms are a module
+beside it (`portal.forms.orders`, `portal.forms.partners`, …). Forms may read the data layer's constants; they never
+import a page (`portal.blueprints`) or the API (`portal.api`).
+"""
+
+from portal.forms.common import (
+    CHANGED_SINCE_OPENED,
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    TIME_PATTERN,
+    ChoiceField,
+    ClockTimeField,
+    DayMonthYearInput,
+    GovDateField,
+    PostcodeField,
+    VersionedForm,
+    VersionField,
+    WholeForm,
+    WholeNumberField,
+    at_most,
+    checkboxes,
+    confirm_password_field,
+    current_password_field,
+    email_field,
+    ensure_after,
+    error_summary,
+    new_password_field,
+    not_easily_guessed,
+    radios,
+    require_words,
+    required,
+    select,
+    text_area,
+    text_field,
+)
+
+__all__ = [
+    "CHANGED_SINCE_OPENED",
+    "PASSWORD_MAX_LENGTH",
+    "PASSWORD_MIN_LENGTH",
+    "TIME_PATTERN",
+    "ChoiceField",
+    "ClockTimeField",
+    "DayMonthYearInput",
+    "GovDateField",
+    "PostcodeField",
+    "VersionField",
+    "VersionedForm",
+    "WholeForm",
+    "WholeNumberField",
+    "at_most",
+    "checkboxes",
+    "confirm_password_field",
+    "current_password_field",
+    "email_field",
+    "ensure_after",
+    "error_summary",
+    "new_password_field",
+    "not_easily_guessed",
+    "radios",
+    "require_words",
+    "required",
+    "select",
+    "text_area",
+    "text_field",
+]
