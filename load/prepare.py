@@ -340,10 +340,10 @@ def extra_attendees(partner_number: int, organisation_id: int) -> int:
     again (corrections happen too, once nothing is left to mark)."""
     from sqlalchemy import func, select
 
-    from portal.compliance.schedule import london_today
     from portal.data.attendance import _expected
     from portal.extensions import db
     from portal.models import Subject
+    from portal.rules.schedule import london_today
 
     pattern = f"{REFERENCE_PREFIX}R{partner_number:02d}-1-%"
     existing = db.session.scalar(select(func.count()).select_from(Subject).where(Subject.reference.like(pattern)))

@@ -291,7 +291,7 @@ def oruk_export_command(path: Path) -> None:
     from datetime import date
 
     from portal.data import oruk
-    from portal.input_rules import without_control_characters
+    from portal.rules.input_rules import without_control_characters
 
     # Text stored before control characters were refused at every door never leaves in the feed file.
     services = [without_control_characters(found) for found in oruk.all_services(date.today())]

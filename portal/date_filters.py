@@ -11,7 +11,7 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
-from portal.compliance.schedule import london_today
+from portal.rules.schedule import london_today
 
 PARTS = ("day", "month", "year")
 # A filter date outside these years is a typing slip (31/12/9999), not a question about the records.

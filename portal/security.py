@@ -17,7 +17,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.input_rules import control_character_in
+from portal.rules.input_rules import control_character_in
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -129,7 +129,7 @@ def apply_view_body_limit(endpoint: str | None, _values: dict[str, Any] | None) 
 
 
 def refuse_control_characters() -> None:
-    """No control character (NUL and the like, see portal.input_rules) in any form field or query parameter:
+    """No control character (NUL and the like, see portal.rules.input_rules) in any form field or query parameter:
     refused with a 400, as the API and the ORUK import refuse them."""
     for values in (request.args, request.form):
         if any(control_character_in(value) for _key, value in values.items(multi=True)):

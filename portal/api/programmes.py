@@ -18,8 +18,8 @@ from portal.blueprints.directory.search import run_search
 from portal.blueprints.partners.forms import ProgrammeForm, SessionForm, VenueForm
 from portal.blueprints.partners.routes import _venue_fields
 from portal.data import check_version, programmes, searches
-from portal.input_rules import control_character_in
 from portal.models import Programme, ProgrammeSession, Role, Venue
+from portal.rules.input_rules import control_character_in
 
 TAG = "Programmes"
 OWN = (Role.PARTNER,)

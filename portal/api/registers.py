@@ -18,11 +18,11 @@ from portal.api.registry import ID, expected_version, make_etag, operation, resp
 from portal.auth import own_organisation_id
 from portal.blueprints.registers.forms import CancelForm, prefix_for, register_form
 from portal.blueprints.registers.routes import WINDOW, _not_open_message
-from portal.compliance.schedule import london_today
 from portal.data import EditConflict, attendance
 from portal.data.attendance import Register, RegisterNotOpen
-from portal.dates import SEARCH_DATES
 from portal.models import Role
+from portal.rules.dates import SEARCH_DATES
+from portal.rules.schedule import london_today
 
 TAG = "Attendance"
 PARTNERS = (Role.PARTNER,)

@@ -11,7 +11,6 @@ from matching.results import FeasibleSession, RuledOutSession
 from portal.api.inputs import CLOCK_PATTERN
 from portal.data.attendance import ExpectedSession, MarkView, Register
 from portal.data.referrals import ReferralView
-from portal.dates import age_on
 from portal.models import (
     AttendanceMark,
     ComplianceEvent,
@@ -24,7 +23,8 @@ from portal.models import (
     SubjectNote,
     Venue,
 )
-from portal.orders.checks import CheckResult, Problem
+from portal.rules.dates import age_on
+from portal.rules.orders.checks import CheckResult, Problem
 
 # Schema building blocks
 

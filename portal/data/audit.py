@@ -25,9 +25,9 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from portal.audit_chain import hold, install, link_in
-from portal.compliance.schedule import LONDON, as_utc
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, RetentionDecision, Role, Subject, User, utcnow
+from portal.rules.schedule import LONDON, as_utc
 
 COLLECTION = "collection"
 ALTERATION = "alteration"

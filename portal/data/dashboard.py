@@ -24,7 +24,6 @@ from sqlalchemy.orm import aliased
 
 from matching import MatchFilters, PreparedCatalogue, match
 from matching.model import SubjectProfile
-from portal.compliance.schedule import requirement_period
 from portal.data import attendance, orders
 from portal.data import matching as matching_data
 from portal.data.referrals import AWAITING_RESPONSE
@@ -48,8 +47,9 @@ from portal.models import (
     Subject,
     SubjectWindow,
 )
-from portal.orders.checks import review_window_of
-from portal.orders.period import OrderPeriod
+from portal.rules.orders.checks import review_window_of
+from portal.rules.orders.period import OrderPeriod
+from portal.rules.schedule import requirement_period
 
 REVIEW_HORIZON = timedelta(weeks=8)
 UPCOMING_DAYS = 7

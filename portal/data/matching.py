@@ -11,10 +11,10 @@ from matching.catalogue import EnrolmentIndex, PreparedCatalogue, index_enrolmen
 from matching.model import DailyWindow, SubjectProfile, WeeklyWindow
 from matching.model import ExclusionZone as ZoneProfile
 from portal.data import audit, subjects
-from portal.dates import age_on, minutes
 from portal.extensions import db
 from portal.geo import normalise_postcode
 from portal.models import LIVE_REFERRALS, PLACE_HOLDING_REFERRALS, Referral, Subject, WindowKind
+from portal.rules.dates import age_on, minutes
 
 
 def subject_profile(subject: Subject, starts_on: date, non_associates: Iterable[int] | None = None) -> SubjectProfile:

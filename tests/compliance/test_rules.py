@@ -5,8 +5,8 @@ from datetime import date, datetime, time
 
 import pytest
 
-from portal.compliance import rules
-from portal.compliance.rules import EventFacts, MarkFacts, NonCompliancePolicy, age_from_birth, evaluate
+from portal.rules import noncompliance as rules
+from portal.rules.noncompliance import EventFacts, MarkFacts, NonCompliancePolicy, age_from_birth, evaluate
 
 TUESDAYS = [date(2026, 10, 6), date(2026, 10, 13), date(2026, 10, 20)]
 UNDER_18 = age_from_birth(date(2010, 5, 1))

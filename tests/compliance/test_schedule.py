@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from portal.compliance.schedule import (
+from portal.rules.schedule import (
     expected_dates,
     is_overdue,
     london_today,

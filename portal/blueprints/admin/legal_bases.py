@@ -9,8 +9,8 @@ from wtforms import SubmitField
 from portal.auth import admin_required
 from portal.blueprints.admin import bp
 from portal.data import EditConflict, policy
-from portal.dates import LEGAL_BASIS_DATES
 from portal.forms import CHANGED_SINCE_OPENED, GovDateField, VersionField, ensure_after, text_area, text_field
+from portal.rules.dates import LEGAL_BASIS_DATES
 
 
 class LegalBasisForm(FlaskForm):

@@ -12,7 +12,7 @@ from portal.auth import admin_required
 from portal.blueprints.admin import bp
 from portal.data import EditConflict, policy
 from portal.forms import CHANGED_SINCE_OPENED, VersionField, WholeNumberField
-from portal.retention import MAX_RETAIN_MONTHS, RetentionPolicy
+from portal.rules.retention import MAX_RETAIN_MONTHS, RetentionPolicy
 
 PERIOD_LIMITS = {
     "months_after_order_end": (1, 120),

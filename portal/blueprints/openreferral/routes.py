@@ -15,11 +15,11 @@ from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.openreferral import bp
 from portal.blueprints.openreferral.forms import MAX_UPLOAD_BYTES, UploadForm
 from portal.data import oruk
-from portal.input_rules import without_control_characters
 from portal.oruk import taxonomy
 from portal.oruk.filters import FilterError, parse_filters
 from portal.oruk.importing import DocumentError
 from portal.oruk.validation import VENDORED_SCHEMA_DIR
+from portal.rules.input_rules import without_control_characters
 from portal.security import accepts_bodies_up_to
 
 PROBLEMS_SHOWN = 50  # the page lists this many and counts the rest: a page per problem is no use to anyone

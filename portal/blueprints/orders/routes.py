@@ -23,9 +23,9 @@ from portal.data.orders import OrderInProgress, OrderLocked
 from portal.downloads import DOCX, download
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Order, OrderStatus
-from portal.orders.checks import check_order
-from portal.orders.court_document import court_document_docx, court_document_sections
-from portal.orders.tasks import draft_tasks
+from portal.rules.orders.checks import check_order
+from portal.rules.orders.court_document import court_document_docx, court_document_sections
+from portal.rules.orders.tasks import draft_tasks
 
 LOCKED = "This order has been filed and cannot change. Start a new version to make changes."
 PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_programme"})

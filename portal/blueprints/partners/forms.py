@@ -10,7 +10,6 @@ from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
 from portal.blueprints.auth.forms import confirm_password_field, new_password_field
-from portal.dates import PROGRAMME_DATES, long_date
 from portal.forms import (
     ClockTimeField,
     GovDateField,
@@ -28,6 +27,7 @@ from portal.forms import (
 )
 from portal.models import ORGANISATION_KINDS, Gender
 from portal.oruk import residence
+from portal.rules.dates import PROGRAMME_DATES, long_date
 
 MINIMUM_AGE = 12
 MAXIMUM_AGE = 25

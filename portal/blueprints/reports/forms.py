@@ -5,9 +5,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from portal.data.noncompliance import DECISIONS, EVENT_KINDS, PARTNER_KINDS
-from portal.dates import PAST_EVENTS
 from portal.forms import ClockTimeField, GovDateField, VersionField, WholeNumberField, radios, text_area
 from portal.models import ComplianceEventKind
+from portal.rules.dates import PAST_EVENTS
 
 
 class DecisionForm(FlaskForm):

@@ -6,7 +6,6 @@ from portal.access_reason import shows_personal_data
 from portal.auth import officer_required, own_organisation_id, partner_required
 from portal.blueprints.reports import bp
 from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
-from portal.compliance.rules import RULE_NAMES as RULE_TEXT
 from portal.data import EditConflict, noncompliance, referrals
 from portal.data.noncompliance import (
     DECISIONS,
@@ -18,6 +17,7 @@ from portal.data.noncompliance import (
 )
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import NonComplianceReport, ReportStatus
+from portal.rules.noncompliance import RULE_NAMES as RULE_TEXT
 
 LOCKED = "This report has been submitted and is locked. Add a correction instead."
 RULE_NAMES = RULE_TEXT | {

@@ -9,12 +9,12 @@ from portal.access_reason import declares_purpose
 from portal.auth import roles_required
 from portal.blueprints.retention import bp
 from portal.blueprints.retention.forms import ReviewDecisionForm
-from portal.compliance.schedule import london_today
 from portal.data import EditConflict, policy, retention
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import RetentionDecisionKind, Role
 from portal.pagination import page_number, pagination
-from portal.retention import default_next_review, format_date, latest_next_review
+from portal.rules.retention import default_next_review, format_date, latest_next_review
+from portal.rules.schedule import london_today
 
 reviewers_required = roles_required(Role.OFFICER, Role.ADMIN)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from portal.dates import long_date, period_end
+from portal.rules.dates import long_date, period_end
 
 
 class StartRule(StrEnum):

@@ -3,9 +3,9 @@
 Pure Python: dataclasses in, results out, so the rules can be tested and reused without the web app or database.
 """
 
-from portal.orders.checks import CheckResult, Problem, check_order
-from portal.orders.court_document import court_document_docx, court_document_sections
-from portal.orders.facts import (
+from portal.rules.orders.checks import CheckResult, Problem, check_order
+from portal.rules.orders.court_document import court_document_docx, court_document_sections
+from portal.rules.orders.facts import (
     LegalBasisFacts,
     OccasionFacts,
     OrderFacts,
@@ -14,7 +14,7 @@ from portal.orders.facts import (
     RequirementFacts,
     WindowFacts,
 )
-from portal.orders.wording import (
+from portal.rules.orders.wording import (
     SupervisorRow,
     duration_wording,
     prohibition_wording,

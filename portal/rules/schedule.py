@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.dates import period_end
+from portal.rules.dates import period_end
 
 LONDON = ZoneInfo("Europe/London")
 OVERDUE_AFTER = timedelta(hours=24)

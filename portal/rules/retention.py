@@ -1,7 +1,7 @@
 """When a record is due for retention review (DPA 2018 s.39; College of Policing APP, review, retention and disposal).
 
 Pure Python: no Flask, no database. The periods are local policy an admin sets (`RetentionPolicy`); the dates are
-counted the way the registers count an order's days (`portal.compliance.schedule.order_end`).
+counted the way the registers count an order's days (`portal.rules.schedule.order_end`).
 
 - An order made by a court is reviewed `months_after_order_end` after its last day in force.
 - An order no court made (a draft, a filed application, a withdrawn or superseded version) is reviewed
@@ -15,8 +15,8 @@ counted the way the registers count an order's days (`portal.compliance.schedule
 from dataclasses import dataclass
 from datetime import date
 
-from portal.compliance.schedule import order_end
-from portal.dates import add_months
+from portal.rules.dates import add_months
+from portal.rules.schedule import order_end
 
 # The furthest ahead a reviewer may set the next review when retaining (so every record is looked at again).
 MAX_RETAIN_MONTHS = 36

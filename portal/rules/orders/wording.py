@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from portal.orders.facts import (
+from portal.rules.orders.facts import (
     WEEKDAY_NAMES,
     OrderFacts,
     ProhibitionFacts,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations
 
-from portal.dates import add_months, period_end
-from portal.orders.facts import (
+from portal.rules.dates import add_months, period_end
+from portal.rules.orders.facts import (
     WEEKDAY_NAMES,
     OrderFacts,
     Policy,
@@ -22,7 +22,7 @@ from portal.orders.facts import (
     WindowFacts,
     format_date,
 )
-from portal.orders.wording import prohibition_label, requirement_label, session_label, session_time, time_range
+from portal.rules.orders.wording import prohibition_label, requirement_label, session_label, session_time, time_range
 
 QUALIFYING_LOCATIONS = frozenset({"public-place", "school-premises", "further-education"})
 CONFIRMED_REFERRAL_STATES = frozenset({"accepted", "active"})

@@ -6,8 +6,8 @@ Times are minutes since midnight, weekday 0 is Monday, coordinates are British N
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from portal.dates import age_on
-from portal.orders.period import OrderPeriod
+from portal.rules.dates import age_on
+from portal.rules.orders.period import OrderPeriod
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

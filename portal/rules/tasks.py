@@ -1,6 +1,6 @@
 """The GOV.UK "complete multiple tasks" pattern: a task, and the four statuses the Design System names. Rendered by
 templates/macros/tasks.html; worked out for a subject's record (portal.data.subjects) and a draft order
-(portal.orders.tasks)."""
+(portal.rules.orders.tasks)."""
 
 from dataclasses import dataclass
 

@@ -4,9 +4,9 @@ from io import BytesIO
 
 from docx import Document
 
-from portal.orders.checks import CheckResult
-from portal.orders.facts import OccasionFacts, OrderFacts, format_date
-from portal.orders.wording import (
+from portal.rules.orders.checks import CheckResult
+from portal.rules.orders.facts import OccasionFacts, OrderFacts, format_date
+from portal.rules.orders.wording import (
     SUPERVISOR_SCHEDULE_HEADINGS,
     duration_wording,
     prohibition_wording,

@@ -1,6 +1,6 @@
 """Preparing a draft order for court as a GOV.UK task list. Each status comes from the same checks that decide
-whether the draft can be filed (portal.orders.checks), so the list never says "Completed" while a check still fails
-for that part, and "Check and file" opens only when filing would be allowed.
+whether the draft can be filed (portal.rules.orders.checks), so the list never says "Completed" while a check still
+fails for that part, and "Check and file" opens only when filing would be allowed.
 
 Pure Python: the check result and a few counts in, the tasks out.
 """
@@ -8,8 +8,8 @@ Pure Python: the check result and a few counts in, the tasks out.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from portal.orders.checks import CheckResult
-from portal.tasks import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, Task
+from portal.rules.orders.checks import CheckResult
+from portal.rules.tasks import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, Task
 
 # Problems fixed on the order details page (the rest are about grounds, requirements, supervisors or prohibitions).
 DETAIL_CODES = frozenset(
