@@ -42,7 +42,7 @@ def test_unknown_pages_get_a_gov_uk_404(client) -> None:  # noqa: ANN001
 
 @pytest.mark.own_app
 def test_a_crash_shows_a_reference_and_no_traceback(app: Flask, client) -> None:  # noqa: ANN001
-    from portal.auth import public
+    from portal.web.auth import public
 
     @public
     def explode() -> str:

@@ -7,8 +7,8 @@ from flask_login import AnonymousUserMixin
 from portal import throttle
 from portal.api import tokens
 from portal.api.errors import ApiError
-from portal.auth import SignedInUser, organisation_status_refused
 from portal.models import OrganisationStatus, Role
+from portal.web.auth import SignedInUser, organisation_status_refused
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 300
 WINDOW_SECONDS = 60

@@ -12,7 +12,6 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, plain, respond
-from portal.auth import SETTING_UP, own_organisation_id
 from portal.blueprints.directory.forms import DirectorySearchForm
 from portal.blueprints.directory.search import run_search
 from portal.blueprints.partners.forms import ProgrammeForm, SessionForm, VenueForm
@@ -20,6 +19,7 @@ from portal.blueprints.partners.routes import _venue_fields
 from portal.data import check_version, programmes, searches
 from portal.models import Programme, ProgrammeSession, Role, Venue
 from portal.rules.input_rules import control_character_in
+from portal.web.auth import SETTING_UP, own_organisation_id
 
 TAG = "Programmes"
 OWN = (Role.PARTNER,)

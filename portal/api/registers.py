@@ -15,7 +15,6 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, check_value, json_body
 from portal.api.registry import ID, expected_version, make_etag, operation, respond
-from portal.auth import own_organisation_id
 from portal.blueprints.registers.forms import CancelForm, prefix_for, register_form
 from portal.blueprints.registers.routes import WINDOW, _not_open_message
 from portal.data import EditConflict, attendance
@@ -23,6 +22,7 @@ from portal.data.attendance import Register, RegisterNotOpen
 from portal.models import Role
 from portal.rules.dates import SEARCH_DATES
 from portal.rules.schedule import london_today
+from portal.web.auth import own_organisation_id
 
 TAG = "Attendance"
 PARTNERS = (Role.PARTNER,)

@@ -5,7 +5,6 @@ from flask import request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.access_reason import shows_personal_data
 from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, json_body, page_params
@@ -15,6 +14,7 @@ from portal.blueprints.reports.routes import LOCKED, YOT_NEEDED
 from portal.data import noncompliance
 from portal.data.noncompliance import ReportLocked, YouthOffendingTeamInputNeeded
 from portal.models import NonComplianceReport, ReportStatus, Role
+from portal.web.access_reason import shows_personal_data
 
 TAG = "Non-compliance"
 OFFICERS = (Role.OFFICER,)

@@ -21,7 +21,6 @@ from sqlalchemy import Row, Select, bindparam, select
 
 from portal.data import EditConflict, audit, noncompliance, short_name
 from portal.extensions import db
-from portal.filters import govuk_date, govuk_time
 from portal.models import (
     AttendanceMark,
     AttendanceStatus,
@@ -39,6 +38,7 @@ from portal.models import (
 )
 from portal.rules.attendance_outcomes import SUMMARY_ORDER, summary_key
 from portal.rules.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
+from portal.web.filters import govuk_date, govuk_time
 
 # What a partner may record for one young person; a cancelled session is recorded for everyone at once.
 MARKABLE = (AttendanceStatus.ATTENDED, AttendanceStatus.LATE, AttendanceStatus.ABSENT)

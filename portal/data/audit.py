@@ -5,8 +5,8 @@ with the change it describes; the event's place in the tamper-evident chain (seq
 shortly after it commits, by the chain's linker (portal/audit_chain.py). The auditor's log pages link any still
 pending first, so they show the chain as it stands.
 
-Consultations and disclosures carry the purpose of the access (`portal/access_reason.py`): the reason an officer gave
-for this signed-in session ("reason for access"), or with an API call, or the view's or the role's own purpose. An
+Consultations and disclosures carry the purpose of the access (`portal/web/access_reason.py`): the reason an officer
+gave for this signed-in session ("reason for access"), or with an API call, or the view's or the role's own purpose. An
 officer's reason is kept on the server, as an `access-reason` event; the signed session cookie holds only that event's
 id and a fingerprint of the sign-in session it belongs to. Events never change, so each process remembers the purpose
 it read for a (event id, fingerprint) pair instead of reading it again on every request; a new reason is a new event.

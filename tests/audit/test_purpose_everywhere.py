@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from portal.access_reason import API_HEADER, reads_subject_data
 from portal.api.registry import OPERATIONS
 from portal.data import audit
 from portal.data.retention import REVIEW_PURPOSE
 from portal.models import Role
+from portal.web.access_reason import API_HEADER, reads_subject_data
 from tests.api.conftest import Api, issue_token
 from tests.factories import Factory
 from tests.utils import pages_for, route_url

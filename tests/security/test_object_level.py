@@ -20,9 +20,9 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from portal import audit_chain
-from portal.auth import PUBLIC, access_rule_of
 from portal.extensions import db
 from portal.models import Role
+from portal.web.auth import PUBLIC, access_rule_of
 from tests.security.conftest import table_counts
 from tests.security.partners_ab import SESSION_DAY, Side, TwoPartners, build
 

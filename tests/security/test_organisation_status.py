@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.api.registry import OPERATIONS
-from portal.auth import access_rule_of
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, Referral, Role
+from portal.web.auth import access_rule_of
 from tests.api.conftest import Api, issue_token
 from tests.factories import Factory
 from tests.utils import page, pages_for, route_url

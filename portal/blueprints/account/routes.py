@@ -6,10 +6,10 @@ from flask_login import current_user
 
 from portal.api import tokens
 from portal.api.openapi import build_document
-from portal.auth import recent_sign_in_required, signed_in
 from portal.blueprints.account import bp
 from portal.blueprints.account.forms import NewTokenForm, RevokeForm
 from portal.data import accounts
+from portal.web.auth import recent_sign_in_required, signed_in
 
 
 def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200) -> ResponseReturnValue:

@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from portal import mfa, throttle
-from portal.auth import SignedInUser, public, signed_in
 from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import (
     CodeForm,
@@ -18,9 +17,10 @@ from portal.blueprints.auth.forms import (
     wrong_code_message,
 )
 from portal.data import accounts
-from portal.errors import security_context
 from portal.models import AuthSession, LinkPurpose, User
-from portal.safety import safe_next_url
+from portal.web.auth import SignedInUser, public, signed_in
+from portal.web.errors import security_context
+from portal.web.safety import safe_next_url
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 CODE_FAILED = "Enter a correct code. Each code works once: if you have just used one, wait for the next"

@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import officer_required
 from portal.blueprints.orders import bp
 from portal.blueprints.orders.forms import (
     AcceptSessionsForm,
@@ -17,15 +16,16 @@ from portal.blueprints.orders.forms import (
     RequirementTermsForm,
     WholeForm,
 )
-from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, orders, policy, subjects
 from portal.data.orders import OrderInProgress, OrderLocked
-from portal.downloads import DOCX, download
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Order, OrderStatus
 from portal.rules.orders.checks import check_order
 from portal.rules.orders.court_document import court_document_docx, court_document_sections
 from portal.rules.orders.tasks import draft_tasks
+from portal.web.auth import officer_required
+from portal.web.confirmations import Confirmation, confirmation_page
+from portal.web.downloads import DOCX, download
 
 LOCKED = "This order has been filed and cannot change. Start a new version to make changes."
 PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_programme"})

@@ -12,7 +12,6 @@ from types import SimpleNamespace
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.auth import own_organisation_id, partner_setting_up
 from portal.blueprints.partners import bp
 from portal.blueprints.partners.forms import (
     AboutProgrammeForm,
@@ -24,10 +23,11 @@ from portal.blueprints.partners.forms import (
     WhoItIsForForm,
 )
 from portal.blueprints.partners.routes import _conflict, _resumed, _session_form, _venue_detour
-from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, programme_drafts, programmes
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import ProgrammeDraft
+from portal.web.auth import own_organisation_id, partner_setting_up
+from portal.web.confirmations import Confirmation, confirmation_page
 
 
 @dataclass(frozen=True)

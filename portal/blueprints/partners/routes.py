@@ -7,7 +7,6 @@ from werkzeug.datastructures import MultiDict
 
 from matching.taxonomy import WEEKDAYS
 from portal import throttle
-from portal.auth import own_organisation_id, partner_any_status, partner_setting_up, public
 from portal.blueprints.auth.routes import ask_for_second_factor, link_not_working, too_many_attempts
 from portal.blueprints.partners import bp
 from portal.blueprints.partners.forms import (
@@ -18,7 +17,6 @@ from portal.blueprints.partners.forms import (
     SessionForm,
     VenueForm,
 )
-from portal.confirmations import Confirmation, confirmation_page
 from portal.data import (
     EditConflict,
     accounts,
@@ -30,6 +28,8 @@ from portal.data import (
 )
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import LinkPurpose, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus
+from portal.web.auth import own_organisation_id, partner_any_status, partner_setting_up, public
+from portal.web.confirmations import Confirmation, confirmation_page
 
 # Registration sends an email: limit how many one machine, or one address, can cause.
 REGISTRATIONS_PER_ADDRESS = throttle.Limit("registration-ip", 10, 3600)

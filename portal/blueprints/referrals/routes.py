@@ -8,13 +8,13 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.referrals import bp
 from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
 from portal.data import EditConflict, referrals
 from portal.data.referrals import ReferralClosed, ReferralView, SessionFull
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import Referral
+from portal.web.auth import own_organisation_id, partner_required
 
 GROUP_TITLES = {
     "new": "New",

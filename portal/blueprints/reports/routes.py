@@ -2,8 +2,6 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.access_reason import shows_personal_data
-from portal.auth import officer_required, own_organisation_id, partner_required
 from portal.blueprints.reports import bp
 from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
 from portal.data import EditConflict, noncompliance, referrals
@@ -18,6 +16,8 @@ from portal.data.noncompliance import (
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import NonComplianceReport, ReportStatus
 from portal.rules.noncompliance import RULE_NAMES as RULE_TEXT
+from portal.web.access_reason import shows_personal_data
+from portal.web.auth import officer_required, own_organisation_id, partner_required
 
 LOCKED = "This report has been submitted and is locked. Add a correction instead."
 RULE_NAMES = RULE_TEXT | {

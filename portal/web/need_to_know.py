@@ -7,11 +7,11 @@ from flask import current_app, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.access_reason import header_reason, reads_subject_data
 from portal.data import audit
 from portal.data import need_to_know as rule
 from portal.models import Role
-from portal.safety import same_site_referrer
+from portal.web.access_reason import header_reason, reads_subject_data
+from portal.web.safety import same_site_referrer
 
 API_HEADER = "Break-Glass-Reason"
 _SESSION_KEY = "break_glass"

@@ -10,7 +10,7 @@ from werkzeug.exceptions import Forbidden
 
 from portal.extensions import login_manager
 from portal.models import Organisation, OrganisationStatus, Role, User
-from portal.safety import same_site_referrer
+from portal.web.safety import same_site_referrer
 
 P = ParamSpec("P")
 R = TypeVar("R")

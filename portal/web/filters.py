@@ -6,11 +6,11 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
-from portal.auth import may_use
 from portal.forms import error_summary
 from portal.geo import OS_CREDIT
 from portal.models import ORGANISATION_KINDS, Role
 from portal.rules.attendance_outcomes import OUTCOMES, SUMMARY_ORDER
+from portal.web.auth import may_use
 
 # English month names, as `%B` gives them in the C locale: formatted by hand, a date costs a tenth of strftime's
 # time, and list pages format one or two per row.

@@ -10,7 +10,7 @@ from sqlalchemy.exc import NoResultFound
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
-from portal.safety import same_site_referrer
+from portal.web.safety import same_site_referrer
 
 PAGES = {
     403: "errors/403.html",

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.data import audit
 from portal.models import Role
-from portal.safety import safe_next_url, same_site_referrer
+from portal.web.safety import safe_next_url, same_site_referrer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
