@@ -8,11 +8,11 @@ from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from portal import audit_chain, throttle
 from portal.config import Config, config_from_environment, refuse_unsafe_production
 from portal.database import configure_engine
 from portal.extensions import csrf, db, login_manager, migrate
-from portal.logging_setup import configure_logging
+from portal.infra import audit_chain, throttle
+from portal.infra.logging_setup import configure_logging
 from portal.web import access_reason, auth, errors, filters, need_to_know, security
 from portal.web.templating import PortalTemplate
 

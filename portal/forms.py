@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, StopValidation
 
-from portal.geo import Location, geocode
+from portal.infra.geo import Location, geocode
 from portal.rules.dates import DateWindow
 
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]?([0-5]\d)$")

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from portal.data import attendance, orders, policy, programmes, referrals, subjects
 from portal.extensions import db
-from portal.geo import geocode
+from portal.infra.geo import geocode
 from portal.models import (
     NoteKind,
     Order,

@@ -2,7 +2,7 @@
 
 `record()` is the single writer. It adds the event to the current transaction, so the event commits or rolls back
 with the change it describes; the event's place in the tamper-evident chain (sequence, previous hash, hash) is set
-shortly after it commits, by the chain's linker (portal/audit_chain.py). The auditor's log pages link any still
+shortly after it commits, by the chain's linker (portal/infra/audit_chain.py). The auditor's log pages link any still
 pending first, so they show the chain as it stands.
 
 Consultations and disclosures carry the purpose of the access (`portal/web/access_reason.py`): the reason an officer
@@ -24,8 +24,8 @@ from flask import current_app, g, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from portal.audit_chain import hold, install, link_in
 from portal.extensions import db
+from portal.infra.audit_chain import hold, install, link_in
 from portal.models import AuditEvent, Organisation, RetentionDecision, Role, Subject, User, utcnow
 from portal.rules.schedule import LONDON, as_utc
 
@@ -85,7 +85,7 @@ def record(
         detail=detail,
         correlation_id=g.get("correlation_id", "") if has_request_context() else "",
     )
-    hold(db.session(), event)  # added to the session when the transaction commits (see portal/audit_chain.py)
+    hold(db.session(), event)  # added to the session when the transaction commits (see portal/infra/audit_chain.py)
     if action in SECURITY_EVENTS and has_request_context():
         current_app.logger.info(
             "security event %s record_type=%s record_id=%s user_id=%s", action, record_type, record_id, event.user_id

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.data import audit, short_name
 from portal.extensions import db
+from portal.infra.passwords import new_token, token_hash
 from portal.models import (
     CalendarFeed,
     Order,
@@ -36,7 +37,6 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.passwords import new_token, token_hash
 from portal.rules.schedule import expected_dates, requirement_period
 
 LONDON = ZoneInfo("Europe/London")

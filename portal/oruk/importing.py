@@ -14,7 +14,7 @@ from datetime import date, time
 from typing import Any
 
 from matching.taxonomy import LANGUAGES
-from portal.geo import Location, normalise_postcode
+from portal.infra.geo import Location, normalise_postcode
 from portal.models import Gender, ProgrammeStatus
 from portal.oruk import eligibility, residence, taxonomy
 from portal.oruk.coordinates import grid_reference

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
 from portal.forms import error_summary
-from portal.geo import OS_CREDIT
+from portal.infra.geo import OS_CREDIT
 from portal.models import ORGANISATION_KINDS, Role
 from portal.rules.attendance_outcomes import OUTCOMES, SUMMARY_ORDER
 from portal.web.auth import may_use

@@ -64,7 +64,7 @@ def test_the_check_sees_nested_from_and_portal_imports():
             "    import flask.json",
             "from sqlalchemy.orm import Session",
             "from portal import db",
-            "import portal.geo",
+            "import portal.infra.geo",
             "from portal.extensions import db",
             "import portal.models",
         ]
@@ -74,7 +74,7 @@ def test_the_check_sees_nested_from_and_portal_imports():
         "flask.json",
         "sqlalchemy.orm",
         "portal",
-        "portal.geo",
+        "portal.infra.geo",
         "portal.extensions",
         "portal.models",
     }

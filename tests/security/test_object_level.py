@@ -19,8 +19,8 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
-from portal import audit_chain
 from portal.extensions import db
+from portal.infra import audit_chain
 from portal.models import Role
 from portal.web.auth import PUBLIC, access_rule_of
 from tests.security.conftest import table_counts

@@ -3,9 +3,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import Field, PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, Length, ValidationError
 
-from portal import mfa
 from portal.forms import email_field, required, text_field
-from portal.passwords import is_easily_guessed
+from portal.infra import mfa
+from portal.infra.passwords import is_easily_guessed
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1000  # argon2 hashes every character: there is no silent truncation

@@ -6,7 +6,6 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
-from portal import mfa, throttle
 from portal.blueprints.auth import bp
 from portal.blueprints.auth.forms import (
     CodeForm,
@@ -17,6 +16,7 @@ from portal.blueprints.auth.forms import (
     wrong_code_message,
 )
 from portal.data import accounts
+from portal.infra import mfa, throttle
 from portal.models import AuthSession, LinkPurpose, User
 from portal.web.auth import SignedInUser, public, signed_in
 from portal.web.errors import security_context

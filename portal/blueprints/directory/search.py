@@ -9,7 +9,7 @@ from matching.results import DirectoryResult
 from portal.catalogue_index import prepared_catalogue
 from portal.data import programmes
 from portal.forms import TIME_PATTERN
-from portal.geo import geocode
+from portal.infra.geo import geocode
 from portal.models import Programme
 
 

@@ -6,7 +6,6 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from matching.taxonomy import WEEKDAYS
-from portal import throttle
 from portal.blueprints.auth.routes import ask_for_second_factor, link_not_working, too_many_attempts
 from portal.blueprints.partners import bp
 from portal.blueprints.partners.forms import (
@@ -27,6 +26,7 @@ from portal.data import (
     programmes,
 )
 from portal.forms import CHANGED_SINCE_OPENED
+from portal.infra import throttle
 from portal.models import LinkPurpose, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus
 from portal.web.auth import own_organisation_id, partner_any_status, partner_setting_up, public
 from portal.web.confirmations import Confirmation, confirmation_page

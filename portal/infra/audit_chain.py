@@ -62,7 +62,7 @@ LINK_DELAY = 1.0  # seconds a woken linker waits to gather the events of the req
 LINK_BATCH = 1000  # events linked per transaction
 _HELD_KEY = "audit_chain_held"  # Session.info key: events recorded in this transaction, not yet in the session
 _INSERTED_KEY = "audit_chain_inserted"  # Session.info key: this transaction inserted events, to link after commit
-log = logging.getLogger(__name__)
+log = logging.getLogger("portal.audit_chain")  # the logger name the logs have always carried
 
 
 class AuditLogIsAppendOnly(Exception):
