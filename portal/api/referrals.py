@@ -8,9 +8,9 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, respond
+from portal.blueprints.noncompliance.forms import PartnerReportForm
 from portal.blueprints.referrals.forms import AcceptForm, DeclineForm
 from portal.blueprints.referrals.routes import session_full_message
-from portal.blueprints.reports.forms import PartnerReportForm
 from portal.data import noncompliance, referrals
 from portal.data.noncompliance import ReferralNotReportable
 from portal.data.referrals import DASHBOARD_GROUPS, ReferralClosed, ReferralView, SessionFull

@@ -48,7 +48,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("dashboard.home", "Dashboard"),
         ("subjects.subjects_list", "Subjects"),
         ("directory.search", "Find programmes"),
-        ("reports.reports_list", "Non-compliance"),
+        ("noncompliance.reports_list", "Non-compliance"),
         ("retention.queue", "Retention review"),
     ],
     Role.PARTNER: [

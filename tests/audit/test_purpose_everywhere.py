@@ -18,7 +18,7 @@ from tests.utils import pages_for, route_url
 REASON_PAGE = "/audit/reason-for-access"
 REASON = "Preparing a KCPO application"
 # Pages whose URL names no subject but which list subjects' names or references.
-LISTS = {"subjects.subjects_list", "dashboard.home", "reports.reports_list"}
+LISTS = {"subjects.subjects_list", "dashboard.home", "noncompliance.reports_list"}
 API_LISTS = {"api.subjects_list", "api.subjects_search", "api.reports_list", "api.matching"}
 SUBJECT_RECORD = ("subject_id", "order_id", "report_id")
 DECLARING_THEIR_OWN_PURPOSE = {"retention.queue", "retention.review"}  # the statutory review is the purpose

@@ -174,7 +174,7 @@ def test_every_partner_object_route_is_in_the_matrix(app: Flask) -> None:
         "registers.register",
         "registers.save",
         "registers.cancel",
-        "reports.partner_new",
+        "noncompliance.partner_new",
         "account.token_revoke",
         "api.programme",
         "api.programme_update",

@@ -128,7 +128,7 @@ def audit_count(app: Flask) -> int:
 
 def test_the_walks_find_the_partner_areas(app: Flask) -> None:
     pages, operations = dict(partner_pages(app)), dict(partner_operations())
-    for endpoint in ("referrals.referral", "registers.save", "reports.partner_new", "calendars.partner_feed"):
+    for endpoint in ("referrals.referral", "registers.save", "noncompliance.partner_new", "calendars.partner_feed"):
         assert endpoint in pages
     for endpoint in ("api.referral", "api.referral_accept", "api.register_save", "api.referral_report"):
         assert endpoint in operations

@@ -9,8 +9,8 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, respond
-from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm
-from portal.blueprints.reports.routes import LOCKED, YOT_NEEDED
+from portal.blueprints.noncompliance.forms import CorrectionForm, DecisionForm, EventForm
+from portal.blueprints.noncompliance.routes import LOCKED, YOT_NEEDED
 from portal.data import noncompliance
 from portal.data.noncompliance import ReportLocked, YouthOffendingTeamInputNeeded
 from portal.models import NonComplianceReport, ReportStatus, Role

@@ -2,8 +2,8 @@ from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.blueprints.reports import bp
-from portal.blueprints.reports.forms import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
+from portal.blueprints.noncompliance import bp
+from portal.blueprints.noncompliance.forms import CorrectionForm, DecisionForm, EventForm, PartnerReportForm
 from portal.data import EditConflict, noncompliance, referrals
 from portal.data.noncompliance import (
     DECISIONS,
@@ -34,7 +34,7 @@ YOT_NEEDED = "Enter the youth offending team's input before referring an under-1
 def reports_list() -> ResponseReturnValue:
     rows = noncompliance.reports_list()
     return render_template(
-        "reports/list.html",
+        "noncompliance/list.html",
         open_reports=[row for row in rows if row.status == ReportStatus.DRAFT],
         submitted=[row for row in rows if row.status == ReportStatus.SUBMITTED],
         rule_names=RULE_NAMES,
@@ -49,7 +49,7 @@ def report(report_id: int) -> ResponseReturnValue:
     form = DecisionForm(version=found.version)
     if found.status == ReportStatus.SUBMITTED and form.is_submitted():
         flash(LOCKED, "error")
-        return redirect(url_for("reports.report", report_id=report_id)), 303
+        return redirect(url_for("noncompliance.report", report_id=report_id)), 303
     if form.validate_on_submit():
         try:
             noncompliance.decide(
@@ -63,15 +63,15 @@ def report(report_id: int) -> ResponseReturnValue:
             )
         except EditConflict:
             flash(CHANGED_SINCE_OPENED, "error")
-            return redirect(url_for("reports.report", report_id=report_id)), 303
+            return redirect(url_for("noncompliance.report", report_id=report_id)), 303
         except ReportLocked:
             flash(LOCKED, "error")
-            return redirect(url_for("reports.report", report_id=report_id)), 303
+            return redirect(url_for("noncompliance.report", report_id=report_id)), 303
         except YouthOffendingTeamInputNeeded:
             form.youth_offending_team_input.errors.append(YOT_NEEDED)
         else:
             flash("Decision recorded. The report is now locked.", "success")
-            return redirect(url_for("reports.report", report_id=report_id))
+            return redirect(url_for("noncompliance.report", report_id=report_id))
     return _report_page(found, form=form)
 
 
@@ -83,7 +83,7 @@ def correction(report_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         noncompliance.add_correction(found, form.text.data, current_user.id)
         flash("Correction added. The report as submitted is unchanged.", "success")
-        return redirect(url_for("reports.report", report_id=report_id))
+        return redirect(url_for("noncompliance.report", report_id=report_id))
     noncompliance.view_report(report_id)
     return _report_page(found, correction_form=form), 400
 
@@ -93,7 +93,7 @@ def _report_page(
 ) -> str:
     statements = noncompliance.partner_statements(found)
     return render_template(
-        "reports/report.html",
+        "noncompliance/report.html",
         report=found,
         form=form if found.status == ReportStatus.DRAFT else None,
         correction_form=correction_form or CorrectionForm(formdata=None),
@@ -126,10 +126,10 @@ def event_new(order_id: int) -> ResponseReturnValue:
         if raised:
             plural = "s" if len(raised) != 1 else ""
             flash(f"Event recorded. {len(raised)} non-compliance report{plural} raised for review.", "success")
-            return redirect(url_for("reports.report", report_id=raised[0].id))
+            return redirect(url_for("noncompliance.report", report_id=raised[0].id))
         flash("Event recorded. Under local policy it does not raise a non-compliance report.", "success")
-        return redirect(url_for("reports.reports_list"))
-    return render_template("reports/event-form.html", order=order, form=form)
+        return redirect(url_for("noncompliance.reports_list"))
+    return render_template("noncompliance/event-form.html", order=order, form=form)
 
 
 @bp.route("/partner/referrals/<int:referral_id>/new", methods=["GET", "POST"])
@@ -148,7 +148,7 @@ def partner_new(referral_id: int) -> ResponseReturnValue:
             flash("Report sent to the officer.", "success")
             return redirect(url_for("referrals.referral", referral_id=referral_id))
     return render_template(
-        "reports/partner-form.html",
+        "noncompliance/partner-form.html",
         referral=referrals.find_partner_view(found.organisation_id, found.id),
         form=form,
         problem=problem,
