@@ -1,4 +1,4 @@
-"""Benchmark: python -m matching.bench [--programmes 100000] [--subjects 100] [--quick]
+"""Benchmark: python -m bench.matcher [--programmes 100000] [--subjects 100] [--quick]
 
 Builds a synthetic national catalogue, then reports prepare time, prepared memory, match latency (explanations are
 worded only when read: timed once reading none, once reading all), the scale curve, the naive reference's speed and
@@ -14,12 +14,12 @@ import tracemalloc
 from collections.abc import Callable
 from datetime import timedelta
 
+from bench.reference_matcher import reference_match
+from bench.synthetic_world import CITIES, TODAY, SyntheticWorld, build_world
 from matching.catalogue import PreparedCatalogue, index_enrolments, prepare
 from matching.directory import DirectoryQuery, search
 from matching.engine import match
-from matching.reference import reference_match
 from matching.results import MatchResult
-from matching.synthetic import CITIES, TODAY, SyntheticWorld, build_world
 from matching.taxonomy import ACTIVITY_TYPE_NAMES
 
 DATE_TO = TODAY + timedelta(days=28)
