@@ -2,5 +2,5 @@
 
 Orders (checks, facts, court wording, task list), non-compliance findings, the weekly schedule registers expect,
 retention review dates, calendar arithmetic, attendance outcomes and the rule for text at every door.
-tests/orders/test_purity.py checks that nothing here imports Flask, SQLAlchemy or portal code outside portal.rules.
+tests/rules/test_purity.py checks that nothing here imports Flask, SQLAlchemy or portal code outside portal.rules.
 """
