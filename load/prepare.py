@@ -340,10 +340,10 @@ def extra_attendees(partner_number: int, organisation_id: int) -> int:
     again (corrections happen too, once nothing is left to mark)."""
     from sqlalchemy import func, select
 
-    from portal.compliance.schedule import london_today
     from portal.data.attendance import _expected
     from portal.extensions import db
     from portal.models import Subject
+    from portal.rules.schedule import london_today
 
     pattern = f"{REFERENCE_PREFIX}R{partner_number:02d}-1-%"
     existing = db.session.scalar(select(func.count()).select_from(Subject).where(Subject.reference.like(pattern)))
@@ -579,7 +579,7 @@ def sample_postcodes() -> list[str]:
     from sqlalchemy import select
 
     from portal.extensions import db
-    from portal.geo import geocode
+    from portal.infra.geo import geocode
     from portal.models import Venue
 
     postcodes = sorted(set(db.session.scalars(select(Venue.postcode).order_by(Venue.id).limit(20000))))
@@ -589,7 +589,7 @@ def sample_postcodes() -> list[str]:
 
 def prepare_fixtures() -> dict:
     from portal.extensions import db
-    from portal.passwords import hash_password
+    from portal.infra.passwords import hash_password
 
     rng = random.Random(20261127)
     password_hash = hash_password(PASSWORD)

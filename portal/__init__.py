@@ -8,12 +8,13 @@ from flask import Flask, g, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from portal import access_reason, audit_chain, auth, errors, filters, need_to_know, security, throttle
 from portal.config import Config, config_from_environment, refuse_unsafe_production
 from portal.database import configure_engine
 from portal.extensions import csrf, db, login_manager, migrate
-from portal.logging_setup import configure_logging
-from portal.templating import PortalTemplate
+from portal.infra import audit_chain, throttle
+from portal.infra.logging_setup import configure_logging
+from portal.web import access_reason, auth, errors, filters, need_to_know, security
+from portal.web.templating import PortalTemplate
 
 MIGRATIONS_DIR = __path__[0] + "/migrations"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,40}")
@@ -114,12 +115,12 @@ def register_blueprints(app: Flask) -> None:
         directory,
         evidence,
         main,
+        noncompliance,
         openreferral,
         orders,
         partners,
         referrals,
         registers,
-        reports,
         retention,
         subjects,
         suggestions,
@@ -137,7 +138,7 @@ def register_blueprints(app: Flask) -> None:
         orders,
         admin,
         audit,
-        reports,
+        noncompliance,
         registers,
         calendars,
         evidence,

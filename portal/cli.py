@@ -47,7 +47,7 @@ def seed_command(scale: int) -> None:
 @click.command("demo-code")
 def demo_code_command() -> None:
     """The sign-in code the demo accounts' shared authenticator key gives now (demo accounts only)."""
-    from portal import mfa
+    from portal.infra import mfa
     from seed.demo import DEMO_TOTP_SECRET
 
     step = mfa.current_step()
@@ -69,7 +69,7 @@ def create_user_command(email: str, full_name: str, role: str, password: str) ->
     their first sign-in."""
     from portal.data import accounts
     from portal.forms import PASSWORD_MIN_LENGTH
-    from portal.passwords import is_easily_guessed
+    from portal.infra.passwords import is_easily_guessed
 
     if accounts.email_in_use(email):
         raise click.ClickException(f"An account with email {email} already exists")
@@ -94,7 +94,7 @@ def outbox_group() -> None:
 @click.option("--batch", type=click.IntRange(min=1), default=50, show_default=True, help="At most this many messages.")
 def outbox_send_command(batch: int) -> None:
     """Send the messages that are due now, once."""
-    from portal.mailer import send_due
+    from portal.infra.mailer import send_due
 
     click.echo(f"Outbox: {send_due(batch=batch)}")
 
@@ -114,7 +114,7 @@ def outbox_run_command(interval: float, batch: int, max_loops: int | None) -> No
     from sqlalchemy.exc import SQLAlchemyError
 
     from portal.data.attendance_summaries import notify_overdue_registers
-    from portal.mailer import send_due
+    from portal.infra.mailer import send_due
 
     loops = 0
     while max_loops is None or loops < max_loops:
@@ -139,7 +139,7 @@ def outbox_run_command(interval: float, batch: int, max_loops: int | None) -> No
 @with_appcontext
 def outbox_status_command() -> None:
     """How many messages were sent and are waiting, and each message given up on with its last error."""
-    from portal.mailer import outbox_status
+    from portal.infra.mailer import outbox_status
 
     status = outbox_status()
     click.echo(f"Sent: {status['sent']}  Waiting: {status['waiting']}  Given up: {len(status['given_up'])}")
@@ -175,7 +175,7 @@ def _anchor(value: str) -> tuple[int, str]:
 def audit_verify_command(anchors: tuple[str, ...], no_link: bool) -> None:
     """Link any pending events, recompute the hash chain; print OK with the count, or name the first broken link and
     exit 1."""
-    from portal.audit_chain import link_pending, verify
+    from portal.infra.audit_chain import link_pending, verify
 
     linked = 0 if no_link else link_pending(db.engine) or 0
     result = verify(db.session, [_anchor(value) for value in anchors])
@@ -197,7 +197,7 @@ def audit_verify_command(anchors: tuple[str, ...], no_link: bool) -> None:
 @with_appcontext
 def audit_link_command() -> None:
     """Link the pending audit events into the hash chain now (each process's linker does so shortly after commit)."""
-    from portal.audit_chain import link_pending
+    from portal.infra.audit_chain import link_pending
 
     click.echo(f"Linked {link_pending(db.engine) or 0} pending audit events")
 
@@ -211,7 +211,7 @@ def audit_lock_down_command(role_name: str, print_only: bool) -> None:
 
     Run it as the owner of the tables (the role that runs migrations), again after each migration.
     """
-    from portal.audit_chain import lock_down_statements
+    from portal.infra.audit_chain import lock_down_statements
 
     if db.engine.dialect.name != "postgresql" and not print_only:
         raise click.ClickException("lock-down applies to PostgreSQL; SQLite has no roles")
@@ -291,7 +291,7 @@ def oruk_export_command(path: Path) -> None:
     from datetime import date
 
     from portal.data import oruk
-    from portal.input_rules import without_control_characters
+    from portal.rules.input_rules import without_control_characters
 
     # Text stored before control characters were refused at every door never leaves in the feed file.
     services = [without_control_characters(found) for found in oruk.all_services(date.today())]
@@ -308,7 +308,7 @@ def backup_command(path: Path) -> None:
     SQLite: the online backup API, integrity-checked. PostgreSQL: pg_dump --format=custom (the client tools must be
     installed).
     """
-    from portal.backup import BackupError, backup_database
+    from portal.infra.backup import BackupError, backup_database
 
     try:
         click.echo(backup_database(db.engine.url, path))
@@ -325,7 +325,7 @@ def restore_command(path: Path, replace: bool) -> None:
 
     SQLite: copied in with the backup API. PostgreSQL: pg_restore --no-owner --clean --if-exists, in one transaction.
     """
-    from portal.backup import BackupError, restore_database
+    from portal.infra.backup import BackupError, restore_database
 
     db.session.remove()
     db.engine.dispose()  # no pooled connection may outlive the database it was opened on

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import current_app
 
-from portal.access_reason import API_HEADER, SUBJECT_RECORD_ARGUMENTS, reads_subject_data
 from portal.api.inputs import FormInput, public_schema
 from portal.api.registry import MAX_ID, OPERATIONS, Operation
 from portal.api.serialisers import SCHEMAS, ref
 from portal.data.audit import PURPOSE_MAX_LENGTH
 from portal.models import Role
-from portal.need_to_know import API_HEADER as BREAK_GLASS_HEADER
+from portal.web.access_reason import API_HEADER, SUBJECT_RECORD_ARGUMENTS, reads_subject_data
+from portal.web.need_to_know import API_HEADER as BREAK_GLASS_HEADER
 
 ERROR_WORDS = {
     400: "Bad input: `error.fields` names each field with its message",

@@ -14,11 +14,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from portal.compliance.schedule import london_today
 from portal.data import attendance, orders, policy, programmes, referrals, registers, subjects
-from portal.dates import add_months
 from portal.extensions import db
-from portal.geo import geocode
+from portal.infra.geo import geocode
 from portal.models import (
     NoteKind,
     Order,
@@ -30,8 +28,10 @@ from portal.models import (
     User,
     Venue,
 )
-from portal.orders.checks import check_order
-from portal.orders.period import OrderPeriod, StartRule
+from portal.rules.dates import add_months
+from portal.rules.orders.checks import check_order
+from portal.rules.orders.period import OrderPeriod, StartRule
+from portal.rules.schedule import london_today
 
 JOURNEY_FILE = Path(__file__).resolve().parent / "data" / "journey.json"
 ORDER_MONTHS = 12

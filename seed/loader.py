@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from portal.data import catalogue, policy, subjects
-from portal.dates import add_months
 from portal.extensions import db
-from portal.geo import geocode
+from portal.infra.geo import geocode
+from portal.infra.passwords import hash_password
 from portal.models import NoteKind, Organisation, Programme, ProgrammeSession, Role, User, Venue, utcnow
-from portal.passwords import hash_password
+from portal.rules.dates import add_months
 from seed.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, build_demo
 from seed.journey import load_journey
 from seed.synthetic import synthetic_catalogue

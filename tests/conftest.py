@@ -14,11 +14,12 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from portal import audit_chain, create_app
+from portal import create_app
 from portal.config import TestConfig
 from portal.data import accounts, catalogue_index
 from portal.extensions import db
-from portal.logging_setup import configure_logging
+from portal.infra import audit_chain
+from portal.infra.logging_setup import configure_logging
 from portal.models import User
 from tests.factories import Factory
 

@@ -8,8 +8,8 @@ from flask import Flask
 
 from portal.data import catalogue
 from portal.extensions import db
+from portal.infra.passwords import hash_password
 from portal.models import Organisation, OrganisationStatus, Programme, ProgrammeSession, Role, User, Venue
-from portal.passwords import hash_password
 
 TEST_PASSWORD = "a-long-test-password-42"
 TEST_TOTP_SECRET = "TESTTESTTESTTESTTESTTESTTESTTEST"  # every factory user's authenticator key

@@ -5,8 +5,8 @@ import re
 import pytest
 from flask import Flask
 
-from portal.auth import PUBLIC, access_rule_of
 from portal.models import Programme, ProgrammeSession, Venue
+from portal.web.auth import PUBLIC, access_rule_of
 from tests.utils import page
 
 PUBLIC_ENDPOINTS = {

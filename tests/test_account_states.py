@@ -98,7 +98,7 @@ def _link(app: Flask, make: Factory, purpose: LinkPurpose, **user_fields) -> tup
 
 
 def _spend(app: Flask, token: str) -> None:
-    from portal.passwords import token_hash
+    from portal.infra.passwords import token_hash
 
     with app.app_context():
         db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token))).used_at = utcnow()

@@ -9,9 +9,9 @@ from portal.data import EditConflict
 from portal.data.noncompliance import ReportLocked
 from portal.data.orders import OrderLocked
 from portal.data.referrals import ReferralClosed
-from portal.errors import send_back_to
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import ReferralStatus
+from portal.web.errors import send_back_to
 from tests.utils import h1
 
 
@@ -49,7 +49,7 @@ def test_unknown_pages_get_a_gov_uk_404(client) -> None:  # noqa: ANN001
 
 @pytest.mark.own_app
 def test_a_crash_shows_a_reference_and_no_traceback(app: Flask, client) -> None:  # noqa: ANN001
-    from portal.auth import public
+    from portal.web.auth import public
 
     @public
     def explode() -> str:
@@ -117,7 +117,7 @@ REFUSALS = {
 def test_a_refused_change_is_flashed_and_sent_back(app: Flask, client, refusal: Exception, message: str) -> None:  # noqa: ANN001
     """One handler for every page: the data layer's refusal is flashed, then a 303 back to the page the request was
     made on, or to the page the view named."""
-    from portal.auth import public
+    from portal.web.auth import public
 
     @public
     def refuse(thing_id: int) -> str:

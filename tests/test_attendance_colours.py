@@ -1,13 +1,13 @@
 """One colour scheme for attendance: the dashboard, the evidence pack and the register summary take each outcome's
-colour and words from portal/attendance_outcomes.py, so "Late" looks the same everywhere and is always named."""
+colour and words from portal/rules/attendance_outcomes.py, so "Late" looks the same everywhere and is always named."""
 
 from datetime import date, timedelta
 
 import pytest
 
-from portal.attendance_outcomes import OUTCOMES, Outcome
 from portal.extensions import db
 from portal.models import Requirement
+from portal.rules.attendance_outcomes import OUTCOMES, Outcome
 from tests.utils import page
 
 MADE_ON = date.today() - timedelta(days=30)

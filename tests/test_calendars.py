@@ -7,8 +7,8 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.infra.passwords import token_hash
 from portal.models import AuditEvent, CalendarFeed, ProgrammeSession, SessionCancellation
-from portal.passwords import token_hash
 from tests.utils import page
 
 # Mondays either side of the clock changes: BST ends 25 October 2026, begins 28 March 2027.

@@ -3,7 +3,7 @@ speed on list pages, and must write exactly what the C locale's strftime wrote b
 
 from datetime import date, datetime, time, timedelta
 
-from portal.filters import govuk_date, govuk_time
+from portal.web.filters import govuk_date, govuk_time
 
 
 def test_every_day_of_two_years_reads_as_strftime_wrote_it() -> None:

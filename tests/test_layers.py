@@ -5,7 +5,7 @@
 - The API never imports page code, and no page imports the API: what both need (forms, data, the OpenAPI document)
   sits below both, in portal/forms, portal/data and portal/openapi.py; the forms import neither door.
 - matching/ imports neither Flask, SQLAlchemy nor the portal: dataclasses in, dataclasses out.
-- The pure rule modules (the ones tests/orders/test_purity.py covers) import neither Flask nor SQLAlchemy.
+- The pure rules (everything in portal/rules/, as tests/rules/test_purity.py) import neither Flask nor SQLAlchemy.
 
 Every import counts, including one inside a function or an `if TYPE_CHECKING:` block. A failure names the module,
 the line and the import.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.orders import test_purity
+from tests.rules import test_purity
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK_OR_SQLALCHEMY = ("flask", "flask_login", "flask_sqlalchemy", "flask_wtf", "sqlalchemy")
@@ -100,10 +100,8 @@ def _nothing_of(roots: Iterable[str], why: str) -> Callable[[str], str | None]:
 
 
 def pure_rule_paths() -> set[str]:
-    """The modules the purity test covers: portal.orders and the plain modules it may use."""
-    paths = {path.resolve().relative_to(ROOT).as_posix() for path in test_purity.MODULES}
-    paths |= {module.replace(".", "/") + ".py" for module in test_purity.PURE_PORTAL_MODULES}
-    return paths
+    """The modules the purity test covers: everything in portal/rules/."""
+    return {path.resolve().relative_to(ROOT).as_posix() for path in test_purity.MODULES}
 
 
 DOORS_USE_NO_DATABASE = Contract(
@@ -182,7 +180,7 @@ def test_layer_contract_holds(contract: Contract):
         (PAGES_IMPORT_NO_API, {"portal/blueprints/account/routes.py", "portal/blueprints/suggestions/routes.py"}),
         (FORMS_IMPORT_NO_DOOR, {"portal/forms/common.py", "portal/forms/orders.py"}),
         (MATCHING_IS_PURE, {"matching/__init__.py", "matching/directory.py"}),
-        (RULES_ARE_PURE, {"portal/orders/checks.py", "portal/dates.py", "portal/tasks.py"}),
+        (RULES_ARE_PURE, {"portal/rules/orders/checks.py", "portal/rules/dates.py", "portal/rules/tasks.py"}),
     ],
     ids=lambda value: value.name if isinstance(value, Contract) else "",
 )
@@ -220,7 +218,7 @@ def test_the_checker_reports_the_api_importing_a_page_and_a_page_importing_the_a
     [into_api] = PAGES_IMPORT_NO_API.check("portal/blueprints/account/routes.py", page_source)
     assert (into_api.line, into_api.statement) == (1, "from portal import api")
 
-    relative = "from ..api import tokens\n"  # from portal/blueprints/account.py: portal.api.tokens
+    relative = "from ..api import tokens\n"  # from portal/blueprints/account.py: portal.data.tokens
     [relative_into_api] = PAGES_IMPORT_NO_API.check("portal/blueprints/account.py", relative)
     assert relative_into_api.line == 1
 
@@ -228,9 +226,9 @@ def test_the_checker_reports_the_api_importing_a_page_and_a_page_importing_the_a
 def test_the_checker_reports_impure_matching_and_rule_modules():
     [web] = MATCHING_IS_PURE.check("matching/made_up.py", "from dataclasses import dataclass\nimport flask\n")
     assert web.line == 2
-    [portal] = MATCHING_IS_PURE.check("matching/made_up.py", "from portal.geo import geocode\n")
+    [portal] = MATCHING_IS_PURE.check("matching/made_up.py", "from portal.infra.geo import geocode\n")
     assert portal.line == 1
-    [database] = RULES_ARE_PURE.check("portal/orders/made_up.py", "from sqlalchemy.orm import Session\n")
+    [database] = RULES_ARE_PURE.check("portal/rules/orders/made_up.py", "from sqlalchemy.orm import Session\n")
     assert database.line == 1
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.data import notifications, referrals
 from portal.extensions import db
-from portal.mailer import backoff, outbox_status, send_due
+from portal.infra.mailer import backoff, outbox_status, send_due
 from portal.models import NonComplianceReport, OutboxMessage, Referral, Requirement, User
 
 T0 = datetime(2026, 11, 2, 9, 0)

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from docx import Document
 from sqlalchemy import select
 
-from portal.dates import long_date, period_end
 from portal.extensions import db
 from portal.models import Order, Referral, Requirement
+from portal.rules.dates import long_date, period_end
 from tests.test_orders import accept_weekly_plan, add_occasions, fill_details, give_rationales, partners_accept_all
 from tests.utils import field_error, page
 

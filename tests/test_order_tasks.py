@@ -3,8 +3,8 @@ and "Check and file" opens only when filing would be allowed. Plain test client:
 
 from datetime import date
 
-from portal.orders.checks import CheckResult, Problem
-from portal.orders.tasks import DraftState, draft_tasks
+from portal.rules.orders.checks import CheckResult, Problem
+from portal.rules.orders.tasks import DraftState, draft_tasks
 from tests.test_orders import accept_weekly_plan, add_occasions, fill_details, give_rationales, partners_accept_all
 from tests.test_orders import officer as officer  # noqa: F401, PLC0414 (the fixture)
 from tests.utils import page

@@ -359,8 +359,8 @@ def test_forms_need_a_csrf_token(app, client, partner, session_id, make) -> None
 
 
 def test_every_referral_route_has_the_partner_rule(app) -> None:  # noqa: ANN001
-    from portal.auth import access_rule_of
     from portal.models import Role
+    from portal.web.auth import access_rule_of
 
     endpoints = [rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("referrals.")]
     assert len(endpoints) == 4

@@ -7,7 +7,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.compliance.schedule import london_today, session_end
 from portal.data import attendance, attendance_summaries, registers
 from portal.extensions import db
 from portal.models import (
@@ -21,6 +20,7 @@ from portal.models import (
     SessionCancellation,
     SubjectNote,
 )
+from portal.rules.schedule import london_today, session_end
 from tests.test_referrals import SECRETS
 from tests.utils import banner, error_summary, field_error, h1, page
 

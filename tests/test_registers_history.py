@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.compliance.schedule import london_today
+from portal.rules.schedule import london_today
 from tests.test_registers import attended, audit_events, marks, text_of, url
 from tests.utils import error_summary, h1, page
 

@@ -8,9 +8,9 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
-from portal import mfa
-from portal.auth import access_rule_of
+from portal.infra import mfa
 from portal.models import Role
+from portal.web.auth import access_rule_of
 
 
 def page(response: TestResponse) -> BeautifulSoup:

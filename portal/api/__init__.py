@@ -39,4 +39,4 @@ def _routing_error(error: HTTPException) -> ResponseReturnValue:
         return errors.error_response(api_error)
 
 
-from portal.api import commands, meta, orders, programmes, referrals, registers, reports, subjects, suggestions  # noqa: E402, F401, I001
+from portal.api import commands, meta, orders, programmes, referrals, registers, noncompliance, subjects, suggestions  # noqa: E402, F401, I001

@@ -4,11 +4,11 @@ the API blueprint sets the request's user itself, so Flask-Login never loads a s
 from flask import current_app, g, request
 from flask_login import AnonymousUserMixin
 
-from portal import throttle
 from portal.api.errors import ApiError
-from portal.auth import SignedInUser, organisation_status_refused
 from portal.data import tokens
+from portal.infra import throttle
 from portal.models import OrganisationStatus, Role
+from portal.web.auth import SignedInUser, organisation_status_refused
 
 DEFAULT_RATE_LIMIT_PER_MINUTE = 300
 WINDOW_SECONDS = 60
@@ -60,7 +60,7 @@ def require_organisation_status(user: ApiUser, statuses: frozenset[OrganisationS
 
 
 def rate_limit(token_id: int) -> None:
-    """Count one call for the token in the shared counters (`portal.throttle`: Redis when configured, so the limit
+    """Count one call for the token in the shared counters (`portal.infra.throttle`: Redis when configured, so the limit
     holds across every worker); over `API_RATE_LIMIT_PER_MINUTE` in any 60 seconds is 429 (0 turns it off)."""
     per_minute = int(current_app.config.get("API_RATE_LIMIT_PER_MINUTE", DEFAULT_RATE_LIMIT_PER_MINUTE))
     if per_minute <= 0:

@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length
 
 from portal.api.errors import ApiError, ValidationFailed
 from portal.forms import ClockTimeField, VersionField
-from portal.input_rules import REFUSED, control_character_in
+from portal.rules.input_rules import REFUSED, control_character_in
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -8,8 +8,8 @@ from flask_login import current_user
 from portal import openapi as openapi_document
 from portal.api import serialisers
 from portal.api.registry import operation, respond
-from portal.auth import ANY_STATUS
 from portal.models import Role
+from portal.web.auth import ANY_STATUS
 
 
 @operation(

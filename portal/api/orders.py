@@ -1,5 +1,5 @@
 """Draft orders (officers): details, occasions, requirements, prohibitions, the checks, filing and the court's
-decision, all through `portal.data.orders` and `portal.orders.checks`, exactly as the order pages."""
+decision, all through `portal.data.orders` and `portal.rules.orders.checks`, exactly as the order pages."""
 
 from collections.abc import Callable
 from datetime import date
@@ -26,7 +26,7 @@ from portal.forms.orders import (
     RequirementTermsForm,
 )
 from portal.models import Order, OrderStatus, Role
-from portal.orders.checks import CheckResult, check_order
+from portal.rules.orders.checks import CheckResult, check_order
 
 TAG = "Orders"
 OFFICERS = (Role.OFFICER,)

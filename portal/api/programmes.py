@@ -12,13 +12,13 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, plain, respond
-from portal.auth import SETTING_UP, own_organisation_id
 from portal.data import check_version, programmes
 from portal.data.directory_search import run_search
 from portal.forms.directory import DirectorySearchForm
 from portal.forms.partners import ProgrammeForm, SessionForm, VenueForm
-from portal.input_rules import control_character_in
 from portal.models import Programme, ProgrammeSession, Role, Venue
+from portal.rules.input_rules import control_character_in
+from portal.web.auth import SETTING_UP, own_organisation_id
 
 TAG = "Programmes"
 OWN = (Role.PARTNER,)

@@ -8,13 +8,13 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import FormInput, json_body, page_params
 from portal.api.registry import ID, expected_version, make_etag, operation, page_of, respond
-from portal.auth import own_organisation_id
 from portal.data import noncompliance, referrals
 from portal.data.noncompliance import ReferralNotReportable
 from portal.data.referrals import DASHBOARD_GROUPS, ReferralClosed, ReferralView, SessionFull
+from portal.forms.noncompliance import PartnerReportForm
 from portal.forms.referrals import AcceptForm, DeclineForm
-from portal.forms.reports import PartnerReportForm
 from portal.models import Role
+from portal.web.auth import own_organisation_id
 
 TAG = "Referrals"
 PARTNERS = (Role.PARTNER,)

@@ -16,13 +16,13 @@ from portal.api import serialisers
 from portal.api.errors import ApiError, ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, check_value, json_body
 from portal.api.registry import ID, expected_version, make_etag, operation, respond
-from portal.auth import own_organisation_id
-from portal.compliance.schedule import london_today
 from portal.data import EditConflict, attendance, registers
 from portal.data.attendance import Register, RegisterNotOpen
-from portal.dates import SEARCH_DATES
 from portal.forms.registers import CancelForm, prefix_for, register_form
 from portal.models import Role
+from portal.rules.dates import SEARCH_DATES
+from portal.rules.schedule import london_today
+from portal.web.auth import own_organisation_id
 
 TAG = "Attendance"
 PARTNERS = (Role.PARTNER,)

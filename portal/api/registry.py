@@ -13,12 +13,12 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import IntegerConverter
 
-from portal import access_reason, need_to_know
 from portal.api import auth
 from portal.api.errors import ApiError
 from portal.api.inputs import FormInput
-from portal.auth import ACCESS_RULE, APPROVED_ONLY, ORGANISATION_RULE, PUBLIC
 from portal.models import OrganisationStatus, Role
+from portal.web import access_reason, need_to_know
+from portal.web.auth import ACCESS_RULE, APPROVED_ONLY, ORGANISATION_RULE, PUBLIC
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -75,7 +75,7 @@ def operation(
     **details: Any,
 ) -> Callable[[Callable[..., ResponseReturnValue]], Callable[..., ResponseReturnValue]]:
     """Declare an API view: its URL, method, the roles that may call it (a token is always needed unless public) and,
-    for partners, the statuses of their organisation that allow it (as for pages: `portal.auth`)."""
+    for partners, the statuses of their organisation that allow it (as for pages: `portal.web.auth`)."""
 
     def decorator(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
         @wraps(view)

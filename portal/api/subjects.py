@@ -8,7 +8,6 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.access_reason import shows_personal_data
 from portal.api import serialisers
 from portal.api.errors import ValidationFailed
 from portal.api.inputs import FormInput, Override, json_body, page_params
@@ -25,6 +24,7 @@ from portal.forms.subjects import (
     WindowForm,
 )
 from portal.models import NoteKind, Role, Subject
+from portal.web.access_reason import shows_personal_data
 
 TAG = "Subjects"
 OFFICERS = (Role.OFFICER,)

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask.typing import ResponseReturnValue
 
-from portal.access_reason import shows_personal_data
 from portal.api import serialisers
 from portal.api.errors import ValidationFailed
 from portal.api.inputs import INT_MAX, FormInput, json_body, page_params
@@ -17,6 +16,7 @@ from portal.data import subjects
 from portal.forms.subjects import SubjectForm
 from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import ExclusionZone, Role, Subject, SubjectWindow
+from portal.web.access_reason import shows_personal_data
 
 FILTER_INPUT = FormInput(SuggestionFiltersForm)
 # An inline profile is a subject as the subject form takes it, without who they are: no reference, name or category.

@@ -6,9 +6,10 @@ from datetime import timedelta
 from sqlalchemy import Row, bindparam, delete, func, select, update
 from sqlalchemy.orm import joinedload
 
-from portal import mfa
 from portal.data import audit, notifications, organisations
 from portal.extensions import db
+from portal.infra import mfa
+from portal.infra.passwords import hash_password, needs_rehash, new_token, token_hash, verify_password
 from portal.models import (
     ApiToken,
     AuthSession,
@@ -21,7 +22,6 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.passwords import hash_password, needs_rehash, new_token, token_hash, verify_password
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 # Between the password and the code: long enough to find a phone, short enough that a half-done sign-in dies.

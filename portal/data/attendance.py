@@ -2,7 +2,7 @@
 
 A subject is expected at a session on a date when their requirement has an `active` referral (the order was made and
 the partner confirmed supervision) and the date falls on the requirement's weekday inside both its period and the
-session's term, and is neither a holiday nor cancelled by the provider (`portal.compliance.schedule`).
+session's term, and is neither a holiday nor cancelled by the provider (`portal.rules.schedule`).
 
 Marks are never overwritten: a correction adds a row with the next revision and a reason, and the row it replaces
 stops being current. Partner pages get only the dataclasses below, whose one detail about a subject is the
@@ -18,11 +18,8 @@ from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, select
 
-from portal.attendance_outcomes import SUMMARY_ORDER, summary_key
-from portal.compliance.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
 from portal.data import audit, short_name
 from portal.extensions import db
-from portal.filters import govuk_date, govuk_time
 from portal.models import (
     AttendanceMark,
     AttendanceStatus,
@@ -37,6 +34,9 @@ from portal.models import (
     Venue,
     utcnow,
 )
+from portal.rules.attendance_outcomes import SUMMARY_ORDER, summary_key
+from portal.rules.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
+from portal.web.filters import govuk_date, govuk_time
 
 # What a partner may record for one young person; a cancelled session is recorded for everyone at once.
 MARKABLE = (AttendanceStatus.ATTENDED, AttendanceStatus.LATE, AttendanceStatus.ABSENT)

@@ -6,12 +6,12 @@ from typing import Any
 from flask import abort
 from sqlalchemy import select
 
-from portal.attendance_outcomes import summary_key
-from portal.compliance.schedule import expected_dates, requirement_period
 from portal.data import audit
 from portal.data.attendance import _cancellations, overdue_registers
 from portal.extensions import db
 from portal.models import AttendanceMark, ProgrammeSession, Requirement
+from portal.rules.attendance_outcomes import summary_key
+from portal.rules.schedule import expected_dates, requirement_period
 
 
 def attendance_summary(requirement_id: int, today: date) -> dict[str, Any]:

@@ -2,11 +2,11 @@
 
 `record()` is the single writer. It adds the event to the current transaction, so the event commits or rolls back
 with the change it describes; the event's place in the tamper-evident chain (sequence, previous hash, hash) is set
-shortly after it commits, by the chain's linker (portal/audit_chain.py). The auditor's log pages link any still
+shortly after it commits, by the chain's linker (portal/infra/audit_chain.py). The auditor's log pages link any still
 pending first, so they show the chain as it stands.
 
-Consultations and disclosures carry the purpose of the access (`portal/access_reason.py`): the reason an officer gave
-for this signed-in session ("reason for access"), or with an API call, or the view's or the role's own purpose. An
+Consultations and disclosures carry the purpose of the access (`portal/web/access_reason.py`): the reason an officer
+gave for this signed-in session ("reason for access"), or with an API call, or the view's or the role's own purpose. An
 officer's reason is kept on the server, as an `access-reason` event; the signed session cookie holds only that event's
 id and a fingerprint of the sign-in session it belongs to. Events never change, so each process remembers the purpose
 it read for a (event id, fingerprint) pair instead of reading it again on every request; a new reason is a new event.
@@ -24,10 +24,10 @@ from flask import current_app, g, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from portal.audit_chain import hold, install, link_in
-from portal.compliance.schedule import LONDON, as_utc
 from portal.extensions import db
+from portal.infra.audit_chain import hold, install, link_in
 from portal.models import AuditEvent, Organisation, RetentionDecision, Role, Subject, User, utcnow
+from portal.rules.schedule import LONDON, as_utc
 
 COLLECTION = "collection"
 ALTERATION = "alteration"
@@ -85,7 +85,7 @@ def record(
         detail=detail,
         correlation_id=g.get("correlation_id", "") if has_request_context() else "",
     )
-    hold(db.session(), event)  # added to the session when the transaction commits (see portal/audit_chain.py)
+    hold(db.session(), event)  # added to the session when the transaction commits (see portal/infra/audit_chain.py)
     if action in SECURITY_EVENTS and has_request_context():
         current_app.logger.info(
             "security event %s record_type=%s record_id=%s user_id=%s", action, record_type, record_id, event.user_id

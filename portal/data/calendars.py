@@ -6,7 +6,7 @@ nothing else. Each fetch is audited as a consultation by the feed's owner.
 An officer's feed covers one subject's requirement sessions under a made order; a partner's feed covers its
 organisation's sessions with the young people referred there, and shows only what a partner may see: programme,
 place, time and the allow-listed short name ("Ayaan K."). Events are the expanded occurrences (the same dates the
-registers expect: `portal.compliance.schedule`), as local times in Europe/London with a VTIMEZONE, so a 17:00
+registers expect: `portal.rules.schedule`), as local times in Europe/London with a VTIMEZONE, so a 17:00
 session stays at 17:00 across the clock changes.
 """
 
@@ -19,9 +19,9 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.compliance.schedule import expected_dates, requirement_period
 from portal.data import audit, short_name
 from portal.extensions import db
+from portal.infra.passwords import new_token, token_hash
 from portal.models import (
     CalendarFeed,
     Order,
@@ -37,7 +37,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.passwords import new_token, token_hash
+from portal.rules.schedule import expected_dates, requirement_period
 
 LONDON = ZoneInfo("Europe/London")
 PRODUCT_ID = "-//KCPO partner portal//Calendar feed//EN"

@@ -10,7 +10,6 @@ from matching.model import ResidenceRule
 from matching.model import Session as MatchSession
 from matching.model import Venue as MatchVenue
 from portal.data.listings import visible_to_officers
-from portal.dates import minutes
 from portal.extensions import db
 from portal.models import (
     CatalogueState,
@@ -20,6 +19,7 @@ from portal.models import (
     Venue,
     utcnow,
 )
+from portal.rules.dates import minutes
 
 STATE_ID = 1
 

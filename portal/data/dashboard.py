@@ -24,7 +24,6 @@ from sqlalchemy.orm import aliased
 
 from matching import MatchFilters, PreparedCatalogue, match
 from matching.model import SubjectProfile
-from portal.compliance.schedule import requirement_period
 from portal.data import attendance, attendance_summaries, orders
 from portal.data import matching as matching_data
 from portal.data.catalogue_index import prepared_catalogue
@@ -49,8 +48,9 @@ from portal.models import (
     Subject,
     SubjectWindow,
 )
-from portal.orders.checks import review_window_of
-from portal.orders.period import OrderPeriod
+from portal.rules.orders.checks import review_window_of
+from portal.rules.orders.period import OrderPeriod
+from portal.rules.schedule import requirement_period
 
 REVIEW_HORIZON = timedelta(weeks=8)
 UPCOMING_DAYS = 7

@@ -8,8 +8,8 @@ from matching.directory import DirectoryQuery, search
 from matching.results import DirectoryResult
 from portal.data import programmes, searches
 from portal.data.catalogue_index import prepared_catalogue
-from portal.dates import TIME_PATTERN
-from portal.geo import geocode
+from portal.forms import TIME_PATTERN
+from portal.infra.geo import geocode
 from portal.models import Programme
 
 

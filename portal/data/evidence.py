@@ -1,7 +1,7 @@
 """Evidence packs: a subject's attendance under one order, for court or a breach review. Officers only.
 
 The figures come straight from the register: for each requirement, every session date expected so far (the same
-dates the registers expect: `portal.compliance.schedule`) and every date that has a mark, with the current mark and
+dates the registers expect: `portal.rules.schedule`) and every date that has a mark, with the current mark and
 its corrections; then the non-compliance reports and their decisions. The HTML page, the CSV and the Word document
 are three renderings of one `EvidencePack`, so they always agree. The chart is drawn here too: an SVG for the page
 and, for Word, a PNG from the same bars written with zlib and struct (no plotting library).
@@ -18,8 +18,6 @@ from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
-from portal.attendance_outcomes import OUTCOMES
-from portal.compliance.schedule import expected_dates, london_today, requirement_period
 from portal.data import audit
 from portal.data.orders import get_order
 from portal.extensions import db
@@ -32,6 +30,8 @@ from portal.models import (
     SessionCancellation,
     User,
 )
+from portal.rules.attendance_outcomes import OUTCOMES
+from portal.rules.schedule import expected_dates, london_today, requirement_period
 
 PURPOSE = "evidence pack"
 NOT_RECORDED = "not-recorded"

@@ -12,10 +12,10 @@ from matching.model import DailyWindow, SubjectProfile, WeeklyWindow
 from matching.model import ExclusionZone as ZoneProfile
 from portal.data import audit, subjects
 from portal.data.catalogue_index import prepared_catalogue
-from portal.dates import age_on, minutes
 from portal.extensions import db
-from portal.geo import normalise_postcode
+from portal.infra.geo import normalise_postcode
 from portal.models import LIVE_REFERRALS, PLACE_HOLDING_REFERRALS, Referral, Subject, WindowKind
+from portal.rules.dates import age_on, minutes
 
 
 def subject_profile(subject: Subject, starts_on: date, non_associates: Iterable[int] | None = None) -> SubjectProfile:

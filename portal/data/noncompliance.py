@@ -12,8 +12,6 @@ from datetime import date, datetime
 from flask import abort
 from sqlalchemy import bindparam, case, select
 
-from portal.compliance import rules
-from portal.compliance.rules import EventFacts, Finding, MarkFacts, NonCompliancePolicy
 from portal.data import audit, check_version, notifications, policy, referrals
 from portal.extensions import db
 from portal.models import (
@@ -34,6 +32,8 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.rules import noncompliance as rules
+from portal.rules.noncompliance import EventFacts, Finding, MarkFacts, NonCompliancePolicy
 
 NON_COMPLIANCE = "non-compliance"
 

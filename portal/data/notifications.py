@@ -3,7 +3,7 @@
 Email is not a safe place for personal data: a message never names the young person, never carries officer-only
 data (police reference, offences, notes, addresses, free text someone typed) and names a record only by its portal
 reference, like "a referral (reference R-123)", with the path of the page that shows it. The reader signs in to see
-anything more, and sees only what their role allows. `portal.mailer` sends what is queued here.
+anything more, and sees only what their role allows. `portal.infra.mailer` sends what is queued here.
 """
 
 from collections.abc import Iterable

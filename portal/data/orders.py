@@ -8,10 +8,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal.compliance.schedule import london_today
 from portal.data import audit, check_version, policy, referrals
 from portal.data import subjects as subject_data
-from portal.dates import minutes
 from portal.extensions import db
 from portal.models import (
     LIVE_REFERRALS,
@@ -34,7 +32,8 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.orders.facts import (
+from portal.rules.dates import minutes
+from portal.rules.orders.facts import (
     LegalBasisFacts,
     OccasionFacts,
     OrderFacts,
@@ -43,8 +42,9 @@ from portal.orders.facts import (
     RequirementFacts,
     WindowFacts,
 )
-from portal.orders.period import OrderPeriod
-from portal.orders.tasks import DraftState
+from portal.rules.orders.period import OrderPeriod
+from portal.rules.orders.tasks import DraftState
+from portal.rules.schedule import london_today
 
 OPEN_STATUSES = (OrderStatus.DRAFT, OrderStatus.FILED, OrderStatus.MADE)
 DEFAULT_LEAD_TIME = timedelta(days=28)

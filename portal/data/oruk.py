@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from portal.data import audit, catalogue, listing_review
 from portal.data.programmes import visible_to_officers
 from portal.extensions import db
-from portal.geo import geocode
+from portal.infra.geo import geocode
 from portal.models import (
     Organisation,
     OrganisationStatus,

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from portal.data import EditConflict, audit, check_version
 from portal.extensions import db
 from portal.models import LegalBasis, PolicySetting
-from portal.orders.facts import Policy
-from portal.retention import RetentionPolicy
+from portal.rules.orders.facts import Policy
+from portal.rules.retention import RetentionPolicy
 
 ORDER_CHECKS = "order-checks"
 RETENTION = "retention"  # review periods (DPA 2018 s.39); saving them recalculates every review date

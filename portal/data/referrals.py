@@ -14,7 +14,6 @@ from flask import abort
 from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import aliased
 
-from portal import dates
 from portal.data import EditConflict, audit, notifications, short_name
 from portal.extensions import db
 from portal.models import (
@@ -30,7 +29,8 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.orders.period import OrderPeriod
+from portal.rules import dates
+from portal.rules.orders.period import OrderPeriod
 
 AWAITING_RESPONSE = (ReferralStatus.SENT, ReferralStatus.VIEWED)
 

@@ -9,7 +9,6 @@ from typing import Any
 from flask import abort
 from sqlalchemy import bindparam, select
 
-from portal.compliance.schedule import london_today
 from portal.data import EditConflict, audit, noncompliance
 from portal.data.attendance import (
     MARK_FIELDS,
@@ -31,6 +30,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.rules.schedule import london_today
 
 
 def find_register(

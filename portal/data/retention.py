@@ -1,7 +1,7 @@
 """Retention review and disposal (DPA 2018 s.39; College of Policing APP, review, retention and disposal).
 
-Review dates. Every subject and order carries `review_due` (the rules are in `portal.retention`). They are never set
-by hand: a listener on every ORM flush recalculates the dates of any subject whose record, orders or retention
+Review dates. Every subject and order carries `review_due` (the rules are in `portal.rules.retention`). They are never
+set by hand: a listener on every ORM flush recalculates the dates of any subject whose record, orders or retention
 decisions changed, and of everyone when an admin changes the review periods. It writes with plain UPDATEs, so a date
 the portal keeps never moves a record's edit version (nobody's open form goes stale because of it).
 
@@ -34,7 +34,6 @@ from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.util import identity_key
 
-from portal.compliance.schedule import london_today
 from portal.data import EditConflict, audit, check_version
 from portal.data.policy import RETENTION
 from portal.extensions import db
@@ -64,7 +63,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.retention import (
+from portal.rules.retention import (
     OrderDates,
     RetentionPolicy,
     Review,
@@ -74,6 +73,7 @@ from portal.retention import (
     order_review,
     subject_review,
 )
+from portal.rules.schedule import london_today
 
 SUBJECT = "subject"
 REVIEW_PURPOSE = "Retention review (DPA 2018 s.39)"

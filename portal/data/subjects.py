@@ -8,11 +8,11 @@ from flask import abort
 from sqlalchemy import bindparam, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from portal import dates
 from portal.data import audit, check_version
 from portal.extensions import db
 from portal.models import ExclusionZone, NonAssociation, NoteKind, Subject, SubjectNote, SubjectWindow, User
-from portal.tasks import COMPLETED, IN_PROGRESS, NOT_STARTED, Task
+from portal.rules import dates
+from portal.rules.tasks import COMPLETED, IN_PROGRESS, NOT_STARTED, Task
 
 # The record's sections, in the order an officer fills them in: (key, title). The key is the section page's URL.
 RECORD_SECTIONS: tuple[tuple[str, str], ...] = (

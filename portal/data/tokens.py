@@ -8,8 +8,8 @@ from sqlalchemy.orm import joinedload
 
 from portal.data import audit
 from portal.extensions import db
+from portal.infra.passwords import token_hash
 from portal.models import ApiToken, User, utcnow
-from portal.passwords import token_hash
 
 TOKEN_PREFIX = "kcpo_"  # lets secret scanners and people recognise a leaked token  # nosec B105
 MAX_TOKENS_PER_USER = 10

@@ -2,7 +2,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import PasswordField, StringField, SubmitField
 
-from portal import mfa
 from portal.forms.common import (
     confirm_password_field,
     current_password_field,
@@ -11,6 +10,7 @@ from portal.forms.common import (
     required,
     text_field,
 )
+from portal.infra import mfa
 
 
 class SignInForm(FlaskForm):

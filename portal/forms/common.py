@@ -26,9 +26,9 @@ from wtforms import (
 )
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, StopValidation, ValidationError
 
-from portal.dates import TIME_PATTERN, DateWindow
-from portal.geo import Location, geocode
-from portal.passwords import is_easily_guessed
+from portal.infra.geo import Location, geocode
+from portal.infra.passwords import is_easily_guessed
+from portal.rules.dates import TIME_PATTERN, DateWindow
 
 
 def required(message: str) -> InputRequired:

@@ -5,7 +5,7 @@ from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_FILTER_CHOICES, LANGUAGES, PROVISIONS, WEEKDAYS
 from portal.forms.common import TIME_PATTERN, WholeNumberField, at_most
-from portal.geo import geocode
+from portal.infra.geo import geocode
 
 DISTANCES_KM = (1, 2, 5, 10, 20, 50)
 

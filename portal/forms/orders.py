@@ -5,7 +5,6 @@ from wtforms import BooleanField, HiddenField, SubmitField
 from wtforms.validators import Optional
 
 from matching.taxonomy import WEEKDAYS
-from portal.dates import ORDER_DATES, PAST_EVENTS, long_date
 from portal.forms.common import (
     ClockTimeField,
     GovDateField,
@@ -19,7 +18,8 @@ from portal.forms.common import (
     text_field,
 )
 from portal.models import OrderRoute, ProhibitionKind, RequirementKind
-from portal.orders.period import OrderPeriod, StartRule
+from portal.rules.dates import ORDER_DATES, PAST_EVENTS, long_date
+from portal.rules.orders.period import OrderPeriod, StartRule
 
 LOCATION_TYPES = [
     ("public-place", "A public place"),

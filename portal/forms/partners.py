@@ -9,7 +9,6 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
-from portal.dates import PROGRAMME_DATES, long_date
 from portal.forms.common import (
     ClockTimeField,
     GovDateField,
@@ -29,6 +28,7 @@ from portal.forms.common import (
 )
 from portal.models import ORGANISATION_KINDS, Gender
 from portal.oruk import residence
+from portal.rules.dates import PROGRAMME_DATES, long_date
 
 MINIMUM_AGE = 12
 MAXIMUM_AGE = 25

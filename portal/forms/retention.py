@@ -5,10 +5,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput
 from wtforms import BooleanField, SubmitField
 from wtforms.validators import Optional
 
-from portal.dates import REVIEW_DATES
 from portal.forms.common import GovDateField, VersionField, radios, text_area
 from portal.models import RetentionDecisionKind
-from portal.retention import format_date, latest_next_review
+from portal.rules.dates import REVIEW_DATES
+from portal.rules.retention import format_date, latest_next_review
 
 DECISIONS = [
     (RetentionDecisionKind.RETAIN.value, "Retain: the record is still needed for a policing purpose"),

@@ -6,7 +6,6 @@ from wtforms import Field, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 from matching.taxonomy import ACTIVITY_TYPES, LANGUAGES, PROVISIONS, WEEKDAYS
-from portal.dates import BIRTH_DATES, age_on
 from portal.forms.common import (
     ClockTimeField,
     GovDateField,
@@ -21,6 +20,7 @@ from portal.forms.common import (
     text_field,
 )
 from portal.models import NoteKind, SubjectCategory, WindowKind
+from portal.rules.dates import BIRTH_DATES, age_on
 
 MINIMUM_AGE = 10
 MAXIMUM_AGE = 25

@@ -8,9 +8,9 @@ from wtforms.validators import Optional
 
 from matching import MatchFilters
 from matching.taxonomy import ACTIVITY_FILTER_CHOICES, WEEKDAYS
-from portal.dates import ORDER_DATES
 from portal.forms.common import GovDateField
-from portal.orders.period import OrderPeriod, StartRule
+from portal.rules.dates import ORDER_DATES
+from portal.rules.orders.period import OrderPeriod, StartRule
 
 DISTANCES_KM = (1, 2, 3, 5, 10)
 DURATIONS_MONTHS = tuple(range(6, 25))  # s.23: any whole number of months from 6 to 24

@@ -14,14 +14,14 @@ from datetime import date, time
 from typing import Any
 
 from matching.taxonomy import LANGUAGES
-from portal.dates import PROGRAMME_DATES
-from portal.geo import Location, normalise_postcode
-from portal.input_rules import control_character_in
+from portal.infra.geo import Location, normalise_postcode
 from portal.models import Gender, ProgrammeStatus
 from portal.oruk import eligibility, residence, taxonomy
 from portal.oruk.coordinates import grid_reference
 from portal.oruk.export import BYDAY, NO_SESSION_PREFIX
 from portal.oruk.validation import organization_errors, service_errors
+from portal.rules.dates import PROGRAMME_DATES
+from portal.rules.input_rules import control_character_in
 
 MINIMUM_AGE = 12
 MAXIMUM_AGE = 25  # the portal lists programmes for ages 12 to 25 (the partner programme form's limits)

@@ -5,8 +5,8 @@ import re
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.infra.passwords import token_hash
 from portal.models import ApiToken, AuditEvent
-from portal.passwords import token_hash
 from tests.utils import page
 
 

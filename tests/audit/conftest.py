@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from portal.audit_chain import link_pending
 from portal.extensions import db
+from portal.infra.audit_chain import link_pending
 from portal.models import AuditEvent
 
 

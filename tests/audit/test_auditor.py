@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from portal.auth import access_rule_of
 from portal.data import audit
 from portal.extensions import db
 from portal.models import AuditEvent, Role
+from portal.web.auth import access_rule_of
 from tests.utils import page
 
 

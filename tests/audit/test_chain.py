@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, text
 
-from portal.audit_chain import GENESIS_HASH, AuditLogIsAppendOnly, event_hash, pending_count, settle, verify
 from portal.data import audit
 from portal.extensions import db
+from portal.infra.audit_chain import GENESIS_HASH, AuditLogIsAppendOnly, event_hash, pending_count, settle, verify
 from portal.models import AuditEvent
 
 

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from portal import create_app
-from portal.audit_chain import ADVISORY_LOCK_KEY, link_pending, pending_count, settle, verify
 from portal.data import audit, catalogue_index
 from portal.extensions import db
+from portal.infra.audit_chain import ADVISORY_LOCK_KEY, link_pending, pending_count, settle, verify
 from portal.models import AuditEvent, utcnow
 from tests.conftest import _test_config, _truncate_postgres
 

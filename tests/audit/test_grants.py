@@ -8,9 +8,9 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from portal import create_app
-from portal.audit_chain import lock_down_statements, pending_count, settle
 from portal.data import audit
 from portal.extensions import db
+from portal.infra.audit_chain import lock_down_statements, pending_count, settle
 from tests.conftest import _test_config
 
 

@@ -9,7 +9,7 @@ from flask import Flask
 
 from portal import create_app
 from portal.extensions import db
-from portal.logging_setup import clean
+from portal.infra.logging_setup import clean
 from tests.conftest import _test_config
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 from tests.utils import current_code

@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from portal.access_reason import API_HEADER, reads_subject_data
 from portal.api.registry import OPERATIONS
 from portal.data import audit
 from portal.data.retention import REVIEW_PURPOSE
 from portal.models import Role
+from portal.web.access_reason import API_HEADER, reads_subject_data
 from tests.api.conftest import Api, issue_token
 from tests.factories import Factory
 from tests.utils import pages_for, route_url
@@ -18,7 +18,7 @@ from tests.utils import pages_for, route_url
 REASON_PAGE = "/audit/reason-for-access"
 REASON = "Preparing a KCPO application"
 # Pages whose URL names no subject but which list subjects' names or references.
-LISTS = {"subjects.subjects_list", "dashboard.home", "reports.reports_list"}
+LISTS = {"subjects.subjects_list", "dashboard.home", "noncompliance.reports_list"}
 API_LISTS = {"api.subjects_list", "api.subjects_search", "api.reports_list", "api.matching"}
 SUBJECT_RECORD = ("subject_id", "order_id", "report_id")
 DECLARING_THEIR_OWN_PURPOSE = {"retention.queue", "retention.review"}  # the statutory review is the purpose

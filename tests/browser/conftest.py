@@ -286,7 +286,7 @@ _authenticator_keys: dict[str, str] = {}  # accounts set up during the run; demo
 def next_code(email: str, secret: str | None = None) -> str:
     """A sign-in code the portal will take for this account: each code works once per account, so a second sign-in
     within the same 30 seconds uses the next step's code (the portal accepts one step either side of now)."""
-    from portal import mfa
+    from portal.infra import mfa
     from seed.demo import DEMO_TOTP_SECRET
 
     now = mfa.current_step()

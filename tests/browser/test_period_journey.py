@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from portal.dates import long_date, period_end
+from portal.rules.dates import long_date, period_end
 from tests.browser.conftest import (
     OFFICER,
     LiveServer,

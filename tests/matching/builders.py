@@ -84,9 +84,9 @@ def programme_at(programme_id: int, metres_east: float, **changes) -> Programme:
 
 def match_both(subject: SubjectProfile, programmes, enrolments=(), **options):
     """Runs the engine and the reference on the same input, insists they agree, returns the engine's result."""
+    from bench.reference_matcher import reference_match
     from matching.catalogue import prepare
     from matching.engine import match
-    from matching.reference import reference_match
 
     programmes = tuple(programmes)
     result = match(subject, prepare(programmes), enrolments, DATE_FROM, DATE_TO, TODAY, **options)

@@ -3,10 +3,10 @@ from datetime import date
 
 import pytest
 
+from bench.synthetic_world import build_world
 from matching.catalogue import index_enrolments, prepare
 from matching.engine import match
 from matching.model import Enrolment
-from matching.synthetic import build_world
 from tests.matching.builders import DATE_FROM, DATE_TO, TODAY, profile, programme, session, venue
 
 MEMORY_BUDGET_AT_100K = 300 * 1024 * 1024

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from bench.reference_matcher import reference_match
+from bench.synthetic_world import TODAY, build_world
 from matching import engine
 from matching.catalogue import index_enrolments, prepare
-from matching.reference import reference_match
-from matching.synthetic import TODAY, build_world
 
 DATE_TO = TODAY + timedelta(days=28)
 

@@ -4,9 +4,9 @@ suggestion reachable, wording about the subject (not to them) and late starts co
 import re
 from datetime import date
 
+from bench.synthetic_world import TODAY as WORLD_TODAY
+from bench.synthetic_world import build_world
 from matching.model import DailyWindow, Enrolment
-from matching.synthetic import TODAY as WORLD_TODAY
-from matching.synthetic import build_world
 from tests.matching.builders import (
     HOME,
     match_both,

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.reference_matcher import reference_match
 from matching.catalogue import prepare
 from matching.engine import match
 from matching.model import (
@@ -20,7 +21,6 @@ from matching.model import (
     Venue,
     WeeklyWindow,
 )
-from matching.reference import reference_match
 from tests.matching.builders import DATE_FROM, DATE_TO, HOME, TODAY
 
 SETTINGS = settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])

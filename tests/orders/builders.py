@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import date, datetime
 
-from portal.orders import (
+from portal.rules.orders import (
     CheckResult,
     LegalBasisFacts,
     OccasionFacts,

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.orders import LegalBasisFacts, OccasionFacts, Policy, check_order
+from portal.rules.orders import LegalBasisFacts, OccasionFacts, Policy, check_order
 from tests.orders.builders import messages, order, problem_codes, requirement, warning_codes
 
 

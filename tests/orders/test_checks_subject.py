@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import date
 
-from portal.orders import check_order
+from portal.rules.orders import check_order
 from tests.orders.builders import START, messages, order, problem_codes
 
 

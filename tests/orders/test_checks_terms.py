@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from portal.orders import Policy, check_order
+from portal.rules.orders import Policy, check_order
 from tests.orders.builders import (
     BOW,
     FRIDAY,

@@ -6,8 +6,8 @@ from io import BytesIO
 
 from docx import Document
 
-from portal.orders import check_order, court_document_docx, court_document_sections, requirement_wording
-from portal.orders.facts import OccasionFacts
+from portal.rules.orders import check_order, court_document_docx, court_document_sections, requirement_wording
+from portal.rules.orders.facts import OccasionFacts
 from tests.orders.builders import order, requirement
 
 YOUTH_HEADING = "Youth offending team"

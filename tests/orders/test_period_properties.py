@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.compliance.schedule import requirement_period
-from portal.dates import add_months, long_date, period_end
-from portal.orders import check_order, court_document_sections
-from portal.orders.period import OrderPeriod, StartRule
+from portal.rules.dates import add_months, long_date, period_end
+from portal.rules.orders import check_order, court_document_sections
+from portal.rules.orders.period import OrderPeriod, StartRule
+from portal.rules.schedule import requirement_period
 from tests.orders.builders import order, requirement
 
 days = st.dates(min_value=date(2022, 1, 1), max_value=date(2032, 12, 31))

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from portal.dates import period_end
-from portal.orders import Policy, check_order
+from portal.rules.dates import period_end
+from portal.rules.orders import Policy, check_order
 from tests.orders.builders import order, place_prohibition
 
 ADULT = date(2000, 1, 1)

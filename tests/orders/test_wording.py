@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from portal.orders import duration_wording, prohibition_wording, requirement_wording, schedule_of_supervisors
+from portal.rules.orders import duration_wording, prohibition_wording, requirement_wording, schedule_of_supervisors
 from tests.orders.builders import internet_prohibition, order, person_prohibition, place_prohibition, requirement
 
 BOW_VENUE = "Bow Boxing Club, 12 Roman Road, E3 2AA"

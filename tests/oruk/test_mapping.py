@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.geo import Location
+from portal.infra.geo import Location
 from portal.oruk import ids, taxonomy
 from portal.oruk.export import service, service_summary
 from portal.oruk.filters import FilterError, parse_filters

@@ -67,7 +67,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row(app, make, empty_
     assert before["subjects"][0] > 5 and before["attendance_marks"][0] == demo_marks + 15
     assert before["programmes"][0] > 5
 
-    backup_file = tmp_path / "portal.backup"
+    backup_file = tmp_path / "portal.infra.backup"
     made = cli(app, "backup", str(backup_file))
     assert made.exit_code == 0, made.output
     assert "Backed up" in made.output and backup_file.stat().st_size > 0
@@ -89,7 +89,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row(app, make, empty_
 
 def test_a_restore_refuses_a_database_that_is_not_empty(app, make, tmp_path) -> None:  # noqa: ANN001
     make.subject()
-    backup_file = tmp_path / "portal.backup"
+    backup_file = tmp_path / "portal.infra.backup"
     assert cli(app, "backup", str(backup_file)).exit_code == 0
     refused = cli(app, "restore", str(backup_file))
     assert refused.exit_code == 1
@@ -101,7 +101,7 @@ def test_a_missing_pg_dump_is_a_clear_error(app, backend, tmp_path, monkeypatch)
     if backend != "postgresql":
         return  # SQLite needs no outside tool
     monkeypatch.setenv("PATH", str(tmp_path))  # nowhere holds pg_dump
-    failed = cli(app, "backup", str(tmp_path / "portal.backup"))
+    failed = cli(app, "backup", str(tmp_path / "portal.infra.backup"))
     assert failed.exit_code == 1
     assert "pg_dump was not found on PATH" in failed.output and "postgresql-client" in failed.output
-    assert not (tmp_path / "portal.backup").exists()
+    assert not (tmp_path / "portal.infra.backup").exists()

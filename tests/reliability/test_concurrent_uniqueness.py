@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.compliance.schedule import london_today
 from portal.extensions import db
 from portal.models import AttendanceMark, Order, Referral, Requirement
+from portal.rules.schedule import london_today
 from tests.reliability.helpers import CHANGED, changed, client_for, message_after, opened_form
 
 CONTENDERS = 8

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.compliance.schedule import london_today
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
@@ -24,6 +23,7 @@ from portal.models import (
     User,
     Venue,
 )
+from portal.rules.schedule import london_today
 from tests.reliability.helpers import CHANGED, changed, client_for, message_after, opened_form
 from tests.test_partners import registration
 from tests.test_subjects import subject_data

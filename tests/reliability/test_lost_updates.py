@@ -15,7 +15,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from portal.compliance.schedule import london_today
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
@@ -32,6 +31,7 @@ from portal.models import (
     Subject,
     Venue,
 )
+from portal.rules.schedule import london_today
 from tests.reliability.helpers import CHANGED, changed, client_for, message_after, opened_form
 
 LOCKED_REPORT = "This report has been submitted and is locked"

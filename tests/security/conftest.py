@@ -16,10 +16,10 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from portal import create_app
-from portal.auth import PUBLIC, access_rule_of
 from portal.config import ProductionConfig
 from portal.extensions import db
 from portal.models import Referral, Requirement, Role
+from portal.web.auth import PUBLIC, access_rule_of
 from tests.utils import page
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}

@@ -18,7 +18,6 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from portal.compliance.schedule import london_today
 from portal.extensions import db
 from portal.models import (
     ComplianceEvent,
@@ -40,6 +39,7 @@ from portal.models import (
     SubjectWindow,
     utcnow,
 )
+from portal.rules.schedule import london_today
 from tests.factories import Factory
 
 TODAY = london_today()

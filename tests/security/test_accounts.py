@@ -12,10 +12,11 @@ from freezegun import freeze_time
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from portal import create_app, mfa
-from portal.auth import PUBLIC, access_rule_of
+from portal import create_app
 from portal.extensions import db
+from portal.infra import mfa
 from portal.models import AuditEvent, AuthSession, Invitation, OutboxMessage, RecoveryCode, User, utcnow
+from portal.web.auth import PUBLIC, access_rule_of
 from tests.conftest import _test_config
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 from tests.security.conftest import get_rules, path_for

@@ -8,7 +8,7 @@ from http.cookies import SimpleCookie
 
 from flask import Flask
 
-from portal.security import RotatingSessionInterface
+from portal.web.security import RotatingSessionInterface
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, Factory
 from tests.utils import current_code
 

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask, request
 
 from portal import create_app
-from portal.auth import public
 from portal.config import ProductionConfig
+from portal.web.auth import public
 from tests.security.conftest import production_test_config
 
 

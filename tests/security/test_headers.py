@@ -67,7 +67,7 @@ def test_sign_in_page_404_and_static_assets_have_the_headers(client) -> None:  #
 
 @pytest.mark.own_app
 def test_a_500_page_has_the_headers(app: Flask, client) -> None:  # noqa: ANN001
-    from portal.auth import public
+    from portal.web.auth import public
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

@@ -25,7 +25,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from portal.auth import PUBLIC, access_rule_of
 from portal.extensions import db
 from portal.models import (
     ApiToken,
@@ -42,6 +41,7 @@ from portal.models import (
     User,
     Venue,
 )
+from portal.web.auth import PUBLIC, access_rule_of
 from tests.security.conftest import World, get_rules, path_for
 from tests.security.partners_ab import TwoPartners, build
 

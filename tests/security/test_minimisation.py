@@ -283,7 +283,7 @@ def test_partners_have_no_evidence_pack_or_court_document_export(two: TwoPartner
 def test_the_matrix_of_object_routes_covers_every_partner_page_with_a_referral(app: Flask) -> None:
     """The pages walked above include each partner route about a referral, register or report."""
     endpoints = {rule.endpoint for rule in partner_object_rules(app) if not is_api(rule) and "GET" in rule.methods}
-    assert {"referrals.referral", "registers.register", "reports.partner_new"} <= endpoints
+    assert {"referrals.referral", "registers.register", "noncompliance.partner_new"} <= endpoints
 
 
 # Categories and flags (s.38) -----------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from portal.data import audit
 from portal.data.need_to_know import BREAK_GLASS, BREAK_GLASS_NOTICE
 from portal.extensions import db
 from portal.models import AuditEvent, NonComplianceReport, OutboxMessage, Role, Subject
-from portal.need_to_know import API_HEADER
+from portal.web.need_to_know import API_HEADER
 from tests.api.conftest import Api, issue_token
 from tests.factories import Factory
 from tests.utils import page, pages_for, route_url

@@ -19,10 +19,10 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
-from portal import audit_chain
-from portal.auth import PUBLIC, access_rule_of
 from portal.extensions import db
+from portal.infra import audit_chain
 from portal.models import Role
+from portal.web.auth import PUBLIC, access_rule_of
 from tests.security.conftest import table_counts
 from tests.security.partners_ab import SESSION_DAY, Side, TwoPartners, build
 
@@ -174,7 +174,7 @@ def test_every_partner_object_route_is_in_the_matrix(app: Flask) -> None:
         "registers.register",
         "registers.save",
         "registers.cancel",
-        "reports.partner_new",
+        "noncompliance.partner_new",
         "account.token_revoke",
         "api.programme",
         "api.programme_update",

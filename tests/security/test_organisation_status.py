@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.api.registry import OPERATIONS
-from portal.auth import access_rule_of
 from portal.extensions import db
 from portal.models import AuditEvent, Organisation, Referral, Role
+from portal.web.auth import access_rule_of
 from tests.api.conftest import Api, issue_token
 from tests.factories import Factory
 from tests.utils import page, pages_for, route_url
@@ -128,7 +128,7 @@ def audit_count(app: Flask) -> int:
 
 def test_the_walks_find_the_partner_areas(app: Flask) -> None:
     pages, operations = dict(partner_pages(app)), dict(partner_operations())
-    for endpoint in ("referrals.referral", "registers.save", "reports.partner_new", "calendars.partner_feed"):
+    for endpoint in ("referrals.referral", "registers.save", "noncompliance.partner_new", "calendars.partner_feed"):
         assert endpoint in pages
     for endpoint in ("api.referral", "api.referral_accept", "api.register_save", "api.referral_report"):
         assert endpoint in operations

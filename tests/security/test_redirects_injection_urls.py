@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from portal.safety import safe_next_url
+from portal.web.safety import safe_next_url
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, Factory
 from tests.security.conftest import is_web_rule
 from tests.utils import page, sign_in_with_code

@@ -24,8 +24,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from portal import create_app, mfa
+from portal import create_app
 from portal.extensions import db
+from portal.infra import mfa
 from portal.models import AuditEvent, OutboxMessage, User
 from tests.conftest import _test_config
 from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, Factory

@@ -5,7 +5,7 @@ from typing import Any
 
 from portal.api.serialisers.base import BOOL, DATE, DATETIME, INT, STR, TIME, arr, null, obj, ref, schema
 from portal.models import Order
-from portal.orders.checks import CheckResult, Problem
+from portal.rules.orders.checks import CheckResult, Problem
 
 PROBLEM = obj(
     {"code": STR, "message": STR, "field": null(STR), "requirement_id": null(INT), "prohibition_id": null(INT)}

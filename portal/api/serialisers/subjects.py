@@ -17,8 +17,8 @@ from portal.api.serialisers.base import (
     page_schema,
     schema,
 )
-from portal.dates import age_on
 from portal.models import NonAssociation, Subject, SubjectNote
+from portal.rules.dates import age_on
 
 schema(
     "SubjectSummary",

@@ -4,11 +4,11 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import recent_sign_in_required, signed_in
 from portal.blueprints.account import bp
 from portal.data import accounts, tokens
 from portal.forms.account import NewTokenForm, RevokeForm
 from portal.openapi import build_document
+from portal.web.auth import recent_sign_in_required, signed_in
 
 
 def _page(form: NewTokenForm, new_token: str | None = None, status: int = 200) -> ResponseReturnValue:

@@ -4,7 +4,6 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 
-from portal.auth import SignedInUser, recent_sign_in_required, signed_in
 from portal.blueprints.account import bp
 from portal.blueprints.auth.routes import (
     authenticator_set_up,
@@ -15,7 +14,8 @@ from portal.blueprints.auth.routes import (
 from portal.data import accounts
 from portal.forms.account import RevokeForm
 from portal.forms.auth import ChangePasswordForm, ConfirmIdentityForm, ReplaceAuthenticatorForm
-from portal.safety import safe_next_url
+from portal.web.auth import SignedInUser, recent_sign_in_required, signed_in
+from portal.web.safety import safe_next_url
 
 IDENTITY_NOT_CONFIRMED = "Enter your correct password and a current code"
 

@@ -6,11 +6,11 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
-from portal.auth import admin_required
 from portal.blueprints.admin import bp
 from portal.data import policy
-from portal.dates import LEGAL_BASIS_DATES
 from portal.forms import GovDateField, VersionField, ensure_after, text_area, text_field
+from portal.rules.dates import LEGAL_BASIS_DATES
+from portal.web.auth import admin_required
 
 
 class LegalBasisForm(FlaskForm):

@@ -4,10 +4,10 @@ has nobody signed up yet to do it)."""
 from flask import render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.auth import admin_required
 from portal.blueprints.admin import bp
 from portal.blueprints.partners.routes import review_listing
 from portal.data import listing_review
+from portal.web.auth import admin_required
 
 
 @bp.get("/listings-held-for-review")

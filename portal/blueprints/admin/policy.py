@@ -13,12 +13,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput,
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import Optional
 
-from portal.auth import admin_required
 from portal.blueprints.admin import bp
-from portal.compliance.rules import NonCompliancePolicy
 from portal.data import noncompliance, policy
 from portal.forms import CHANGED_SINCE_OPENED, VersionField, WholeNumberField, checkboxes, required, text_area
-from portal.orders.facts import DEMOTABLE_CODES
+from portal.rules.noncompliance import NonCompliancePolicy
+from portal.rules.orders.facts import DEMOTABLE_CODES
+from portal.web.auth import admin_required
 
 CHECK_NAMES = {
     "clash_commitment": "A requirement clashes with school, college or work",

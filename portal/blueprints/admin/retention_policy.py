@@ -8,11 +8,11 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
-from portal.auth import admin_required
 from portal.blueprints.admin import bp
 from portal.data import policy
 from portal.forms import VersionField, WholeNumberField
-from portal.retention import MAX_RETAIN_MONTHS, RetentionPolicy
+from portal.rules.retention import MAX_RETAIN_MONTHS, RetentionPolicy
+from portal.web.auth import admin_required
 
 PERIOD_LIMITS = {
     "months_after_order_end": (1, 120),

@@ -2,14 +2,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import admin_required, recent_sign_in_required
 from portal.blueprints.admin import bp
-from portal.confirmations import Confirmation, confirmation_page
 from portal.data import EditConflict, accounts, check_version, feedback, organisations
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.forms.admin import ConfirmForm, NewUserForm, RoleForm, StatusChangeForm
 from portal.models import Organisation, OrganisationStatus, Role, User
-from portal.pagination import page_number, pagination
+from portal.web.auth import admin_required, recent_sign_in_required
+from portal.web.confirmations import Confirmation, confirmation_page
+from portal.web.pagination import page_number, pagination
 
 # action -> (new status, whether a reason is required, message to the admin)
 STATUS_ACTIONS = {

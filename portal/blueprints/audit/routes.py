@@ -3,15 +3,15 @@ from datetime import date
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.access_reason import next_page_after_reason
-from portal.auth import officer_required, roles_required
 from portal.blueprints.audit import bp
 from portal.data import audit
-from portal.date_filters import TypedDate, errors_of, read_period
-from portal.downloads import download
 from portal.forms.audit import ReasonForm
 from portal.models import Role
-from portal.pagination import page_number, pagination
+from portal.web.access_reason import next_page_after_reason
+from portal.web.auth import officer_required, roles_required
+from portal.web.date_filters import TypedDate, errors_of, read_period
+from portal.web.downloads import download
+from portal.web.pagination import page_number, pagination
 
 # Separation of duties: admins manage accounts, so they do not also read the log of what they did.
 auditor_required = roles_required(Role.AUDITOR)

@@ -6,11 +6,8 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
-from portal import mfa, throttle
-from portal.auth import SignedInUser, public, signed_in
 from portal.blueprints.auth import bp
 from portal.data import accounts
-from portal.errors import security_context
 from portal.forms.auth import (
     CodeForm,
     ForgotPasswordForm,
@@ -19,8 +16,11 @@ from portal.forms.auth import (
     SignInForm,
     wrong_code_message,
 )
+from portal.infra import mfa, throttle
 from portal.models import AuthSession, LinkPurpose, User
-from portal.safety import safe_next_url
+from portal.web.auth import SignedInUser, public, signed_in
+from portal.web.errors import security_context
+from portal.web.safety import safe_next_url
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
 CODE_FAILED = "Enter a correct code. Each code works once: if you have just used one, wait for the next"

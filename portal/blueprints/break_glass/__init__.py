@@ -1,5 +1,5 @@
 """Need to know between officers: the question an officer of another borough answers before a subject's record opens
-(the rule is portal/need_to_know.py)."""
+(the rule is portal/web/need_to_know.py)."""
 
 from flask import Blueprint
 

@@ -1,12 +1,12 @@
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal import need_to_know
-from portal.access_reason import next_page_after_reason
-from portal.auth import officer_required
 from portal.blueprints.break_glass import bp
 from portal.data import subjects
 from portal.forms.break_glass import BreakGlassForm
+from portal.web import need_to_know
+from portal.web.access_reason import next_page_after_reason
+from portal.web.auth import officer_required
 
 
 @bp.route("/break-glass", methods=["GET", "POST"])

@@ -8,11 +8,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import officer_required, own_organisation_id, partner_required, public
 from portal.blueprints.calendars import bp
 from portal.data import calendars, subjects
-from portal.downloads import download
 from portal.forms.calendars import FeedForm
+from portal.web.auth import officer_required, own_organisation_id, partner_required, public
+from portal.web.downloads import download
 
 STOPPED = "Calendar link stopped. Calendars subscribed to it will no longer update."
 

@@ -4,10 +4,10 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.access_reason import shows_personal_data
-from portal.auth import officer_required
 from portal.blueprints.dashboard import bp
 from portal.data.dashboard import officer_dashboard
+from portal.web.access_reason import shows_personal_data
+from portal.web.auth import officer_required
 
 
 @bp.get("/")

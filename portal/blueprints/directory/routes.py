@@ -4,12 +4,12 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import officer_required
 from portal.blueprints.directory import bp
 from portal.data import programmes, searches
 from portal.data.directory_search import run_listing
 from portal.forms.directory import DirectorySearchForm
-from portal.pagination import page_number, pagination
+from portal.web.auth import officer_required
+from portal.web.pagination import page_number, pagination
 
 
 @bp.get("/")

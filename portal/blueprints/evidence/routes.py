@@ -4,10 +4,10 @@ from flask import Response, render_template
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
-from portal.auth import officer_required
 from portal.blueprints.evidence import bp
 from portal.data import evidence
-from portal.downloads import DOCX, download
+from portal.web.auth import officer_required
+from portal.web.downloads import DOCX, download
 
 
 @bp.get("/orders/<int:order_id>")

@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
-from portal.auth import signed_in
 from portal.blueprints.main import bp
 from portal.data import feedback
 from portal.forms import text_area
+from portal.web.auth import signed_in
 
 
 class FeedbackForm(FlaskForm):

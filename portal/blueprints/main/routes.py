@@ -2,9 +2,9 @@ from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import may_use, public, signed_in
 from portal.blueprints.main import bp
 from portal.models import OrganisationStatus, Role
+from portal.web.auth import may_use, public, signed_in
 
 HOME_BY_ROLE = {
     Role.OFFICER: "dashboard.home",

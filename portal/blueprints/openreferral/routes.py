@@ -11,16 +11,16 @@ from datetime import date
 from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.auth import own_organisation_id, partner_required, public
 from portal.blueprints.openreferral import bp
 from portal.data import oruk
 from portal.forms.openreferral import MAX_UPLOAD_BYTES, UploadForm
-from portal.input_rules import without_control_characters
 from portal.oruk import taxonomy
 from portal.oruk.filters import FilterError, parse_filters
 from portal.oruk.importing import DocumentError
 from portal.oruk.validation import VENDORED_SCHEMA_DIR
-from portal.security import accepts_bodies_up_to
+from portal.rules.input_rules import without_control_characters
+from portal.web.auth import own_organisation_id, partner_required, public
+from portal.web.security import accepts_bodies_up_to
 
 PROBLEMS_SHOWN = 50  # the page lists this many and counts the rest: a page per problem is no use to anyone
 HSDS_VERSION = "3.0"

@@ -4,13 +4,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import officer_required
 from portal.blueprints.orders import bp
-from portal.confirmations import Confirmation, confirmation_page
 from portal.data import orders, policy, subjects
 from portal.data.orders import OrderInProgress, OrderLocked
-from portal.downloads import DOCX, download
-from portal.errors import send_back_to
 from portal.forms.orders import (
     AcceptSessionsForm,
     MadeForm,
@@ -23,9 +19,13 @@ from portal.forms.orders import (
     WholeForm,
 )
 from portal.models import Order, OrderStatus
-from portal.orders.checks import check_order
-from portal.orders.court_document import court_document_docx, court_document_sections
-from portal.orders.tasks import draft_tasks
+from portal.rules.orders.checks import check_order
+from portal.rules.orders.court_document import court_document_docx, court_document_sections
+from portal.rules.orders.tasks import draft_tasks
+from portal.web.auth import officer_required
+from portal.web.confirmations import Confirmation, confirmation_page
+from portal.web.downloads import DOCX, download
+from portal.web.errors import send_back_to
 
 LOCKED = OrderLocked.message
 PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_programme"})
@@ -52,7 +52,7 @@ def _refusals_back_to_the_order() -> None:
 
 
 def _saved(order: Order, change, message: str, then: str | None = None) -> ResponseReturnValue:  # noqa: ANN001
-    """Apply a change to a draft (a stale or locked draft is refused, never overwritten: see portal.errors);
+    """Apply a change to a draft (a stale or locked draft is refused, never overwritten: see portal.web.errors);
     then go to the order (or to `then`)."""
     change()
     if then is not None:

@@ -12,12 +12,9 @@ from types import SimpleNamespace
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.auth import own_organisation_id, partner_setting_up
 from portal.blueprints.partners import bp
 from portal.blueprints.partners.routes import _resumed, _session_form, _venue_detour
-from portal.confirmations import Confirmation, confirmation_page
 from portal.data import programme_drafts, programmes
-from portal.errors import send_back_to
 from portal.forms.partners import (
     AboutProgrammeForm,
     ConfirmForm,
@@ -28,6 +25,9 @@ from portal.forms.partners import (
     WhoItIsForForm,
 )
 from portal.models import ProgrammeDraft
+from portal.web.auth import own_organisation_id, partner_setting_up
+from portal.web.confirmations import Confirmation, confirmation_page
+from portal.web.errors import send_back_to
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from matching.taxonomy import WEEKDAYS
-from portal import throttle
-from portal.auth import own_organisation_id, partner_any_status, partner_setting_up, public
 from portal.blueprints.auth.routes import ask_for_second_factor, link_not_working, too_many_attempts
 from portal.blueprints.partners import bp
-from portal.confirmations import Confirmation, confirmation_page
 from portal.data import (
     EditConflict,
     accounts,
@@ -29,7 +26,10 @@ from portal.forms.partners import (
     SessionForm,
     VenueForm,
 )
+from portal.infra import throttle
 from portal.models import LinkPurpose, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus
+from portal.web.auth import own_organisation_id, partner_any_status, partner_setting_up, public
+from portal.web.confirmations import Confirmation, confirmation_page
 
 # Registration sends an email: limit how many one machine, or one address, can cause.
 REGISTRATIONS_PER_ADDRESS = throttle.Limit("registration-ip", 10, 3600)
@@ -378,5 +378,3 @@ def venue_edit(venue_id: int) -> ResponseReturnValue:
             flash("Venue updated.", "success")
             return redirect(url_for("partners.venues"))
     return render_template("partners/venue-form.html", form=form, venue=found)
-
-

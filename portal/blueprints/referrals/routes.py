@@ -8,13 +8,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.referrals import bp
 from portal.data import referrals
 from portal.data.referrals import ReferralView, SessionFull
-from portal.errors import send_back_to
 from portal.forms.referrals import AcceptForm, DeclineForm
 from portal.models import Referral
+from portal.web.auth import own_organisation_id, partner_required
+from portal.web.errors import send_back_to
 
 GROUP_TITLES = {
     "new": "New",
@@ -29,6 +29,7 @@ def _refusals_back_to_the_referral() -> None:
     """A stale or closed referral (the page error handlers) sends the partner back to the referral's page."""
     if request.view_args and "referral_id" in request.view_args:
         send_back_to("referrals.referral", referral_id=request.view_args["referral_id"])
+
 
 @bp.get("/")
 @partner_required

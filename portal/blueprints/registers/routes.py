@@ -12,16 +12,16 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.auth import own_organisation_id, partner_required
 from portal.blueprints.registers import bp
-from portal.compliance.schedule import london_today
 from portal.data import attendance, programmes, registers
 from portal.data.attendance import Register, RegisterNotOpen
-from portal.date_filters import errors_of, read_period
-from portal.filters import govuk_date
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.forms.registers import CancelForm, RegisterForm, register_form
-from portal.pagination import page_number, pagination
+from portal.rules.schedule import london_today
+from portal.web.auth import own_organisation_id, partner_required
+from portal.web.date_filters import errors_of, read_period
+from portal.web.filters import govuk_date
+from portal.web.pagination import page_number, pagination
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 WINDOW = attendance.REGISTERS_WINDOW

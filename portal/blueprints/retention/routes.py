@@ -5,15 +5,15 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.access_reason import declares_purpose
-from portal.auth import roles_required
 from portal.blueprints.retention import bp
-from portal.compliance.schedule import london_today
 from portal.data import policy, retention
 from portal.forms.retention import ReviewDecisionForm
 from portal.models import RetentionDecisionKind, Role
-from portal.pagination import page_number, pagination
-from portal.retention import default_next_review, format_date, latest_next_review
+from portal.rules.retention import default_next_review, format_date, latest_next_review
+from portal.rules.schedule import london_today
+from portal.web.access_reason import declares_purpose
+from portal.web.auth import roles_required
+from portal.web.pagination import page_number, pagination
 
 reviewers_required = roles_required(Role.OFFICER, Role.ADMIN)
 

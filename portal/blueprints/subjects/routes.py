@@ -4,8 +4,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from portal.access_reason import shows_personal_data
-from portal.auth import officer_required
 from portal.blueprints.subjects import bp
 from portal.data import orders, searches, subjects
 from portal.data.subjects import LinkRefused
@@ -24,7 +22,9 @@ from portal.forms.subjects import (
     WindowForm,
 )
 from portal.models import NoteKind, Subject
-from portal.pagination import page_number, pagination
+from portal.web.access_reason import shows_personal_data
+from portal.web.auth import officer_required
+from portal.web.pagination import page_number, pagination
 
 
 @bp.get("/")

@@ -3,15 +3,15 @@ from datetime import date
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from portal.auth import officer_required
 from portal.blueprints.suggestions import bp
 from portal.data import matching as matching_data
 from portal.data import orders, referrals, subjects
 from portal.forms import WholeForm
 from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import Order
-from portal.pagination import page_number, pagination
-from portal.pictures import area_map
+from portal.web.auth import officer_required
+from portal.web.pagination import page_number, pagination
+from portal.web.pictures import area_map
 
 SHOWN_SUGGESTIONS = 10  # a page of explained suggestions stays small (issue #17: under 80 KB)
 EXCLUDED_IN_TAB = 10  # the Excluded tab words the nearest few; the excluded page words the rest, a page at a time
