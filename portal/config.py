@@ -13,6 +13,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'portal.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLITE_BUSY_TIMEOUT_MS = 15000
+    SQLITE_SYNCHRONOUS = "FULL"  # every commit reaches the disk before it returns
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own timeouts
     SESSION_COOKIE_NAME = "kcpo_session"
@@ -86,6 +87,8 @@ class TestConfig(Config):
     ARGON2_FAST = True
     CATALOGUE_REBUILD_IN_BACKGROUND = False  # tests see each change at once
     AUDIT_LINK_DELAY_SECONDS = 0.0  # each test's events are linked at once, so the next test never waits for them
+    # A test database is thrown away: its commits need not wait for the disk (the same rows, the same locks).
+    SQLITE_SYNCHRONOUS = "OFF"
     # The reason-for-access step has its own tests (tests/audit); other tests open subject pages directly.
     ACCESS_REASON_REQUIRED = False
 

@@ -11,7 +11,7 @@ def configure_engine(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"], app.config["SQLITE_SYNCHRONOUS"])
 
 
 def refresh_planner_statistics() -> None:
@@ -22,7 +22,10 @@ def refresh_planner_statistics() -> None:
     db.session.commit()
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) -> None:
+    if synchronous not in ("FULL", "NORMAL", "OFF"):
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be FULL, NORMAL or OFF, not {synchronous!r}")
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _on_begin).
@@ -32,7 +35,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -7,6 +7,7 @@ internet fails at once (and the request is still recorded and reported by `asser
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_playwright_python.base import AXE_SCRIPT
 from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -31,6 +32,7 @@ from portal.data import catalogue_index
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+KEEP_SCREENSHOTS = os.environ.get("KCPO_SCREENSHOTS") == "1"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -315,14 +317,16 @@ def sign_out(page: Page) -> None:
 
 
 def check_accessibility(page: Page, name: str) -> None:
-    """Run axe (WCAG 2.0/2.1/2.2 A and AA rules) on the page, save a screenshot, fail on any violation."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    """Run axe (WCAG 2.0/2.1/2.2 A and AA rules) on the page, fail on any violation, and with KCPO_SCREENSHOTS=1 keep
+    a full-page screenshot of it to look at (a tenth of a browser test's time, so not on every run)."""
+    if KEEP_SCREENSHOTS:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     if getattr(page, "javascript_enabled", True):
-        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        violations = _axe_violations(page)
     else:
-        results = _axe_on_a_copy(page)
-    violations = _without_known_govuk_frontend_issues(results.response["violations"])
+        violations = _axe_on_a_copy(page)
+    violations = _without_known_govuk_frontend_issues(violations)
     lines = []
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
@@ -331,7 +335,19 @@ def check_accessibility(page: Page, name: str) -> None:
     assert not violations, f"{len(violations)} accessibility violation(s) on {name} ({page.url}):\n" + "\n".join(lines)
 
 
-def _axe_on_a_copy(page: Page):  # noqa: ANN202 - axe_playwright_python's AxeResults
+# axe-core is put on a page once (it is 500 KB of script), and asked only for violations: its passes and inapplicable
+# results, which nothing here reads, are most of its work and of what it sends back.
+_AXE_RUN = "options => axe.run(document, options)"
+_AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+
+
+def _axe_violations(page: Page) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT)
+    return page.evaluate(_AXE_RUN, _AXE_OPTIONS)["violations"]
+
+
+def _axe_on_a_copy(page: Page) -> list[dict]:
     """axe on a page whose JavaScript is turned off: axe itself needs timers, which never fire there, so it runs on
     a copy of the page as served, its scripts removed, at the same address (so the same stylesheet applies) in a
     context of its own."""
@@ -342,7 +358,7 @@ def _axe_on_a_copy(page: Page):  # noqa: ANN202 - axe_playwright_python's AxeRes
         address = page.url.split("#", 1)[0]
         copy.route(address, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
         copy.goto(address)
-        return Axe().run(copy, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        return _axe_violations(copy)
     finally:
         context.close()
 

@@ -1,7 +1,7 @@
 """States that say what happens next (issue 19), in a real browser: a new partner from self-registration to "waiting
 for approval" to approved and their start page, and an invited officer from the link to the dashboard with one
 sign-in. Each step asserts what the person sees; axe runs on every new or changed page at 1280 px and 375 px, and
-each of those pages is kept as a screenshot (test-artifacts/screenshots/account-*.png)."""
+each of those pages is kept as a screenshot with KCPO_SCREENSHOTS=1 (test-artifacts/screenshots/account-*.png)."""
 
 import re
 from collections.abc import Iterator
@@ -45,7 +45,8 @@ def live_server(journey_server: LiveServer) -> str:
 
 
 def at_both_widths(page: Page, name: str, heading: str) -> None:
-    """The usual page checks (axe, screenshot) at 1280 px, then again at 375 px, ending back at 1280 px."""
+    """The usual page checks (axe; a screenshot with KCPO_SCREENSHOTS=1) at 1280 px, then again at 375 px, ending
+    back at 1280 px."""
     page.set_viewport_size(WIDE)
     assert_page_ok(page, f"account-{name}-1280", heading)
     page.set_viewport_size(NARROW)

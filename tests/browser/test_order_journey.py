@@ -7,8 +7,8 @@ see. Each step is its own test, signing in again in a fresh browser context; if 
 skipped (see `journey_steps` in conftest) instead of failing for the same reason.
 
 axe runs on every kind of page each step visits, in each state it is seen in (`assert_page_ok`, which also saves
-a screenshot of it under test-artifacts/screenshots/). The partner's acceptance (journey 5), sign-in included,
-is driven with the keyboard alone.
+a screenshot of it under test-artifacts/screenshots/ with KCPO_SCREENSHOTS=1). The partner's acceptance
+(journey 5), sign-in included, is driven with the keyboard alone.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A partner organisation's journeys in a real browser: registering and being approved by an administrator, and
 listing a programme with a new venue and two weekly sessions, the second with JavaScript turned off throughout.
 
-axe runs on every page visited (`assert_page_ok`), which also saves a screenshot of it."""
+axe runs on every page visited (`assert_page_ok`), which also saves a screenshot of it with KCPO_SCREENSHOTS=1."""
 
 import re
 from collections.abc import Iterator

@@ -1,7 +1,8 @@
 """Issue 19: a partner adds a programme through the task list in a real browser. They start it, leave half way (sign
 out), come back later to find it on their programmes list with "Continue", see what is done and what is not, finish
 it, check their answers and publish. Every new page gets the usual page checks and axe (WCAG 2.2 A and AA) at a
-desktop (1280 px) and a phone (375 px) width, with a screenshot of each in test-artifacts/screenshots."""
+desktop (1280 px) and a phone (375 px) width, with a screenshot of each in test-artifacts/screenshots
+(KCPO_SCREENSHOTS=1)."""
 
 import re
 from collections.abc import Iterator

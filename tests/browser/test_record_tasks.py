@@ -1,7 +1,7 @@
 """The subject record's and the draft order's task lists in a real browser, at a desktop (1280 px) and a phone
-(375 px) width: every new or changed page gets the usual page checks and axe (WCAG 2.2 A and AA), a screenshot under
-test-artifacts/screenshots/ (record-tasks-*), and nothing wider than the screen. Runs on a server and database of its
-own, since it records a new subject."""
+(375 px) width: every new or changed page gets the usual page checks and axe (WCAG 2.2 A and AA), a screenshot
+under test-artifacts/screenshots/ (record-tasks-*, with KCPO_SCREENSHOTS=1), and nothing wider than the screen. Runs
+on a server and database of its own, since it records a new subject."""
 
 from __future__ import annotations
 
