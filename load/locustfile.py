@@ -57,6 +57,10 @@ import phases  # noqa: E402
 OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
 ACCOUNTS = json.loads((OUT / "accounts.json").read_text()) if (OUT / "accounts.json").exists() else None
 PHASE = os.environ.get("LOAD_PHASE", "")
+# gunicorn closes a connection idle for 2 s (its keepalive). A user that waited longer for its slot opens a new one
+# first, as a browser does once its idle connection has expired; reusing the closed one would fail a POST (a GET is
+# retried by the client).
+IDLE_SECONDS = 1.5
 
 WRITES: Counter[str] = Counter()  # successful writes, by kind (see load/run.sh for the rows each one adds)
 STATUS: Counter[str] = Counter()  # responses by status class
@@ -173,6 +177,7 @@ class PortalUser(FastHttpUser):
     def on_start(self) -> None:
         self.cookies: dict[str, str] = {}
         self.signed_in = False  # signing in is neither paced nor measured
+        self.last_answer = time.monotonic()
         self.host_name = urlsplit(self.host).netloc
         self.last_page = "/"
         number = next(_client_numbers)
@@ -226,6 +231,20 @@ class PortalUser(FastHttpUser):
         """One request, never following redirects; a status outside `expect` is a failure with its reason."""
         if self.signed_in:
             PACER.wait()
+            if time.monotonic() - self.last_answer > IDLE_SECONDS:
+                self.client.client.clientpool.close()  # as a browser would, after the server closed it
+        segment = RECORDER.begin() if self.signed_in else None
+        started = time.perf_counter()
+        try:
+            response, failed = self._send(method, path, name, data, expect)
+        except BaseException:  # a request that broke off counts as an error of its segment
+            RECORDER.end(segment, name, (time.perf_counter() - started) * 1000, True)
+            raise
+        RECORDER.end(segment, name, (response.request_meta or {}).get("response_time") or 0.0, failed)
+        self.last_answer = time.monotonic()
+        return response
+
+    def _send(self, method: str, path: str, name: str, data: dict | None, expect: tuple):  # noqa: ANN202
         body = urlencode(data, doseq=True) if data is not None else None
         headers = self._headers()
         if body is not None:
@@ -239,12 +258,13 @@ class PortalUser(FastHttpUser):
             status = response.status_code or 0
             with _lock:
                 STATUS[f"{status // 100}xx" if status else "no-response"] += 1
-            if status not in expect:
+            failed = status not in expect
+            if failed:
                 where = response.headers.get("Location", "") if response.headers else ""
                 response.failure(f"{status} {urlsplit(where).path}".strip())
             else:
                 response.success()
-            return response
+            return response, failed
 
     def get(self, path: str, name: str, expect: tuple = (200,)):  # noqa: ANN201
         return self.request("GET", path, name, expect=expect)
@@ -293,7 +313,7 @@ class PortalUser(FastHttpUser):
         hops = 0
         while response.status_code in (302, 303) and hops < 5:
             location = path_of(response.headers.get("Location", "/"))
-            response = self.get(location, f"GET {location.split('?')[0]} (redirect)")
+            response = self.get(location, f"GET {location.split('?')[0]} (redirect)", expect=(200, 302, 303))
             hops += 1
         return response
 
@@ -471,54 +491,72 @@ class Pacer:
         self.rate: float | None = None if PHASE else 0.0
         self.next_slot = 0.0
         self.missed = 0
+        self.schedule = 0  # which rate's schedule the slots belong to
 
     def set_rate(self, rate: float) -> None:
         self.rate = rate
         self.next_slot = time.monotonic()
+        self.schedule += 1
 
     def wait(self) -> None:
         while self.rate is None:
             gevent.sleep(0.2)
-        if self.rate <= 0:
-            return
-        now = time.monotonic()
-        slot, self.next_slot, missed = phases.take_slot(self.next_slot, now, 1 / self.rate, self.TOLERANCE)
-        self.missed += missed
-        if slot > now:
-            gevent.sleep(slot - now)
+        while self.rate > 0:
+            schedule, now = self.schedule, time.monotonic()
+            slot, self.next_slot, missed = phases.take_slot(self.next_slot, now, 1 / self.rate, self.TOLERANCE)
+            self.missed += missed
+            if slot > now:
+                gevent.sleep(slot - now)
+            if schedule == self.schedule:
+                return
+            # the rate changed while this user waited: its slot belonged to the old schedule; take one on the new
 
 
 PACER = Pacer()
 
 
 class Recorder:
-    """Response times (ms) per request name while a measured segment runs; nothing outside one."""
+    """Response times (ms) per request name of the requests that *start* while a measured segment is open, however
+    long they take: a request started before it (in a queue left by the step before) is not the segment's, and one
+    started in it and answered after it is. Closing a segment waits for its requests to be answered."""
 
     def __init__(self) -> None:
-        self.names: dict[str, dict] | None = None
-        self.started = 0.0
+        self.open: dict | None = None
 
     def start(self) -> None:
-        self.names, self.started = {}, time.monotonic()
+        self.open = {"names": {}, "in_flight": 0, "started": time.monotonic()}
 
-    def stop(self) -> dict:
-        names, self.names = self.names or {}, None
-        return {"seconds": time.monotonic() - self.started, "names": names}
+    def begin(self) -> dict | None:
+        """At a request's start: the segment it belongs to, if any."""
+        if self.open is not None:
+            self.open["in_flight"] += 1
+        return self.open
 
-    def record(self, name: str, response_time: float, failed: bool) -> None:
-        if self.names is None:
+    def end(self, segment: dict | None, name: str, response_time: float, failed: bool) -> None:
+        if segment is None:
             return
-        item = self.names.setdefault(name, {"times": [], "failures": 0})
+        item = segment["names"].setdefault(name, {"times": [], "failures": 0})
         item["times"].append(round(response_time, 1))
         item["failures"] += int(failed)
+        segment["in_flight"] -= 1
+
+    def close(self) -> dict:
+        """Close the open segment: no request starting from now on is its."""
+        segment, self.open = self.open, None
+        segment["seconds"] = time.monotonic() - segment["started"]
+        return segment
+
+    def drain(self, segment: dict, seconds: float = 180) -> dict:
+        """Wait for the segment's requests still running; one not answered by then counts as an error."""
+        deadline = time.monotonic() + seconds
+        while segment["in_flight"] > 0 and time.monotonic() < deadline:
+            gevent.sleep(0.1)
+        if segment["in_flight"]:
+            segment["names"]["(no answer)"] = {"times": [], "failures": segment["in_flight"]}
+        return {"seconds": segment["seconds"], "names": segment["names"]}
 
 
 RECORDER = Recorder()
-
-
-@events.request.add_listener
-def _record(name, response_time, exception=None, **_kwargs) -> None:  # noqa: ANN001
-    RECORDER.record(name, response_time or 0.0, exception is not None)
 
 
 class CpuWatch:
@@ -571,8 +609,10 @@ def measure(label: str, rate: float, duration: float, settle: float = 0.0) -> di
     cpu.start()
     RECORDER.start()
     gevent.sleep(duration)
-    segment = RECORDER.stop()
-    segment |= {"label": label, "offered": rate, "missed_slots": PACER.missed - missed, "cpu": cpu.stop()}
+    open_segment = RECORDER.close()
+    cpu_spent, missed = cpu.stop(), PACER.missed - missed
+    segment = RECORDER.drain(open_segment)  # its requests still running; the next rate is offered meanwhile
+    segment |= {"label": label, "offered": rate, "missed_slots": missed, "cpu": cpu_spent}
     _names, _types, total = phases.by_name_and_type(segment)
     segment["figures"] = total | {"offered": rate, "achieved": total["rate"]}
     print(
