@@ -614,10 +614,13 @@ def measure(label: str, rate: float, duration: float, settle: float = 0.0) -> di
     segment = RECORDER.drain(open_segment)  # its requests still running; the next rate is offered meanwhile
     segment |= {"label": label, "offered": rate, "missed_slots": missed, "cpu": cpu_spent}
     _names, _types, total = phases.by_name_and_type(segment)
-    segment["figures"] = total | {"offered": rate, "achieved": total["rate"]}
+    spent = cpu_spent["seconds"]
+    server_ms = (spent.get("gunicorn", 0.0) + spent.get("postgresql", 0.0)) * 1000 / max(total["requests"], 1)
+    segment["figures"] = total | {"offered": rate, "achieved": total["rate"], "server_cpu_ms": server_ms}
     print(
         f"[{label}] offered {rate:.1f} req/s, achieved {total['rate']:.1f}, p50 {total['p50']:.0f} ms, "
-        f"p95 {total['p95']:.0f} ms, p99 {total['p99']:.0f} ms, {total['failures']} errors",
+        f"p95 {total['p95']:.0f} ms, p99 {total['p99']:.0f} ms, {total['failures']} errors, "
+        f"gunicorn + PostgreSQL CPU {server_ms:.1f} ms a request",
         flush=True,
     )
     return segment

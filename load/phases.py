@@ -207,14 +207,15 @@ def _row(name: str, kind: str, row: dict) -> str:
 
 def ramp_table(steps: Sequence[dict]) -> list[str]:
     lines = [
-        "| Step | Offered req/s | Achieved req/s | Errors | p50 ms | p95 ms | p99 ms | Within limit |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| Step | Offered req/s | Achieved req/s | Errors | p50 ms | p95 ms | p99 ms | CPU ms/req | Within limit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for number, step in enumerate(steps):
         label = "fixed" if number == 0 else str(number)
+        cpu = f"{step['server_cpu_ms']:.1f}" if "server_cpu_ms" in step else ""
         lines.append(
             f"| {label} | {step['offered']:.1f} | {step['achieved']:.1f} | {step['failures']} | {step['p50']:.0f} "
-            f"| {step['p95']:.0f} | {step['p99']:.0f} | {'yes' if step_within_limit(step) else 'no'} |"
+            f"| {step['p95']:.0f} | {step['p99']:.0f} | {cpu} | {'yes' if step_within_limit(step) else 'no'} |"
         )
     return lines
 

@@ -170,7 +170,13 @@ def markdown(result: dict) -> str:
         lines.append(f"| {target['target']} | {'PASS' if target['met'] else '**FAIL**'} | {target['measured']} |")
     ramp = result.get("ramp")
     if ramp:
-        lines += ["", "Ramp (p95 over all requests, limit 250 ms):", "", *phases.ramp_table(ramp["steps"]), ""]
+        lines += [
+            "",
+            "Ramp (p95 over all requests, limit 250 ms; CPU: gunicorn + PostgreSQL per request):",
+            "",
+            *phases.ramp_table(ramp["steps"]),
+            "",
+        ]
         if ramp["highest_within_limit"] is None:
             lines.append("Highest rate with p95 <= 250 ms: none of the steps.")
         else:

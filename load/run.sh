@@ -64,6 +64,9 @@ seconds() { "$PY" load/phases.py seconds "$1"; }
 FIXED_SECONDS="$(seconds "$FIXED_DURATION")"
 WARMUP_SECONDS="$(seconds "$WARMUP")"
 
+# Results are labelled by commit; "+changes" when the checkout differs from it (the figures are not of that commit).
+COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD 2>/dev/null || echo '+changes')"
+
 echo "== [1/5] Preparing the load database"
 "$PY" load/prepare.py
 
@@ -175,4 +178,4 @@ trap - EXIT
 
 echo "== Results"
 "$PY" load/report.py --started "$started" --finished "$finished" --users "$USERS" --workers "$WORKERS" \
-  --yardstick "${YARDSTICK_RPS:-0}" --share "$SHARE" --commit "$(git rev-parse --short HEAD)"
+  --yardstick "${YARDSTICK_RPS:-0}" --share "$SHARE" --commit "$COMMIT"

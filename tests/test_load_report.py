@@ -214,6 +214,8 @@ def test_the_ramp_result_is_a_ratio_to_the_yardstick() -> None:
     assert result["ratio_to_yardstick"] == 0.05
     assert [line.split(" | ")[-1] for line in phases.ramp_table(result["steps"])[2:]] == ["yes |", "yes |", "no |"]
     assert report.ramp_result({"figures": step(60, 900)}, [], 1800.0)["ratio_to_yardstick"] is None
+    with_cpu = step(60, 100) | {"server_cpu_ms": 16.25}
+    assert phases.ramp_table([with_cpu])[2] == "| fixed | 60.0 | 60.0 | 0 | 50 | 100 | 150 | 16.2 | yes |"
 
 
 # -- CPU per request -----------------------------------------------------------------------------------------------
