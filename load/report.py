@@ -23,6 +23,10 @@ import phases  # noqa: E402
 OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
 
 
+class NoFigures(Exception):
+    """A phase that could not run (exit status 2)."""
+
+
 def count_check(writes: dict, before: dict, after: dict) -> list[tuple[str, int, int, bool]]:
     """(what, database rows added, successful writes counted by locust, equal?) for each kind of write."""
     delta = {name: after[name] - before[name] for name in before}
@@ -84,7 +88,7 @@ def build(args: argparse.Namespace) -> dict:
     recorded = json.loads((OUT / "writes_fixed.json").read_text())
     phase = recorded.get("phase", {})
     if not phase.get("segments"):
-        raise SystemExit(f"The fixed phase has no figures: {phase.get('error', 'see ' + str(OUT / 'fixed.log'))}")
+        raise NoFigures(f"The fixed phase has no figures: {phase.get('error', 'see ' + str(OUT / 'fixed.log'))}")
     fixed = phase["segments"][-1]
     per_name, per_type, total = phases.by_name_and_type(fixed)
     before = json.loads((OUT / "counts_before.json").read_text())
@@ -197,7 +201,11 @@ def main() -> int:
     parser.add_argument("--share", type=float, default=phases.FIXED_SHARE)
     parser.add_argument("--commit", default="")
     args = parser.parse_args()
-    result = build(args)
+    try:
+        result = build(args)
+    except NoFigures as error:
+        print(error, file=sys.stderr)
+        return 2
     text = markdown(result)
     (OUT / "results.json").write_text(json.dumps(result, indent=1) + "\n")
     (OUT / "results.md").write_text(text)

@@ -2,6 +2,7 @@
 percentiles and the per-name table, the ramp's stopping rule, CPU per request and the targets. No server, no
 database, no network."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -271,3 +272,72 @@ def test_audit_verify_passes_only_on_ok() -> None:
     assert report.audit_ok("Linking...\nOK: 35,968 events, chain intact")
     assert not report.audit_ok("BROKEN at event 17")
     assert not report.audit_ok("")
+
+
+# -- the whole report, from a run's files ------------------------------------------------------------------------
+
+
+def _segment(offered: float, names: dict, seconds: float = 10.0) -> dict:
+    segment = {"seconds": seconds, "names": names, "offered": offered, "missed_slots": 0}
+    segment["cpu"] = {"seconds": {"gunicorn": 1.2, "postgresql": 0.3, "locust": 0.1}, "machine_busy": 18.0}
+    _n, _t, total = phases.by_name_and_type(segment)
+    return segment | {"figures": total | {"offered": offered, "achieved": total["rate"]}}
+
+
+def test_the_report_writes_json_and_markdown_labelled_by_date_and_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    fast = {
+        "GET /directory/?search=[id]": {"times": [20.0] * 80, "failures": 0},
+        "GET /subjects/[id]/suggestions (match)": {"times": [120.0] * 20, "failures": 0},
+    }
+    slow = {"GET /directory/?search=[id]": {"times": [400.0] * 150, "failures": 0}}
+    counts = dict.fromkeys(
+        ["auth_sessions", "auth_sessions_verified", "saved_searches", "access_reasons", "referrals_accepted"], 0
+    ) | {"attendance_marks": 0, "audit_events": 10}
+    files = {
+        "writes_fixed.json": {"writes": {}, "status": {"2xx": 100}, "phase": {"segments": [_segment(10.0, fast)]}},
+        "writes_ramp.json": {"writes": {}, "status": {}, "phase": {"segments": [_segment(15.0, slow)]}},
+        "counts_before.json": counts,
+        "counts_after.json": counts | {"audit_events": 110},
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(json.dumps(content))
+    (tmp_path / "audit_verify.txt").write_text("OK: 110 audit events, chain intact.\n")
+    (tmp_path / "yardstick.txt").write_text(WRK)
+    monkeypatch.setattr(report, "OUT", tmp_path)
+    monkeypatch.setattr(sys, "argv", ["report.py", "--commit", "abc1234", "--share", "0.035"])
+
+    assert report.main() == 0  # every target met
+    markdown = (tmp_path / "results.md").read_text()
+    assert markdown.startswith("### 20") and ", commit abc1234\n" in markdown.splitlines()[0] + "\n"
+    assert "**1,747 requests/s**" in markdown
+    assert "| 0 errors | PASS |" in markdown and "FAIL" not in markdown
+    assert "CPU per request: gunicorn 12.0 ms + PostgreSQL 3.0 ms = **15.0 ms**" in markdown
+    assert "Highest rate with p95 <= 250 ms: **10.0 requests/s** = **0.006** of the yardstick." in markdown
+    result = json.loads((tmp_path / "results.json").read_text())
+    assert result["commit"] == "abc1234"
+    assert result["fixed"]["per_type"]["match"]["p95"] == 120.0
+    assert result["ramp"]["highest_within_limit"] == 10.0
+    assert markdown in capsys.readouterr().out
+
+
+def test_the_report_fails_a_missed_target_and_says_when_a_phase_did_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counts = dict.fromkeys(
+        ["auth_sessions", "auth_sessions_verified", "saved_searches", "access_reasons", "referrals_accepted"], 0
+    ) | {"attendance_marks": 0, "audit_events": 0}
+    slow = {"GET /subjects/[id]/suggestions (match)": {"times": [900.0] * 10, "failures": 0}}
+    (tmp_path / "writes_fixed.json").write_text(json.dumps({"writes": {}, "phase": {"segments": [_segment(1, slow)]}}))
+    (tmp_path / "counts_before.json").write_text(json.dumps(counts))
+    (tmp_path / "counts_after.json").write_text(json.dumps(counts))
+    monkeypatch.setattr(report, "OUT", tmp_path)
+    monkeypatch.setattr(sys, "argv", ["report.py", "--commit", "abc1234", "--yardstick", "0"])
+    assert report.main() == 1
+    markdown = (tmp_path / "results.md").read_text()
+    assert "| p95 <= 250 ms for matches | **FAIL** | p95 900 ms (10 requests) |" in markdown
+    assert "| `flask audit verify` OK | **FAIL** |" in markdown  # no verify output is no pass
+
+    (tmp_path / "writes_fixed.json").write_text(json.dumps({"writes": {}, "phase": {"error": "RuntimeError()"}}))
+    assert report.main() == 2
