@@ -626,12 +626,13 @@ def measure(label: str, rate: float, duration: float, settle: float = 0.0) -> di
     return segment
 
 
-def wait_for_sign_ins(environment, expected: int) -> None:  # noqa: ANN001
-    """Until every user has signed in (or failed to), at most 10 minutes (sign-in codes can wait 30 s each)."""
+def wait_for_sign_ins(environment) -> None:  # noqa: ANN001
+    """Until every user spawned has signed in (or failed to), at most 10 minutes (a sign-in code can wait 30 s)."""
     deadline = time.monotonic() + 600
+    while environment.runner.state in ("ready", "spawning") and time.monotonic() < deadline:
+        gevent.sleep(0.5)
+    expected = environment.runner.user_count  # fixed_count: 25 officers and 25 partners, whatever -u says
     while SIGN_INS["done"] + SIGN_INS["failed"] < expected and time.monotonic() < deadline:
-        if environment.runner.user_count == 0 and SIGN_INS["failed"]:
-            break
         gevent.sleep(0.5)
     print(f"Signed in: {SIGN_INS['done']} of {expected} users ({SIGN_INS['failed']} refused)", flush=True)
 
@@ -670,7 +671,7 @@ PHASE_RESULT: dict = {}
 
 def control(environment) -> None:  # noqa: ANN001
     try:
-        wait_for_sign_ins(environment, environment.parsed_options.num_users or 0)
+        wait_for_sign_ins(environment)
         PHASE_RESULT["signed_in"] = SIGN_INS["done"]
         PHASE_RESULT["segments"] = run_fixed() if PHASE == "fixed" else run_ramp()
     except Exception as error:  # reported in the writes file; run.sh's report then fails the phase

@@ -4,6 +4,8 @@ the PostgreSQL backends serving kcpo_load), so figures from a shared machine can
     .venv/bin/python load/machine.py watch FILE &      # samples every 3 s while the run goes on
     .venv/bin/python load/machine.py report FILE        # after it (stop the watcher): one line, also in FILE.txt
 
+load/locustfile.py measures each phase with cpu_snapshot (the gunicorn master's process tree and the PostgreSQL
+backends of the load database, by pid) and busy_seconds. Standard library only: locust's virtualenv imports it.
 Linux only (/proc).
 """
 
