@@ -137,6 +137,7 @@ def markdown(result: dict) -> str:
     fixed, yardstick = result["fixed"], result["yardstick"]
     cpu = fixed["cpu"]["ms_per_request"]
     rps = yardstick["rps"]
+    origin = f"{result['fixed_share']} of the yardstick" if result["fixed_share"] else "set by LOAD_FIXED_RATE"
     lines = [
         f"### {result['date']}, commit {result['commit']}",
         "",
@@ -146,7 +147,7 @@ def markdown(result: dict) -> str:
         "Yardstick (bare Flask page reading SQLite, wrk, 50 connections): "
         + (f"**{rps:,.0f} requests/s**, p50 {yardstick['p50']}, p99 {yardstick['p99']}." if rps else "not run."),
         "",
-        f"Fixed rate: **{fixed['offered']:.1f} requests/s offered** ({result['fixed_share']} of the yardstick) for "
+        f"Fixed rate: **{fixed['offered']:.1f} requests/s offered** ({origin}) for "
         f"{fixed['seconds']:.0f} s; achieved {fixed['total']['rate']:.1f} requests/s, {fixed['total']['failures']} "
         f"errors, {fixed['missed_slots']} slots lost for want of a free user.",
         "",

@@ -70,9 +70,11 @@ COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD 2>/dev/null || echo
 echo "== [1/5] Preparing the load database"
 "$PY" load/prepare.py
 
-echo "== [2/5] Yardstick first: a bare Flask page reading SQLite, for ${YARDSTICK}"
 YARDSTICK_RPS=""
-if [[ "$YARDSTICK" != "0" ]]; then
+if [[ "$YARDSTICK" == "0" ]]; then
+  echo "== [2/5] Yardstick: skipped (LOAD_YARDSTICK=0)"
+else
+  echo "== [2/5] Yardstick first: a bare Flask page reading SQLite, for ${YARDSTICK}"
   YARDSTICK_DURATION="$YARDSTICK" ./load/yardstick.sh >"$LOAD_OUT/yardstick.log" 2>&1 || true
   if [[ -f "$LOAD_OUT/yardstick.txt" ]]; then
     YARDSTICK_RPS="$("$PY" load/phases.py yardstick "$LOAD_OUT/yardstick.txt")"
@@ -85,8 +87,11 @@ if [[ "$YARDSTICK" != "0" ]]; then
 fi
 if [[ -n "${LOAD_FIXED_RATE:-}" ]]; then
   FIXED_RATE="$LOAD_FIXED_RATE"
+  WHY="LOAD_FIXED_RATE"
+  SHARE=0  # the report says the rate was set, not a share of the yardstick
 elif [[ -n "$YARDSTICK_RPS" ]]; then
   FIXED_RATE="$("$PY" load/phases.py rate "$YARDSTICK_RPS" "$SHARE")"
+  WHY="${SHARE} of the yardstick"
 else
   echo "With LOAD_YARDSTICK=0, say the fixed rate: LOAD_FIXED_RATE=60" >&2
   exit 2
@@ -148,12 +153,12 @@ locust_phase() {  # NAME: LOAD_PHASE and its settings in the environment; the lo
   # counted (a user cut off mid-request could leave a write the count check cannot see). -t is only a safety net.
   LOAD_WRITES_FILE="$LOAD_OUT/writes_$1.json" "$LOCUST" -f load/locustfile.py --headless \
     -u "$USERS" -r "$SPAWN_RATE" -t "$2" --host "$HOST" --csv "$LOAD_OUT/$1" --only-summary \
-    --stop-timeout 120 Officer Partner >"$LOAD_OUT/$1.log" 2>&1 || true
-  grep -E '^\[|^Signed in|^Phase .* failed' "$LOAD_OUT/$1.log" | sed 's/^/   /' || true
+    --stop-timeout 120 Officer Partner 2>&1 | tee "$LOAD_OUT/$1.log" \
+    | grep --line-buffered -E '^\[(warm|fixed|ramp)|^Signed in|^Phase .* failed' | sed -u 's/^/   /' || true
   wait_until_drained
 }
 
-echo "== [4/5] Fixed rate: ${FIXED_RATE} requests/s (${SHARE} of the yardstick) for ${FIXED_DURATION}," \
+echo "== [4/5] Fixed rate: ${FIXED_RATE} requests/s (${WHY}) for ${FIXED_DURATION}," \
   "after ${WARMUP} of warm-up; ${USERS} users"
 "$PY" load/prepare.py counts "$LOAD_OUT/counts_before.json" >/dev/null
 started="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
