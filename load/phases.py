@@ -4,7 +4,7 @@ CPU per request and the Markdown tables. Standard library only: locust's own vir
 
     python load/phases.py yardstick FILE           # requests/s in wrk's output
     python load/phases.py rate YARDSTICK [SHARE]   # the fixed phase's offered rate (requests/s)
-    python load/phases.py seconds 5m               # a locust-style duration in seconds
+    python load/phases.py seconds 5m               # a locust-style duration in whole seconds
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def main(argv: list[str]) -> None:
     elif command == "rate":
         print(f"{fixed_rate(float(argv[1]), float(argv[2]) if len(argv) > 2 else FIXED_SHARE):.1f}")
     elif command == "seconds":
-        print(f"{seconds(argv[1]):g}")
+        print(math.ceil(seconds(argv[1])))  # whole seconds, for the shell's arithmetic
     else:
         raise SystemExit(__doc__)
 
