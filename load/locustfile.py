@@ -10,11 +10,25 @@ same-site Referer with each form (Flask-WTF checks it on HTTPS).
 
 Successful writes are counted per kind and written, with locust's final figures per endpoint, to $LOAD_WRITES_FILE
 (default $LOAD_OUT/writes.json) when the run stops, so run.sh can check that the database grew by exactly that much.
+
+Requests are paced, not users: every request a user makes waits for the next slot of one shared schedule, so the
+rate offered to the portal is fixed whatever its responses take (an open arrival, as people arriving on their own
+would make; a user busy with a slow response simply leaves the next slot to another). With enough users the rate is
+reached; when no user is free the slots are lost and the achieved rate says so. The run goes through phases, once
+every user has signed in (signing in is never measured), and quits by itself at the end:
+
+    LOAD_PHASE=fixed  warm up for LOAD_WARMUP_SECONDS (not measured), then LOAD_FIXED_SECONDS at LOAD_FIXED_RATE
+                      requests/s, measured: response times per request name, errors, CPU of gunicorn and PostgreSQL
+    LOAD_PHASE=ramp   steps of LOAD_RAMP_STEP_SECONDS, from the fixed phase's result (LOAD_RAMP_FROM, the fixed
+                      run's writes file) up by LOAD_RAMP_FACTOR while p95 <= 250 ms with no errors, down when the
+                      fixed rate is already beyond that (load/phases.py's next_ramp_rate); at most LOAD_RAMP_MAX_STEPS
+    (none)            no pacing: users run their tasks back to back until locust's own -t runs out
+
 Environment:
 
-    LOAD_OUT        where accounts.json is read from and writes.json is written (default instance/load)
-    LOAD_RATE       tasks per second each virtual user aims at (default 2.2: about 330 requests per second over 50
-                    users when the portal keeps up; 0 for no pause at all)
+    LOAD_OUT           where accounts.json is read from and writes.json is written (default instance/load)
+    LOAD_GUNICORN_PID  the gunicorn master, whose workers' CPU is measured (with the PostgreSQL backends of the
+                       database named in LOAD_DATABASE_URL)
 """
 
 from __future__ import annotations
@@ -24,6 +38,7 @@ import json
 import os
 import random
 import re
+import sys
 import threading
 import time
 from collections import Counter
@@ -33,14 +48,23 @@ from urllib.parse import urlencode, urlsplit
 
 import gevent
 import pyotp
-from locust import FastHttpUser, constant, constant_throughput, events, task
+from locust import FastHttpUser, constant, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import machine  # noqa: E402
+import phases  # noqa: E402
 
 OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
 ACCOUNTS = json.loads((OUT / "accounts.json").read_text()) if (OUT / "accounts.json").exists() else None
-RATE = float(os.environ.get("LOAD_RATE", "2.2"))
+PHASE = os.environ.get("LOAD_PHASE", "")
+# gunicorn closes a connection idle for 2 s (its keepalive). A user that waited longer for its slot opens a new one
+# first, as a browser does once its idle connection has expired; reusing the closed one would fail a POST (a GET is
+# retried by the client).
+IDLE_SECONDS = 1.5
 
 WRITES: Counter[str] = Counter()  # successful writes, by kind (see load/run.sh for the rows each one adds)
 STATUS: Counter[str] = Counter()  # responses by status class
+SIGN_INS: Counter[str] = Counter()  # users signed in ("done") or refused ("failed")
 _lock = threading.Lock()
 _officer_accounts = itertools.count()
 _partner_accounts = itertools.count()
@@ -145,19 +169,27 @@ class PortalUser(FastHttpUser):
 
     abstract = True
     role = ""
-    wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
+    wait_time = constant(0)  # the pacer spaces the requests (see the module's docstring)
     # One connection per user, no pooling beyond that: 50 users are 50 browsers.
     concurrency = 1
     insecure = True
 
     def on_start(self) -> None:
         self.cookies: dict[str, str] = {}
+        self.signed_in = False  # signing in is neither paced nor measured
+        self.last_answer = time.monotonic()
         self.host_name = urlsplit(self.host).netloc
         self.last_page = "/"
         number = next(_client_numbers)
         self.forwarded_for = f"10.8.{number // 250}.{number % 250 + 1}"  # each person at their own machine
         self.account = self.take_account()
-        self.sign_in()
+        try:
+            self.sign_in()
+        except Exception:
+            SIGN_INS["failed"] += 1
+            raise
+        SIGN_INS["done"] += 1
+        self.signed_in = True
 
     def take_account(self) -> dict:
         if ACCOUNTS is None:
@@ -197,6 +229,22 @@ class PortalUser(FastHttpUser):
 
     def request(self, method: str, path: str, name: str, data: dict | None = None, expect: tuple = (200,)):  # noqa: ANN201
         """One request, never following redirects; a status outside `expect` is a failure with its reason."""
+        if self.signed_in:
+            PACER.wait()
+            if time.monotonic() - self.last_answer > IDLE_SECONDS:
+                self.client.client.clientpool.close()  # as a browser would, after the server closed it
+        segment = RECORDER.begin() if self.signed_in else None
+        started = time.perf_counter()
+        try:
+            response, failed = self._send(method, path, name, data, expect)
+        except BaseException:  # a request that broke off counts as an error of its segment
+            RECORDER.end(segment, name, (time.perf_counter() - started) * 1000, True)
+            raise
+        RECORDER.end(segment, name, (response.request_meta or {}).get("response_time") or 0.0, failed)
+        self.last_answer = time.monotonic()
+        return response
+
+    def _send(self, method: str, path: str, name: str, data: dict | None, expect: tuple):  # noqa: ANN202
         body = urlencode(data, doseq=True) if data is not None else None
         headers = self._headers()
         if body is not None:
@@ -210,12 +258,13 @@ class PortalUser(FastHttpUser):
             status = response.status_code or 0
             with _lock:
                 STATUS[f"{status // 100}xx" if status else "no-response"] += 1
-            if status not in expect:
+            failed = status not in expect
+            if failed:
                 where = response.headers.get("Location", "") if response.headers else ""
                 response.failure(f"{status} {urlsplit(where).path}".strip())
             else:
                 response.success()
-            return response
+            return response, failed
 
     def get(self, path: str, name: str, expect: tuple = (200,)):  # noqa: ANN201
         return self.request("GET", path, name, expect=expect)
@@ -264,7 +313,7 @@ class PortalUser(FastHttpUser):
         hops = 0
         while response.status_code in (302, 303) and hops < 5:
             location = path_of(response.headers.get("Location", "/"))
-            response = self.get(location, f"GET {location.split('?')[0]} (redirect)")
+            response = self.get(location, f"GET {location.split('?')[0]} (redirect)", expect=(200, 302, 303))
             hops += 1
         return response
 
@@ -429,6 +478,216 @@ class Partner(PortalUser):
             self.get(path_of(response.headers["Location"]), "GET /partner/referrals/[id]")
 
 
+# -- phases: pacing, recording, CPU, and the controller that runs them ----------------------------------------------
+
+
+class Pacer:
+    """One schedule for every user: each request takes the next slot (load/phases.py's take_slot). Before the first
+    phase starts, users wait; with no phase at all (LOAD_PHASE unset) they are not paced."""
+
+    TOLERANCE = 0.5  # seconds a slot may wait for a free user before it is given up as lost
+
+    def __init__(self) -> None:
+        self.rate: float | None = None if PHASE else 0.0
+        self.next_slot = 0.0
+        self.missed = 0
+        self.schedule = 0  # which rate's schedule the slots belong to
+
+    def set_rate(self, rate: float) -> None:
+        self.rate = rate
+        self.next_slot = time.monotonic()
+        self.schedule += 1
+
+    def wait(self) -> None:
+        while self.rate is None:
+            gevent.sleep(0.2)
+        while self.rate > 0:
+            schedule, now = self.schedule, time.monotonic()
+            slot, self.next_slot, missed = phases.take_slot(self.next_slot, now, 1 / self.rate, self.TOLERANCE)
+            self.missed += missed
+            if slot > now:
+                gevent.sleep(slot - now)
+            if schedule == self.schedule:
+                return
+            # the rate changed while this user waited: its slot belonged to the old schedule; take one on the new
+
+
+PACER = Pacer()
+
+
+class Recorder:
+    """Response times (ms) per request name of the requests that *start* while a measured segment is open, however
+    long they take: a request started before it (in a queue left by the step before) is not the segment's, and one
+    started in it and answered after it is. Closing a segment waits for its requests to be answered."""
+
+    def __init__(self) -> None:
+        self.open: dict | None = None
+
+    def start(self) -> None:
+        self.open = {"names": {}, "in_flight": 0, "started": time.monotonic()}
+
+    def begin(self) -> dict | None:
+        """At a request's start: the segment it belongs to, if any."""
+        if self.open is not None:
+            self.open["in_flight"] += 1
+        return self.open
+
+    def end(self, segment: dict | None, name: str, response_time: float, failed: bool) -> None:
+        if segment is None:
+            return
+        item = segment["names"].setdefault(name, {"times": [], "failures": 0})
+        item["times"].append(round(response_time, 1))
+        item["failures"] += int(failed)
+        segment["in_flight"] -= 1
+
+    def close(self) -> dict:
+        """Close the open segment: no request starting from now on is its."""
+        segment, self.open = self.open, None
+        segment["seconds"] = time.monotonic() - segment["started"]
+        return segment
+
+    def drain(self, segment: dict, seconds: float = 180) -> dict:
+        """Wait for the segment's requests still running; one not answered by then counts as an error."""
+        deadline = time.monotonic() + seconds
+        while segment["in_flight"] > 0 and time.monotonic() < deadline:
+            gevent.sleep(0.1)
+        if segment["in_flight"]:
+            segment["names"]["(no answer)"] = {"times": [], "failures": segment["in_flight"]}
+        return {"seconds": segment["seconds"], "names": segment["names"]}
+
+
+RECORDER = Recorder()
+
+
+class CpuWatch:
+    """CPU seconds of the gunicorn master and workers, the PostgreSQL backends of the load database and this locust
+    process, sampled every 2 s so a process that ends during a segment still counts up to its last sample."""
+
+    def __init__(self) -> None:
+        self.master = os.environ.get("LOAD_GUNICORN_PID", "")
+        self.first: dict[str, dict[str, float]] = {}
+        self.seen: dict[str, dict[str, float]] = {}
+        self.greenlet = None
+
+    def snapshot(self) -> dict[str, dict[str, float]]:
+        return machine.cpu_snapshot(self.master, machine.DATABASE)
+
+    def start(self) -> None:
+        self.first = self.snapshot()
+        self.seen = {kind: dict(pids) for kind, pids in self.first.items()}
+        self.busy = machine.busy_seconds()
+        self.greenlet = gevent.spawn(self._sample)
+
+    def _sample(self) -> None:
+        while True:
+            gevent.sleep(2)
+            self._merge(self.snapshot())
+
+    def _merge(self, latest: dict[str, dict[str, float]]) -> None:
+        for kind, pids in latest.items():
+            seen = self.seen.setdefault(kind, {})
+            for pid, value in pids.items():
+                seen[pid] = max(seen.get(pid, 0.0), value)
+
+    def stop(self) -> dict:
+        self.greenlet.kill()
+        self._merge(self.snapshot())
+        return {
+            "seconds": {kind: phases.cpu_spent(self.first.get(kind, {}), pids) for kind, pids in self.seen.items()},
+            "machine_busy": machine.busy_seconds() - self.busy,
+            "processes": {kind: len(pids) for kind, pids in self.seen.items()},
+        }
+
+
+def measure(label: str, rate: float, duration: float, settle: float = 0.0) -> dict:
+    """Offer `rate` requests/s for `settle` s (not measured: slots taken at the previous rate run out), then for
+    `duration` s measured: response times, lost slots and CPU."""
+    PACER.set_rate(rate)
+    if settle:
+        gevent.sleep(settle)
+    missed, cpu = PACER.missed, CpuWatch()
+    cpu.start()
+    RECORDER.start()
+    gevent.sleep(duration)
+    open_segment = RECORDER.close()
+    cpu_spent, missed = cpu.stop(), PACER.missed - missed
+    segment = RECORDER.drain(open_segment)  # its requests still running; the next rate is offered meanwhile
+    segment |= {"label": label, "offered": rate, "missed_slots": missed, "cpu": cpu_spent}
+    _names, _types, total = phases.by_name_and_type(segment)
+    spent = cpu_spent["seconds"]
+    server_ms = (spent.get("gunicorn", 0.0) + spent.get("postgresql", 0.0)) * 1000 / max(total["requests"], 1)
+    segment["figures"] = total | {"offered": rate, "achieved": total["rate"], "server_cpu_ms": server_ms}
+    print(
+        f"[{label}] offered {rate:.1f} req/s, achieved {total['rate']:.1f}, p50 {total['p50']:.0f} ms, "
+        f"p95 {total['p95']:.0f} ms, p99 {total['p99']:.0f} ms, {total['failures']} errors, "
+        f"gunicorn + PostgreSQL CPU {server_ms:.1f} ms a request",
+        flush=True,
+    )
+    return segment
+
+
+def wait_for_sign_ins(environment) -> None:  # noqa: ANN001
+    """Until every user spawned has signed in (or failed to), at most 10 minutes (a sign-in code can wait 30 s)."""
+    deadline = time.monotonic() + 600
+    while environment.runner.state in ("ready", "spawning") and time.monotonic() < deadline:
+        gevent.sleep(0.5)
+    expected = environment.runner.user_count  # fixed_count: 25 officers and 25 partners, whatever -u says
+    while SIGN_INS["done"] + SIGN_INS["failed"] < expected and time.monotonic() < deadline:
+        gevent.sleep(0.5)
+    print(f"Signed in: {SIGN_INS['done']} of {expected} users ({SIGN_INS['failed']} refused)", flush=True)
+
+
+def setting(name: str, default: str = "") -> float:
+    return phases.seconds(os.environ.get(name) or default)
+
+
+def run_fixed() -> list[dict]:
+    rate = float(os.environ["LOAD_FIXED_RATE"])
+    warmup = setting("LOAD_WARMUP_SECONDS", "0")
+    if warmup:
+        print(f"[warm-up] {rate:.1f} req/s for {warmup:g} s, not measured", flush=True)
+        PACER.set_rate(rate)
+        gevent.sleep(warmup)
+    return [measure("fixed", rate, setting("LOAD_FIXED_SECONDS", "300"))]
+
+
+def run_ramp() -> list[dict]:
+    fixed = json.loads(Path(os.environ["LOAD_RAMP_FROM"]).read_text())["phase"]["segments"][-1]
+    step_seconds = setting("LOAD_RAMP_STEP_SECONDS", "40")
+    settle = setting("LOAD_RAMP_SETTLE_SECONDS", "3")
+    factor = float(os.environ.get("LOAD_RAMP_FACTOR") or 1.5)
+    max_steps = int(os.environ.get("LOAD_RAMP_MAX_STEPS") or 12)
+    steps, segments = [fixed["figures"]], []
+    while (rate := phases.next_ramp_rate(steps, factor, max_steps)) is not None:
+        segment = measure(f"ramp {len(steps)}", rate, step_seconds, settle)
+        segments.append(segment)
+        steps.append(segment["figures"])
+    PACER.set_rate(fixed["offered"])  # users finish their tasks at a rate the portal keeps up with
+    return segments
+
+
+PHASE_RESULT: dict = {}
+
+
+def control(environment) -> None:  # noqa: ANN001
+    try:
+        wait_for_sign_ins(environment)
+        PHASE_RESULT["signed_in"] = SIGN_INS["done"]
+        PHASE_RESULT["segments"] = run_fixed() if PHASE == "fixed" else run_ramp()
+    except Exception as error:  # reported in the writes file; run.sh's report then fails the phase
+        PHASE_RESULT["error"] = repr(error)
+        print(f"Phase {PHASE} failed: {error!r}", flush=True)
+    finally:
+        environment.runner.quit()
+
+
+@events.test_start.add_listener
+def _start_phase(environment, **_kwargs) -> None:  # noqa: ANN001
+    if PHASE:
+        PHASE_RESULT.update(phase=PHASE, segments=[])
+        gevent.spawn(control, environment)
+
+
 def _stats_row(entry) -> dict:  # noqa: ANN001
     return {
         "method": entry.method or "",
@@ -454,29 +713,6 @@ def _write_counts(environment, **_kwargs) -> None:  # noqa: ANN001
         "status": dict(STATUS),
         "endpoints": [_stats_row(entry) for entry in stats.entries.values()],
         "total": _stats_row(stats.total) | {"method": "", "name": "Aggregated"},
+        "phase": PHASE_RESULT,
     }
     target.write_text(json.dumps(report, indent=2) + "\n")
-
-
-class ReferenceUser(PortalUser):
-    """The reference run (load/run.sh runs it after the measured one): the same people signed in the same way, each
-    then asking only for the accessibility statement — a signed-in page with the service's layout and no records on
-    it — with no pause. What the server, the database and locust manage on this machine for the cheapest page there
-    is: the ceiling any scenario on this stack is measured against. Chosen by name on the locust command line."""
-
-    abstract = True
-    wait_time = constant(0)
-
-    @task
-    def reference_page(self) -> None:
-        self.get("/accessibility", "GET /accessibility (reference)")
-
-
-class ReferenceOfficer(ReferenceUser):
-    role = "officer"
-    fixed_count = 25
-
-
-class ReferencePartner(ReferenceUser):
-    role = "partner"
-    fixed_count = 25

@@ -4,6 +4,8 @@ the PostgreSQL backends serving kcpo_load), so figures from a shared machine can
     .venv/bin/python load/machine.py watch FILE &      # samples every 3 s while the run goes on
     .venv/bin/python load/machine.py report FILE        # after it (stop the watcher): one line, also in FILE.txt
 
+load/locustfile.py measures each phase with cpu_snapshot (the gunicorn master's process tree and the PostgreSQL
+backends of the load database, by pid) and busy_seconds. Standard library only: locust's virtualenv imports it.
 Linux only (/proc).
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -33,6 +36,45 @@ def process_seconds(pid: str) -> float:
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def _processes() -> list[tuple[str, str, str]]:
+    """(pid, parent pid, command line) of every process."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        found.append((entry.name, stat.rsplit(")", 1)[1].split()[1], command))
+    return found
+
+
+BACKEND_TITLE = re.compile(r"^postgres: (?:\S+: )?([^\s:]+) (\S+) ")  # a user name has no colon
+
+
+def backend_database(command: str) -> str | None:
+    """The database a PostgreSQL backend serves, from its process title ("postgres: [CLUSTER: ]USER DATABASE HOST
+    STATE"); None for any other process (the server's own workers: "postgres: 15/main: walwriter")."""
+    found = BACKEND_TITLE.match(command)
+    return found.group(2) if found else None
+
+
+def cpu_snapshot(gunicorn_master: str, database: str) -> dict[str, dict[str, float]]:
+    """CPU seconds so far, by kind and pid: the gunicorn master and its workers, the PostgreSQL backends connected
+    to `database` (their process title names it: "postgres: USER DATABASE HOST(PORT) STATE") and this process."""
+    processes = _processes()
+    workers = {pid for pid, parent, _command in processes if gunicorn_master and parent == gunicorn_master}
+    gunicorn = ({gunicorn_master} if gunicorn_master else set()) | workers
+    backends = {pid for pid, _parent, command in processes if backend_database(command) == database}
+    return {
+        "gunicorn": {pid: process_seconds(pid) for pid in gunicorn},
+        "postgresql": {pid: process_seconds(pid) for pid in backends},
+        "locust": {str(os.getpid()): process_seconds(str(os.getpid()))},
+    }
 
 
 def pids(*pattern: str) -> list[str]:

@@ -1,58 +1,30 @@
-"""Summarise a load run (load/run.sh): requests per second, p50/p95/p99 per endpoint, errors, 5xx, the database count
-check and the issue #8 targets. Prints a Markdown table and writes it to $LOAD_OUT/report.md.
+"""Summarise a load run (load/run.sh): the yardstick, the fixed-rate phase (p50/p95/p99 per request name and type,
+errors, achieved rate, CPU per request of gunicorn and PostgreSQL, the count check, the audit chain, issue 17's
+targets with PASS/FAIL) and the ramp (the highest rate with p95 <= 250 ms, as a ratio to the yardstick). Writes
+$LOAD_OUT/results.json and $LOAD_OUT/results.md (labelled by date and commit, ready for docs/load-test.md) and prints
+the Markdown. Exit status 1 when a target is missed, 2 when the fixed phase has no figures.
 
-    .venv/bin/python load/report.py [--started ISO] [--finished ISO] [--users 50] [--workers 4]
+    .venv/bin/python load/report.py --commit abc1234 [--yardstick 1750] [--share 0.035] [--started ISO] ...
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import seconds_by_kind  # noqa: E402
+import phases  # noqa: E402
 
 OUT = Path(os.environ.get("LOAD_OUT") or Path(__file__).resolve().parent.parent / "instance" / "load")
-MATCH = "(match)"
-PAGE_P95_MS = 150
-MATCH_P95_MS = 250
-MIN_RPS = 300
-SIGN_IN = "GET /sign-in"  # its steps (argon2 on purpose, once per user) are reported but are not page views
 
 
-def load_stats(recorded: dict, path: Path) -> tuple[list[dict], dict]:
-    """Per-endpoint figures as locust's CSV names them: from the final snapshot the locustfile wrote when it stopped,
-    else from the CSV (which can miss the last second)."""
-    if recorded.get("endpoints"):
-
-        def row(item: dict) -> dict:
-            return {
-                "Type": item["method"],
-                "Name": item["name"],
-                "Request Count": str(item["requests"]),
-                "Failure Count": str(item["failures"]),
-                "Requests/s": str(item["rps"]),
-                "50%": str(item["p50"]),
-                "95%": str(item["p95"]),
-                "99%": str(item["p99"]),
-            }
-
-        return [row(item) for item in recorded["endpoints"]], row(recorded["total"])
-    with path.open() as handle:
-        rows = list(csv.DictReader(handle))
-    endpoints = [row for row in rows if row["Name"] != "Aggregated"]
-    total = next(row for row in rows if row["Name"] == "Aggregated")
-    return endpoints, total
-
-
-def number(row: dict, key: str) -> float:
-    value = row.get(key, "")
-    return float(value) if value not in ("", "N/A") else 0.0
+class NoFigures(Exception):
+    """A phase that could not run (exit status 2)."""
 
 
 def count_check(writes: dict, before: dict, after: dict) -> list[tuple[str, int, int, bool]]:
@@ -70,52 +42,154 @@ def count_check(writes: dict, before: dict, after: dict) -> list[tuple[str, int,
     return [(what, rows, counted, rows == counted) for what, rows, counted in checks]
 
 
-def reference_lines(rps: float, requests: float) -> list[str]:
-    """The reference run's figures (the cheapest signed-in page, no pause) and the scenario's share of them."""
-    if not (OUT / "writes_reference.json").exists():
-        return []
-    _endpoints, reference = load_stats(json.loads((OUT / "writes_reference.json").read_text()), Path("-"))
-    reference_rps = number(reference, "Requests/s")
+def audit_ok(verify_output: str) -> bool:
+    return any(line.startswith("OK") for line in verify_output.splitlines())
+
+
+def yardstick_figures(wrk_output: str) -> dict:
+    """The yardstick's requests/s, p50 and p99 in wrk's --latency output."""
+    p50, p99 = (re.search(rf"^\s*{share}%\s+(\S+)", wrk_output, re.M) for share in (50, 99))
+    return {
+        "rps": phases.yardstick_rate(wrk_output),
+        "p50": p50.group(1) if p50 else "",
+        "p99": p99.group(1) if p99 else "",
+    }
+
+
+def cpu_figures(segment: dict) -> dict:
+    """CPU ms per request by kind of process, and how many cores the whole machine was busy on, over a segment."""
+    requests = sum(len(item["times"]) for item in segment.get("names", {}).values())
+    cpu = segment.get("cpu", {})
+    spent = cpu.get("seconds", {})
+    per_request = {kind: seconds * 1000 / requests if requests else 0.0 for kind, seconds in spent.items()}
+    server = per_request.get("gunicorn", 0.0) + per_request.get("postgresql", 0.0)
+    duration = segment.get("seconds", 0.0)
+    return {
+        "ms_per_request": per_request,
+        "server_ms_per_request": server,
+        "machine_busy_cores": cpu.get("machine_busy", 0.0) / duration if duration else 0.0,
+        "processes": cpu.get("processes", {}),
+    }
+
+
+def ramp_result(fixed: dict, ramp_segments: list[dict], yardstick_rps: float | None) -> dict:
+    steps = [fixed["figures"]] + [segment["figures"] for segment in ramp_segments]
+    best = phases.highest_within_limit(steps)
+    return {
+        "steps": steps,
+        "highest_within_limit": best["offered"] if best else None,
+        "ratio_to_yardstick": best["offered"] / yardstick_rps if best and yardstick_rps else None,
+        "limit_ms": phases.RAMP_P95_MS,
+    }
+
+
+def build(args: argparse.Namespace) -> dict:
+    """Every figure of the run, as results.json holds it."""
+    recorded = json.loads((OUT / "writes_fixed.json").read_text())
+    phase = recorded.get("phase", {})
+    if not phase.get("segments"):
+        raise NoFigures(f"The fixed phase has no figures: {phase.get('error', 'see ' + str(OUT / 'fixed.log'))}")
+    fixed = phase["segments"][-1]
+    per_name, per_type, total = phases.by_name_and_type(fixed)
+    before = json.loads((OUT / "counts_before.json").read_text())
+    after = json.loads((OUT / "counts_after.json").read_text())
+    checks = count_check(recorded["writes"], before, after)
+    verify = (OUT / "audit_verify.txt").read_text().strip() if (OUT / "audit_verify.txt").exists() else ""
+    wrk = (OUT / "yardstick.txt").read_text() if (OUT / "yardstick.txt").exists() else ""
+    yardstick = yardstick_figures(wrk) if wrk else {"rps": args.yardstick or None, "p50": "", "p99": ""}
+    targets = phases.targets(fixed, all(c[3] for c in checks), audit_ok(verify), fixed["offered"])
+    result = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "commit": args.commit,
+        "started": args.started,
+        "finished": args.finished,
+        "cores": os.cpu_count(),
+        "users": int(args.users),
+        "workers": int(args.workers),
+        "yardstick": yardstick,
+        "fixed_share": args.share,
+        "fixed": {
+            "offered": fixed["offered"],
+            "seconds": fixed["seconds"],
+            "missed_slots": fixed.get("missed_slots", 0),
+            "per_name": per_name,
+            "per_type": per_type,
+            "total": total,
+            "cpu": cpu_figures(fixed),
+            "status": recorded.get("status", {}),
+        },
+        "count_check": [{"what": w, "rows": r, "writes": c, "equal": e} for w, r, c, e in checks],
+        "audit_verify": verify.splitlines()[-1] if verify else "",
+        "audit_events_added": after["audit_events"] - before["audit_events"],
+        "targets": [{"target": t, "met": met, "measured": m} for t, met, m in targets],
+        "fixed_segment": fixed,  # the raw response times, for a second look
+    }
+    if (OUT / "writes_ramp.json").exists():
+        ramp = json.loads((OUT / "writes_ramp.json").read_text()).get("phase", {})
+        result["ramp"] = ramp_result(fixed, ramp.get("segments", []), yardstick["rps"])
+        if ramp.get("error"):
+            result["ramp"]["error"] = ramp["error"]
+    return result
+
+
+def markdown(result: dict) -> str:
+    """The run as docs/load-test.md shows it: labelled by date and commit."""
+    fixed, yardstick = result["fixed"], result["yardstick"]
+    cpu = fixed["cpu"]["ms_per_request"]
+    rps = yardstick["rps"]
+    origin = f"{result['fixed_share']} of the yardstick" if result["fixed_share"] else "set by LOAD_FIXED_RATE"
     lines = [
+        f"### {result['date']}, commit {result['commit']}",
         "",
-        f"Reference run (the same users asking only for /accessibility, signed in, no pause): "
-        f"{reference_rps:.1f} requests/s, p50 {reference['50%']} ms, p95 {reference['95%']} ms, "
-        f"{int(number(reference, 'Failure Count'))} failures. The scenario's rate is "
-        f"{rps / max(reference_rps, 1e-9):.2f} of it.",
-    ]
-    if (OUT / "machine_reference").exists() and number(reference, "Request Count"):
-        spent = seconds_by_kind(OUT / "machine_reference")
-        lines.append("Reference " + cpu_per_request(spent, number(reference, "Request Count")))
-    return lines + yardstick_lines(reference_rps)
-
-
-def yardstick_lines(reference_rps: float) -> list[str]:
-    """Issue #8's yardstick measured today (load/yardstick.sh's wrk output), beside the figure the issue quotes."""
-    if not (OUT / "yardstick.txt").exists():
-        return []
-    text = (OUT / "yardstick.txt").read_text()
-    rate = re.search(r"Requests/sec:\s*([\d.]+)", text)
-    p50, p99 = (re.search(rf"^\s*{share}%\s+(\S+)", text, re.M) for share in (50, 99))
-    if not (rate and p50 and p99):
-        return []
-    rps = float(rate.group(1))
-    return [
+        f"{result['cores']} cores, {result['users']} users, gunicorn {result['workers']} workers, PostgreSQL at "
+        f"scale 100,000; {result['started']} to {result['finished']} UTC.",
         "",
-        f"Yardstick (issue #8's bare Flask page reading SQLite, same gunicorn settings, wrk with 50 connections; the "
-        f"issue quotes about 1,900 requests/s, p99 31 ms): {rps:.0f} requests/s, p50 {p50.group(1)}, "
-        f"p99 {p99.group(1)} today. The reference page's rate is {reference_rps / max(rps, 1e-9):.2f} of it.",
+        "Yardstick (bare Flask page reading SQLite, wrk, 50 connections): "
+        + (f"**{rps:,.0f} requests/s**, p50 {yardstick['p50']}, p99 {yardstick['p99']}." if rps else "not run."),
+        "",
+        f"Fixed rate: **{fixed['offered']:.1f} requests/s offered** ({origin}) for "
+        f"{fixed['seconds']:.0f} s; achieved {fixed['total']['rate']:.1f} requests/s, {fixed['total']['failures']} "
+        f"errors, {fixed['missed_slots']} slots lost for want of a free user.",
+        "",
+        *phases.name_table(result["fixed_segment"]),
+        "",
+        f"CPU per request: gunicorn {cpu.get('gunicorn', 0):.1f} ms + PostgreSQL {cpu.get('postgresql', 0):.1f} ms "
+        f"= **{fixed['cpu']['server_ms_per_request']:.1f} ms** (locust {cpu.get('locust', 0):.1f} ms); the whole "
+        f"machine was busy on {fixed['cpu']['machine_busy_cores']:.2f} of {result['cores']} cores.",
+        "",
+        "| Count check | Rows added | Successful writes | Equal |",
+        "|---|---:|---:|---|",
     ]
-
-
-def cpu_per_request(spent: dict[str, float], requests: float) -> str:
-    """CPU milliseconds each request cost the server, the database and the load generator, and what that allows."""
-    each = {kind: spent.get(kind, 0.0) * 1000 / requests for kind in ("gunicorn", "postgresql", "locust")}
-    cores = os.cpu_count() or 1
-    return (
-        f"CPU per request: gunicorn {each['gunicorn']:.1f} ms, PostgreSQL {each['postgresql']:.1f} ms, "
-        f"locust {each['locust']:.1f} ms; at that cost {cores} cores could serve at most "
-        f"{cores * 1000 / max(sum(each.values()), 1e-9):.0f} requests/s with nothing else running."
-    )
+    for check in result["count_check"]:
+        lines.append(
+            f"| {check['what']} | {check['rows']:,} | {check['writes']:,} | {'yes' if check['equal'] else 'NO'} |"
+        )
+    lines += [
+        "",
+        f"Audit events added: {result['audit_events_added']:,}. `flask audit verify`: {result['audit_verify'] or '?'}",
+        "",
+        "| Target (issue 17, fixed rate) | Result | Measured |",
+        "|---|---|---|",
+    ]
+    for target in result["targets"]:
+        lines.append(f"| {target['target']} | {'PASS' if target['met'] else '**FAIL**'} | {target['measured']} |")
+    ramp = result.get("ramp")
+    if ramp:
+        lines += [
+            "",
+            "Ramp (p95 over all requests, limit 250 ms; CPU: gunicorn + PostgreSQL per request):",
+            "",
+            *phases.ramp_table(ramp["steps"]),
+            "",
+        ]
+        if ramp["highest_within_limit"] is None:
+            lines.append("Highest rate with p95 <= 250 ms: none of the steps.")
+        else:
+            ratio = f" = **{ramp['ratio_to_yardstick']:.3f}** of the yardstick" if ramp["ratio_to_yardstick"] else ""
+            lines.append(f"Highest rate with p95 <= 250 ms: **{ramp['highest_within_limit']:.1f} requests/s**{ratio}.")
+        if ramp.get("error"):
+            lines.append(f"The ramp stopped on an error: {ramp['error']}")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
@@ -124,85 +198,21 @@ def main() -> int:
     parser.add_argument("--finished", default="")
     parser.add_argument("--users", default="50")
     parser.add_argument("--workers", default="4")
-    parser.add_argument("--prefix", default="run")
+    parser.add_argument("--yardstick", type=float, default=0.0)
+    parser.add_argument("--share", type=float, default=phases.FIXED_SHARE)
+    parser.add_argument("--commit", default="")
     args = parser.parse_args()
-
-    recorded = json.loads((OUT / f"writes_{args.prefix}.json").read_text())
-    endpoints, total = load_stats(recorded, OUT / f"{args.prefix}_stats.csv")
-    writes, statuses = recorded["writes"], recorded["status"]
-    before = json.loads((OUT / "counts_before.json").read_text())
-    after = json.loads((OUT / "counts_after.json").read_text())
-    verify = (OUT / "audit_verify.txt").read_text().strip() if (OUT / "audit_verify.txt").exists() else ""
-    machine = (OUT / "machine.txt").read_text().strip() if (OUT / "machine.txt").exists() else ""
-
-    lines = [
-        f"Run: {args.started} to {args.finished} (UTC); {args.users} users; gunicorn {args.workers} workers; "
-        f"PostgreSQL seeded with --scale 100000; machine: {os.cpu_count()} cores.",
-        "",
-        "| Endpoint | Requests | Failures | req/s | p50 ms | p95 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in sorted(endpoints, key=lambda r: (r["Name"].split(" ", 2)[1], r["Type"])):
-        lines.append(
-            f"| {row['Name']} | {int(number(row, 'Request Count')):,} | {int(number(row, 'Failure Count')):,} "
-            f"| {number(row, 'Requests/s'):.1f} | {row['50%']} | {row['95%']} | {row['99%']} |"
-        )
-    lines.append(
-        f"| **All** | **{int(number(total, 'Request Count')):,}** | **{int(number(total, 'Failure Count')):,}** "
-        f"| **{number(total, 'Requests/s'):.1f}** | **{total['50%']}** | **{total['95%']}** | **{total['99%']}** |"
-    )
-    five_xx = statuses.get("5xx", 0)
-    failures = int(number(total, "Failure Count"))
-    lines += ["", f"Responses by status: {', '.join(f'{k} {v:,}' for k, v in sorted(statuses.items()))}."]
-    if machine:
-        lines += ["", machine]
-    if (OUT / "machine").exists() and number(total, "Request Count"):
-        lines += ["", cpu_per_request(seconds_by_kind(OUT / "machine"), number(total, "Request Count"))]
-    lines += ["", "| Count check | Rows added | Successful writes | Equal |", "|---|---:|---:|---|"]
-    checks = count_check(writes, before, after)
-    for what, rows, counted, equal in checks:
-        lines.append(f"| {what} | {rows:,} | {counted:,} | {'yes' if equal else 'NO'} |")
-    audit_added = after["audit_events"] - before["audit_events"]
-    lines += [
-        "",
-        f"Audit events added: {audit_added:,}. `flask audit verify`: {verify.splitlines()[-1] if verify else '?'}",
-    ]
-
-    gets = [r for r in endpoints if r["Type"] == "GET" and not r["Name"].startswith(SIGN_IN)]
-    pages = [r for r in gets if MATCH not in r["Name"]]
-    matches = [r for r in endpoints if MATCH in r["Name"]]
-    worst_page = max(pages, key=lambda r: number(r, "95%"), default=None)
-    worst_match = max(matches, key=lambda r: number(r, "95%"), default=None)
-    rps = number(total, "Requests/s")
-    targets = [
-        ("zero 5xx", five_xx == 0, f"{five_xx} responses with 5xx"),
-        (f"at least {MIN_RPS} requests per second", rps >= MIN_RPS, f"{rps:.1f} req/s"),
-        (
-            f"p95 <= {PAGE_P95_MS} ms for every page view (GET)",
-            worst_page is not None and number(worst_page, "95%") <= PAGE_P95_MS,
-            f"worst: {worst_page['Name']} {worst_page['95%']} ms" if worst_page else "no page views",
-        ),
-        (
-            f"p95 <= {MATCH_P95_MS} ms for a match",
-            worst_match is not None and number(worst_match, "95%") <= MATCH_P95_MS,
-            f"{worst_match['95%']} ms" if worst_match else "no matches",
-        ),
-        ("database counts equal the successful writes", all(c[3] for c in checks), f"{len(checks)} kinds checked"),
-        ("errors", failures == 0, f"{failures} failed requests"),
-        (
-            "audit chain verifies",
-            verify.startswith("OK") or "\nOK" in verify,
-            verify.splitlines()[-1] if verify else "",
-        ),
-    ]
-    lines += reference_lines(rps, number(total, "Request Count"))
-    lines += ["", "| Target | Met | Measured |", "|---|---|---|"]
-    for what, met, measured in targets:
-        lines.append(f"| {what} | {'yes' if met else 'NO'} | {measured} |")
-    text = "\n".join(lines) + "\n"
-    (OUT / "report.md").write_text(text)
+    try:
+        result = build(args)
+    except NoFigures as error:
+        print(error, file=sys.stderr)
+        return 2
+    text = markdown(result)
+    (OUT / "results.json").write_text(json.dumps(result, indent=1) + "\n")
+    (OUT / "results.md").write_text(text)
     print(text)
-    return 0 if all(met for _what, met, _measured in targets) else 1
+    print(f"Written: {OUT / 'results.json'}, {OUT / 'results.md'}")
+    return 0 if all(target["met"] for target in result["targets"]) else 1
 
 
 if __name__ == "__main__":
