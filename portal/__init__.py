@@ -70,6 +70,7 @@ def register_jinja(app: Flask) -> None:
         ]
     )
     app.jinja_env.template_class = PortalTemplate
+    app.jinja_env.cache = {}  # every template kept (a few hundred), found without the LRU's bookkeeping on each import
     app.jinja_env.add_extension(FragmentCache)  # {% cache %}: the chrome every page repeats, rendered once
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

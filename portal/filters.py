@@ -87,9 +87,10 @@ def navigation_items() -> list[dict]:
 def navigation_key() -> tuple | None:
     """Everything navigation_items() depends on: the key of the service navigation's cached fragment (header.html).
     Who may use a page follows from the role and the organisation's status alone (see `may_use`)."""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return None
-    return (current_user.role, current_user.organisation_status, request.endpoint, request.script_root)
+    return (user.role, user.organisation_status, request.endpoint, request.script_root)
 
 
 def _navigation_href(endpoint: str) -> str:

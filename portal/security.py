@@ -153,9 +153,9 @@ def _signing_keys(app: Flask) -> tuple:
 
 
 def csrf_token() -> str:
-    """This request's CSRF token, as flask-wtf's `generate_csrf` makes it (and kept in `g`, where its forms find it),
-    without building its serializer again on every page: every signed-in page has the sign-out form. With a CSRF
-    secret or field name of its own in the configuration, or no token in the session yet, flask-wtf makes it."""
+    """This request's CSRF token, the same one flask-wtf's `generate_csrf` makes (and kept in `g`, where its forms
+    find it), made for less: every signed-in page has the sign-out form. With a CSRF secret or field name of its own in
+    the configuration, or no token in the session yet, flask-wtf makes it."""
     config = current_app.config
     if (
         "csrf_token" in g
@@ -164,13 +164,34 @@ def csrf_token() -> str:
         or config.get("WTF_CSRF_FIELD_NAME", "csrf_token") != "csrf_token"
     ):
         return generate_csrf()
-    g.csrf_token = _csrf_serializer(current_app.secret_key).dumps(session["csrf_token"])
+    g.csrf_token = _CsrfSigner.for_key(current_app.secret_key).token(session["csrf_token"])
     return g.csrf_token
 
 
-@lru_cache(maxsize=8)
-def _csrf_serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")  # flask-wtf's
+class _CsrfSigner:
+    """flask-wtf's serializer (URLSafeTimedSerializer, salt "wtf-csrf-token", HMAC-SHA-1), built once per key: its
+    signer with hashlib's own SHA-1 (itsdangerous's default wraps it in a Python function, which sends HMAC down its
+    slow path; the signature is the same), and the encoded session token, which is the same on every page, kept."""
+
+    def __init__(self, secret_key: str | bytes) -> None:
+        self.serializer = URLSafeTimedSerializer(
+            secret_key, salt="wtf-csrf-token", signer_kwargs={"digest_method": hashlib.sha1}
+        )
+        self.signer = self.serializer.make_signer(self.serializer.salt)
+        self.payloads: dict[str, bytes] = {}
+
+    @classmethod
+    @lru_cache(maxsize=8)
+    def for_key(cls, secret_key: str | bytes) -> "_CsrfSigner":
+        return cls(secret_key)
+
+    def token(self, raw: str) -> str:
+        payload = self.payloads.get(raw)
+        if payload is None:
+            if len(self.payloads) >= SESSIONS_KEPT:
+                self.payloads.pop(next(iter(self.payloads), None), None)  # the oldest
+            payload = self.payloads[raw] = self.serializer.dump_payload(raw)
+        return self.signer.sign(payload).decode()
 
 
 def accepts_bodies_up_to(limit: int) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import Flask, g, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from freezegun import freeze_time
+from itsdangerous import URLSafeTimedSerializer
 
 from portal.security import csrf_token
 
@@ -65,11 +66,14 @@ def test_a_session_holding_a_list_is_never_kept_but_opens_as_before(app: Flask) 
 
 
 def test_the_pages_csrf_token_is_flask_wtfs_own_and_passes_its_check(app: Flask) -> None:
-    with app.test_request_context("/"):
-        session["csrf_token"] = "0123456789abcdef0123456789abcdef01234567"
-        token = csrf_token()
-        assert g.csrf_token == token and generate_csrf() == token  # forms on the page get the same token
-        validate_csrf(token)  # raises when the token is not one flask-wtf accepts
+    raw = "0123456789abcdef0123456789abcdef01234567"
+    for _ in range(2):  # the second time with the kept signer and encoded token
+        with freeze_time(datetime(2026, 12, 7, 10, 30)), app.test_request_context("/"):
+            session["csrf_token"] = raw
+            token = csrf_token()
+            assert g.csrf_token == token and generate_csrf() == token  # forms on the page get the same token
+            assert token == URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)  # flask-wtf's
+            validate_csrf(token)  # raises when the token is not one flask-wtf accepts
     with app.test_request_context("/"):  # no raw token in the session yet: flask-wtf makes one
         token = csrf_token()
         assert session["csrf_token"] and token == generate_csrf()
