@@ -54,6 +54,14 @@ def _view_attribute(app: Flask, endpoint: str, name: str) -> Any:
 
 
 def reads_subject_data(app: Flask, endpoint: str) -> bool:
+    """Worked out once per view: two hooks ask on every request, and views and their URLs are fixed by then."""
+    known = app.extensions.setdefault("reads_subject_data", {})
+    if endpoint not in known:
+        known[endpoint] = _reads_subject_data(app, endpoint)
+    return known[endpoint]
+
+
+def _reads_subject_data(app: Flask, endpoint: str) -> bool:
     rules = app.url_map.iter_rules(endpoint) if endpoint in app.view_functions else []
     if any(SUBJECT_RECORD_ARGUMENTS & rule.arguments for rule in rules):
         return True

@@ -84,6 +84,15 @@ def navigation_items() -> list[dict]:
     ]
 
 
+def navigation_key() -> tuple | None:
+    """Everything navigation_items() depends on: the key of the service navigation's cached fragment (header.html).
+    Who may use a page follows from the role and the organisation's status alone (see `may_use`)."""
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return None
+    return (user.role, user.organisation_status, request.endpoint, request.script_root)
+
+
 def _navigation_href(endpoint: str) -> str:
     """url_for(endpoint), worked out once per application root: the navigation's pages take no arguments."""
     hrefs = current_app.extensions.setdefault("navigation_hrefs", {})
@@ -118,5 +127,6 @@ def register(app: Flask) -> None:
             "service_name": current_app.config["SERVICE_NAME"],
             "os_credit": OS_CREDIT,
             "navigation_items": navigation_items,
+            "navigation_key": navigation_key,
             "error_summary": error_summary,
         }
