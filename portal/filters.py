@@ -8,7 +8,7 @@ from flask_login import current_user
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
 from portal.attendance_outcomes import OUTCOMES, SUMMARY_ORDER
 from portal.auth import may_use
-from portal.forms import error_summary
+from portal.forms import error_summary, gov_params
 from portal.geo import OS_CREDIT
 from portal.models import ORGANISATION_KINDS, Role
 
@@ -109,7 +109,9 @@ def register(app: Flask) -> None:
         organisation_kind=lambda kind: ORGANISATION_KINDS.get(kind, kind),
         **namers,
     )
-    app.jinja_env.globals.update(namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER)
+    app.jinja_env.globals.update(
+        namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER, gov_params=gov_params
+    )
 
     @app.context_processor
     def _globals() -> dict:

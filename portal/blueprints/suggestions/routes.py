@@ -45,8 +45,8 @@ def suggest(subject_id: int) -> ResponseReturnValue:
     starts_on, ends_on = form.period(today)
     page = page_number()
     offset = (page - 1) * SHOWN_SUGGESTIONS
-    profile, result = matching_data.suggest(
-        subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS, offset
+    profile, result = matching_data.suggestions_page(
+        subject, starts_on, ends_on, today, form.match_filters(), SHOWN_SUGGESTIONS, offset, EXCLUDED_IN_TAB
     )
     _record_match_run(subject.id, result)
     return render_template(
