@@ -665,8 +665,8 @@ def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | N
         raise ValueError(f"Not expected at this session: requirements {sorted(unknown)}")
     _lock_referrals([rows[mark["requirement_id"]].attendee.referral_id for mark in marks])
     current = _current_marks(list(rows), on_date)
-    added: list[AttendanceMark] = []
-    for submitted in marks:
+    changes: list[tuple[int, dict[str, Any], AttendanceMark | None, str]] = []
+    for submitted in marks:  # every mark checked before any is written
         requirement_id = submitted["requirement_id"]
         values = clean_mark(submitted)
         earlier = current.get(requirement_id)
@@ -678,7 +678,8 @@ def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | N
         reason = (submitted.get("correction_reason") or "").strip()
         if earlier is not None and not reason:
             raise ValueError("A correction needs a reason")
-        added.append(_add_mark(requirement_id, session_id, on_date, values, earlier, reason, user_id))
+        changes.append((requirement_id, values, earlier, reason))
+    added = _add_marks(session_id, on_date, changes, user_id)
     _evaluate_orders({rows[mark.requirement_id].attendee.order_id for mark in added})
     return added
 
@@ -744,52 +745,59 @@ def cancel_session(
     current = _current_marks(requirement_ids, on_date)
     values = {"status": AttendanceStatus.CANCELLED, "minutes_late": None, "absence_reason": ""}
     values |= {"absence_acceptable": None, "evidence_note": "", "contact_attempts": ""}
-    for requirement_id in requirement_ids:
-        earlier = current.get(requirement_id)
-        correction = f"Session cancelled by the provider: {reason.strip()}" if earlier else ""
-        _add_mark(requirement_id, session_id, on_date, values, earlier, correction, user_id)
+    correction = f"Session cancelled by the provider: {reason.strip()}"
+    changes = [(rid, values, current.get(rid), correction if rid in current else "") for rid in requirement_ids]
+    _add_marks(session_id, on_date, changes, user_id)
     _evaluate_orders({row.attendee.order_id for row in found.rows})
     return cancellation
 
 
-def _add_mark(
-    requirement_id: int,
+def _add_marks(
     session_id: int,
     on_date: date,
-    values: dict[str, Any],
-    earlier: AttendanceMark | None,
-    correction_reason: str,
+    changes: list[tuple[int, dict[str, Any], AttendanceMark | None, str]],
     user_id: int,
-) -> AttendanceMark:
-    if earlier is not None:
+) -> list[AttendanceMark]:
+    """One new mark per (requirement id, values, mark it replaces or None, correction reason), each recorded: the
+    marks replaced stop being current in one flush, then the new ones are written together in the next."""
+    replaced = [earlier for _, _, earlier, _ in changes if earlier is not None]
+    for earlier in replaced:
         earlier.is_current = False
-        db.session.flush()  # the old row stops being current before the new one is written
-    mark = AttendanceMark(
-        requirement_id=requirement_id,
-        session_id=session_id,
-        on_date=on_date,
-        revision=earlier.revision + 1 if earlier else 1,
-        is_current=True,
-        correction_reason=correction_reason,
-        recorded_by_id=user_id,
-        recorded_at=utcnow(),
-        **values,
-    )
-    db.session.add(mark)
+    if replaced:
+        db.session.flush()  # the old rows stop being current before the new ones are written
+    recorded_at = utcnow()
+    marks = [
+        AttendanceMark(
+            requirement_id=requirement_id,
+            session_id=session_id,
+            on_date=on_date,
+            revision=earlier.revision + 1 if earlier else 1,
+            is_current=True,
+            correction_reason=correction_reason,
+            recorded_by_id=user_id,
+            recorded_at=recorded_at,
+            **values,
+        )
+        for requirement_id, values, earlier, correction_reason in changes
+    ]
+    if not marks:
+        return []
+    db.session.add_all(marks)
     db.session.flush()
-    audit.record(
-        audit.ALTERATION if earlier else audit.COLLECTION,
-        "attendance-mark",
-        mark.id,
-        user_id=user_id,
-        requirement_id=requirement_id,
-        session_id=session_id,
-        on_date=on_date.isoformat(),
-        status=str(mark.status),
-        revision=mark.revision,
-        replaces_mark_id=earlier.id if earlier else None,
-    )
-    return mark
+    for mark, (requirement_id, _values, earlier, _reason) in zip(marks, changes, strict=True):
+        audit.record(
+            audit.ALTERATION if earlier else audit.COLLECTION,
+            "attendance-mark",
+            mark.id,
+            user_id=user_id,
+            requirement_id=requirement_id,
+            session_id=session_id,
+            on_date=on_date.isoformat(),
+            status=str(mark.status),
+            revision=mark.revision,
+            replaces_mark_id=earlier.id if earlier else None,
+        )
+    return marks
 
 
 def _evaluate_orders(order_ids: set[int]) -> None:
