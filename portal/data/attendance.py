@@ -444,6 +444,13 @@ def _referral_dates(
     )
 
 
+def _read(statement: Select, parameters: dict[str, Any]) -> Any:
+    """A prebuilt Core statement's rows, run on the session's connection: columns only, so none of the ORM's
+    execution (about half the cost of a small query). Pending changes are flushed first, as the session would."""
+    db.session.flush()
+    return db.session.connection().execute(statement, parameters)
+
+
 def _active_referrals(
     organisation_id: int | None, session_id: int | None, subject_ids: set[int] | None
 ) -> list[_ActiveReferral]:
@@ -477,7 +484,7 @@ def _active_referrals(
             venue_name=row[18],
             venue_postcode=row[19],
         )
-        for row in db.session.execute(statement, {k: v for k, v in parameters.items() if v is not None})
+        for row in _read(statement, {k: v for k, v in parameters.items() if v is not None})
     ]
 
 
@@ -530,7 +537,7 @@ def _cancellations(session_ids: set[int], date_from: date | None, date_to: date)
     if date_from is not None:
         parameters["date_from"] = date_from
     statement = _CANCELLATIONS_BETWEEN if date_from is not None else _CANCELLATIONS_UNTIL
-    return {(row.session_id, row.on_date): row for row in db.session.execute(statement, parameters)}
+    return {(row.session_id, row.on_date): row for row in _read(statement, parameters)}
 
 
 _CANCELLATIONS_UNTIL = select(
@@ -551,7 +558,7 @@ def _current_statuses(
     statement = _STATUSES_BETWEEN if date_from is not None else _STATUSES_UNTIL
     return {
         (requirement_id, on_date): AttendanceStatus(status)
-        for requirement_id, on_date, status in db.session.execute(statement, parameters)
+        for requirement_id, on_date, status in _read(statement, parameters)
     }
 
 
@@ -853,7 +860,7 @@ def _mark_views(requirement_ids: list[int], on_date: date, *, current_only: bool
             recorded_by_name=row[11] or "",
             recorded_at=row[12],
         )
-        for row in db.session.execute(statement, {"requirement_ids": requirement_ids, "on_date": on_date})
+        for row in _read(statement, {"requirement_ids": requirement_ids, "on_date": on_date})
     ]
 
 
