@@ -17,11 +17,11 @@ from functools import cache, lru_cache
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import Row, Select, bindparam, insert, select, update
 
 from portal.attendance_outcomes import SUMMARY_ORDER, summary_key
 from portal.compliance.schedule import LONDON, as_utc, expected_dates, is_overdue, london_today, requirement_period
-from portal.data import EditConflict, audit, noncompliance, short_name
+from portal.data import EditConflict, audit, noncompliance, read_rows, short_name
 from portal.extensions import db
 from portal.filters import govuk_date, govuk_time
 from portal.models import (
@@ -444,13 +444,6 @@ def _referral_dates(
     )
 
 
-def _read(statement: Select, parameters: dict[str, Any]) -> Any:
-    """A prebuilt Core statement's rows, run on the session's connection: columns only, so none of the ORM's
-    execution (about half the cost of a small query). Pending changes are flushed first, as the session would."""
-    db.session.flush()
-    return db.session.connection().execute(statement, parameters)
-
-
 def _active_referrals(
     organisation_id: int | None, session_id: int | None, subject_ids: set[int] | None
 ) -> list[_ActiveReferral]:
@@ -484,7 +477,7 @@ def _active_referrals(
             venue_name=row[18],
             venue_postcode=row[19],
         )
-        for row in _read(statement, {k: v for k, v in parameters.items() if v is not None})
+        for row in read_rows(statement, {k: v for k, v in parameters.items() if v is not None})
     ]
 
 
@@ -537,7 +530,7 @@ def _cancellations(session_ids: set[int], date_from: date | None, date_to: date)
     if date_from is not None:
         parameters["date_from"] = date_from
     statement = _CANCELLATIONS_BETWEEN if date_from is not None else _CANCELLATIONS_UNTIL
-    return {(row.session_id, row.on_date): row for row in _read(statement, parameters)}
+    return {(row.session_id, row.on_date): row for row in read_rows(statement, parameters)}
 
 
 _CANCELLATIONS_UNTIL = select(
@@ -558,7 +551,7 @@ def _current_statuses(
     statement = _STATUSES_BETWEEN if date_from is not None else _STATUSES_UNTIL
     return {
         (requirement_id, on_date): AttendanceStatus(status)
-        for requirement_id, on_date, status in _read(statement, parameters)
+        for requirement_id, on_date, status in read_rows(statement, parameters)
     }
 
 
@@ -652,8 +645,8 @@ def record_consultation(found: Register) -> None:
     )
 
 
-def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | None) -> list[AttendanceMark]:
-    """Record the register for a whole session in one go; returns the rows it added.
+def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | None) -> list[int]:
+    """Record the register for a whole session in one go; returns the ids of the marks it added.
 
     `found` is the register as `find_register` gave it to the caller (which checked it is this organisation's).
     Each dict holds `requirement_id`, the MARK_FIELDS, and for a change to an existing mark a `correction_reason`;
@@ -672,7 +665,7 @@ def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | N
         raise ValueError(f"Not expected at this session: requirements {sorted(unknown)}")
     _lock_referrals([rows[mark["requirement_id"]].attendee.referral_id for mark in marks])
     current = _current_marks(list(rows), on_date)
-    changes: list[tuple[int, dict[str, Any], AttendanceMark | None, str]] = []
+    changes: list[tuple[int, dict[str, Any], Row | None, str]] = []
     for submitted in marks:  # every mark checked before any is written
         requirement_id = submitted["requirement_id"]
         values = clean_mark(submitted)
@@ -687,7 +680,7 @@ def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | N
             raise ValueError("A correction needs a reason")
         changes.append((requirement_id, values, earlier, reason))
     added = _add_marks(session_id, on_date, changes, user_id)
-    _evaluate_orders({rows[mark.requirement_id].attendee.order_id for mark in added})
+    _evaluate_orders({rows[requirement_id].attendee.order_id for requirement_id, *_ in changes})
     return added
 
 
@@ -762,49 +755,57 @@ def cancel_session(
 def _add_marks(
     session_id: int,
     on_date: date,
-    changes: list[tuple[int, dict[str, Any], AttendanceMark | None, str]],
+    changes: list[tuple[int, dict[str, Any], Row | None, str]],
     user_id: int,
-) -> list[AttendanceMark]:
-    """One new mark per (requirement id, values, mark it replaces or None, correction reason), each recorded: the
-    marks replaced stop being current in one flush, then the new ones are written together in the next."""
-    replaced = [earlier for _, _, earlier, _ in changes if earlier is not None]
-    for earlier in replaced:
-        earlier.is_current = False
-    if replaced:
-        db.session.flush()  # the old rows stop being current before the new ones are written
+) -> list[int]:
+    """One new mark per (requirement id, values, current mark it replaces or None, correction reason), each recorded;
+    returns their ids. The marks replaced stop being current in one statement, then the new ones are written
+    together in the next (prebuilt Core statements: no ORM objects to build or flush)."""
+    if not changes:
+        return []
+    replaced = [earlier.id for _, _, earlier, _ in changes if earlier is not None]
+    if replaced:  # the old rows stop being current before the new ones are written
+        read_rows(_REPLACED_MARKS, {"mark_ids": replaced})
     recorded_at = utcnow()
-    marks = [
-        AttendanceMark(
-            requirement_id=requirement_id,
-            session_id=session_id,
-            on_date=on_date,
-            revision=earlier.revision + 1 if earlier else 1,
-            is_current=True,
-            correction_reason=correction_reason,
-            recorded_by_id=user_id,
-            recorded_at=recorded_at,
+    rows = [
+        {
+            "requirement_id": requirement_id,
+            "session_id": session_id,
+            "on_date": on_date,
+            "revision": earlier.revision + 1 if earlier else 1,
+            "is_current": True,
+            "correction_reason": correction_reason,
+            "recorded_by_id": user_id,
+            "recorded_at": recorded_at,
             **values,
-        )
+        }
         for requirement_id, values, earlier, correction_reason in changes
     ]
-    if not marks:
-        return []
-    db.session.add_all(marks)
-    db.session.flush()
-    for mark, (requirement_id, _values, earlier, _reason) in zip(marks, changes, strict=True):
+    added = dict(read_rows(_NEW_MARKS, rows).all())  # requirement id -> new mark's id
+    for row, (requirement_id, _values, earlier, _reason) in zip(rows, changes, strict=True):
         audit.record(
             audit.ALTERATION if earlier else audit.COLLECTION,
             "attendance-mark",
-            mark.id,
+            added[requirement_id],
             user_id=user_id,
             requirement_id=requirement_id,
             session_id=session_id,
             on_date=on_date.isoformat(),
-            status=str(mark.status),
-            revision=mark.revision,
+            status=str(row["status"]),
+            revision=row["revision"],
             replaces_mark_id=earlier.id if earlier else None,
         )
-    return marks
+    return [added[requirement_id] for requirement_id, *_ in changes]
+
+
+_REPLACED_MARKS = (
+    update(AttendanceMark.__table__)
+    .where(AttendanceMark.__table__.c.id.in_(bindparam("mark_ids", expanding=True)))
+    .values(is_current=False)
+)
+_NEW_MARKS = insert(AttendanceMark.__table__).returning(
+    AttendanceMark.__table__.c.requirement_id, AttendanceMark.__table__.c.id
+)
 
 
 def _evaluate_orders(order_ids: set[int]) -> None:
@@ -816,7 +817,7 @@ def _evaluate_orders(order_ids: set[int]) -> None:
 def _lock_referrals(referral_ids: list[int]) -> None:
     """Lock the referrals whose marks change, so two people saving one register write one after the other."""
     if referral_ids:
-        db.session.scalars(_LOCKED_REFERRALS, {"referral_ids": referral_ids}).all()
+        read_rows(_LOCKED_REFERRALS, {"referral_ids": referral_ids}).all()
 
 
 _LOCKED_REFERRALS = (
@@ -824,19 +825,21 @@ _LOCKED_REFERRALS = (
 )
 
 
-def _current_marks(requirement_ids: list[int], on_date: date) -> dict[int, AttendanceMark]:
-    rows = db.session.scalars(_CURRENT_MARKS, {"requirement_ids": requirement_ids, "on_date": on_date})
+def _current_marks(requirement_ids: list[int], on_date: date) -> dict[int, Row]:
+    """The current marks on this date, as rows of their id, requirement id, revision and MARK_FIELDS."""
+    rows = read_rows(_CURRENT_MARKS, {"requirement_ids": requirement_ids, "on_date": on_date})
     return {mark.requirement_id: mark for mark in rows}
 
 
-_CURRENT_MARKS = (
-    select(AttendanceMark)
-    .where(
-        AttendanceMark.requirement_id.in_(bindparam("requirement_ids", expanding=True)),
-        AttendanceMark.on_date == bindparam("on_date"),
-        AttendanceMark.is_current.is_(True),
-    )
-    .execution_options(populate_existing=True)
+_CURRENT_MARKS = select(
+    AttendanceMark.id,
+    AttendanceMark.requirement_id,
+    AttendanceMark.revision,
+    *(getattr(AttendanceMark, name) for name in MARK_FIELDS),
+).where(
+    AttendanceMark.requirement_id.in_(bindparam("requirement_ids", expanding=True)),
+    AttendanceMark.on_date == bindparam("on_date"),
+    AttendanceMark.is_current.is_(True),
 )
 
 
@@ -860,7 +863,7 @@ def _mark_views(requirement_ids: list[int], on_date: date, *, current_only: bool
             recorded_by_name=row[11] or "",
             recorded_at=row[12],
         )
-        for row in _read(statement, {"requirement_ids": requirement_ids, "on_date": on_date})
+        for row in read_rows(statement, {"requirement_ids": requirement_ids, "on_date": on_date})
     ]
 
 
