@@ -137,7 +137,7 @@ def suggest(  # noqa: ANN201
 
 # The suggestions page ----------------------------------------------------------------------------------------------
 
-PAGES_KEPT = 1024  # suggestion pages kept per catalogue copy before starting again
+PAGES_KEPT = 256  # suggestion pages kept per catalogue copy before starting again (each some tens of KB)
 
 _kept: WeakKeyDictionary[PreparedCatalogue, dict[tuple, MatchResult]] = WeakKeyDictionary()
 _kept_lock = threading.Lock()
