@@ -386,9 +386,11 @@ def load_mix(measured: list[Measured]) -> Measured:
     )
 
 
-def run(database_url: str, accounts: dict, size: tuple, say: Progress, **label: str | int) -> Run:
-    """Every page, each beside the bare page measured in this process batch by batch, then the mix. `label`:
-    backend, scale and revision, as the report names them."""
+def run(
+    database_url: str, accounts: dict, size: tuple, say: Progress, only: list[str] | None = None, **label: str | int
+) -> Run:
+    """Every page (or `only` those named), each beside the bare page measured in this process batch by batch, then
+    the mix. `label`: backend, scale and revision, as the report names them."""
     app = production_like_app(database_url)
     bare = (Page("bare Flask page", bare_app.app.test_client(), get("/")), Samples())
     try:
@@ -402,7 +404,13 @@ def run(database_url: str, accounts: dict, size: tuple, say: Progress, **label: 
         gc.freeze()
         counter = StatementCounter(app)
         measured = []
-        for page in pages(app, accounts):
+        chosen = pages(app, accounts)
+        unknown = set(only or ()) - {page.name for page in chosen}
+        if unknown:
+            raise SystemExit(f"No such page: {', '.join(sorted(unknown))}")
+        for page in chosen:
+            if only and page.name not in only:
+                continue
             measured.append(measure(page, counter, size, bare))
             row = measured[-1]
             say(

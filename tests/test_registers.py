@@ -307,6 +307,22 @@ def test_a_register_changed_since_it_was_opened_is_not_overwritten(client, app, 
     assert [mark.status for mark in marks(app, ayaan)] == ["attended"]
 
 
+def test_a_save_refused_for_one_young_person_writes_no_mark_for_the_others(app, partner, session_id, two) -> None:  # noqa: ANN001
+    """Every mark is checked before any is written: the view answers a conflict with a redirect, which commits."""
+    from portal.data import EditConflict
+
+    ayaan, bilal = two
+    with app.app_context():
+        found = attendance.find_register(partner, session_id, LAST_WEEK)
+        first_fine = {"requirement_id": ayaan, "status": "attended", "expected_revision": 0}
+        then_stale = {"requirement_id": bilal, "status": "attended", "expected_revision": 1}
+        with pytest.raises(EditConflict):
+            attendance.save_register(found, [first_fine, then_stale], None)
+        db.session.commit()
+    assert marks(app, ayaan) == [] and marks(app, bilal) == []
+    assert audit_events(app, "attendance-mark") == []
+
+
 # Provider cancellations
 
 

@@ -266,3 +266,93 @@ def test_an_add_button_sends_its_own_session_only(officer, demo, app) -> None:  
         "In the draft order"
         in after.select_one(f"#{pressed.find_parent('li', class_='app-suggestions__item')['id']}").get_text()
     )
+
+
+# The page's match is kept (portal.data.matching.suggestions_page) -------------------------------------------------
+
+
+def _matcher_runs(monkeypatch) -> list[int]:  # noqa: ANN001
+    import portal.data.matching as matching_data
+
+    runs: list[int] = []
+    match = matching_data.match
+
+    def counted(profile, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        runs.append(profile.id)
+        return match(profile, *args, **kwargs)
+
+    monkeypatch.setattr(matching_data, "match", counted)
+    return runs
+
+
+def _combinations(app, subject_id: int) -> int:  # noqa: ANN001
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "combination", AuditEvent.record_id == subject_id)
+        )
+
+
+def _suggested_titles(officer, subject_id: int) -> list[str]:  # noqa: ANN001
+    soup = page(officer.get(f"/subjects/{subject_id}/suggestions"))
+    return [item.select_one("h3 a").get_text(strip=True) for item in soup.select("#suggested .app-suggestions__item")]
+
+
+def test_the_page_is_kept_between_views_and_each_view_is_still_recorded(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+    make.programme(make.organisation(), title="Kept Football")
+    subject_id = make.subject(interest_activity_types=["football"])
+    runs = _matcher_runs(monkeypatch)
+    first = page(officer.get(f"/subjects/{subject_id}/suggestions")).select_one("main").get_text(" ", strip=True)
+    second = page(officer.get(f"/subjects/{subject_id}/suggestions")).select_one("main").get_text(" ", strip=True)
+    assert "Kept Football" in first and first == second
+    assert runs == [subject_id]  # the second view showed what the first worked out
+    assert _combinations(app, subject_id) == 2  # and both combined the subject's data with the catalogue
+    officer.get(f"/subjects/{subject_id}/suggestions?page=2")
+    assert runs == [subject_id, subject_id]  # another page is another match
+
+
+def test_a_change_to_the_subject_gives_fresh_suggestions_on_the_next_view(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+    from datetime import time
+
+    from portal.models import SubjectWindow, WindowKind
+
+    make.programme(make.organisation(), title="Monday Football")  # Mondays 17:00-19:00
+    subject_id = make.subject(interest_activity_types=["football"])
+    runs = _matcher_runs(monkeypatch)
+    assert "Monday Football" in _suggested_titles(officer, subject_id)
+    with app.app_context():  # the subject now works when it meets; the catalogue is unchanged
+        db.session.add(
+            SubjectWindow(
+                subject_id=subject_id,
+                kind=WindowKind.WORK,
+                label="Job",
+                weekday=0,
+                start_time=time(16),
+                end_time=time(20),
+            )
+        )
+        db.session.commit()
+    assert "Monday Football" not in _suggested_titles(officer, subject_id)
+    assert runs == [subject_id, subject_id]
+
+
+def test_a_catalogue_change_gives_fresh_suggestions_on_the_next_view(officer, make, monkeypatch) -> None:  # noqa: ANN001
+    organisation_id = make.organisation()
+    make.programme(organisation_id, title="First Football")
+    subject_id = make.subject(interest_activity_types=["football"])
+    runs = _matcher_runs(monkeypatch)
+    assert "Newer Football" not in _suggested_titles(officer, subject_id)
+    make.programme(organisation_id, title="Newer Football")  # the catalogue's version moves on
+    assert "Newer Football" in _suggested_titles(officer, subject_id)
+    assert runs == [subject_id, subject_id]
+
+
+def test_a_place_taken_by_someone_else_gives_fresh_suggestions_on_the_next_view(officer, make, monkeypatch) -> None:  # noqa: ANN001
+    club = make.programme(make.organisation(), title="One-place Football", capacity=1)
+    subject_id = make.subject(interest_activity_types=["football"])
+    runs = _matcher_runs(monkeypatch)
+    assert "One-place Football" in _suggested_titles(officer, subject_id)
+    make.referral(make.session_ids(club)[0], status="accepted")  # another young person takes the only place
+    assert "One-place Football" not in _suggested_titles(officer, subject_id)
+    assert runs == [subject_id, subject_id]

@@ -7,6 +7,13 @@ from sqlalchemy.exc import NoResultFound as NoResultFound  # what a lookup of a 
 from portal.extensions import db
 
 
+def read_rows(statement: Any, parameters: dict[str, Any]) -> Any:
+    """A prebuilt statement of columns, its rows run on the session's connection: none of the ORM's execution
+    (about half the cost of a small query). Pending changes are flushed first, as the session's own execute does."""
+    db.session.flush()
+    return db.session.connection().execute(statement, parameters)
+
+
 def short_name(first_name: str, last_name: str) -> str:
     """The one detail about a young person partners see: first name and last initial ("Ayaan K.")."""
     return f"{first_name} {last_name[:1].upper()}."

@@ -18,8 +18,7 @@ from typing import Any
 
 from sqlalchemy import Row, Select, bindparam, select
 
-from portal.data import audit, short_name
-from portal.extensions import db
+from portal.data import audit, read_rows, short_name
 from portal.models import (
     AttendanceMark,
     AttendanceStatus,
@@ -485,7 +484,7 @@ def _active_referrals(
             venue_name=row[18],
             venue_postcode=row[19],
         )
-        for row in db.session.execute(statement, {k: v for k, v in parameters.items() if v is not None})
+        for row in read_rows(statement, {k: v for k, v in parameters.items() if v is not None})
     ]
 
 
@@ -538,7 +537,7 @@ def _cancellations(session_ids: set[int], date_from: date | None, date_to: date)
     if date_from is not None:
         parameters["date_from"] = date_from
     statement = _CANCELLATIONS_BETWEEN if date_from is not None else _CANCELLATIONS_UNTIL
-    return {(row.session_id, row.on_date): row for row in db.session.execute(statement, parameters)}
+    return {(row.session_id, row.on_date): row for row in read_rows(statement, parameters)}
 
 
 _CANCELLATIONS_UNTIL = select(
@@ -559,7 +558,7 @@ def _current_statuses(
     statement = _STATUSES_BETWEEN if date_from is not None else _STATUSES_UNTIL
     return {
         (requirement_id, on_date): AttendanceStatus(status)
-        for requirement_id, on_date, status in db.session.execute(statement, parameters)
+        for requirement_id, on_date, status in read_rows(statement, parameters)
     }
 
 

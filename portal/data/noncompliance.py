@@ -12,7 +12,7 @@ from datetime import date, datetime
 from flask import abort
 from sqlalchemy import bindparam, case, select
 
-from portal.data import audit, check_version, notifications, policy, referrals
+from portal.data import audit, check_version, notifications, policy, read_rows, referrals
 from portal.extensions import db
 from portal.models import (
     AttendanceMark,
@@ -88,11 +88,14 @@ class ReferralNotReportable(Exception):
 
 def non_compliance_policy() -> NonCompliancePolicy:
     """The local policy for raising non-compliance reports; the defaults when an admin has recorded none."""
-    setting = db.session.get(PolicySetting, NON_COMPLIANCE)
+    setting = read_rows(_POLICY_VALUE, {"key": NON_COMPLIANCE}).scalar()
     if setting is None:
         return NonCompliancePolicy()
     known = {item.name for item in fields(NonCompliancePolicy)}
-    return NonCompliancePolicy(**{name: value for name, value in setting.value.items() if name in known})
+    return NonCompliancePolicy(**{name: value for name, value in setting.items() if name in known})
+
+
+_POLICY_VALUE = select(PolicySetting.value).where(PolicySetting.key == bindparam("key"))
 
 
 def save_non_compliance_policy(rules: NonCompliancePolicy, user_id: int, expected_version: int | None) -> None:
@@ -119,11 +122,11 @@ def evaluate_orders(order_ids: list[int]) -> list[NonComplianceReport]:
         return []
     ids = set(order_ids)
     parameters = {"order_ids": sorted(ids)}
-    births = dict(db.session.execute(_BIRTHS, parameters).all())
+    births = dict(read_rows(_BIRTHS, parameters).all())
     marks = _mark_facts_by_order(ids)
     events = _event_facts_by_order(ids)
     reports: dict[int, list[tuple[str, int | None, dict]]] = {}
-    for order_id, rule_code, requirement_id, evidence in db.session.execute(_RULE_REPORTS, parameters):
+    for order_id, rule_code, requirement_id, evidence in read_rows(_RULE_REPORTS, parameters):
         reports.setdefault(order_id, []).append((rule_code, requirement_id, evidence))
     local_policy = non_compliance_policy()
     raised = []
@@ -491,7 +494,7 @@ def order_for_events(order_id: int) -> Order:
 
 def _mark_facts_by_order(order_ids: set[int]) -> dict[int, list[MarkFacts]]:
     """The current marks under these orders' requirements, by order, each order's by date then id."""
-    rows = db.session.execute(_MARK_FACTS, {"order_ids": sorted(order_ids)})
+    rows = read_rows(_MARK_FACTS, {"order_ids": sorted(order_ids)})
     found: dict[int, list[MarkFacts]] = {}
     for row in rows:
         found.setdefault(row.order_id, []).append(
@@ -539,7 +542,7 @@ _MARK_FACTS = (
 
 def _event_facts_by_order(order_ids: set[int]) -> dict[int, list[EventFacts]]:
     """The compliance events recorded for these orders, by order, each order's by when they occurred."""
-    rows = db.session.execute(_EVENT_FACTS, {"order_ids": sorted(order_ids)})
+    rows = read_rows(_EVENT_FACTS, {"order_ids": sorted(order_ids)})
     found: dict[int, list[EventFacts]] = {}
     for row in rows:
         found.setdefault(row.order_id, []).append(

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import abort
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, insert, select, update
 
-from portal.data import EditConflict, audit, noncompliance
+from portal.data import EditConflict, audit, noncompliance, read_rows
 from portal.data.attendance import (
     MARK_FIELDS,
     MARKABLE,
@@ -112,8 +112,8 @@ def record_consultation(found: Register) -> None:
     )
 
 
-def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | None) -> list[AttendanceMark]:
-    """Record the register for a whole session in one go; returns the rows it added.
+def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | None) -> list[int]:
+    """Record the register for a whole session in one go; returns the ids of the marks it added.
 
     `found` is the register as `find_register` gave it to the caller (which checked it is this organisation's).
     Each dict holds `requirement_id`, the MARK_FIELDS, and for a change to an existing mark a `correction_reason`;
@@ -132,8 +132,8 @@ def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | N
         raise ValueError(f"Not expected at this session: requirements {sorted(unknown)}")
     _lock_referrals([rows[mark["requirement_id"]].attendee.referral_id for mark in marks])
     current = _current_marks(list(rows), on_date)
-    added: list[AttendanceMark] = []
-    for submitted in marks:
+    changes: list[tuple[int, dict[str, Any], Row | None, str]] = []
+    for submitted in marks:  # every mark checked before any is written
         requirement_id = submitted["requirement_id"]
         values = clean_mark(submitted)
         earlier = current.get(requirement_id)
@@ -145,8 +145,9 @@ def save_register(found: Register, marks: list[dict[str, Any]], user_id: int | N
         reason = (submitted.get("correction_reason") or "").strip()
         if earlier is not None and not reason:
             raise ValueError("A correction needs a reason")
-        added.append(_add_mark(requirement_id, session_id, on_date, values, earlier, reason, user_id))
-    _evaluate_orders({rows[mark.requirement_id].attendee.order_id for mark in added})
+        changes.append((requirement_id, values, earlier, reason))
+    added = _add_marks(session_id, on_date, changes, user_id)
+    _evaluate_orders({rows[requirement_id].attendee.order_id for requirement_id, *_ in changes})
     return added
 
 
@@ -211,52 +212,67 @@ def cancel_session(
     current = _current_marks(requirement_ids, on_date)
     values = {"status": AttendanceStatus.CANCELLED, "minutes_late": None, "absence_reason": ""}
     values |= {"absence_acceptable": None, "evidence_note": "", "contact_attempts": ""}
-    for requirement_id in requirement_ids:
-        earlier = current.get(requirement_id)
-        correction = f"Session cancelled by the provider: {reason.strip()}" if earlier else ""
-        _add_mark(requirement_id, session_id, on_date, values, earlier, correction, user_id)
+    correction = f"Session cancelled by the provider: {reason.strip()}"
+    changes = [(rid, values, current.get(rid), correction if rid in current else "") for rid in requirement_ids]
+    _add_marks(session_id, on_date, changes, user_id)
     _evaluate_orders({row.attendee.order_id for row in found.rows})
     return cancellation
 
 
-def _add_mark(
-    requirement_id: int,
+def _add_marks(
     session_id: int,
     on_date: date,
-    values: dict[str, Any],
-    earlier: AttendanceMark | None,
-    correction_reason: str,
+    changes: list[tuple[int, dict[str, Any], Row | None, str]],
     user_id: int,
-) -> AttendanceMark:
-    if earlier is not None:
-        earlier.is_current = False
-        db.session.flush()  # the old row stops being current before the new one is written
-    mark = AttendanceMark(
-        requirement_id=requirement_id,
-        session_id=session_id,
-        on_date=on_date,
-        revision=earlier.revision + 1 if earlier else 1,
-        is_current=True,
-        correction_reason=correction_reason,
-        recorded_by_id=user_id,
-        recorded_at=utcnow(),
-        **values,
-    )
-    db.session.add(mark)
-    db.session.flush()
-    audit.record(
-        audit.ALTERATION if earlier else audit.COLLECTION,
-        "attendance-mark",
-        mark.id,
-        user_id=user_id,
-        requirement_id=requirement_id,
-        session_id=session_id,
-        on_date=on_date.isoformat(),
-        status=str(mark.status),
-        revision=mark.revision,
-        replaces_mark_id=earlier.id if earlier else None,
-    )
-    return mark
+) -> list[int]:
+    """One new mark per (requirement id, values, current mark it replaces or None, correction reason), each recorded;
+    returns their ids. The marks replaced stop being current in one statement, then the new ones are written
+    together in the next (prebuilt Core statements: no ORM objects to build or flush)."""
+    if not changes:
+        return []
+    replaced = [earlier.id for _, _, earlier, _ in changes if earlier is not None]
+    if replaced:  # the old rows stop being current before the new ones are written
+        read_rows(_REPLACED_MARKS, {"mark_ids": replaced})
+    recorded_at = utcnow()
+    rows = [
+        {
+            "requirement_id": requirement_id,
+            "session_id": session_id,
+            "on_date": on_date,
+            "revision": earlier.revision + 1 if earlier else 1,
+            "is_current": True,
+            "correction_reason": correction_reason,
+            "recorded_by_id": user_id,
+            "recorded_at": recorded_at,
+            **values,
+        }
+        for requirement_id, values, earlier, correction_reason in changes
+    ]
+    added = dict(read_rows(_NEW_MARKS, rows).all())  # requirement id -> new mark's id
+    for row, (requirement_id, _values, earlier, _reason) in zip(rows, changes, strict=True):
+        audit.record(
+            audit.ALTERATION if earlier else audit.COLLECTION,
+            "attendance-mark",
+            added[requirement_id],
+            user_id=user_id,
+            requirement_id=requirement_id,
+            session_id=session_id,
+            on_date=on_date.isoformat(),
+            status=str(row["status"]),
+            revision=row["revision"],
+            replaces_mark_id=earlier.id if earlier else None,
+        )
+    return [added[requirement_id] for requirement_id, *_ in changes]
+
+
+_REPLACED_MARKS = (
+    update(AttendanceMark.__table__)
+    .where(AttendanceMark.__table__.c.id.in_(bindparam("mark_ids", expanding=True)))
+    .values(is_current=False)
+)
+_NEW_MARKS = insert(AttendanceMark.__table__).returning(
+    AttendanceMark.__table__.c.requirement_id, AttendanceMark.__table__.c.id
+)
 
 
 def _evaluate_orders(order_ids: set[int]) -> None:
@@ -268,7 +284,7 @@ def _evaluate_orders(order_ids: set[int]) -> None:
 def _lock_referrals(referral_ids: list[int]) -> None:
     """Lock the referrals whose marks change, so two people saving one register write one after the other."""
     if referral_ids:
-        db.session.scalars(_LOCKED_REFERRALS, {"referral_ids": referral_ids}).all()
+        read_rows(_LOCKED_REFERRALS, {"referral_ids": referral_ids}).all()
 
 
 _LOCKED_REFERRALS = (
@@ -276,19 +292,21 @@ _LOCKED_REFERRALS = (
 )
 
 
-def _current_marks(requirement_ids: list[int], on_date: date) -> dict[int, AttendanceMark]:
-    rows = db.session.scalars(_CURRENT_MARKS, {"requirement_ids": requirement_ids, "on_date": on_date})
+def _current_marks(requirement_ids: list[int], on_date: date) -> dict[int, Row]:
+    """The current marks on this date, as rows of their id, requirement id, revision and MARK_FIELDS."""
+    rows = read_rows(_CURRENT_MARKS, {"requirement_ids": requirement_ids, "on_date": on_date})
     return {mark.requirement_id: mark for mark in rows}
 
 
-_CURRENT_MARKS = (
-    select(AttendanceMark)
-    .where(
-        AttendanceMark.requirement_id.in_(bindparam("requirement_ids", expanding=True)),
-        AttendanceMark.on_date == bindparam("on_date"),
-        AttendanceMark.is_current.is_(True),
-    )
-    .execution_options(populate_existing=True)
+_CURRENT_MARKS = select(
+    AttendanceMark.id,
+    AttendanceMark.requirement_id,
+    AttendanceMark.revision,
+    *(getattr(AttendanceMark, name) for name in MARK_FIELDS),
+).where(
+    AttendanceMark.requirement_id.in_(bindparam("requirement_ids", expanding=True)),
+    AttendanceMark.on_date == bindparam("on_date"),
+    AttendanceMark.is_current.is_(True),
 )
 
 
@@ -312,7 +330,7 @@ def _mark_views(requirement_ids: list[int], on_date: date, *, current_only: bool
             recorded_by_name=row[11] or "",
             recorded_at=row[12],
         )
-        for row in db.session.execute(statement, {"requirement_ids": requirement_ids, "on_date": on_date})
+        for row in read_rows(statement, {"requirement_ids": requirement_ids, "on_date": on_date})
     ]
 
 

@@ -1,6 +1,8 @@
 """Form building blocks shared by every area, with GOV.UK error wording (re-exported by `portal.forms`)."""
 
+import copy
 from datetime import date, datetime, time
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
@@ -137,6 +139,14 @@ class DayMonthYearInput(GovDateInput):
         params = super().map_gov_params(field, **kwargs)
         params["attributes"].pop("required", None)
         return params
+
+
+def gov_params(field, **kwargs: Any) -> dict:  # noqa: ANN001
+    """The params a govuk-frontend-wtf widget gives its GOV.UK macro for `field` (`field(**kwargs)` renders that
+    macro with them), for a page to call the macro itself: the same HTML, without a render_template per field."""
+    widget = copy.copy(field.widget)
+    widget.render = lambda params: params  # the widget's last step renders its template with the params
+    return widget(field, **dict(field.render_kw or {}, **kwargs))  # as wtforms' DefaultMeta.render_field does
 
 
 def error_summary(form) -> dict:  # noqa: ANN001

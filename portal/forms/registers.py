@@ -1,6 +1,7 @@
 """The register: one form for a whole session, its fields prefixed per young person ("r12-status"), so the error
 summary can name each young person and link to their own field. The provider's cancellation is a separate form."""
 
+from functools import lru_cache
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -85,10 +86,29 @@ def _normal(value: Any) -> Any:
 
 def register_form(found: Register) -> RegisterForm:
     """A RegisterForm for this register, filled from the current marks (a POST fills it from what was sent)."""
-    fields: dict[str, Any] = {}
     data: dict[str, Any] = {}
     for row in found.rows:
-        prefix, name = prefix_for(row), row.attendee.subject_name
+        prefix = prefix_for(row)
+        data[prefix + "revision"] = row.current.revision if row.current else 0
+        if row.current is not None:
+            current = row.current.values()
+            for field_name in MARK_FIELDS:
+                value = current[field_name]
+                if field_name == "absence_acceptable":
+                    value = {True: "yes", False: "no"}.get(value)
+                data[prefix + field_name] = str(value) if field_name == "status" else value
+    form_class = _register_form_class(tuple((prefix_for(row), row.attendee.subject_name) for row in found.rows))
+    form = form_class(data=data)
+    form.rows = found.rows
+    return form
+
+
+@lru_cache(maxsize=1024)
+def _register_form_class(people: tuple[tuple[str, str], ...]) -> type[RegisterForm]:
+    """The form class for these young people, by (field prefix, name): made once, as making it costs more than
+    filling it (a register is opened and saved with the same people, time after time)."""
+    fields: dict[str, Any] = {}
+    for prefix, name in people:
         fields |= {
             prefix + "revision": VersionField(),
             prefix + "status": radios(
@@ -103,18 +123,7 @@ def register_form(found: Register) -> RegisterForm:
             prefix + "contact_attempts": text_area(f"How you tried to contact {name} (optional)", max_length=2000),
             prefix + "correction_reason": text_area(f"Why are you changing {name}'s mark?", max_length=2000),
         }
-        data[prefix + "revision"] = row.current.revision if row.current else 0
-        if row.current is not None:
-            current = row.current.values()
-            for field_name in MARK_FIELDS:
-                value = current[field_name]
-                if field_name == "absence_acceptable":
-                    value = {True: "yes", False: "no"}.get(value)
-                data[prefix + field_name] = str(value) if field_name == "status" else value
-    form_class = type("SessionRegisterForm", (RegisterForm,), fields)
-    form = form_class(data=data)
-    form.rows = found.rows
-    return form
+    return type("SessionRegisterForm", (RegisterForm,), fields)
 
 
 class CancelForm(FlaskForm):

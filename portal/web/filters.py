@@ -6,7 +6,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from matching.taxonomy import ACTIVITY_TYPE_NAMES, LANGUAGES, PROVISION_NAMES, WEEKDAYS
-from portal.forms import error_summary
+from portal.forms import error_summary, gov_params
 from portal.infra.geo import OS_CREDIT
 from portal.models import ORGANISATION_KINDS, Role
 from portal.rules.attendance_outcomes import OUTCOMES, SUMMARY_ORDER
@@ -118,7 +118,9 @@ def register(app: Flask) -> None:
         organisation_kind=lambda kind: ORGANISATION_KINDS.get(kind, kind),
         **namers,
     )
-    app.jinja_env.globals.update(namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER)
+    app.jinja_env.globals.update(
+        namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER, gov_params=gov_params
+    )
 
     @app.context_processor
     def _globals() -> dict:

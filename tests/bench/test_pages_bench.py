@@ -81,6 +81,16 @@ def test_a_second_run_reuses_the_prepared_database_and_measures_the_same_pages(
     assert html[0] == html[1]  # the first run's posts wrote to a copy: the second sees the same pages
 
 
+def test_pages_names_the_pages_measured_and_the_mix_weighs_only_those(tmp_path: Path, work_dir: Path) -> None:
+    (report,) = run_benchmark(tmp_path, work_dir, "--backend", "sqlite", "--pages", "register, mark POST")
+    rows = {row["name"]: row for row in report["current"]["rows"]}
+    assert list(rows) == ["bare Flask page", "register", "mark POST", "load mix"]
+    mix, register, mark = rows["load mix"], rows["register"], rows["mark POST"]
+    assert min(register["ratio"], mark["ratio"]) <= mix["ratio"] <= max(register["ratio"], mark["ratio"])
+    with pytest.raises(SystemExit, match="No such page: nowhere"):
+        run_benchmark(tmp_path, work_dir, "--backend", "sqlite", "--pages", "register,nowhere")
+
+
 def test_compare_measures_another_commit_and_prints_both_side_by_side(
     tmp_path: Path, work_dir: Path, capsys: pytest.CaptureFixture
 ) -> None:

@@ -43,7 +43,7 @@ def suggest(subject_id: int) -> ResponseReturnValue:
     starts_on, ends_on = form.period(today)
     page = page_number()
     offset = (page - 1) * SHOWN_SUGGESTIONS
-    profile, result = matching_data.suggest(
+    profile, result = matching_data.suggestions_page(
         subject,
         starts_on,
         ends_on,
@@ -51,6 +51,7 @@ def suggest(subject_id: int) -> ResponseReturnValue:
         form.match_filters(),
         SHOWN_SUGGESTIONS,
         offset,
+        EXCLUDED_IN_TAB,
         audit_filters=_audit_filters(),
     )
     return render_template(
