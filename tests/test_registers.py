@@ -313,11 +313,11 @@ def test_a_save_refused_for_one_young_person_writes_no_mark_for_the_others(app, 
 
     ayaan, bilal = two
     with app.app_context():
-        found = attendance.find_register(partner, session_id, LAST_WEEK)
+        found = registers.find_register(partner, session_id, LAST_WEEK)
         first_fine = {"requirement_id": ayaan, "status": "attended", "expected_revision": 0}
         then_stale = {"requirement_id": bilal, "status": "attended", "expected_revision": 1}
         with pytest.raises(EditConflict):
-            attendance.save_register(found, [first_fine, then_stale], None)
+            registers.save_register(found, [first_fine, then_stale], None)
         db.session.commit()
     assert marks(app, ayaan) == [] and marks(app, bilal) == []
     assert audit_events(app, "attendance-mark") == []
