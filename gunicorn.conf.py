@@ -32,12 +32,12 @@ preload_app = True
 timeout = 60
 
 
-def _flask_app(server):  # noqa: ANN001, ANN202
+def _flask_app(server):
     application = server.app.wsgi()
     return application if hasattr(application, "app_context") and "sqlalchemy" in application.extensions else None
 
 
-def when_ready(server) -> None:  # noqa: ANN001
+def when_ready(server) -> None:
     """In the master, after the app is loaded and before the workers are forked: build the catalogue once."""
     application = _flask_app(server)
     if application is None:
@@ -61,7 +61,7 @@ def when_ready(server) -> None:  # noqa: ANN001
     gc.freeze()
 
 
-def post_fork(server, worker) -> None:  # noqa: ANN001
+def post_fork(server, worker) -> None:
     """A worker never reuses a database connection inherited from the master."""
     application = _flask_app(server)
     if application is None:

@@ -68,7 +68,7 @@ def match_latencies(
     return samples
 
 
-def explained_match(subject, catalogue: PreparedCatalogue, enrolments) -> MatchResult:  # noqa: ANN001
+def explained_match(subject, catalogue: PreparedCatalogue, enrolments) -> MatchResult:
     """A match with every explanation it offers read, as a page showing all of them (or the API) would."""
     result = match(subject, catalogue, enrolments, TODAY, DATE_TO, TODAY)
     for suggestion in result.suggestions:

@@ -157,7 +157,7 @@ def csrf_of(html: str) -> str:
     return unescape(match.group(1) or match.group(2)) if match else ""
 
 
-def location_of(response) -> str:  # noqa: ANN001
+def location_of(response) -> str:
     return response.headers.get("Location", "")
 
 

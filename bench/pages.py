@@ -109,7 +109,7 @@ def backends(choice: str) -> list[str]:
     return wanted
 
 
-def prepare(args: argparse.Namespace, backend: str, size: tuple):  # noqa: ANN201
+def prepare(args: argparse.Namespace, backend: str, size: tuple):
     from bench import page_database
 
     referrals = size[0] + size[1] * size[2] + 5  # one per accept post, and the one the referral page shows
@@ -141,7 +141,7 @@ def measure_backend(args: argparse.Namespace, backend: str, size: tuple) -> dict
             page_database.drop_postgres(database)
 
 
-def measure_revision(args: argparse.Namespace, database) -> dict:  # noqa: ANN001
+def measure_revision(args: argparse.Namespace, database) -> dict:
     """This benchmark, run by a second process on REV's code checked out in a temporary worktree."""
     place = Path(tempfile.mkdtemp(prefix="kcpo-bench-")) / "checkout"
     git = ["git", "-C", str(BENCH_ROOT)]

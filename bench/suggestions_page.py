@@ -26,7 +26,7 @@ BENCH_OFFICER = "bench-officer@kcpo.example.org"
 TARGET_P95_MS = 300.0
 
 
-def timed(client, path: str, count: int) -> list[float]:  # noqa: ANN001
+def timed(client, path: str, count: int) -> list[float]:
     times = []
     for _ in range(count):
         started = time.perf_counter()
@@ -41,7 +41,7 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1]
 
 
-def signed_in_client(app):  # noqa: ANN001, ANN201
+def signed_in_client(app):
     with app.app_context():
         officer = accounts.get_user_by_email(BENCH_OFFICER) or accounts.create_user(
             email=BENCH_OFFICER,

@@ -214,7 +214,7 @@ class PortalUser(FastHttpUser):
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         return headers
 
-    def _keep_cookies(self, response) -> None:  # noqa: ANN001
+    def _keep_cookies(self, response) -> None:
         """Locust's cookie jar never sends a `Secure` cookie over plain HTTP, so the session cookie is kept here."""
         if response.headers is None:
             return
@@ -227,7 +227,7 @@ class PortalUser(FastHttpUser):
             else:
                 self.cookies[name.strip()] = cookie_value.strip()
 
-    def request(self, method: str, path: str, name: str, data: dict | None = None, expect: tuple = (200,)):  # noqa: ANN201
+    def request(self, method: str, path: str, name: str, data: dict | None = None, expect: tuple = (200,)):
         """One request, never following redirects; a status outside `expect` is a failure with its reason."""
         if self.signed_in:
             PACER.wait()
@@ -244,7 +244,7 @@ class PortalUser(FastHttpUser):
         self.last_answer = time.monotonic()
         return response
 
-    def _send(self, method: str, path: str, name: str, data: dict | None, expect: tuple):  # noqa: ANN202
+    def _send(self, method: str, path: str, name: str, data: dict | None, expect: tuple):
         body = urlencode(data, doseq=True) if data is not None else None
         headers = self._headers()
         if body is not None:
@@ -266,10 +266,10 @@ class PortalUser(FastHttpUser):
                 response.success()
             return response, failed
 
-    def get(self, path: str, name: str, expect: tuple = (200,)):  # noqa: ANN201
+    def get(self, path: str, name: str, expect: tuple = (200,)):
         return self.request("GET", path, name, expect=expect)
 
-    def post(self, path: str, name: str, data: dict, expect: tuple = (302, 303)):  # noqa: ANN201
+    def post(self, path: str, name: str, data: dict, expect: tuple = (302, 303)):
         return self.request("POST", path, name, data=data, expect=expect)
 
     # -- signing in ---------------------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ class PortalUser(FastHttpUser):
         if "Sign out" not in (home.text or ""):
             raise RuntimeError(f"Not signed in as {self.account['email']} after the sign-in steps")
 
-    def follow(self, location: str, name: str):  # noqa: ANN201
+    def follow(self, location: str, name: str):
         """Follow a chain of redirects, the way a browser would."""
         response = self.get(location, name, expect=(200, 302, 303))
         hops = 0
@@ -626,7 +626,7 @@ def measure(label: str, rate: float, duration: float, settle: float = 0.0) -> di
     return segment
 
 
-def wait_for_sign_ins(environment) -> None:  # noqa: ANN001
+def wait_for_sign_ins(environment) -> None:
     """Until every user spawned has signed in (or failed to), at most 10 minutes (a sign-in code can wait 30 s)."""
     deadline = time.monotonic() + 600
     while environment.runner.state in ("ready", "spawning") and time.monotonic() < deadline:
@@ -669,7 +669,7 @@ def run_ramp() -> list[dict]:
 PHASE_RESULT: dict = {}
 
 
-def control(environment) -> None:  # noqa: ANN001
+def control(environment) -> None:
     try:
         wait_for_sign_ins(environment)
         PHASE_RESULT["signed_in"] = SIGN_INS["done"]
@@ -682,13 +682,13 @@ def control(environment) -> None:  # noqa: ANN001
 
 
 @events.test_start.add_listener
-def _start_phase(environment, **_kwargs) -> None:  # noqa: ANN001
+def _start_phase(environment, **_kwargs) -> None:
     if PHASE:
         PHASE_RESULT.update(phase=PHASE, segments=[])
         gevent.spawn(control, environment)
 
 
-def _stats_row(entry) -> dict:  # noqa: ANN001
+def _stats_row(entry) -> dict:
     return {
         "method": entry.method or "",
         "name": entry.name,
@@ -702,7 +702,7 @@ def _stats_row(entry) -> dict:  # noqa: ANN001
 
 
 @events.quitting.add_listener
-def _write_counts(environment, **_kwargs) -> None:  # noqa: ANN001
+def _write_counts(environment, **_kwargs) -> None:
     """The writes and statuses counted here, and locust's own figures per endpoint, as they stand at the very end
     (the CSV files are written once a second, so they can miss the last requests, those of the graceful stop)."""
     target = Path(os.environ.get("LOAD_WRITES_FILE") or OUT / "writes.json")

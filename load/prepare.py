@@ -140,7 +140,7 @@ def seeded_enough() -> bool:
 # --------------------------------------------------------------------------- fixtures
 
 
-def upsert_user(email: str, full_name: str, role: str, organisation_id: int | None, password_hash: str):  # noqa: ANN201
+def upsert_user(email: str, full_name: str, role: str, organisation_id: int | None, password_hash: str):
     from sqlalchemy import select
 
     from portal.extensions import db
@@ -240,7 +240,7 @@ LAST_NAMES = (
 ).split()
 
 
-def make_subject(rng: random.Random, reference: str, home, officer_id: int, gender: str, age: int):  # noqa: ANN001, ANN201
+def make_subject(rng: random.Random, reference: str, home, officer_id: int, gender: str, age: int):
     from sqlalchemy import select
 
     from portal.extensions import db
@@ -284,15 +284,15 @@ def make_subject(rng: random.Random, reference: str, home, officer_id: int, gend
     return subject
 
 
-def subject_gender_for(programme) -> str:  # noqa: ANN001
+def subject_gender_for(programme) -> str:
     return "female" if str(programme.gender) == "female" else "male"
 
 
-def subject_age_for(programme) -> int:  # noqa: ANN001
+def subject_age_for(programme) -> int:
     return max(programme.min_age, min(programme.max_age, 16))
 
 
-def requirement_at(order, session):  # noqa: ANN001, ANN201
+def requirement_at(order, session):
     from portal.models import Requirement, RequirementKind
 
     programme, venue = session.programme, session.venue
@@ -359,7 +359,7 @@ def extra_attendees(partner_number: int, organisation_id: int) -> int:
     return extra + 1 if unmarked < MIN_UNMARKED else extra
 
 
-def ensure_register_subjects(rng: random.Random, partner_number: int, organisation, owners: tuple[list, list]) -> list:  # noqa: ANN001
+def ensure_register_subjects(rng: random.Random, partner_number: int, organisation, owners: tuple[list, list]) -> list:
     """Subjects with a made order and an active requirement at each of this organisation's register sessions."""
     from sqlalchemy import select
 
@@ -454,7 +454,7 @@ def free_places(organisation_id: int, exclude_session_ids: set[int]) -> list[tup
 
 def top_up_pending_referrals(
     rng: random.Random, organisations: list, register_sessions: dict, caseworker_ids: list
-) -> int:  # noqa: ANN001
+) -> int:
     """Bring every partner organisation back to PENDING_REFERRALS referrals awaiting an answer."""
     from sqlalchemy import func, select
 
@@ -549,7 +549,7 @@ def hand_drafts_to_caseworkers(officer_ids: list, caseworker_ids: list) -> None:
     db.session.flush()
 
 
-def officer_subjects(rng: random.Random, officers: list) -> dict[int, list[int]]:  # noqa: ANN001
+def officer_subjects(rng: random.Random, officers: list) -> dict[int, list[int]]:
     """Subjects each officer is working on: homes at real postcodes across Great Britain, near seeded venues."""
     from sqlalchemy import select
 
@@ -659,7 +659,7 @@ def counts() -> dict[str, int]:
     return result
 
 
-def app_context():  # noqa: ANN201
+def app_context():
     os.environ["DATABASE_URL"] = LOAD_URL
     os.environ.setdefault("PORTAL_ENV", "development")
     if os.environ["PORTAL_ENV"] == "production":

@@ -30,7 +30,7 @@ STATEMENT = {name: "Yes, we can." for name in ("capacity", "dates", "safeguardin
 Request = Callable[[], tuple[str, str, dict | None]]  # (method, path, form data), made afresh for each call
 
 
-def signed_in_clients(app, accounts: dict) -> tuple:  # noqa: ANN001
+def signed_in_clients(app, accounts: dict) -> tuple:
     """Test clients for the first load officer and partner, with server-side sessions made directly."""
     from sqlalchemy import select
 
@@ -51,7 +51,7 @@ def signed_in_clients(app, accounts: dict) -> tuple:  # noqa: ANN001
     return tuple(clients)
 
 
-def scenario(officer, partner, accounts: dict) -> dict[str, tuple]:  # noqa: ANN001
+def scenario(officer, partner, accounts: dict) -> dict[str, tuple]:
     """Every page and post of the scenario, by name: (client, request maker)."""
     subject_id = accounts["officers"][0]["subject_ids"][0]
     listing = partner.get("/partner/registers/").get_data(as_text=True)
@@ -109,7 +109,7 @@ def scenario(officer, partner, accounts: dict) -> dict[str, tuple]:  # noqa: ANN
     }
 
 
-def time_one(client, make: Request, statements: dict, repeat: int) -> tuple:  # noqa: ANN001
+def time_one(client, make: Request, statements: dict, repeat: int) -> tuple:
     def call() -> tuple:
         method, path, data = make()
         started, started_cpu, statements["n"] = time.perf_counter(), time.process_time(), 0
@@ -123,7 +123,7 @@ def time_one(client, make: Request, statements: dict, repeat: int) -> tuple:  # 
     return results[-1][0], statistics.median(wall), min(wall), statistics.median(cpu), statements["n"]
 
 
-def profile_one(client, make: Request, repeat: int, order: str) -> None:  # noqa: ANN001
+def profile_one(client, make: Request, repeat: int, order: str) -> None:
     profiler = cProfile.Profile()
     for _ in range(repeat):
         method, path, data = make()

@@ -42,7 +42,7 @@ class LazyTuple(Sequence[T]):
     def _items(self) -> tuple[T, ...]:
         return self._once()
 
-    def __getitem__(self, index):  # noqa: ANN001, ANN204
+    def __getitem__(self, index):
         return self._items()[index]
 
     def __len__(self) -> int:
@@ -115,7 +115,7 @@ class LazyItems(LazyTuple[T]):
             self._cache[index] = self._make_item(index)
         return self._cache[index]
 
-    def __getitem__(self, index):  # noqa: ANN001, ANN204
+    def __getitem__(self, index):
         if isinstance(index, slice):
             return tuple(self._item(i) for i in range(*index.indices(len(self))))
         position = index + len(self) if index < 0 else index

@@ -82,7 +82,7 @@ def ruled_out_session(session: Session, venue: Venue, findings: list[tuple[str, 
     return RuledOutSession(session.id, session.weekday, session.start, session.end, venue.name, venue.postcode, reasons)
 
 
-def by_time(sessions):  # noqa: ANN001, ANN201
+def by_time(sessions):
     return tuple(sorted(sessions, key=lambda s: (s.weekday, s.start, s.session_id)))
 
 

@@ -94,7 +94,7 @@ def register_request_hooks(app: Flask) -> None:
     need_to_know.init_app(app)  # nor, to an officer of another borough, before a break-glass reason
 
     @app.after_request
-    def _finish_request(response):  # noqa: ANN001, ANN202
+    def _finish_request(response):
         # The one transaction boundary: commit what a successful request did, roll back anything else.
         if response.status_code < 400:
             db.session.commit()

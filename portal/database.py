@@ -27,7 +27,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) ->
         raise ValueError(f"SQLITE_SYNCHRONOUS must be FULL, NORMAL or OFF, not {synchronous!r}")
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -39,7 +39,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str) ->
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # noqa: ANN001
+    def _on_begin(connection) -> None:
         # Nearly every transaction reads and then writes: forms save, and even a GET of personal data writes its
         # audit event. A deferred transaction that upgrades to a write while another connection has written
         # fails at once with "database is locked" (the busy timeout does not apply to that upgrade), so every

@@ -242,10 +242,10 @@ def make(app: Flask) -> "Factory":
 
 
 @pytest.fixture
-def sign_in(app: Flask, make: "Factory"):  # noqa: ANN201
+def sign_in(app: Flask, make: "Factory"):
     """sign_in(client, role, organisation_id=None) -> user id: a real server-side session for a new user."""
 
-    def _sign_in(client: FlaskClient, role: str, organisation_id: int | None = None, **fields) -> int:  # noqa: ANN003
+    def _sign_in(client: FlaskClient, role: str, organisation_id: int | None = None, **fields) -> int:
         user_id = make.user(role, organisation_id=organisation_id, **fields)
         with app.app_context():
             user = db.session.get(User, user_id)
@@ -360,7 +360,7 @@ def demo(app: Flask, database_url: str, request: pytest.FixtureRequest) -> int:
 
 
 @pytest.fixture
-def partner_organisation(client: FlaskClient, sign_in, make: "Factory") -> int:  # noqa: ANN001
+def partner_organisation(client: FlaskClient, sign_in, make: "Factory") -> int:
     """`client` signed in as a partner of a new approved organisation; returns the organisation's id."""
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id=organisation_id)

@@ -79,7 +79,7 @@ def signed_out_get_endpoints(app: Flask) -> list[str]:
     ]
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, client) -> None:  # noqa: ANN001
+def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, client) -> None:
     for path in signed_out_get_endpoints(app):
         response = client.get(path)
         assert response.status_code == 302, path
@@ -102,7 +102,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, client) -> None:  #
         *[(role, "/audit/events") for role in ("officer", "partner", "admin")],
     ],
 )
-def test_roles_only_reach_their_own_areas(client, sign_in, role: str, path: str) -> None:  # noqa: ANN001
+def test_roles_only_reach_their_own_areas(client, sign_in, role: str, path: str) -> None:
     sign_in(client, role)
     response = client.get(path)
     assert response.status_code == 403
@@ -110,7 +110,7 @@ def test_roles_only_reach_their_own_areas(client, sign_in, role: str, path: str)
 
 
 @pytest.fixture
-def other_organisation(make):  # noqa: ANN001, ANN201
+def other_organisation(make):
     organisation_id = make.organisation()
     venue_id = make.venue(organisation_id)
     programme_id = make.programme(organisation_id, sessions=1, venue_id=venue_id, title="Their Programme")
@@ -118,7 +118,7 @@ def other_organisation(make):  # noqa: ANN001, ANN201
     return {"organisation": organisation_id, "venue": venue_id, "programme": programme_id, "session": session_id}
 
 
-def _first_session(make, programme_id: int) -> int:  # noqa: ANN001
+def _first_session(make, programme_id: int) -> int:
     from sqlalchemy import select
 
     from portal.extensions import db
@@ -127,7 +127,7 @@ def _first_session(make, programme_id: int) -> int:  # noqa: ANN001
         return db.session.scalar(select(ProgrammeSession.id).where(ProgrammeSession.programme_id == programme_id))
 
 
-def test_a_partner_cannot_read_another_organisations_records(client, sign_in, other_organisation) -> None:  # noqa: ANN001
+def test_a_partner_cannot_read_another_organisations_records(client, sign_in, other_organisation) -> None:
     sign_in(client, "partner")
     ids = other_organisation
     for path in (
@@ -145,7 +145,7 @@ def test_a_partner_cannot_read_another_organisations_records(client, sign_in, ot
     assert "Their Programme" not in listing
 
 
-def test_a_partner_cannot_change_another_organisations_records(client, sign_in, make, other_organisation) -> None:  # noqa: ANN001
+def test_a_partner_cannot_change_another_organisations_records(client, sign_in, make, other_organisation) -> None:
     sign_in(client, "partner")
     ids = other_organisation
     attempts = [
@@ -165,7 +165,7 @@ def test_a_partner_cannot_change_another_organisations_records(client, sign_in, 
     assert make.get(Venue, ids["venue"]).name != "Hijacked"
 
 
-def test_a_partner_cannot_attach_another_organisations_venue(client, sign_in, make, other_organisation) -> None:  # noqa: ANN001
+def test_a_partner_cannot_attach_another_organisations_venue(client, sign_in, make, other_organisation) -> None:
     own_organisation = make.organisation()
     sign_in(client, "partner", organisation_id=own_organisation)
     own_programme = make.programme(own_organisation, sessions=0)

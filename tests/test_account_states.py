@@ -19,11 +19,11 @@ from tests.utils import h1, page, set_up_authenticator
 NEW_PASSWORD = {"password": "a long new passphrase", "confirm_password": "a long new passphrase"}
 
 
-def text(response) -> str:  # noqa: ANN001
+def text(response) -> str:
     return page(response).get_text(" ", strip=True)
 
 
-def buttons(response) -> dict[str, str]:  # noqa: ANN001
+def buttons(response) -> dict[str, str]:
     """Link buttons on the page: their text and where they go."""
     return {link.get_text(strip=True): link["href"] for link in page(response).select("main a.govuk-button")}
 
@@ -33,7 +33,7 @@ def buttons(response) -> dict[str, str]:  # noqa: ANN001
 
 def test_a_new_partner_waits_for_approval_wherever_they_go_then_starts_normally(
     app: Flask, client: FlaskClient, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     client.post("/register-organisation", data=registration())
     continue_from_email(client)
     codes, _secret = set_up_authenticator(client)
@@ -70,14 +70,14 @@ def test_a_new_partner_waits_for_approval_wherever_they_go_then_starts_normally(
     assert client.get("/partner/referrals/").status_code == 200
 
 
-def test_a_rejected_partner_is_sent_to_the_reason_not_the_waiting_page(client: FlaskClient, make, sign_in) -> None:  # noqa: ANN001
+def test_a_rejected_partner_is_sent_to_the_reason_not_the_waiting_page(client: FlaskClient, make, sign_in) -> None:
     sign_in(client, "partner", make.organisation(status="rejected", status_reason="Not a youth service."))
     assert client.get("/home").headers["Location"] == "/partner/organisation"
     assert client.get("/partner/registered").headers["Location"] == "/home"
     assert "Not a youth service." in text(client.get("/partner/organisation"))
 
 
-def test_only_replaced_recovery_codes_say_the_old_ones_no_longer_work(client: FlaskClient, sign_in) -> None:  # noqa: ANN001
+def test_only_replaced_recovery_codes_say_the_old_ones_no_longer_work(client: FlaskClient, sign_in) -> None:
     sign_in(client, "officer")
     replaced = client.post("/account/recovery-codes")
     assert h1(replaced) == "Save your recovery codes"
@@ -87,7 +87,7 @@ def test_only_replaced_recovery_codes_say_the_old_ones_no_longer_work(client: Fl
 # Links that no longer work ----------------------------------------------------------------------------------------
 
 
-def _link(app: Flask, make: Factory, purpose: LinkPurpose, **user_fields) -> tuple[str, int]:  # noqa: ANN003
+def _link(app: Flask, make: Factory, purpose: LinkPurpose, **user_fields) -> tuple[str, int]:
     """A link of this purpose for a new account whose name and address the link's pages must never show."""
     user_fields.setdefault("email", f"rowan.hidden.{make.count(User)}@example.org")
     user_id = make.user("officer", full_name="Rowan Secret-Name", **user_fields)
@@ -112,7 +112,7 @@ PATHS = {
 }
 
 
-def _assert_leaks_nothing(response) -> None:  # noqa: ANN001
+def _assert_leaks_nothing(response) -> None:
     shown = response.get_data(as_text=True)
     assert "rowan.hidden" not in shown and "Secret-Name" not in shown
 
@@ -248,7 +248,7 @@ def test_a_wrong_password_pair_keeps_the_invitation_and_signs_nobody_in(app: Fla
 # Empty dashboards and lists ----------------------------------------------------------------------------------------
 
 
-def test_a_new_officer_dashboard_says_what_will_appear_and_how_to_start(client: FlaskClient, sign_in) -> None:  # noqa: ANN001
+def test_a_new_officer_dashboard_says_what_will_appear_and_how_to_start(client: FlaskClient, sign_in) -> None:
     sign_in(client, "officer")
     dashboard = client.get("/dashboard/")
     shown = text(dashboard)
@@ -258,7 +258,7 @@ def test_a_new_officer_dashboard_says_what_will_appear_and_how_to_start(client: 
     assert page(dashboard).find("a", string="Find a programme")["href"] == "/directory/"
 
 
-def test_an_officer_with_an_order_sees_the_dashboard_not_the_first_steps(client: FlaskClient, make, sign_in) -> None:  # noqa: ANN001
+def test_an_officer_with_an_order_sees_the_dashboard_not_the_first_steps(client: FlaskClient, make, sign_in) -> None:
     officer_id = sign_in(client, "officer")
     make.order(officer_id=officer_id)
     dashboard = client.get("/dashboard/")
@@ -266,7 +266,7 @@ def test_an_officer_with_an_order_sees_the_dashboard_not_the_first_steps(client:
     assert "Draft orders" in text(dashboard)
 
 
-def test_a_partner_with_no_referrals_or_registers_is_told_what_will_appear(client: FlaskClient, make, sign_in) -> None:  # noqa: ANN001
+def test_a_partner_with_no_referrals_or_registers_is_told_what_will_appear(client: FlaskClient, make, sign_in) -> None:
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id)
     referrals = client.get("/partner/referrals/")
@@ -279,7 +279,7 @@ def test_a_partner_with_no_referrals_or_registers_is_told_what_will_appear(clien
     assert buttons(client.get("/partner/referrals/")) == {"Check your programmes": "/partner/programmes"}
 
 
-def test_an_admin_with_no_organisation_waiting_is_told_where_partners_register(client: FlaskClient, sign_in) -> None:  # noqa: ANN001
+def test_an_admin_with_no_organisation_waiting_is_told_where_partners_register(client: FlaskClient, sign_in) -> None:
     sign_in(client, "admin")
     shown = text(client.get("/admin/organisations"))
     assert "No organisations are waiting for approval." in shown
@@ -307,7 +307,7 @@ def test_a_refused_link_is_logged_as_a_security_event_without_its_token(app: Fla
 
 def test_an_invitation_opened_where_someone_else_is_signed_in_ends_their_session_first(
     app: Flask, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     shared = app.test_client()
     admin_id = sign_in(shared, "admin")
     officer_id = make.user("officer", password_hash=None, totp_secret=None)

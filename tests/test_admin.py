@@ -9,12 +9,12 @@ from tests.utils import error_summary, page, set_up_authenticator
 
 
 @pytest.fixture
-def admin(client, sign_in):  # noqa: ANN001, ANN201
+def admin(client, sign_in):
     sign_in(client, "admin")
     return client
 
 
-def test_pending_organisations_wait_in_the_admin_queue(admin, make) -> None:  # noqa: ANN001
+def test_pending_organisations_wait_in_the_admin_queue(admin, make) -> None:
     make.organisation(status=OrganisationStatus.PENDING, name="Waiting Youth Club")
     make.organisation(name="Already Approved")
     text = page(admin.get("/admin/organisations")).get_text(" ", strip=True)
@@ -22,7 +22,7 @@ def test_pending_organisations_wait_in_the_admin_queue(admin, make) -> None:  # 
     assert "Awaiting approval (1)" in text and "Approved (1)" in text
 
 
-def test_approve_then_suspend_then_reinstate(admin, make) -> None:  # noqa: ANN001
+def test_approve_then_suspend_then_reinstate(admin, make) -> None:
     organisation_id = make.organisation(status=OrganisationStatus.PENDING)
     admin.post(f"/admin/organisations/{organisation_id}", data={"action": "approve"})
     assert make.get(Organisation, organisation_id).status == "approved"
@@ -40,7 +40,7 @@ def test_approve_then_suspend_then_reinstate(admin, make) -> None:  # noqa: ANN0
     ("action", "message"),
     [("reject", "Enter why the organisation is rejected"), ("suspend", "Enter why the organisation is suspended")],
 )
-def test_rejecting_or_suspending_needs_a_reason(admin, make, action, message) -> None:  # noqa: ANN001
+def test_rejecting_or_suspending_needs_a_reason(admin, make, action, message) -> None:
     organisation_id = make.organisation(status=OrganisationStatus.PENDING if action == "reject" else "approved")
     before = make.get(Organisation, organisation_id).status
     response = admin.post(f"/admin/organisations/{organisation_id}", data={"action": action, "reason": "  "})
@@ -48,7 +48,7 @@ def test_rejecting_or_suspending_needs_a_reason(admin, make, action, message) ->
     assert make.get(Organisation, organisation_id).status == before
 
 
-def test_a_stale_decision_is_not_applied(admin, make) -> None:  # noqa: ANN001
+def test_a_stale_decision_is_not_applied(admin, make) -> None:
     organisation_id = make.organisation(status=OrganisationStatus.PENDING)
     opened_version = make.get(Organisation, organisation_id).version
     admin.post(f"/admin/organisations/{organisation_id}", data={"action": "approve", "version": opened_version})
@@ -59,7 +59,7 @@ def test_a_stale_decision_is_not_applied(admin, make) -> None:  # noqa: ANN001
     assert "changed this record since you opened it" in page(admin.get(response.headers["Location"])).get_text()
 
 
-def test_admin_invites_a_partner_who_sets_a_password_once(app, admin, make) -> None:  # noqa: ANN001
+def test_admin_invites_a_partner_who_sets_a_password_once(app, admin, make) -> None:
     organisation_id = make.organisation(name="Invited Org")
     response = admin.post(
         "/admin/users/new",
@@ -97,14 +97,14 @@ def test_admin_invites_a_partner_who_sets_a_password_once(app, admin, make) -> N
         ({"full_name": "A", "email": "a@example.org", "role": "wizard"}, "Select a role"),
     ],
 )
-def test_bad_new_user_input_names_the_field(admin, make, data, message) -> None:  # noqa: ANN001
+def test_bad_new_user_input_names_the_field(admin, make, data, message) -> None:
     before = make.count(User)
     response = admin.post("/admin/users/new", data=data)
     assert message in error_summary(response)
     assert make.count(User) == before
 
 
-def test_disabling_a_user_ends_their_sessions(app, admin, make, sign_in) -> None:  # noqa: ANN001
+def test_disabling_a_user_ends_their_sessions(app, admin, make, sign_in) -> None:
     officer = app.test_client()
     officer_id = sign_in(officer, "officer")
     assert officer.get("/directory/").status_code == 200
@@ -119,7 +119,7 @@ def test_disabling_a_user_ends_their_sessions(app, admin, make, sign_in) -> None
         assert all(s.ended_at for s in db.session.scalars(select(AuthSession).where(AuthSession.user_id == officer_id)))
 
 
-def test_admins_cannot_disable_themselves(admin, make) -> None:  # noqa: ANN001
+def test_admins_cannot_disable_themselves(admin, make) -> None:
     from sqlalchemy import select
 
     from portal.extensions import db

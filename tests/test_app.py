@@ -42,13 +42,13 @@ def test_production_cookies_are_secure_and_host_only() -> None:
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
 
 
-def test_unknown_pages_get_a_gov_uk_404(client) -> None:  # noqa: ANN001
+def test_unknown_pages_get_a_gov_uk_404(client) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404 and h1(response) == "Page not found"
 
 
 @pytest.mark.own_app
-def test_a_crash_shows_a_reference_and_no_traceback(app: Flask, client) -> None:  # noqa: ANN001
+def test_a_crash_shows_a_reference_and_no_traceback(app: Flask, client) -> None:
     from portal.web.auth import public
 
     @public
@@ -64,19 +64,19 @@ def test_a_crash_shows_a_reference_and_no_traceback(app: Flask, client) -> None:
     assert "SELECT" not in body and "Traceback" not in body
 
 
-def test_pages_make_no_external_requests(client) -> None:  # noqa: ANN001
+def test_pages_make_no_external_requests(client) -> None:
     body = client.get("/").get_data(as_text=True)
     assert "http://" not in body.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in body
 
 
-def test_the_header_is_the_services_own(client) -> None:  # noqa: ANN001
+def test_the_header_is_the_services_own(client) -> None:
     body = client.get("/").get_data(as_text=True)
     assert "KCPO partner portal" in body
     assert "govuk-header__logotype" not in body and "GOV.UK" not in body
 
 
-def test_forms_refuse_a_post_without_the_csrf_token(database_url) -> None:  # noqa: ANN001
+def test_forms_refuse_a_post_without_the_csrf_token(database_url) -> None:
     from tests.conftest import _test_config
 
     app = create_app({**_test_config(), "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": True})
@@ -87,7 +87,7 @@ def test_forms_refuse_a_post_without_the_csrf_token(database_url) -> None:  # no
     assert "Your form timed out or was sent twice" in follow.get_data(as_text=True)
 
 
-def test_error_summary_links_land_on_the_first_box_of_a_date(client, sign_in) -> None:  # noqa: ANN001
+def test_error_summary_links_land_on_the_first_box_of_a_date(client, sign_in) -> None:
     from tests.utils import page
 
     sign_in(client, "partner")
@@ -114,7 +114,7 @@ REFUSALS = {
 
 @pytest.mark.own_app
 @pytest.mark.parametrize(("refusal", "message"), REFUSALS.values(), ids=REFUSALS.keys())
-def test_a_refused_change_is_flashed_and_sent_back(app: Flask, client, refusal: Exception, message: str) -> None:  # noqa: ANN001
+def test_a_refused_change_is_flashed_and_sent_back(app: Flask, client, refusal: Exception, message: str) -> None:
     """One handler for every page: the data layer's refusal is flashed, then a 303 back to the page the request was
     made on, or to the page the view named."""
     from portal.web.auth import public

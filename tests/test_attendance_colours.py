@@ -15,7 +15,7 @@ LATE_ON = MADE_ON + timedelta(days=7)
 
 
 @pytest.fixture
-def attendance(app, make, client, sign_in) -> dict:  # noqa: ANN001
+def attendance(app, make, client, sign_in) -> dict:
     """`client` signed in as an officer with a made order: one session attended, one late, one absent."""
     organisation_id = make.organisation()
     session_id = make.weekly_session(organisation_id, weekday=MADE_ON.weekday())
@@ -33,7 +33,7 @@ def attendance(app, make, client, sign_in) -> dict:  # noqa: ANN001
     return {"organisation_id": organisation_id, "session_id": session_id, "order_id": order_id}
 
 
-def colours_of_late(client, sign_in, attendance: dict) -> dict[str, tuple[str, str, str]]:  # noqa: ANN001
+def colours_of_late(client, sign_in, attendance: dict) -> dict[str, tuple[str, str, str]]:
     """(fill, swatch, words) of "late" on the officer's dashboard and evidence pack, then the partner's register."""
     dashboard = page(client.get("/dashboard/"))
     bar = dashboard.select_one('svg.app-chart rect[data-outcome="late"]')
@@ -54,7 +54,7 @@ def colours_of_late(client, sign_in, attendance: dict) -> dict[str, tuple[str, s
 
 def test_late_is_one_colour_with_its_name_on_the_dashboard_evidence_pack_and_register(
     client, sign_in, attendance
-) -> None:  # noqa: ANN001
+) -> None:
     late = OUTCOMES["late"]
     shown = colours_of_late(client, sign_in, attendance)
     assert shown == {
@@ -64,7 +64,7 @@ def test_late_is_one_colour_with_its_name_on_the_dashboard_evidence_pack_and_reg
     }
 
 
-def test_changing_the_one_definition_changes_all_three(client, sign_in, attendance, monkeypatch) -> None:  # noqa: ANN001
+def test_changing_the_one_definition_changes_all_three(client, sign_in, attendance, monkeypatch) -> None:
     monkeypatch.setitem(OUTCOMES, "late", Outcome("Late", "purple", "#4c2c92"))
     shown = colours_of_late(client, sign_in, attendance)
     assert shown["dashboard"][:2] == ("#4c2c92", "app-legend__swatch--purple")

@@ -21,7 +21,7 @@ from tests.utils import page
 
 
 @pytest.fixture
-def made_order(app, officer, sign_in, demo):  # noqa: ANN001, ANN201, F811
+def made_order(app, officer, sign_in, demo):  # noqa: F811
     order_id = accept_weekly_plan(officer, demo)
     fill_details(officer, order_id)
     add_occasions(officer, order_id)
@@ -46,19 +46,19 @@ def made_order(app, officer, sign_in, demo):  # noqa: ANN001, ANN201, F811
     return order_id
 
 
-def first_requirement(app, order_id: int) -> tuple[int, int, int]:  # noqa: ANN001
+def first_requirement(app, order_id: int) -> tuple[int, int, int]:
     with app.app_context():
         requirement = db.session.scalars(select(Requirement).where(Requirement.order_id == order_id)).first()
         return requirement.id, requirement.session_id, requirement.referral.organisation_id
 
 
-def partner_for(app, sign_in, organisation_id: int):  # noqa: ANN001, ANN201
+def partner_for(app, sign_in, organisation_id: int):
     partner = app.test_client()
     sign_in(partner, "partner", organisation_id=organisation_id)
     return partner
 
 
-def register_dates(partner, session_id: int) -> list[str]:  # noqa: ANN001
+def register_dates(partner, session_id: int) -> list[str]:
     soup = page(partner.get("/partner/registers/"))
     links = [a["href"] for a in soup.select(f'a[href^="/partner/registers/{session_id}/"]')]
     return sorted(
@@ -66,7 +66,7 @@ def register_dates(partner, session_id: int) -> list[str]:  # noqa: ANN001
     )
 
 
-def mark_absent(partner, requirement_id: int, session_id: int, on_date: str) -> None:  # noqa: ANN001
+def mark_absent(partner, requirement_id: int, session_id: int, on_date: str) -> None:
     path = f"/partner/registers/{session_id}/{on_date}"
     soup = page(partner.get(path))
     data = {field["name"]: field.get("value", "") for field in soup.select("form input[type=hidden]")}
@@ -80,12 +80,12 @@ def mark_absent(partner, requirement_id: int, session_id: int, on_date: str) -> 
     assert response.status_code == 302, page(response).select_one(".govuk-error-summary")
 
 
-def reports_for(app, order_id: int) -> list[NonComplianceReport]:  # noqa: ANN001
+def reports_for(app, order_id: int) -> list[NonComplianceReport]:
     with app.app_context():
         return list(db.session.scalars(select(NonComplianceReport).where(NonComplianceReport.order_id == order_id)))
 
 
-def test_a_made_order_generates_the_partners_register(app, sign_in, made_order) -> None:  # noqa: ANN001
+def test_a_made_order_generates_the_partners_register(app, sign_in, made_order) -> None:
     requirement_id, session_id, organisation_id = first_requirement(app, made_order)
     partner = partner_for(app, sign_in, organisation_id)
     dates = register_dates(partner, session_id)
@@ -93,7 +93,7 @@ def test_a_made_order_generates_the_partners_register(app, sign_in, made_order) 
     assert "Ayaan K." in page(partner.get(f"/partner/registers/{session_id}/{dates[0]}")).get_text()
 
 
-def test_two_unacceptable_absences_raise_a_report_that_the_officer_locks(app, officer, sign_in, made_order) -> None:  # noqa: ANN001, F811
+def test_two_unacceptable_absences_raise_a_report_that_the_officer_locks(app, officer, sign_in, made_order) -> None:  # noqa: F811
     requirement_id, session_id, organisation_id = first_requirement(app, made_order)
     partner = partner_for(app, sign_in, organisation_id)
     dates = register_dates(partner, session_id)
@@ -119,7 +119,7 @@ def test_two_unacceptable_absences_raise_a_report_that_the_officer_locks(app, of
     assert locked.status == "submitted" and locked.decision == "warning"
 
 
-def test_overdue_registers_are_chased_once(app, made_order) -> None:  # noqa: ANN001
+def test_overdue_registers_are_chased_once(app, made_order) -> None:
     with app.app_context():
         assert notify_overdue_registers() > 0
         db.session.commit()

@@ -29,7 +29,7 @@ def _all_subclasses(cls: type) -> set[type]:
     return found.union(*(_all_subclasses(child) for child in found))
 
 
-def api_user(app, make, role: str, **fields) -> Api:  # noqa: ANN001, ANN003
+def api_user(app, make, role: str, **fields) -> Api:
     user_id = make.user(role, **fields)
     return Api(app.test_client(), issue_token(app, user_id), user_id)
 
@@ -63,7 +63,7 @@ def date_inputs() -> list[tuple[str, FormInput, str, bool]]:
     return found
 
 
-def test_the_walk_finds_the_dates_it_should(app) -> None:  # noqa: ANN001
+def test_the_walk_finds_the_dates_it_should(app) -> None:
     names = {f"{form.__name__}.{name}" for form, name in forms_with_dates()}
     assert {"SubjectForm.date_of_birth", "OrderDetailsForm.proposed_start", "MadeForm.made_on"} <= names
     assert {"SuggestionFiltersForm.starts_on", "SessionForm.term_start", "LegalBasisForm.valid_from"} <= names
@@ -75,7 +75,7 @@ def test_the_walk_finds_the_dates_it_should(app) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("which", ABSURD)
-def test_every_date_field_refuses_a_far_past_or_far_future_date_naming_the_field(app, which: str) -> None:  # noqa: ANN001
+def test_every_date_field_refuses_a_far_past_or_far_future_date_naming_the_field(app, which: str) -> None:
     day = ABSURD[which]
     with app.test_request_context():
         for form_class, name in forms_with_dates():
@@ -89,7 +89,7 @@ def test_every_date_field_refuses_a_far_past_or_far_future_date_naming_the_field
 
 
 @pytest.mark.parametrize("which", ABSURD)
-def test_every_api_body_refuses_a_far_past_or_far_future_date_naming_the_field(app, which: str) -> None:  # noqa: ANN001
+def test_every_api_body_refuses_a_far_past_or_far_future_date_naming_the_field(app, which: str) -> None:
     value = ABSURD[which].isoformat()
     with app.test_request_context():
         for operation, body, name, is_list in date_inputs():
@@ -98,7 +98,7 @@ def test_every_api_body_refuses_a_far_past_or_far_future_date_naming_the_field(a
             assert name in refused.value.fields, f"{operation} took {name}={value}"
 
 
-def test_matching_with_a_far_future_start_is_a_400_naming_the_field(app, make) -> None:  # noqa: ANN001
+def test_matching_with_a_far_future_start_is_a_400_naming_the_field(app, make) -> None:
     officer = api_user(app, make, "officer")
     subject_id = make.subject()
     response = officer.post("/matching", json={"subject_id": subject_id, "starts_on": "9999-12-31"})
@@ -106,14 +106,14 @@ def test_matching_with_a_far_future_start_is_a_400_naming_the_field(app, make) -
     assert response.json["error"]["fields"]["starts_on"].startswith("Order would start on must be on or before")
 
 
-def test_registers_filtered_by_a_far_future_date_is_a_400_naming_the_parameter(app, make) -> None:  # noqa: ANN001
+def test_registers_filtered_by_a_far_future_date_is_a_400_naming_the_parameter(app, make) -> None:
     partner = api_user(app, make, "partner", organisation_id=make.organisation())
     response = partner.get("/registers?date_from=9999-12-31")
     assert response.status_code == 400
     assert "date_from" in response.json["error"]["fields"]
 
 
-def test_the_order_details_page_refuses_a_far_future_start_and_keeps_the_old_one(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_the_order_details_page_refuses_a_far_future_start_and_keeps_the_old_one(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     order_id = accept_weekly_plan(client, demo)
     with app.app_context():
@@ -136,7 +136,7 @@ def test_the_order_details_page_refuses_a_far_future_start_and_keeps_the_old_one
         assert db.session.get(Order, order_id).proposed_start == before
 
 
-def test_pages_reading_a_date_stored_before_the_bounds_still_answer(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_pages_reading_a_date_stored_before_the_bounds_still_answer(app, client, sign_in, make) -> None:
     officer_id = sign_in(client, "officer")
     order_id = make.order(proposed_start=date(9999, 12, 31), officer_id=officer_id, duration_months=24)
     make.requirement(order_id, starts_on=date(9999, 12, 30), ends_on=date(9999, 12, 31))
@@ -150,7 +150,7 @@ def test_pages_reading_a_date_stored_before_the_bounds_still_answer(app, client,
         assert client.get(path).status_code == 200, path
 
 
-def test_the_api_resource_of_an_order_with_a_stored_absurd_date_answers(app, make) -> None:  # noqa: ANN001
+def test_the_api_resource_of_an_order_with_a_stored_absurd_date_answers(app, make) -> None:
     officer = api_user(app, make, "officer")
     order_id = make.order(proposed_start=date(9999, 12, 31), officer_id=officer.user_id)
     assert officer.get(f"/orders/{order_id}").status_code == 200

@@ -18,7 +18,7 @@ HOLIDAY, CANCELLED = date(2026, 12, 28), date(2027, 1, 4)
 
 
 @pytest.fixture
-def scene(app, make):  # noqa: ANN001, ANN201
+def scene(app, make):
     """A made order for Ayaan Kowalczyk with a Monday 17:00-19:00 requirement at a partner's session."""
     organisation_id = make.organisation()
     programme_id = make.programme(organisation_id, title="Boxing Fitness", sessions=1)
@@ -42,12 +42,12 @@ def scene(app, make):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     client.officer_id = sign_in(client, "officer")
     return client
 
 
-def make_link(client, path: str) -> str:  # noqa: ANN001
+def make_link(client, path: str) -> str:
     response = client.post(path)
     assert response.status_code == 200
     url = page(response).select_one("#feed-url")["value"]
@@ -55,7 +55,7 @@ def make_link(client, path: str) -> str:  # noqa: ANN001
     return url.removeprefix("http://localhost")
 
 
-def events(app, path: str) -> dict[date, dict]:  # noqa: ANN001
+def events(app, path: str) -> dict[date, dict]:
     response = app.test_client().get(path)  # no session: the token is the only credential
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
@@ -68,7 +68,7 @@ def events(app, path: str) -> dict[date, dict]:  # noqa: ANN001
     return found
 
 
-def test_the_officer_makes_a_link_shown_once_and_stored_hashed(app, officer, scene) -> None:  # noqa: ANN001
+def test_the_officer_makes_a_link_shown_once_and_stored_hashed(app, officer, scene) -> None:
     path = make_link(officer, f"/calendars/subjects/{scene['subject_id']}")
     token = path.removeprefix("/calendars/feed/").removesuffix(".ics")
     with app.app_context():
@@ -80,7 +80,7 @@ def test_the_officer_makes_a_link_shown_once_and_stored_hashed(app, officer, sce
     assert "You have a calendar link made on" in again.get_text()
 
 
-def test_feed_times_stay_at_1700_london_across_both_clock_changes(app, officer, scene) -> None:  # noqa: ANN001
+def test_feed_times_stay_at_1700_london_across_both_clock_changes(app, officer, scene) -> None:
     found = events(app, make_link(officer, f"/calendars/subjects/{scene['subject_id']}"))
     for day in (BEFORE_OCTOBER, AFTER_OCTOBER, BEFORE_MARCH, AFTER_MARCH):
         assert found[day]["start"].time() == time(17, 0) and found[day]["end"].time() == time(19, 0)
@@ -92,7 +92,7 @@ def test_feed_times_stay_at_1700_london_across_both_clock_changes(app, officer, 
     assert utc_hours == [17, 16]  # GMT, then BST
 
 
-def test_officer_feed_has_every_expected_date_and_no_others(app, officer, scene) -> None:  # noqa: ANN001
+def test_officer_feed_has_every_expected_date_and_no_others(app, officer, scene) -> None:
     found = events(app, make_link(officer, f"/calendars/subjects/{scene['subject_id']}"))
     assert min(found) == date(2026, 10, 5) and max(found) == date(2027, 9, 27)  # the order ends 30 September 2027
     assert all(day.weekday() == 0 for day in found)
@@ -105,7 +105,7 @@ def test_officer_feed_has_every_expected_date_and_no_others(app, officer, scene)
     assert len({event["UID"] for event in found.values()}) == len(found)
 
 
-def test_reading_the_feed_is_audited_as_the_owners_consultation(app, officer, scene) -> None:  # noqa: ANN001
+def test_reading_the_feed_is_audited_as_the_owners_consultation(app, officer, scene) -> None:
     path = make_link(officer, f"/calendars/subjects/{scene['subject_id']}")
     events(app, path)
     with app.app_context():
@@ -116,7 +116,7 @@ def test_reading_the_feed_is_audited_as_the_owners_consultation(app, officer, sc
         assert event.detail["subject_id"] == scene["subject_id"] and event.detail["events"] == 50
 
 
-def test_a_revoked_or_replaced_or_unknown_token_gives_404(app, officer, scene) -> None:  # noqa: ANN001
+def test_a_revoked_or_replaced_or_unknown_token_gives_404(app, officer, scene) -> None:
     base = f"/calendars/subjects/{scene['subject_id']}"
     first = make_link(officer, base)
     second = make_link(officer, base)  # a new link stops the old one
@@ -132,7 +132,7 @@ def test_a_revoked_or_replaced_or_unknown_token_gives_404(app, officer, scene) -
         assert db.session.scalar(select(CalendarFeed).where(CalendarFeed.revoked_at.is_(None))) is None
 
 
-def test_a_disabled_owners_feed_stops(app, officer, scene) -> None:  # noqa: ANN001
+def test_a_disabled_owners_feed_stops(app, officer, scene) -> None:
     from portal.models import User
 
     path = make_link(officer, f"/calendars/subjects/{scene['subject_id']}")
@@ -142,7 +142,7 @@ def test_a_disabled_owners_feed_stops(app, officer, scene) -> None:  # noqa: ANN
     assert app.test_client().get(path).status_code == 404
 
 
-def test_the_partner_feed_shows_only_programme_place_time_and_short_name(app, client, sign_in, make, scene) -> None:  # noqa: ANN001
+def test_the_partner_feed_shows_only_programme_place_time_and_short_name(app, client, sign_in, make, scene) -> None:
     sign_in(client, "partner", organisation_id=scene["organisation_id"])
     other_organisation = make.organisation()
     other_session = make.session_ids(make.programme(other_organisation))[0]
@@ -159,7 +159,7 @@ def test_the_partner_feed_shows_only_programme_place_time_and_short_name(app, cl
         assert secret not in event["raw"]
 
 
-def test_pages_are_for_their_own_role_and_the_feed_is_public(app, client, sign_in, scene) -> None:  # noqa: ANN001
+def test_pages_are_for_their_own_role_and_the_feed_is_public(app, client, sign_in, scene) -> None:
     assert client.get(f"/calendars/subjects/{scene['subject_id']}").status_code in (302, 401)
     sign_in(client, "partner", organisation_id=scene["organisation_id"])
     assert client.get(f"/calendars/subjects/{scene['subject_id']}").status_code == 403
@@ -169,7 +169,7 @@ def test_pages_are_for_their_own_role_and_the_feed_is_public(app, client, sign_i
     assert officer.get("/calendars/subjects/999999").status_code == 404
 
 
-def test_an_order_not_yet_made_has_no_sessions(app, officer, make) -> None:  # noqa: ANN001
+def test_an_order_not_yet_made_has_no_sessions(app, officer, make) -> None:
     session_id = make.session_ids(make.programme(make.organisation()))[0]
     subject_id = make.subject()
     make.requirement(make.order(subject_id), session_id=session_id)
@@ -177,7 +177,7 @@ def test_an_order_not_yet_made_has_no_sessions(app, officer, make) -> None:  # n
     assert list(Calendar.from_ical(found.data).walk("VEVENT")) == []
 
 
-def test_an_officer_can_make_a_feed_without_the_young_persons_name(app, client, sign_in, scene) -> None:  # noqa: ANN001
+def test_an_officer_can_make_a_feed_without_the_young_persons_name(app, client, sign_in, scene) -> None:
     sign_in(client, "officer")
     subject_page = f"/calendars/subjects/{scene['subject_id']}"
     assert page(client.get(subject_page)).select_one("input[name=without_names]") is not None
@@ -188,7 +188,7 @@ def test_an_officer_can_make_a_feed_without_the_young_persons_name(app, client, 
     assert "without names" in page(client.get(subject_page)).get_text()
 
 
-def test_a_partner_can_make_a_feed_without_the_young_peoples_names(app, client, sign_in, scene) -> None:  # noqa: ANN001
+def test_a_partner_can_make_a_feed_without_the_young_peoples_names(app, client, sign_in, scene) -> None:
     sign_in(client, "partner", organisation_id=scene["organisation_id"])
     response = client.post("/calendars/partner", data={"without_names": "y"})
     found = events(app, page(response).select_one("#feed-url")["value"].removeprefix("http://localhost"))

@@ -26,7 +26,7 @@ STATEMENT = {
 FULL = f"This session is full: all {CAPACITY} places are taken. Decline the referral or contact the officer."
 
 
-def test_only_one_of_twenty_simultaneous_acceptances_gets_the_last_place(app, make, sign_in, caplog) -> None:  # noqa: ANN001
+def test_only_one_of_twenty_simultaneous_acceptances_gets_the_last_place(app, make, sign_in, caplog) -> None:
     organisation_id = make.organisation()
     session_id = make.session_ids(make.programme(organisation_id, capacity=CAPACITY))[0]
     for _ in range(CAPACITY - 1):
@@ -45,7 +45,7 @@ def test_only_one_of_twenty_simultaneous_acceptances_gets_the_last_place(app, ma
     results: dict[int, tuple[int, str]] = {}
     failures: list[BaseException] = []
 
-    def accept(client, referral_id: int, version: str) -> None:  # noqa: ANN001
+    def accept(client, referral_id: int, version: str) -> None:
         try:
             barrier.wait(timeout=30)
             response = client.post(f"/partner/referrals/{referral_id}/accept", data={"version": version, **STATEMENT})

@@ -10,7 +10,7 @@ HOMES = {"officer": "/dashboard/", "admin": "/admin/organisations", "auditor": "
 @pytest.mark.parametrize("role", ["officer", "admin", "auditor"])
 def test_each_role_finds_its_pages_in_the_service_navigation_with_the_current_one_marked(
     client, sign_in, role: str
-) -> None:  # noqa: ANN001
+) -> None:
     sign_in(client, role)
     soup = page(client.get(HOMES[role]))
     navigation = soup.select_one(".govuk-service-navigation nav")
@@ -25,7 +25,7 @@ def test_each_role_finds_its_pages_in_the_service_navigation_with_the_current_on
     ]
 
 
-def test_partners_see_their_pages_and_a_menu_button_for_small_screens(partner_organisation, client) -> None:  # noqa: ANN001
+def test_partners_see_their_pages_and_a_menu_button_for_small_screens(partner_organisation, client) -> None:
     soup = page(client.get("/partner/referrals/"))
     labels = [link.get_text(strip=True) for link in soup.select(".govuk-service-navigation__link")]
     assert labels[:3] == ["Referrals", "Registers", "Programmes"]
@@ -33,7 +33,7 @@ def test_partners_see_their_pages_and_a_menu_button_for_small_screens(partner_or
     assert toggle["aria-controls"] == "app-navigation" and soup.select_one("ul#app-navigation")
 
 
-def test_the_header_names_the_service_and_the_person_and_signs_out_by_a_post_with_csrf(client, sign_in) -> None:  # noqa: ANN001
+def test_the_header_names_the_service_and_the_person_and_signs_out_by_a_post_with_csrf(client, sign_in) -> None:
     sign_in(client, "officer", full_name="Priya Shah")
     header = page(client.get("/dashboard/")).select_one("header.govuk-header")
     assert header.select_one(".govuk-header__link--homepage").get_text(strip=True) == "KCPO partner portal"
@@ -45,7 +45,7 @@ def test_the_header_names_the_service_and_the_person_and_signs_out_by_a_post_wit
     assert form.select_one("button").get_text(strip=True) == "Sign out"
 
 
-def test_signed_out_pages_show_no_service_navigation(client) -> None:  # noqa: ANN001
+def test_signed_out_pages_show_no_service_navigation(client) -> None:
     soup = page(client.get("/sign-in"))
     assert soup.select(".govuk-service-navigation") == []
     assert soup.select_one("header.govuk-header")

@@ -15,7 +15,7 @@ from tests.utils import page
 HTTPS = "https://localhost"
 
 
-def _chrome(response) -> dict:  # noqa: ANN001
+def _chrome(response) -> dict:
     soup = page(response)
     html = response.get_data(as_text=True)
     return {
@@ -29,7 +29,7 @@ def _chrome(response) -> dict:  # noqa: ANN001
     }
 
 
-def test_people_of_different_roles_and_organisations_never_see_each_others_chrome(app: Flask, sign_in, make) -> None:  # noqa: ANN001
+def test_people_of_different_roles_and_organisations_never_see_each_others_chrome(app: Flask, sign_in, make) -> None:
     people = {
         "officer": ("officer", None, "Priya Shah"),
         "admin": ("admin", None, "Alex Admin"),
@@ -79,7 +79,7 @@ def test_the_current_page_is_marked_on_each_page_not_the_one_kept_first(client: 
             assert current == ([] if path == "/accessibility" else [path])
 
 
-def test_nonce_and_csrf_token_are_this_requests_own_on_every_page(app: Flask, sign_in) -> None:  # noqa: ANN001
+def test_nonce_and_csrf_token_are_this_requests_own_on_every_page(app: Flask, sign_in) -> None:
     officer, partner = app.test_client(), app.test_client()
     sign_in(officer, "officer")
     sign_in(partner, "partner")

@@ -9,7 +9,7 @@ from tests.utils import h1, page
 
 
 @pytest.fixture
-def admin(client, sign_in):  # noqa: ANN001, ANN201
+def admin(client, sign_in):
     sign_in(client, "admin")
     return client
 
@@ -25,7 +25,7 @@ def assert_confirmation_page(shown: BeautifulSoup, button: str, cancel_href: str
     return form["action"]
 
 
-def test_disabling_an_account_asks_first_and_says_what_happens(admin, make) -> None:  # noqa: ANN001
+def test_disabling_an_account_asks_first_and_says_what_happens(admin, make) -> None:
     officer_id = make.user("officer", full_name="Sam Patel")
     users = page(admin.get("/admin/users"))
     link = next(a for a in users.select("main a") if a.get_text(" ", strip=True) == "Disable Sam Patel")
@@ -40,13 +40,13 @@ def test_disabling_an_account_asks_first_and_says_what_happens(admin, make) -> N
     assert make.get(User, officer_id).disabled_at is not None
 
 
-def test_no_row_of_the_users_list_disables_on_one_click(admin, make) -> None:  # noqa: ANN001
+def test_no_row_of_the_users_list_disables_on_one_click(admin, make) -> None:
     make.user("officer", full_name="Sam Patel")
     users = page(admin.get("/admin/users"))
     assert not [form for form in users.select("main form") if "/disable" in form["action"]]
 
 
-def test_an_admin_cannot_open_the_page_to_disable_themselves(admin, make) -> None:  # noqa: ANN001
+def test_an_admin_cannot_open_the_page_to_disable_themselves(admin, make) -> None:
     from sqlalchemy import select
 
     from portal.extensions import db
@@ -56,7 +56,7 @@ def test_an_admin_cannot_open_the_page_to_disable_themselves(admin, make) -> Non
     assert admin.get(f"/admin/users/{own_id}/disable").status_code == 403
 
 
-def test_suspending_an_organisation_shows_the_reason_back_before_it_happens(admin, make) -> None:  # noqa: ANN001
+def test_suspending_an_organisation_shows_the_reason_back_before_it_happens(admin, make) -> None:
     organisation_id = make.organisation(name="Bow Boxing")
     url = f"/admin/organisations/{organisation_id}"
     response = admin.post(url, data={"action": "suspend", "reason": "Safeguarding review"})
@@ -72,7 +72,7 @@ def test_suspending_an_organisation_shows_the_reason_back_before_it_happens(admi
     assert suspended.status == "suspended" and suspended.status_reason == "Safeguarding review"
 
 
-def test_archiving_a_programme_asks_first(client, partner_organisation, make) -> None:  # noqa: ANN001
+def test_archiving_a_programme_asks_first(client, partner_organisation, make) -> None:
     programme_id = make.programme(partner_organisation, title="Tuesday Boxing")
     programme_page = page(client.get(f"/partner/programmes/{programme_id}"))
     assert not [form for form in programme_page.select("main form") if form["action"].endswith("/archive")]
@@ -89,7 +89,7 @@ def test_archiving_a_programme_asks_first(client, partner_organisation, make) ->
     assert make.get(Programme, programme_id).status == "archived"
 
 
-def test_removing_a_session_asks_first(client, partner_organisation, make) -> None:  # noqa: ANN001
+def test_removing_a_session_asks_first(client, partner_organisation, make) -> None:
     programme_id = make.programme(partner_organisation)
     session_id = make.session_ids(programme_id)[0]
     programme_page = page(client.get(f"/partner/programmes/{programme_id}"))
@@ -104,7 +104,7 @@ def test_removing_a_session_asks_first(client, partner_organisation, make) -> No
     assert make.get(ProgrammeSession, session_id) is None
 
 
-def test_a_session_in_use_is_not_offered_for_removal(client, partner_organisation, make) -> None:  # noqa: ANN001
+def test_a_session_in_use_is_not_offered_for_removal(client, partner_organisation, make) -> None:
     programme_id = make.programme(partner_organisation)
     session_id = make.session_ids(programme_id)[0]
     make.referral(session_id)
@@ -116,7 +116,7 @@ def test_a_session_in_use_is_not_offered_for_removal(client, partner_organisatio
     assert make.get(ProgrammeSession, session_id) is not None
 
 
-def test_the_confirmation_form_carries_its_csrf_token(app, admin, make) -> None:  # noqa: ANN001
+def test_the_confirmation_form_carries_its_csrf_token(app, admin, make) -> None:
     organisation_id = make.organisation(name="Bow Boxing")
     app.config["WTF_CSRF_ENABLED"] = True
     organisation_page = page(admin.get(f"/admin/organisations/{organisation_id}"))

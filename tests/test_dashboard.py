@@ -10,13 +10,13 @@ from tests.utils import page
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     officer_id = sign_in(client, "officer")
     client.officer_id = officer_id
     return client
 
 
-def test_attendance_per_requirement_with_a_chart(app, officer, make) -> None:  # noqa: ANN001
+def test_attendance_per_requirement_with_a_chart(app, officer, make) -> None:
     organisation_id = make.organisation()
     today = date.today()
     made_on = today - timedelta(days=30)
@@ -37,7 +37,7 @@ def test_attendance_per_requirement_with_a_chart(app, officer, make) -> None:  #
     assert "1 attended, 0 late, 1 absent (1 not acceptable)" in text
 
 
-def test_referrals_awaiting_a_partner_are_listed(app, officer, make) -> None:  # noqa: ANN001
+def test_referrals_awaiting_a_partner_are_listed(app, officer, make) -> None:
     organisation_id = make.organisation()
     session_id = make.session_ids(make.programme(organisation_id))[0]
     order_id = make.order(officer_id=officer.officer_id)
@@ -47,14 +47,14 @@ def test_referrals_awaiting_a_partner_are_listed(app, officer, make) -> None:  #
     assert "Boxing for the dashboard" in text
 
 
-def test_review_hearings_due_within_eight_weeks(app, officer, make) -> None:  # noqa: ANN001
+def test_review_hearings_due_within_eight_weeks(app, officer, make) -> None:
     start = date.today() - timedelta(days=340)  # the mandatory review window opens about four weeks from now
     make.order(officer_id=officer.officer_id, status="made", made_on=start, duration_months=18)
     soup = page(officer.get("/dashboard/"))
     assert "between" in soup.select_one("#reviews").find_next("ul").get_text()
 
 
-def test_a_listing_that_ends_before_the_requirement_is_flagged_with_replacements(app, officer, make) -> None:  # noqa: ANN001
+def test_a_listing_that_ends_before_the_requirement_is_flagged_with_replacements(app, officer, make) -> None:
     organisation_id = make.organisation()
     today = date.today()
     ending = make.programme(organisation_id, title="Ending Football", valid_to=today + timedelta(days=30))
@@ -69,12 +69,12 @@ def test_a_listing_that_ends_before_the_requirement_is_flagged_with_replacements
     assert "Replacement Football" in text
 
 
-def test_partners_and_admins_cannot_open_the_officer_dashboard(client, sign_in) -> None:  # noqa: ANN001
+def test_partners_and_admins_cannot_open_the_officer_dashboard(client, sign_in) -> None:
     sign_in(client, "partner")
     assert client.get("/dashboard/").status_code == 403
 
 
-def _listing_gap(app, officer, make) -> tuple[int, int]:  # noqa: ANN001
+def _listing_gap(app, officer, make) -> tuple[int, int]:
     """An active requirement at a programme listed for another 30 days, and one replacement: (subject, organisation)."""
     organisation_id = make.organisation()
     today = date.today()
@@ -89,12 +89,12 @@ def _listing_gap(app, officer, make) -> tuple[int, int]:  # noqa: ANN001
     return subject_id, organisation_id
 
 
-def _matcher_runs(monkeypatch) -> list[int]:  # noqa: ANN001
+def _matcher_runs(monkeypatch) -> list[int]:
     import portal.data.dashboard as dashboard
 
     runs: list[int] = []
 
-    def counted(profile, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def counted(profile, *args, **kwargs):
         runs.append(profile.id)
         return match(profile, *args, **kwargs)
 
@@ -103,7 +103,7 @@ def _matcher_runs(monkeypatch) -> list[int]:  # noqa: ANN001
     return runs
 
 
-def _combinations(app, subject_id: int) -> int:  # noqa: ANN001
+def _combinations(app, subject_id: int) -> int:
     from sqlalchemy import func, select
 
     from portal.models import AuditEvent
@@ -116,7 +116,7 @@ def _combinations(app, subject_id: int) -> int:  # noqa: ANN001
         )
 
 
-def test_replacements_are_kept_between_views_and_each_view_is_still_recorded(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+def test_replacements_are_kept_between_views_and_each_view_is_still_recorded(app, officer, make, monkeypatch) -> None:
     subject_id, _ = _listing_gap(app, officer, make)
     runs = _matcher_runs(monkeypatch)
     first = page(officer.get("/dashboard/")).get_text(" ", strip=True)
@@ -126,7 +126,7 @@ def test_replacements_are_kept_between_views_and_each_view_is_still_recorded(app
     assert _combinations(app, subject_id) == 2  # and both showed the officer the subject's data combined
 
 
-def test_a_catalogue_change_shows_new_replacements(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+def test_a_catalogue_change_shows_new_replacements(app, officer, make, monkeypatch) -> None:
     subject_id, organisation_id = _listing_gap(app, officer, make)
     runs = _matcher_runs(monkeypatch)
     assert "Newer Football" not in page(officer.get("/dashboard/")).get_text(" ", strip=True)
@@ -135,7 +135,7 @@ def test_a_catalogue_change_shows_new_replacements(app, officer, make, monkeypat
     assert runs == [subject_id, subject_id]
 
 
-def test_a_change_to_the_subject_drops_a_replacement_that_no_longer_fits(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+def test_a_change_to_the_subject_drops_a_replacement_that_no_longer_fits(app, officer, make, monkeypatch) -> None:
     from datetime import time
 
     from portal.models import SubjectWindow, WindowKind

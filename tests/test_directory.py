@@ -11,7 +11,7 @@ ENFIELD = {"postcode": "EN1 3EA", "easting": 533200, "northing": 196500}  # abou
 
 
 @pytest.fixture
-def catalogue(make):  # noqa: ANN001, ANN201
+def catalogue(make):
     approved = make.organisation(name="Lea Valley Youth Football")
     football = make.programme(
         approved,
@@ -42,49 +42,49 @@ def catalogue(make):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     sign_in(client, "officer")
     return client
 
 
-def search(client, **criteria: str):  # noqa: ANN001, ANN201
+def search(client, **criteria: str):
     response = client.post("/directory/", data=criteria)
     assert response.status_code == 302, error_summary(response)
     return client.get(response.headers["Location"])
 
 
-def titles(response) -> list[str]:  # noqa: ANN001
+def titles(response) -> list[str]:
     return [link.get_text(strip=True) for link in page(response).select(".app-results__item h3 a")]
 
 
-def test_a_misspelled_keyword_finds_football(officer, catalogue) -> None:  # noqa: ANN001
+def test_a_misspelled_keyword_finds_football(officer, catalogue) -> None:
     assert titles(search(officer, keyword="fotball")) == ["After-school Football"]
 
 
-def test_pending_and_suspended_organisations_are_never_shown(officer, catalogue) -> None:  # noqa: ANN001
+def test_pending_and_suspended_organisations_are_never_shown(officer, catalogue) -> None:
     everything = titles(search(officer))
     assert sorted(everything) == ["After-school Football", "Beats Studio", "Enfield Boxing"]
     assert "Pending Football" not in titles(search(officer, keyword="football"))
 
 
-def test_distance_from_a_postcode_filters_and_shows_how_far(officer, catalogue) -> None:  # noqa: ANN001
+def test_distance_from_a_postcode_filters_and_shows_how_far(officer, catalogue) -> None:
     response = search(officer, postcode="e3 2aa", distance_km="5")
     assert titles(response) == ["After-school Football", "Beats Studio"]
     text = page(response).get_text(" ", strip=True)
     assert "near E3 2AA" in text and "2.4 km away" in text and "Contains OS data" in text
 
 
-def test_language_and_day_filters(officer, catalogue) -> None:  # noqa: ANN001
+def test_language_and_day_filters(officer, catalogue) -> None:
     assert titles(search(officer, language="bn")) == ["Beats Studio"]
     assert titles(search(officer, weekday="3")) == []  # every test session runs on Monday
 
 
-def test_the_postcode_never_appears_in_the_url(officer, catalogue) -> None:  # noqa: ANN001
+def test_the_postcode_never_appears_in_the_url(officer, catalogue) -> None:
     response = officer.post("/directory/", data={"postcode": "E3 2AA", "distance_km": "5"})
     assert "E3" not in response.headers["Location"] and "2AA" not in response.headers["Location"]
 
 
-def test_another_officer_cannot_open_my_saved_search(app, officer, sign_in, catalogue) -> None:  # noqa: ANN001
+def test_another_officer_cannot_open_my_saved_search(app, officer, sign_in, catalogue) -> None:
     location = officer.post("/directory/", data={"postcode": "E3 2AA"}).headers["Location"]
     other = app.test_client()
     sign_in(other, "officer")
@@ -101,23 +101,23 @@ def test_another_officer_cannot_open_my_saved_search(app, officer, sign_in, cata
         ({"keyword": "k" * 101}, "Keywords must be 100 characters or fewer"),
     ],
 )
-def test_bad_search_input_names_the_field(officer, catalogue, make, criteria, message) -> None:  # noqa: ANN001
+def test_bad_search_input_names_the_field(officer, catalogue, make, criteria, message) -> None:
     response = officer.post("/directory/", data=criteria)
     assert response.status_code == 200
     assert message in error_summary(response)
 
 
-def test_programme_detail_shows_next_sessions_and_supervisor(officer, catalogue) -> None:  # noqa: ANN001
+def test_programme_detail_shows_next_sessions_and_supervisor(officer, catalogue) -> None:
     text = page(officer.get(f"/directory/programmes/{catalogue['football']}")).get_text(" ", strip=True)
     assert "After-school Football" in text and "Sam Coach" in text and "Monday 17:00–19:00" in text
 
 
-def test_officers_cannot_open_a_pending_organisations_programme(officer, make) -> None:  # noqa: ANN001
+def test_officers_cannot_open_a_pending_organisations_programme(officer, make) -> None:
     pending = make.organisation(status=OrganisationStatus.PENDING)
     assert officer.get(f"/directory/programmes/{make.programme(pending)}").status_code == 404
 
 
-def test_searches_are_audited(officer, catalogue, make) -> None:  # noqa: ANN001
+def test_searches_are_audited(officer, catalogue, make) -> None:
     search(officer, keyword="boxing")
     with make.app.app_context():
         from sqlalchemy import select
@@ -128,7 +128,7 @@ def test_searches_are_audited(officer, catalogue, make) -> None:  # noqa: ANN001
     assert len(events) == 1 and events[0].detail["filters"] == ["keyword"]
 
 
-def test_the_directory_sees_a_programme_as_soon_as_its_organisation_is_approved(app, officer, make, sign_in) -> None:  # noqa: ANN001
+def test_the_directory_sees_a_programme_as_soon_as_its_organisation_is_approved(app, officer, make, sign_in) -> None:
     pending = make.organisation(status=OrganisationStatus.PENDING)
     make.programme(pending, title="Newly Approved Boxing", activity_types=["boxing"])
     assert titles(search(officer, keyword="boxing")) == []
@@ -138,7 +138,7 @@ def test_the_directory_sees_a_programme_as_soon_as_its_organisation_is_approved(
     assert titles(search(officer, keyword="boxing")) == ["Newly Approved Boxing"]
 
 
-def test_a_worker_answers_from_its_copy_while_it_rebuilds_in_the_background(app, officer, catalogue, make) -> None:  # noqa: ANN001
+def test_a_worker_answers_from_its_copy_while_it_rebuilds_in_the_background(app, officer, catalogue, make) -> None:
     import time
 
     from portal.data import catalogue_index

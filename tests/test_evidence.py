@@ -25,13 +25,13 @@ def monday(week: int) -> date:
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     client.officer_id = sign_in(client, "officer")
     return client
 
 
 @pytest.fixture
-def order(app, make):  # noqa: ANN001, ANN201
+def order(app, make):
     """A made order with a Monday requirement, ten weeks of register with a correction, and a decided report."""
     organisation_id = make.organisation()
     [session_id] = make.session_ids(make.programme(organisation_id))
@@ -84,7 +84,7 @@ def order(app, make):  # noqa: ANN001, ANN201
     return {"order_id": order_id, "requirement_id": requirement_id, "report_id": report_id}
 
 
-def register_counts(app, requirement_id: int) -> dict[str, int]:  # noqa: ANN001
+def register_counts(app, requirement_id: int) -> dict[str, int]:
     """What the register says, counted straight from the current marks."""
     with app.app_context():
         statuses = db.session.scalars(
@@ -96,7 +96,7 @@ def register_counts(app, requirement_id: int) -> dict[str, int]:  # noqa: ANN001
     return {status: counted.get(status, 0) for status in STATUSES} | {"not-recorded": 1}
 
 
-def test_the_csv_counts_equal_the_register(app, officer, order) -> None:  # noqa: ANN001
+def test_the_csv_counts_equal_the_register(app, officer, order) -> None:
     response = officer.get(f"/evidence/orders/{order['order_id']}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -117,7 +117,7 @@ def test_the_csv_counts_equal_the_register(app, officer, order) -> None:  # noqa
     assert "Date confirmed with the coach." in report["corrections"]
 
 
-def test_the_word_document_counts_equal_the_register_and_it_has_the_chart(app, officer, order) -> None:  # noqa: ANN001
+def test_the_word_document_counts_equal_the_register_and_it_has_the_chart(app, officer, order) -> None:
     response = officer.get(f"/evidence/orders/{order['order_id']}.docx")
     assert response.status_code == 200
     document = Document(io.BytesIO(response.data))
@@ -143,7 +143,7 @@ def test_the_word_document_counts_equal_the_register_and_it_has_the_chart(app, o
     assert "Warning" in all_text and "Engaging well otherwise." in all_text
 
 
-def test_the_page_shows_the_svg_chart_and_the_same_figures(app, officer, order) -> None:  # noqa: ANN001
+def test_the_page_shows_the_svg_chart_and_the_same_figures(app, officer, order) -> None:
     soup = page(officer.get(f"/evidence/orders/{order['order_id']}"))
     chart = soup.select_one("svg[role=img]")
     assert chart is not None and chart.title.get_text() == "Sessions each month by attendance mark"
@@ -154,7 +154,7 @@ def test_the_page_shows_the_svg_chart_and_the_same_figures(app, officer, order) 
     assert f"Report N-{order['report_id']}" in soup.get_text()
 
 
-def test_every_export_is_audited_as_an_evidence_pack_consultation(app, officer, order) -> None:  # noqa: ANN001
+def test_every_export_is_audited_as_an_evidence_pack_consultation(app, officer, order) -> None:
     for suffix in ("", ".csv", ".docx"):
         assert officer.get(f"/evidence/orders/{order['order_id']}{suffix}").status_code == 200
     with app.app_context():
@@ -168,7 +168,7 @@ def test_every_export_is_audited_as_an_evidence_pack_consultation(app, officer, 
         assert {event.user_id for event in events} == {officer.officer_id}
 
 
-def test_only_officers_get_evidence_packs(app, client, sign_in, order) -> None:  # noqa: ANN001
+def test_only_officers_get_evidence_packs(app, client, sign_in, order) -> None:
     assert client.get(f"/evidence/orders/{order['order_id']}.csv").status_code in (302, 401)
     sign_in(client, "partner")
     for suffix in ("", ".csv", ".docx"):

@@ -5,7 +5,7 @@ from tests.utils import page
 
 def test_every_page_carries_the_beta_banner_and_signed_in_people_follow_it_to_the_feedback_page(
     client, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     banner = page(client.get("/sign-in")).select_one(".govuk-phase-banner")
     assert banner.select_one(".govuk-tag").get_text(strip=True) == "Beta"
     assert "This is a new service. Your feedback will help us improve it." in banner.get_text(" ", strip=True)
@@ -19,7 +19,7 @@ def test_every_page_carries_the_beta_banner_and_signed_in_people_follow_it_to_th
     assert form_page.select_one("form input[name=csrf_token]")
 
 
-def test_feedback_is_kept_with_the_role_only_and_admins_read_it(app, client, sign_in) -> None:  # noqa: ANN001
+def test_feedback_is_kept_with_the_role_only_and_admins_read_it(app, client, sign_in) -> None:
     sign_in(client, "partner", full_name="Dana Okafor")
     response = client.post("/feedback", data={"doing": "Adding a programme", "suggestion": "Let me save half of it"})
     assert response.status_code == 302
@@ -33,7 +33,7 @@ def test_feedback_is_kept_with_the_role_only_and_admins_read_it(app, client, sig
     assert "Feedback" in [link.get_text(strip=True) for link in soup.select(".govuk-service-navigation__link")]
 
 
-def test_empty_feedback_names_each_missing_answer_and_saves_nothing(client, sign_in) -> None:  # noqa: ANN001
+def test_empty_feedback_names_each_missing_answer_and_saves_nothing(client, sign_in) -> None:
     sign_in(client, "officer")
     soup = page(client.post("/feedback", data={"doing": " ", "suggestion": ""}))
     assert soup.title.get_text().startswith("Error:")
@@ -43,7 +43,7 @@ def test_empty_feedback_names_each_missing_answer_and_saves_nothing(client, sign
     assert "Nobody has sent feedback yet." in page(client.get("/admin/feedback")).get_text()
 
 
-def test_only_admins_read_the_feedback(client, sign_in) -> None:  # noqa: ANN001
+def test_only_admins_read_the_feedback(client, sign_in) -> None:
     for role in ("officer", "partner", "auditor"):
         sign_in(client, role)
         assert client.get("/admin/feedback").status_code == 403, role

@@ -145,7 +145,7 @@ def test_text_input_is_the_widgets_markup(templating_app: Flask, state: tuple) -
 
 
 @pytest.mark.parametrize("state", STATES, ids=[state[0] for state in STATES])
-def test_text_input_with_its_options_is_the_widgets_markup_with_the_same_params(templating_app: Flask, state) -> None:  # noqa: ANN001
+def test_text_input_with_its_options_is_the_widgets_markup_with_the_same_params(templating_app: Flask, state) -> None:
     assert_same(
         'fields.text_input(f, "govuk-input--width-3", spellcheck="false", autocomplete="off", inputmode="numeric",'
         ' suffix="minutes")',
@@ -196,7 +196,7 @@ def test_radios_are_the_widgets_markup(templating_app: Flask, state: tuple) -> N
 
 
 @pytest.mark.parametrize("state", STATES, ids=[state[0] for state in STATES])
-def test_radios_with_classes_a_legend_and_a_reveal_are_the_widget_given_the_same(templating_app: Flask, state) -> None:  # noqa: ANN001
+def test_radios_with_classes_a_legend_and_a_reveal_are_the_widget_given_the_same(templating_app: Flask, state) -> None:
     field = field_in(state, "status")
     reveal = '<p class="govuk-body">Minutes late &amp; why</p>'
     params = radio_params(

@@ -9,12 +9,12 @@ from tests.utils import error_summary, page
 
 
 @pytest.fixture
-def admin(client, sign_in):  # noqa: ANN001, ANN201
+def admin(client, sign_in):
     sign_in(client, "admin")
     return client
 
 
-def test_admin_adds_changes_and_removes_a_legal_basis(app, admin) -> None:  # noqa: ANN001
+def test_admin_adds_changes_and_removes_a_legal_basis(app, admin) -> None:
     response = admin.post(
         "/admin/legal-bases/new",
         data={
@@ -44,7 +44,7 @@ def test_admin_adds_changes_and_removes_a_legal_basis(app, admin) -> None:  # no
         assert db.session.scalar(select(LegalBasis.id)) is None
 
 
-def test_bad_legal_basis_input_names_the_field(app, admin) -> None:  # noqa: ANN001
+def test_bad_legal_basis_input_names_the_field(app, admin) -> None:
     response = admin.post(
         "/admin/legal-bases/new",
         data={"police_area": "", "regulation": "SI", "valid_from": ["1", "1", "2025"], "valid_to": ["1", "1", "2024"]},
@@ -54,17 +54,17 @@ def test_bad_legal_basis_input_names_the_field(app, admin) -> None:  # noqa: ANN
         assert db.session.scalar(select(LegalBasis.id)) is None
 
 
-def test_officers_and_partners_cannot_change_the_table(client, sign_in) -> None:  # noqa: ANN001
+def test_officers_and_partners_cannot_change_the_table(client, sign_in) -> None:
     sign_in(client, "officer")
     assert client.get("/admin/legal-bases").status_code == 403
     assert client.post("/admin/legal-bases/new", data={}).status_code == 403
 
 
-def test_a_policy_change_made_on_a_stale_page_is_refused(app, admin, sign_in) -> None:  # noqa: ANN001
+def test_a_policy_change_made_on_a_stale_page_is_refused(app, admin, sign_in) -> None:
     colleague = app.test_client()
     sign_in(colleague, "admin")
 
-    def opened(client) -> dict:  # noqa: ANN001
+    def opened(client) -> dict:
         soup = page(client.get("/admin/policy"))
         fields = {}
         for field in soup.select("form input, form textarea"):

@@ -29,17 +29,17 @@ ADULT_BIRTHDAY = date(2000, 5, 1)
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     client.officer_id = sign_in(client, "officer")
     return client
 
 
-def made_order(make, officer_id: int, date_of_birth: date = UNDER_18_BIRTHDAY, first_name: str = "Jordan") -> int:  # noqa: ANN001
+def made_order(make, officer_id: int, date_of_birth: date = UNDER_18_BIRTHDAY, first_name: str = "Jordan") -> int:
     subject_id = make.subject(date_of_birth=date_of_birth, first_name=first_name)
     return make.order(subject_id, officer_id=officer_id, status=OrderStatus.MADE, made_on=date(2026, 10, 1))
 
 
-def absences(make, requirement_id: int, days: list[date], **fields) -> list[int]:  # noqa: ANN001, ANN003
+def absences(make, requirement_id: int, days: list[date], **fields) -> list[int]:
     values = {
         "absence_acceptable": False,
         "absence_reason": "Said he was ill",
@@ -48,14 +48,14 @@ def absences(make, requirement_id: int, days: list[date], **fields) -> list[int]
     return [make.mark(requirement_id, day, "absent", **(values | fields)) for day in days]
 
 
-def evaluate(app, order_id: int) -> list[int]:  # noqa: ANN001
+def evaluate(app, order_id: int) -> list[int]:
     with app.app_context():
         raised = [report.id for report in noncompliance.evaluate_order(db.session.get(Order, order_id))]
         db.session.commit()
         return raised
 
 
-def reports(app, order_id: int) -> list[NonComplianceReport]:  # noqa: ANN001
+def reports(app, order_id: int) -> list[NonComplianceReport]:
     with app.app_context():
         rows = db.session.scalars(
             select(NonComplianceReport).where(NonComplianceReport.order_id == order_id).order_by(NonComplianceReport.id)
@@ -65,7 +65,7 @@ def reports(app, order_id: int) -> list[NonComplianceReport]:  # noqa: ANN001
         return list(rows)
 
 
-def outbox(app) -> list[OutboxMessage]:  # noqa: ANN001
+def outbox(app) -> list[OutboxMessage]:
     """Emails to the order's officer about reports (not the referral emails partners get)."""
     kinds = (notifications.NON_COMPLIANCE_RAISED, notifications.COMPLETION_REPORTED)
     with app.app_context():
@@ -75,7 +75,7 @@ def outbox(app) -> list[OutboxMessage]:  # noqa: ANN001
         return list(rows)
 
 
-def audit_events(app, record_type: str, action: str | None = None) -> list[AuditEvent]:  # noqa: ANN001
+def audit_events(app, record_type: str, action: str | None = None) -> list[AuditEvent]:
     with app.app_context():
         query = select(AuditEvent).where(AuditEvent.record_type == record_type)
         if action:
@@ -86,11 +86,11 @@ def audit_events(app, record_type: str, action: str | None = None) -> list[Audit
         return list(rows)
 
 
-def version_of(client, report_id: int) -> str:  # noqa: ANN001
+def version_of(client, report_id: int) -> str:
     return page(client.get(f"/reports/{report_id}")).select_one('input[name="version"]')["value"]
 
 
-def decide(client, report_id: int, **overrides):  # noqa: ANN001, ANN003, ANN201
+def decide(client, report_id: int, **overrides):
     data = {
         "version": overrides.pop("version", None) or version_of(client, report_id),
         "assessment": "Pattern of missed sessions; engagement is falling away.",
@@ -100,7 +100,7 @@ def decide(client, report_id: int, **overrides):  # noqa: ANN001, ANN003, ANN201
     return client.post(f"/reports/{report_id}", data=data)
 
 
-def record_event(client, order_id: int, **overrides):  # noqa: ANN001, ANN003, ANN201
+def record_event(client, order_id: int, **overrides):
     data = {
         "kind": "curfew",
         "occurred_on": ["1", "11", "2026"],
@@ -111,7 +111,7 @@ def record_event(client, order_id: int, **overrides):  # noqa: ANN001, ANN003, A
     return client.post(f"/reports/orders/{order_id}/events/new", data=data)
 
 
-def test_one_unacceptable_absence_of_an_under_18_raises_no_report(app, officer, make) -> None:  # noqa: ANN001
+def test_one_unacceptable_absence_of_an_under_18_raises_no_report(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id)
     absences(make, make.requirement(order_id), TUESDAYS[:1])
     assert evaluate(app, order_id) == []
@@ -119,7 +119,7 @@ def test_one_unacceptable_absence_of_an_under_18_raises_no_report(app, officer, 
     assert outbox(app) == []
 
 
-def test_two_absences_raise_a_report_the_officer_reviews_locks_and_corrects(app, officer, make) -> None:  # noqa: ANN001
+def test_two_absences_raise_a_report_the_officer_reviews_locks_and_corrects(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id, first_name="Kwame")
     requirement_id = make.requirement(order_id)
     mark_ids = absences(make, requirement_id, TUESDAYS[:2])
@@ -186,7 +186,7 @@ def test_two_absences_raise_a_report_the_officer_reviews_locks_and_corrects(app,
     assert officer.post(f"/reports/{report_id}/corrections", data={"text": ""}).status_code == 400
 
 
-def test_curfew_exactly_15_minutes_late_is_not_reported_but_16_is(app, officer, make) -> None:  # noqa: ANN001
+def test_curfew_exactly_15_minutes_late_is_not_reported_but_16_is(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id)
     response = record_event(officer, order_id, minutes_late="15")
     assert response.status_code == 302
@@ -201,7 +201,7 @@ def test_curfew_exactly_15_minutes_late_is_not_reported_but_16_is(app, officer, 
     assert len(audit_events(app, "compliance-event", "collection")) == 2
 
 
-def test_a_curfew_event_needs_its_minutes_and_a_real_date(app, officer, make) -> None:  # noqa: ANN001
+def test_a_curfew_event_needs_its_minutes_and_a_real_date(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id)
     response = record_event(officer, order_id, occurred_on=["31", "2", "2026"], occurred_time="25:00")
     assert response.status_code == 200
@@ -216,7 +216,7 @@ def test_a_curfew_event_needs_its_minutes_and_a_real_date(app, officer, make) ->
 
 
 @pytest.mark.parametrize("kind", ["prohibited-place", "prohibited-person", "other-prohibition"])
-def test_a_prohibition_contravened_raises_a_report(app, officer, make, kind: str) -> None:  # noqa: ANN001
+def test_a_prohibition_contravened_raises_a_report(app, officer, make, kind: str) -> None:
     order_id = made_order(make, officer.officer_id)
     response = record_event(officer, order_id, kind=kind, description="Seen by PC 123 in Mile End Park at 16:30.")
     assert response.status_code == 302
@@ -225,14 +225,14 @@ def test_a_prohibition_contravened_raises_a_report(app, officer, make, kind: str
     assert "Mile End Park" in report.facts
 
 
-def test_an_adults_single_absence_raises_a_report(app, officer, make) -> None:  # noqa: ANN001
+def test_an_adults_single_absence_raises_a_report(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id, date_of_birth=ADULT_BIRTHDAY)
     absences(make, make.requirement(order_id), TUESDAYS[:1])
     assert len(evaluate(app, order_id)) == 1
     assert reports(app, order_id)[0].rule_code == "adult-absence"
 
 
-def test_acceptable_absences_and_provider_cancellations_never_count(app, officer, make) -> None:  # noqa: ANN001
+def test_acceptable_absences_and_provider_cancellations_never_count(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id, date_of_birth=ADULT_BIRTHDAY)
     requirement_id = make.requirement(order_id)
     absences(make, requirement_id, TUESDAYS[:2], absence_acceptable=True, absence_reason="Hospital appointment")
@@ -241,7 +241,7 @@ def test_acceptable_absences_and_provider_cancellations_never_count(app, officer
     assert reports(app, order_id) == []
 
 
-def test_evaluating_again_never_duplicates_reports(app, officer, make) -> None:  # noqa: ANN001
+def test_evaluating_again_never_duplicates_reports(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id)
     requirement_id = make.requirement(order_id)
     first, second = absences(make, requirement_id, TUESDAYS[:2])
@@ -261,7 +261,7 @@ def test_evaluating_again_never_duplicates_reports(app, officer, make) -> None: 
     assert len(outbox(app)) == 2
 
 
-def partner_with_referral(app, make, officer_id: int, status: str = "active") -> tuple[int, int, int]:  # noqa: ANN001
+def partner_with_referral(app, make, officer_id: int, status: str = "active") -> tuple[int, int, int]:
     organisation_id = make.organisation()
     session_id = make.session_ids(make.programme(organisation_id))[0]
     order_id = made_order(make, officer_id)
@@ -270,7 +270,7 @@ def partner_with_referral(app, make, officer_id: int, status: str = "active") ->
     return organisation_id, order_id, referral_id
 
 
-def test_partner_completion_marks_the_referral_completed_and_tells_the_officer(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_partner_completion_marks_the_referral_completed_and_tells_the_officer(app, client, sign_in, make) -> None:
     officer_id = make.user("officer")
     organisation_id, order_id, referral_id = partner_with_referral(app, make, officer_id)
     partner_id = sign_in(client, "partner", organisation_id=organisation_id)
@@ -297,7 +297,7 @@ def test_partner_completion_marks_the_referral_completed_and_tells_the_officer(a
     assert "status active -> completed" in changes
 
 
-def test_partner_reports_non_compliance_and_the_officer_sees_the_statement(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_partner_reports_non_compliance_and_the_officer_sees_the_statement(app, client, sign_in, make) -> None:
     officer_id = make.user("officer")
     organisation_id, order_id, referral_id = partner_with_referral(app, make, officer_id)
     sign_in(client, "partner", organisation_id=organisation_id)
@@ -320,7 +320,7 @@ def test_partner_reports_non_compliance_and_the_officer_sees_the_statement(app, 
     assert "left early at 17:40" in shown.select_one('[data-section="facts"]').get_text()
 
 
-def test_a_partner_cannot_report_on_a_referral_they_do_not_supervise(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_a_partner_cannot_report_on_a_referral_they_do_not_supervise(app, client, sign_in, make) -> None:
     officer_id = make.user("officer")
     _organisation_id, order_id, referral_id = partner_with_referral(app, make, officer_id)
     sign_in(client, "partner")  # a partner of another organisation
@@ -333,7 +333,7 @@ def test_a_partner_cannot_report_on_a_referral_they_do_not_supervise(app, client
     assert reports(app, order_id) == []
 
 
-def test_a_partner_cannot_complete_a_referral_that_is_not_active(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_a_partner_cannot_complete_a_referral_that_is_not_active(app, client, sign_in, make) -> None:
     officer_id = make.user("officer")
     organisation_id, order_id, referral_id = partner_with_referral(app, make, officer_id, status="sent")
     sign_in(client, "partner", organisation_id=organisation_id)
@@ -346,7 +346,7 @@ def test_a_partner_cannot_complete_a_referral_that_is_not_active(app, client, si
 
 
 @pytest.mark.parametrize("role", ["partner", "admin"])
-def test_review_pages_are_for_officers_only(app, client, sign_in, make, role: str) -> None:  # noqa: ANN001
+def test_review_pages_are_for_officers_only(app, client, sign_in, make, role: str) -> None:
     officer_id = make.user("officer")
     order_id = made_order(make, officer_id)
     absences(make, make.requirement(order_id), TUESDAYS[:2])
@@ -359,7 +359,7 @@ def test_review_pages_are_for_officers_only(app, client, sign_in, make, role: st
     assert anonymous.get(f"/reports/{report_id}").status_code in (302, 401)
 
 
-def test_facts_never_mix_with_the_assessment(app, officer, make) -> None:  # noqa: ANN001
+def test_facts_never_mix_with_the_assessment(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id)
     absences(make, make.requirement(order_id), TUESDAYS[:2])
     [report_id] = evaluate(app, order_id)
@@ -377,7 +377,7 @@ def test_facts_never_mix_with_the_assessment(app, officer, make) -> None:  # noq
     assert "more than trivial" not in report.facts
 
 
-def test_an_under_18_is_not_referred_for_breach_without_youth_offending_team_input(app, officer, make) -> None:  # noqa: ANN001
+def test_an_under_18_is_not_referred_for_breach_without_youth_offending_team_input(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id)
     absences(make, make.requirement(order_id), TUESDAYS[:2])
     [report_id] = evaluate(app, order_id)
@@ -400,7 +400,7 @@ def test_an_under_18_is_not_referred_for_breach_without_youth_offending_team_inp
     assert "Youth offending team input: Spoke to J. Ali, YJS: agrees." in report.decision_reason
 
 
-def test_a_stale_decision_does_not_overwrite(app, officer, sign_in, make) -> None:  # noqa: ANN001
+def test_a_stale_decision_does_not_overwrite(app, officer, sign_in, make) -> None:
     order_id = made_order(make, officer.officer_id)
     absences(make, make.requirement(order_id), TUESDAYS[:2])
     [report_id] = evaluate(app, order_id)
@@ -419,7 +419,7 @@ def test_a_stale_decision_does_not_overwrite(app, officer, sign_in, make) -> Non
         db.session.rollback()
 
 
-def test_the_decision_form_shows_govuk_errors(app, officer, make) -> None:  # noqa: ANN001
+def test_the_decision_form_shows_govuk_errors(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id)
     absences(make, make.requirement(order_id), TUESDAYS[:2])
     [report_id] = evaluate(app, order_id)
@@ -432,7 +432,7 @@ def test_the_decision_form_shows_govuk_errors(app, officer, make) -> None:  # no
     ]
 
 
-def test_reports_to_review_are_listed_before_submitted_ones(app, officer, make) -> None:  # noqa: ANN001
+def test_reports_to_review_are_listed_before_submitted_ones(app, officer, make) -> None:
     first_order = made_order(make, officer.officer_id)
     absences(make, make.requirement(first_order), TUESDAYS[:2])
     [submitted_id] = evaluate(app, first_order)
@@ -462,7 +462,7 @@ POLICY_FORM = {
 }
 
 
-def test_an_admin_changes_local_policy_and_the_threshold_changes_what_is_reported(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_an_admin_changes_local_policy_and_the_threshold_changes_what_is_reported(app, client, sign_in, make) -> None:
     admin_id = sign_in(client, "admin")
     shown = page(client.get("/admin/policy"))
     assert shown.find("h1").get_text(strip=True) == "Local policy"
@@ -494,7 +494,7 @@ def test_an_admin_changes_local_policy_and_the_threshold_changes_what_is_reporte
     assert reports(app, order_id)[0].evidence["raised_under"] == POLICY_FORM["wording_absences"]
 
 
-def test_the_policy_page_refuses_bad_numbers_with_govuk_errors(app, client, sign_in) -> None:  # noqa: ANN001
+def test_the_policy_page_refuses_bad_numbers_with_govuk_errors(app, client, sign_in) -> None:
     sign_in(client, "admin")
     response = client.post(
         "/admin/policy",
@@ -521,13 +521,13 @@ def test_the_policy_page_refuses_bad_numbers_with_govuk_errors(app, client, sign
         assert noncompliance.non_compliance_policy().under18_absences_threshold == 2
 
 
-def test_only_admins_reach_the_policy_page(client, sign_in) -> None:  # noqa: ANN001
+def test_only_admins_reach_the_policy_page(client, sign_in) -> None:
     sign_in(client, "officer")
     assert client.get("/admin/policy").status_code == 403
     assert client.post("/admin/policy", data=POLICY_FORM).status_code == 403
 
 
-def test_reading_and_changing_reports_is_audited(app, officer, make) -> None:  # noqa: ANN001
+def test_reading_and_changing_reports_is_audited(app, officer, make) -> None:
     order_id = made_order(make, officer.officer_id)
     absences(make, make.requirement(order_id), TUESDAYS[:2])
     [report_id] = evaluate(app, order_id)
@@ -550,7 +550,7 @@ def test_reading_and_changing_reports_is_audited(app, officer, make) -> None:  #
     assert changes == ["decided and locked", "correction appended"]
 
 
-def test_record_event_and_evaluate_work_without_a_request(app, make) -> None:  # noqa: ANN001
+def test_record_event_and_evaluate_work_without_a_request(app, make) -> None:
     """The register-saving code and scheduled jobs call these outside any request."""
     officer_id = make.user("officer")
     order_id = made_order(make, officer_id)

@@ -26,7 +26,7 @@ class Inbox:
         self.messages: list = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802
         parsed = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append((envelope.rcpt_tos, parsed, envelope.content))
@@ -40,7 +40,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def smtp(app) -> Iterator[Inbox]:  # noqa: ANN001
+def smtp(app) -> Iterator[Inbox]:
     inbox = Inbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -51,13 +51,13 @@ def smtp(app) -> Iterator[Inbox]:  # noqa: ANN001
 
 
 @pytest.fixture
-def refusing(app) -> int:  # noqa: ANN001
+def refusing(app) -> int:
     port = free_port()  # nothing listens there: every connection is refused
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT_SECONDS=5)
     return port
 
 
-def queue(app, count: int = 1, when: datetime = T0) -> list[int]:  # noqa: ANN001
+def queue(app, count: int = 1, when: datetime = T0) -> list[int]:
     with app.app_context():
         rows = [
             notifications.queue(f"person{index}@example.org", f"Message {index}", f"Body {index}", "test")
@@ -69,14 +69,14 @@ def queue(app, count: int = 1, when: datetime = T0) -> list[int]:  # noqa: ANN00
         return [row.id for row in rows]
 
 
-def outbox(app) -> list[OutboxMessage]:  # noqa: ANN001
+def outbox(app) -> list[OutboxMessage]:
     with app.app_context():
         rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         db.session.expunge_all()
         return list(rows)
 
 
-def send(app, now: datetime = T0, batch: int = 50):  # noqa: ANN001, ANN201
+def send(app, now: datetime = T0, batch: int = 50):
     with app.app_context():
         return send_due(now=now, batch=batch)
 
@@ -84,7 +84,7 @@ def send(app, now: datetime = T0, batch: int = 50):  # noqa: ANN001, ANN201
 # Sending
 
 
-def test_a_due_message_is_delivered_over_smtp_and_marked_sent(app, smtp) -> None:  # noqa: ANN001
+def test_a_due_message_is_delivered_over_smtp_and_marked_sent(app, smtp) -> None:
     [message_id] = queue(app)
     report = send(app)
     assert report.sent == [message_id]
@@ -97,14 +97,14 @@ def test_a_due_message_is_delivered_over_smtp_and_marked_sent(app, smtp) -> None
     assert (row.sent_at, row.attempts, row.last_error) == (T0, 1, "")
 
 
-def test_a_message_not_yet_due_waits(app, smtp) -> None:  # noqa: ANN001
+def test_a_message_not_yet_due_waits(app, smtp) -> None:
     queue(app, when=T0 + timedelta(minutes=5))
     assert send(app).claimed == 0
     assert send(app, now=T0 + timedelta(minutes=5)).claimed == 1
     assert len(smtp.messages) == 1
 
 
-def test_a_message_is_sent_once_when_the_sender_runs_twice(app, smtp) -> None:  # noqa: ANN001
+def test_a_message_is_sent_once_when_the_sender_runs_twice(app, smtp) -> None:
     queue(app, count=3)
     assert len(send(app).sent) == 3
     assert send(app).claimed == 0
@@ -112,7 +112,7 @@ def test_a_message_is_sent_once_when_the_sender_runs_twice(app, smtp) -> None:  
     assert len(smtp.messages) == 3
 
 
-def test_concurrent_senders_never_send_the_same_message(app, smtp) -> None:  # noqa: ANN001
+def test_concurrent_senders_never_send_the_same_message(app, smtp) -> None:
     ids = queue(app, count=30)
     reports = []
 
@@ -132,7 +132,7 @@ def test_concurrent_senders_never_send_the_same_message(app, smtp) -> None:  # n
     assert subjects == sorted(f"Message {index}" for index in range(30))
 
 
-def test_the_batch_bounds_one_pass(app, smtp) -> None:  # noqa: ANN001
+def test_the_batch_bounds_one_pass(app, smtp) -> None:
     queue(app, count=5)
     assert len(send(app, batch=2).sent) == 2
     assert len(send(app, batch=10).sent) == 3
@@ -141,7 +141,7 @@ def test_the_batch_bounds_one_pass(app, smtp) -> None:  # noqa: ANN001
 # Failures
 
 
-def test_a_refused_connection_is_retried_with_exponential_back_off(app, refusing) -> None:  # noqa: ANN001
+def test_a_refused_connection_is_retried_with_exponential_back_off(app, refusing) -> None:
     [message_id] = queue(app)
     now = T0
     for attempt, wait in enumerate((1, 2, 4, 8), start=1):
@@ -159,7 +159,7 @@ def test_back_off_is_capped() -> None:
     assert [backoff(n, 60).total_seconds() / 60 for n in (1, 2, 3, 4, 6, 7, 8, 20)] == [1, 2, 4, 8, 32, 60, 60, 60]
 
 
-def test_the_sender_gives_up_after_the_last_attempt_and_leaves_it_visible(app, refusing) -> None:  # noqa: ANN001
+def test_the_sender_gives_up_after_the_last_attempt_and_leaves_it_visible(app, refusing) -> None:
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     [message_id] = queue(app)
     now = T0
@@ -175,7 +175,7 @@ def test_the_sender_gives_up_after_the_last_attempt_and_leaves_it_visible(app, r
     assert [row["id"] for row in status["given_up"]] == [message_id] and status["waiting"] == 0
 
 
-def test_a_message_that_failed_is_delivered_when_the_server_is_back(app, refusing) -> None:  # noqa: ANN001
+def test_a_message_that_failed_is_delivered_when_the_server_is_back(app, refusing) -> None:
     queue(app)
     assert len(send(app).failed) == 1
     inbox = Inbox()
@@ -194,7 +194,7 @@ def test_a_message_that_failed_is_delivered_when_the_server_is_back(app, refusin
 # Commands
 
 
-def test_outbox_send_and_a_bounded_run_loop(app, smtp) -> None:  # noqa: ANN001
+def test_outbox_send_and_a_bounded_run_loop(app, smtp) -> None:
     queue(app, count=2, when=datetime(2000, 1, 1))
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert result.exit_code == 0, result.output
@@ -211,7 +211,7 @@ def test_outbox_send_and_a_bounded_run_loop(app, smtp) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def referral_setup(app, make):  # noqa: ANN001, ANN201
+def referral_setup(app, make):
     organisation_id = make.organisation(email="office@partner.example.org")
     partners = [make.user("partner", organisation_id=organisation_id) for _ in range(2)]
     make.user("partner", organisation_id=organisation_id, disabled_at=T0)
@@ -232,7 +232,7 @@ def referral_setup(app, make):  # noqa: ANN001, ANN201
     }
 
 
-def messages_of(app, kind: str) -> list[OutboxMessage]:  # noqa: ANN001
+def messages_of(app, kind: str) -> list[OutboxMessage]:
     return [row for row in outbox(app) if row.kind == kind]
 
 
@@ -242,7 +242,7 @@ def assert_no_personal_data(*texts: str) -> None:
             assert secret not in text
 
 
-def create(app, setup: dict, index: int = 0) -> int:  # noqa: ANN001
+def create(app, setup: dict, index: int = 0) -> int:
     with app.app_context():
         requirement = db.session.get(Requirement, setup["requirement_ids"][index])
         referral = referrals.create_referral(requirement, setup["officer_id"])
@@ -250,7 +250,7 @@ def create(app, setup: dict, index: int = 0) -> int:  # noqa: ANN001
         return referral.id
 
 
-def test_a_new_referral_tells_the_partner_users_and_the_organisation_by_reference(app, referral_setup) -> None:  # noqa: ANN001
+def test_a_new_referral_tells_the_partner_users_and_the_organisation_by_reference(app, referral_setup) -> None:
     referral_id = create(app, referral_setup)
     sent = messages_of(app, notifications.NEW_REFERRAL)
     assert sorted(row.recipient for row in sent) == sorted(
@@ -263,7 +263,7 @@ def test_a_new_referral_tells_the_partner_users_and_the_organisation_by_referenc
         assert_no_personal_data(row.subject, row.body)
 
 
-def test_accepting_and_declining_tell_the_officer_who_sent_it(app, referral_setup) -> None:  # noqa: ANN001
+def test_accepting_and_declining_tell_the_officer_who_sent_it(app, referral_setup) -> None:
     accepted_id, declined_id = create(app, referral_setup, 0), create(app, referral_setup, 1)
     with app.app_context():
         partner = referral_setup["partner_ids"][0]
@@ -279,7 +279,7 @@ def test_accepting_and_declining_tell_the_officer_who_sent_it(app, referral_setu
     assert_no_personal_data(accepted.body, declined.body)  # the decline reason stays in the portal
 
 
-def test_nothing_is_queued_when_the_change_rolls_back(app, referral_setup) -> None:  # noqa: ANN001
+def test_nothing_is_queued_when_the_change_rolls_back(app, referral_setup) -> None:
     with app.app_context():
         requirement = db.session.get(Requirement, referral_setup["requirement_ids"][0])
         referrals.create_referral(requirement, referral_setup["officer_id"])
@@ -287,7 +287,7 @@ def test_nothing_is_queued_when_the_change_rolls_back(app, referral_setup) -> No
     assert outbox(app) == []
 
 
-def test_the_register_overdue_notice_goes_to_partner_users_and_officer_once(app, referral_setup) -> None:  # noqa: ANN001
+def test_the_register_overdue_notice_goes_to_partner_users_and_officer_once(app, referral_setup) -> None:
     referral_id = create(app, referral_setup)
     day = datetime(2026, 10, 6).date()
     with app.app_context():
@@ -305,7 +305,7 @@ def test_the_register_overdue_notice_goes_to_partner_users_and_officer_once(app,
     assert_no_personal_data(*(row.subject + row.body for row in rows))
 
 
-def test_reports_raised_and_completion_tell_the_officer(app, referral_setup) -> None:  # noqa: ANN001
+def test_reports_raised_and_completion_tell_the_officer(app, referral_setup) -> None:
     with app.app_context():
         reports = [
             NonComplianceReport(
@@ -331,7 +331,7 @@ def test_reports_raised_and_completion_tell_the_officer(app, referral_setup) -> 
     assert_no_personal_data(raised.body, completed.body)
 
 
-def test_the_delivered_email_holds_only_the_reference_and_the_link(app, referral_setup, smtp) -> None:  # noqa: ANN001
+def test_the_delivered_email_holds_only_the_reference_and_the_link(app, referral_setup, smtp) -> None:
     app.config["MAIL_LINK_BASE_URL"] = "https://kcpo.example.gov.uk/"
     referral_id = create(app, referral_setup)
     send(app, now=datetime(2100, 1, 1))

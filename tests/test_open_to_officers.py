@@ -15,13 +15,13 @@ from tests.utils import error_summary, page
 
 
 @pytest.fixture
-def officer(app: Flask, sign_in):  # noqa: ANN001, ANN201
+def officer(app: Flask, sign_in):
     client = app.test_client()
     sign_in(client, "officer")
     return client
 
 
-def directory_titles(client) -> dict[str, str]:  # noqa: ANN001
+def directory_titles(client) -> dict[str, str]:
     """Each listed programme's title with the line under it."""
     response = client.post("/directory/", data={"keyword": "boxing"})
     assert response.status_code == 302, error_summary(response)
@@ -31,7 +31,7 @@ def directory_titles(client) -> dict[str, str]:  # noqa: ANN001
     }
 
 
-def suggested_titles(client, subject_id: int, starts_on: date) -> list[str]:  # noqa: ANN001
+def suggested_titles(client, subject_id: int, starts_on: date) -> list[str]:
     query = f"starts_on={starts_on.day}&starts_on={starts_on.month}&starts_on={starts_on.year}&months=12"
     soup = page(client.get(f"/subjects/{subject_id}/suggestions?{query}"))
     return [link.get_text(strip=True) for link in soup.select("#suggested .app-suggestions__item h3 a")]
@@ -54,7 +54,7 @@ def starting_on(app: Flask, programme_id: int, first_day: date) -> None:
         db.session.commit()
 
 
-def partner_page(app: Flask, sign_in, organisation_id: int, programme_id: int) -> str:  # noqa: ANN001
+def partner_page(app: Flask, sign_in, organisation_id: int, programme_id: int) -> str:
     client = app.test_client()
     sign_in(client, "partner", organisation_id=organisation_id)
     return page(client.get(f"/partner/programmes/{programme_id}")).get_text(" ", strip=True)
@@ -64,7 +64,7 @@ def test_listings_not_open_are_hidden_everywhere_and_the_partner_is_told_why(
     app: Flask,
     make: Factory,
     officer,
-    sign_in,  # noqa: ANN001
+    sign_in,
 ) -> None:
     approved = make.organisation()
     pending = make.organisation(status=OrganisationStatus.PENDING)
@@ -100,7 +100,7 @@ def test_listings_not_open_are_hidden_everywhere_and_the_partner_is_told_why(
     assert "Officers are not offered" not in partner_page(app, sign_in, approved, make.programme(approved))
 
 
-def test_a_later_start_is_listed_and_suggested_alike_and_told(app, make, officer, sign_in) -> None:  # noqa: ANN001
+def test_a_later_start_is_listed_and_suggested_alike_and_told(app, make, officer, sign_in) -> None:
     organisation = make.organisation()
     later = make.programme(organisation, title="Later boxing", activity_types=["boxing"])
     first_day = date.today() + timedelta(days=21)
@@ -117,7 +117,7 @@ def test_a_later_start_is_listed_and_suggested_alike_and_told(app, make, officer
     assert f"Officers can find this programme. It starts {first_day.day} {first_day:%B %Y}" in text
 
 
-def test_an_ended_programme_is_neither_listed_nor_suggested_and_told(app, make, officer, sign_in) -> None:  # noqa: ANN001
+def test_an_ended_programme_is_neither_listed_nor_suggested_and_told(app, make, officer, sign_in) -> None:
     organisation = make.organisation()
     ended_on = date.today() - timedelta(days=3)
     ended = make.programme(organisation, title="Ended boxing", activity_types=["boxing"], valid_to=ended_on)
@@ -127,7 +127,7 @@ def test_an_ended_programme_is_neither_listed_nor_suggested_and_told(app, make, 
     assert f"it ended on {ended_on.day} {ended_on:%B %Y}" in partner_page(app, sign_in, organisation, ended)
 
 
-def test_the_dashboard_never_offers_a_replacement_that_is_not_open(app, make: Factory, client, sign_in) -> None:  # noqa: ANN001
+def test_the_dashboard_never_offers_a_replacement_that_is_not_open(app, make: Factory, client, sign_in) -> None:
     officer_id = sign_in(client, "officer")
     organisation = make.organisation()
     today = date.today()

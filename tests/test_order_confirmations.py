@@ -10,7 +10,7 @@ from tests.test_orders import accept_weekly_plan, add_occasions, fill_details, g
 from tests.utils import h1, page
 
 
-def test_mark_as_filed_opens_check_your_answers_and_filing_ends_on_a_confirmation(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_mark_as_filed_opens_check_your_answers_and_filing_ends_on_a_confirmation(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     order_id = accept_weekly_plan(client, demo)
     fill_details(client, order_id)
@@ -41,7 +41,7 @@ def test_mark_as_filed_opens_check_your_answers_and_filing_ends_on_a_confirmatio
         assert db.session.get(Order, order_id).status == "filed"
 
 
-def test_check_your_answers_for_an_order_with_problems_offers_no_filing(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_check_your_answers_for_an_order_with_problems_offers_no_filing(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     order_id = accept_weekly_plan(client, demo)
     soup = page(client.get(f"/orders/{order_id}/file"))
@@ -49,7 +49,7 @@ def test_check_your_answers_for_an_order_with_problems_offers_no_filing(app, cli
     assert soup.select("main form button") == []
 
 
-def test_removing_a_referred_requirement_asks_first_and_says_the_partner_is_told(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_removing_a_referred_requirement_asks_first_and_says_the_partner_is_told(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     order_id = accept_weekly_plan(client, demo)
     with app.app_context():
@@ -75,7 +75,7 @@ def test_removing_a_referred_requirement_asks_first_and_says_the_partner_is_told
         assert db.session.scalar(select(Referral).where(Referral.requirement_id == requirement_id)) is None
 
 
-def test_a_filed_order_offers_no_check_your_answers(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_a_filed_order_offers_no_check_your_answers(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     order_id = filed_order(app, client, sign_in, demo)
     assert client.get(f"/orders/{order_id}/file").status_code == 303

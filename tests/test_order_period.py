@@ -16,11 +16,11 @@ from tests.utils import field_error, page
 TODAY = date.today()
 
 
-def _version(client, path: str) -> str:  # noqa: ANN001
+def _version(client, path: str) -> str:
     return page(client.get(path)).select_one('input[name="version"]')["value"]
 
 
-def filed_order(app, client, sign_in, subject_id: int) -> int:  # noqa: ANN001
+def filed_order(app, client, sign_in, subject_id: int) -> int:
     order_id = accept_weekly_plan(client, subject_id)
     fill_details(client, order_id)
     add_occasions(client, order_id)
@@ -31,7 +31,7 @@ def filed_order(app, client, sign_in, subject_id: int) -> int:  # noqa: ANN001
     return order_id
 
 
-def record_made(client, order_id: int, day: date):  # noqa: ANN001, ANN201
+def record_made(client, order_id: int, day: date):
     return client.post(
         f"/orders/{order_id}/made",
         data={
@@ -42,16 +42,16 @@ def record_made(client, order_id: int, day: date):  # noqa: ANN001, ANN201
     )
 
 
-def text_of(client, path: str) -> str:  # noqa: ANN001
+def text_of(client, path: str) -> str:
     return page(client.get(path)).get_text(" ", strip=True)
 
 
-def docx_text(client, order_id: int) -> str:  # noqa: ANN001
+def docx_text(client, order_id: int) -> str:
     document = Document(io.BytesIO(client.get(f"/orders/{order_id}/court-document.docx").data))
     return "\n".join(paragraph.text for paragraph in document.paragraphs)
 
 
-def test_the_court_cannot_have_made_an_order_in_the_future_or_before_it_was_filed(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_the_court_cannot_have_made_an_order_in_the_future_or_before_it_was_filed(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     order_id = filed_order(app, client, sign_in, demo)
     future = record_made(client, order_id, TODAY + timedelta(days=14))
@@ -66,7 +66,7 @@ def test_the_court_cannot_have_made_an_order_in_the_future_or_before_it_was_file
 
 def test_an_order_made_today_shows_the_same_period_on_every_page_and_in_the_document(
     app, client, sign_in, demo
-) -> None:  # noqa: ANN001
+) -> None:
     sign_in(client, "officer")
     order_id = filed_order(app, client, sign_in, demo)
     assert record_made(client, order_id, TODAY).status_code == 302
@@ -79,7 +79,7 @@ def test_an_order_made_today_shows_the_same_period_on_every_page_and_in_the_docu
 
 def test_a_partner_sees_the_real_dates_or_that_the_order_starts_the_day_the_court_makes_it(
     app, client, sign_in, demo
-) -> None:  # noqa: ANN001
+) -> None:
     sign_in(client, "officer")
     order_id = accept_weekly_plan(client, demo)
     with app.app_context():
@@ -102,7 +102,7 @@ def test_a_partner_sees_the_real_dates_or_that_the_order_starts_the_day_the_cour
     assert "From the day the court makes the order" in shown
 
 
-def test_a_draft_made_from_the_suggestions_takes_the_period_they_were_checked_for(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_a_draft_made_from_the_suggestions_takes_the_period_they_were_checked_for(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     chosen = {"starts_on": ["20", "12", "2026"], "months": "18"}
     soup = page(client.get(f"/subjects/{demo}/suggestions", query_string=chosen))
@@ -117,7 +117,7 @@ def test_a_draft_made_from_the_suggestions_takes_the_period_they_were_checked_fo
     assert "20 December 2026 to 19 June 2028 (18 months)" in text_of(client, f"/orders/{order_id}")
 
 
-def test_suggestions_opened_for_a_subject_with_a_draft_use_the_draft_period(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_suggestions_opened_for_a_subject_with_a_draft_use_the_draft_period(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     order_id = accept_weekly_plan(client, demo)
     fill_details(client, order_id, proposed_start=["4", "1", "2027"], duration_months="9")
@@ -125,7 +125,7 @@ def test_suggestions_opened_for_a_subject_with_a_draft_use_the_draft_period(app,
     assert "For an order from 4 January 2027 to 3 October 2027" in shown
 
 
-def test_changing_the_period_lists_each_requirement_that_no_longer_fits(app, client, sign_in, demo) -> None:  # noqa: ANN001
+def test_changing_the_period_lists_each_requirement_that_no_longer_fits(app, client, sign_in, demo) -> None:
     sign_in(client, "officer")
     order_id = accept_weekly_plan(client, demo)
     fill_details(client, order_id)  # 1 December 2026 for 12 months: every accepted session runs then
@@ -142,5 +142,5 @@ def test_changing_the_period_lists_each_requirement_that_no_longer_fits(app, cli
     assert all("its sessions end on 31 August 2027" in item.get_text(" ", strip=True) for item in misfits)
 
 
-def _problem_codes(client, order_id: int) -> list[str]:  # noqa: ANN001
+def _problem_codes(client, order_id: int) -> list[str]:
     return [item["data-code"] for item in page(client.get(f"/orders/{order_id}/checks")).select("#problems li")]

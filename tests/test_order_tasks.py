@@ -10,7 +10,7 @@ from tests.test_orders import officer as officer  # noqa: F401, PLC0414 (the fix
 from tests.utils import page
 
 
-def shown_tasks(client, order_id: int) -> dict[str, tuple[str, str, str | None]]:  # noqa: ANN001
+def shown_tasks(client, order_id: int) -> dict[str, tuple[str, str, str | None]]:
     """Each task as the officer reads it: (status, hint, link)."""
     soup = page(client.get(f"/orders/{order_id}"))
     found = {}
@@ -26,11 +26,11 @@ def shown_tasks(client, order_id: int) -> dict[str, tuple[str, str, str | None]]
     return found
 
 
-def statuses(client, order_id: int) -> dict[str, str]:  # noqa: ANN001
+def statuses(client, order_id: int) -> dict[str, str]:
     return {name: shown[0] for name, shown in shown_tasks(client, order_id).items()}
 
 
-def test_the_task_list_follows_the_draft_from_suggestions_to_ready(app, officer, sign_in, demo) -> None:  # noqa: ANN001, F811
+def test_the_task_list_follows_the_draft_from_suggestions_to_ready(app, officer, sign_in, demo) -> None:  # noqa: F811
     order_id = accept_weekly_plan(officer, demo)
     tasks = shown_tasks(officer, order_id)
     assert list(tasks) == [
@@ -83,7 +83,7 @@ def test_the_task_list_follows_the_draft_from_suggestions_to_ready(app, officer,
     assert all("/prohibitions/" in a["href"] for a in cards["Prohibitions"].select(".govuk-summary-list__actions a"))
 
 
-def test_a_filed_order_has_no_task_list(app, officer, sign_in, demo) -> None:  # noqa: ANN001, F811
+def test_a_filed_order_has_no_task_list(app, officer, sign_in, demo) -> None:  # noqa: F811
     order_id = accept_weekly_plan(officer, demo)
     fill_details(officer, order_id)
     add_occasions(officer, order_id)

@@ -16,25 +16,25 @@ TODAY_BOXES = [str(date.today().day), str(date.today().month), str(date.today().
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     sign_in(client, "officer", unit="Tower Hamlets Gangs Unit")
     return client
 
 
-def plan_session_ids(client, subject_id: int) -> list[str]:  # noqa: ANN001
+def plan_session_ids(client, subject_id: int) -> list[str]:
     soup = page(client.get(f"/subjects/{subject_id}/suggestions"))
     form = soup.select_one("#weekly-plan form")
     return [field["value"] for field in form.select('input[name="session_id"]')]
 
 
-def accept_weekly_plan(client, subject_id: int) -> int:  # noqa: ANN001
+def accept_weekly_plan(client, subject_id: int) -> int:
     session_ids = plan_session_ids(client, subject_id)
     response = client.post(f"/orders/for-subject/{subject_id}/sessions", data={"session_id": session_ids})
     assert response.status_code == 302
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 
-def fill_details(client, order_id: int, **overrides) -> None:  # noqa: ANN001, ANN003
+def fill_details(client, order_id: int, **overrides) -> None:
     current = page(client.get(f"/orders/{order_id}/details"))
     data = {
         "version": current.select_one('input[name="version"]')["value"],
@@ -55,7 +55,7 @@ def fill_details(client, order_id: int, **overrides) -> None:  # noqa: ANN001, A
     assert response.status_code == 302, page(response).select_one(".govuk-error-summary")
 
 
-def add_occasions(client, order_id: int) -> None:  # noqa: ANN001
+def add_occasions(client, order_id: int) -> None:
     for day in ("14", "28"):
         version = page(client.get(f"/orders/{order_id}/occasions/new")).select_one('input[name="version"]')["value"]
         client.post(
@@ -69,7 +69,7 @@ def add_occasions(client, order_id: int) -> None:  # noqa: ANN001
         )
 
 
-def give_rationales(client, order_id: int, app) -> None:  # noqa: ANN001
+def give_rationales(client, order_id: int, app) -> None:
     with app.app_context():
         ids = db.session.scalars(select(Requirement.id).where(Requirement.order_id == order_id)).all()
     for requirement_id in ids:
@@ -81,7 +81,7 @@ def give_rationales(client, order_id: int, app) -> None:  # noqa: ANN001
         assert response.status_code == 302
 
 
-def partners_accept_all(app, sign_in, order_id: int) -> None:  # noqa: ANN001
+def partners_accept_all(app, sign_in, order_id: int) -> None:
     with app.app_context():
         referrals = db.session.scalars(select(Referral).join(Requirement).where(Requirement.order_id == order_id)).all()
         pairs = [(referral.id, referral.organisation_id) for referral in referrals]
@@ -104,12 +104,12 @@ def partners_accept_all(app, sign_in, order_id: int) -> None:  # noqa: ANN001
         assert response.status_code in (302, 303), page(response).get_text()[:500]
 
 
-def problems(client, order_id: int) -> list[str]:  # noqa: ANN001
+def problems(client, order_id: int) -> list[str]:
     soup = page(client.get(f"/orders/{order_id}/checks"))
     return [item["data-code"] for item in soup.select("#problems li")]
 
 
-def test_the_whole_journey_from_suggestion_to_court_document(app, officer, sign_in, demo) -> None:  # noqa: ANN001
+def test_the_whole_journey_from_suggestion_to_court_document(app, officer, sign_in, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     assert "supervisor_not_confirmed" in problems(officer, order_id)
     fill_details(officer, order_id)
@@ -137,7 +137,7 @@ def test_the_whole_journey_from_suggestion_to_court_document(app, officer, sign_
         assert db.session.get(Order, order_id).status == "filed"
 
 
-def test_a_filed_order_is_locked_and_changes_make_a_new_version(app, officer, sign_in, demo) -> None:  # noqa: ANN001
+def test_a_filed_order_is_locked_and_changes_make_a_new_version(app, officer, sign_in, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     fill_details(officer, order_id)
     add_occasions(officer, order_id)
@@ -157,7 +157,7 @@ def test_a_filed_order_is_locked_and_changes_make_a_new_version(app, officer, si
     assert officer.get(f"/orders/{order_id}").status_code == 200  # the earlier version stays readable
 
 
-def test_two_officers_cannot_silently_overwrite_each_other(app, officer, sign_in, demo) -> None:  # noqa: ANN001
+def test_two_officers_cannot_silently_overwrite_each_other(app, officer, sign_in, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     colleague = app.test_client()
     sign_in(colleague, "officer")
@@ -179,14 +179,14 @@ def test_two_officers_cannot_silently_overwrite_each_other(app, officer, sign_in
         assert db.session.get(Order, order_id).court == "Stratford Magistrates' Court"
 
 
-def test_prohibitions_are_drawn_from_the_subject_record(app, officer, demo) -> None:  # noqa: ANN001
+def test_prohibitions_are_drawn_from_the_subject_record(app, officer, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     text = page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
     assert "Whitechapel Road area (800 m around E1 1BB)" in text
     assert "Jordan Baptiste" in text  # the recorded non-associate
 
 
-def test_each_rule_fails_visibly_on_the_checks_page(app, officer, demo) -> None:  # noqa: ANN001
+def test_each_rule_fails_visibly_on_the_checks_page(app, officer, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     fill_details(officer, order_id, duration_months="6", yot_team="", applicant="")
     codes = set(problems(officer, order_id))
@@ -199,7 +199,7 @@ def test_each_rule_fails_visibly_on_the_checks_page(app, officer, demo) -> None:
     } <= codes
 
 
-def test_a_session_cannot_be_accepted_twice_into_the_same_order(app, officer, demo) -> None:  # noqa: ANN001
+def test_a_session_cannot_be_accepted_twice_into_the_same_order(app, officer, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     session_ids = plan_session_ids(officer, demo)
     with app.app_context():
@@ -210,14 +210,14 @@ def test_a_session_cannot_be_accepted_twice_into_the_same_order(app, officer, de
         assert len(db.session.get(Order, order_id).requirements) == before
 
 
-def test_partners_cannot_reach_orders(client, sign_in, demo, app) -> None:  # noqa: ANN001
+def test_partners_cannot_reach_orders(client, sign_in, demo, app) -> None:
     sign_in(client, "partner")
     assert client.post(f"/orders/for-subject/{demo}").status_code == 403
     with app.app_context():
         assert db.session.scalar(select(Order.id).where(Order.subject_id == demo)) is None
 
 
-def test_order_views_and_exports_are_audited(app, officer, demo) -> None:  # noqa: ANN001
+def test_order_views_and_exports_are_audited(app, officer, demo) -> None:
     from portal.models import AuditEvent
 
     order_id = accept_weekly_plan(officer, demo)
@@ -229,7 +229,7 @@ def test_order_views_and_exports_are_audited(app, officer, demo) -> None:  # noq
     assert "export the court document" in purposes
 
 
-def test_recording_the_order_as_made_activates_confirmed_requirements(app, officer, sign_in, demo) -> None:  # noqa: ANN001
+def test_recording_the_order_as_made_activates_confirmed_requirements(app, officer, sign_in, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     fill_details(officer, order_id)
     add_occasions(officer, order_id)
@@ -251,7 +251,7 @@ def test_recording_the_order_as_made_activates_confirmed_requirements(app, offic
         assert {r.referral.status for r in order.requirements} == {"active"}
 
 
-def test_a_draft_outside_the_legal_basis_table_cannot_be_ready_for_court_or_filed(app, officer, sign_in, demo) -> None:  # noqa: ANN001
+def test_a_draft_outside_the_legal_basis_table_cannot_be_ready_for_court_or_filed(app, officer, sign_in, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     fill_details(officer, order_id, police_area="Greater Manchester Police")  # the demo table covers only the Met
     add_occasions(officer, order_id)
@@ -281,7 +281,7 @@ def test_a_draft_outside_the_legal_basis_table_cannot_be_ready_for_court_or_file
     assert "Ready for court" in page(officer.get(f"/orders/{order_id}")).get_text(" ", strip=True)
 
 
-def test_a_draft_cannot_be_filed_while_its_prohibitions_lag_the_subject_record(app, officer, sign_in, demo) -> None:  # noqa: ANN001
+def test_a_draft_cannot_be_filed_while_its_prohibitions_lag_the_subject_record(app, officer, sign_in, demo) -> None:
     order_id = accept_weekly_plan(officer, demo)
     fill_details(officer, order_id)
     add_occasions(officer, order_id)

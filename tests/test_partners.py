@@ -42,7 +42,7 @@ def continue_from_email(client: FlaskClient, email: str = "ayesha@mileendboxing.
     return client.post(path)
 
 
-def programme_data(**overrides) -> dict:  # noqa: ANN003
+def programme_data(**overrides) -> dict:
     data = {
         "title": "Tuesday Boxing",
         "description": "Boxing coaching with mentoring.",
@@ -90,7 +90,7 @@ def add_programme(client: FlaskClient, data: dict, sessions: tuple[dict, ...] = 
     return client.post(f"{draft}/publish")
 
 
-def session_data(venue: int, **overrides) -> dict:  # noqa: ANN003
+def session_data(venue: int, **overrides) -> dict:
     data = {
         "venue_id": str(venue),
         "weekday": "1",
@@ -103,7 +103,7 @@ def session_data(venue: int, **overrides) -> dict:  # noqa: ANN003
     return data | overrides
 
 
-def test_registration_creates_a_pending_organisation_and_its_first_user(client, make) -> None:  # noqa: ANN001
+def test_registration_creates_a_pending_organisation_and_its_first_user(client, make) -> None:
     response = client.post("/register-organisation", data=registration())
     assert response.status_code == 302 and response.headers["Location"] == "/register-organisation/check-your-email"
     assert h1(client.get(response.headers["Location"])) == "Check your email"
@@ -139,7 +139,7 @@ def test_registration_creates_a_pending_organisation_and_its_first_user(client, 
         ({"kind": "pirate-ship"}, "kind", "Select the type of organisation"),
     ],
 )
-def test_bad_registration_names_the_field_and_saves_nothing(client, make, overrides, field, message) -> None:  # noqa: ANN001
+def test_bad_registration_names_the_field_and_saves_nothing(client, make, overrides, field, message) -> None:
     response = client.post("/register-organisation", data=registration(**overrides))
     assert response.status_code == 200
     assert message in error_summary(response)
@@ -149,7 +149,7 @@ def test_bad_registration_names_the_field_and_saves_nothing(client, make, overri
     assert make.count(Organisation) == 0 and make.count(User) == 0
 
 
-def test_duplicate_registration_is_refused(client, make) -> None:  # noqa: ANN001
+def test_duplicate_registration_is_refused(client, make) -> None:
     client.post("/register-organisation", data=registration())
     other = client.application.test_client()
     response = other.post("/register-organisation", data=registration())
@@ -158,13 +158,13 @@ def test_duplicate_registration_is_refused(client, make) -> None:  # noqa: ANN00
 
 
 @pytest.fixture
-def partner(client, sign_in, make):  # noqa: ANN001, ANN201
+def partner(client, sign_in, make):
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id=organisation_id)
     return organisation_id
 
 
-def test_partner_adds_a_programme_with_a_venue_and_two_sessions(client, partner, make) -> None:  # noqa: ANN001
+def test_partner_adds_a_programme_with_a_venue_and_two_sessions(client, partner, make) -> None:
     response = client.post(
         "/partner/venues/new", data={"name": "Roman Road Gym", "address": "12 Roman Road", "postcode": "e3 2aa"}
     )
@@ -222,7 +222,7 @@ def test_partner_adds_a_programme_with_a_venue_and_two_sessions(client, partner,
 )
 def test_bad_programme_input_names_the_field_and_saves_nothing(
     client, partner, make, overrides, field, message
-) -> None:  # noqa: ANN001
+) -> None:
     response = add_programme(client, programme_data(**overrides))
     assert response.status_code == 200
     assert message in error_summary(response)
@@ -247,7 +247,7 @@ def test_bad_programme_input_names_the_field_and_saves_nothing(
         ),
     ],
 )
-def test_bad_session_input_names_the_field_and_saves_nothing(client, partner, make, overrides, field, message) -> None:  # noqa: ANN001
+def test_bad_session_input_names_the_field_and_saves_nothing(client, partner, make, overrides, field, message) -> None:
     programme_id = make.programme(partner, sessions=0)
     venue_id = make.venue(partner)
     response = client.post(f"/partner/programmes/{programme_id}/sessions/new", data=session_data(venue_id, **overrides))
@@ -273,13 +273,13 @@ def test_bad_session_input_names_the_field_and_saves_nothing(client, partner, ma
         ),
     ],
 )
-def test_bad_venue_input_names_the_field_and_saves_nothing(client, partner, make, data, field, message) -> None:  # noqa: ANN001
+def test_bad_venue_input_names_the_field_and_saves_nothing(client, partner, make, data, field, message) -> None:
     response = client.post("/partner/venues/new", data=data)
     assert field_error(response, field) == message
     assert make.count(Venue) == 0
 
 
-def test_editing_a_programme_someone_else_changed_is_refused(client, partner, make) -> None:  # noqa: ANN001
+def test_editing_a_programme_someone_else_changed_is_refused(client, partner, make) -> None:
     programme_id = make.programme(partner, title="Original")
     stale_version = make.get(Programme, programme_id).version
     path = f"/partner/programmes/{programme_id}/edit/about"  # the "Change" link of "About the programme"
@@ -291,7 +291,7 @@ def test_editing_a_programme_someone_else_changed_is_refused(client, partner, ma
     assert make.get(Programme, programme_id).title == "First edit"
 
 
-def test_pausing_and_archiving_a_programme(client, partner, make) -> None:  # noqa: ANN001
+def test_pausing_and_archiving_a_programme(client, partner, make) -> None:
     programme_id = make.programme(partner)
     client.post(f"/partner/programmes/{programme_id}/status/pause")
     assert make.get(Programme, programme_id).status == "paused"
@@ -301,7 +301,7 @@ def test_pausing_and_archiving_a_programme(client, partner, make) -> None:  # no
     assert client.post(f"/partner/programmes/{programme_id}/status/explode").status_code == 400
 
 
-def test_a_session_young_people_were_referred_to_cannot_be_removed(client, partner, make) -> None:  # noqa: ANN001
+def test_a_session_young_people_were_referred_to_cannot_be_removed(client, partner, make) -> None:
     programme_id = make.programme(partner)
     session_id = make.session_ids(programme_id)[0]
     make.referral(session_id)
@@ -311,7 +311,7 @@ def test_a_session_young_people_were_referred_to_cannot_be_removed(client, partn
     assert make.get(ProgrammeSession, session_id) is not None
 
 
-def test_editing_a_session_keeps_its_dates_off_when_the_form_leaves_them_out(client, partner, make) -> None:  # noqa: ANN001
+def test_editing_a_session_keeps_its_dates_off_when_the_form_leaves_them_out(client, partner, make) -> None:
     programme_id = make.programme(partner)
     session_id = make.session_ids(programme_id)[0]
     with make.app.app_context():
@@ -328,7 +328,7 @@ def test_editing_a_session_keeps_its_dates_off_when_the_form_leaves_them_out(cli
     assert make.get(ProgrammeSession, session_id).exception_dates == ["2026-12-25"]
 
 
-def test_the_page_and_the_api_share_one_rule_for_status_changes(client, partner, make) -> None:  # noqa: ANN001
+def test_the_page_and_the_api_share_one_rule_for_status_changes(client, partner, make) -> None:
     programme_id = make.programme(partner)
     client.post(f"/partner/programmes/{programme_id}/status/archive")
     refused = client.post(f"/partner/programmes/{programme_id}/status/pause", follow_redirects=True)

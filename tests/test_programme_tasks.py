@@ -16,7 +16,7 @@ TITLE = "Saturday Drill Studio"
 
 
 @pytest.fixture
-def partner(client, sign_in, make):  # noqa: ANN001, ANN201
+def partner(client, sign_in, make):
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id=organisation_id)
     return organisation_id
@@ -41,7 +41,7 @@ def start_draft(client: FlaskClient) -> str:
 
 def test_each_section_is_its_own_page_and_the_task_list_shows_how_far_the_partner_has_got(
     client, partner, make
-) -> None:  # noqa: ANN001
+) -> None:
     first = client.get("/partner/programmes/new")
     assert h1(first) == "About the programme"
     assert page(first).select_one(".govuk-caption-l").get_text(strip=True) == "Add a programme"
@@ -82,7 +82,7 @@ def test_each_section_is_its_own_page_and_the_task_list_shows_how_far_the_partne
     assert make.count(Programme) == 0  # all of it is still a draft
 
 
-def test_a_draft_waits_on_the_programme_list_with_continue_and_keeps_every_answer(client, partner) -> None:  # noqa: ANN001
+def test_a_draft_waits_on_the_programme_list_with_continue_and_keeps_every_answer(client, partner) -> None:
     draft = start_draft(client)
     client.post(f"{draft}/who-it-is-for", data=programme_data(min_age="14", max_age="17", gender="female"))
     # Signed out and back in later: the list shows the draft, and "Continue" goes back to its task list.
@@ -98,7 +98,7 @@ def test_a_draft_waits_on_the_programme_list_with_continue_and_keeps_every_answe
     assert about.find(id="tags")["value"] == "fitness, discipline"
 
 
-def test_bad_input_in_a_section_names_the_field_and_saves_nothing_of_that_section(client, partner, make) -> None:  # noqa: ANN001
+def test_bad_input_in_a_section_names_the_field_and_saves_nothing_of_that_section(client, partner, make) -> None:
     draft = start_draft(client)
     response = client.post(f"{draft}/supervisor", data=programme_data(supervisor_email="dan"))
     assert response.status_code == 200
@@ -112,7 +112,7 @@ def test_bad_input_in_a_section_names_the_field_and_saves_nothing_of_that_sectio
 
 def test_check_your_answers_links_each_section_and_publishing_makes_the_programme_and_its_sessions(
     client, partner, make
-) -> None:  # noqa: ANN001
+) -> None:
     draft = start_draft(client)
     for slug in LATER_SECTIONS:
         client.post(f"{draft}/{slug}", data=programme_data(cost="2.50"))
@@ -166,7 +166,7 @@ def test_check_your_answers_links_each_section_and_publishing_makes_the_programm
         ]
 
 
-def test_publishing_is_refused_until_every_section_is_complete(client, partner, make) -> None:  # noqa: ANN001
+def test_publishing_is_refused_until_every_section_is_complete(client, partner, make) -> None:
     draft = start_draft(client)
     response = client.post(f"{draft}/publish", data={})
     assert response.status_code == 303 and response.headers["Location"] == draft
@@ -174,7 +174,7 @@ def test_publishing_is_refused_until_every_section_is_complete(client, partner, 
     assert make.count(Programme) == 0
 
 
-def test_a_published_programme_is_changed_one_section_at_a_time(client, partner, make) -> None:  # noqa: ANN001
+def test_a_published_programme_is_changed_one_section_at_a_time(client, partner, make) -> None:
     programme_id = make.programme(partner, title="Original", supervisor_name="First Coach")
     summary = page(client.get(f"/partner/programmes/{programme_id}/edit"))
     assert summary.h1.get_text(strip=True) == "Change programme details"
@@ -194,7 +194,7 @@ def test_a_published_programme_is_changed_one_section_at_a_time(client, partner,
     assert client.get(f"/partner/programmes/{programme_id}/edit/nothing-like-this").status_code == 404
 
 
-def test_a_draft_is_never_a_listing(app, client, partner, make, sign_in) -> None:  # noqa: ANN001
+def test_a_draft_is_never_a_listing(app, client, partner, make, sign_in) -> None:
     """A complete draft, waiting only for "Publish": not in the directory, the API, the feed or the suggestions."""
     draft = start_draft(client)
     for slug in LATER_SECTIONS:
@@ -218,7 +218,7 @@ def test_a_draft_is_never_a_listing(app, client, partner, make, sign_in) -> None
     assert seen() == {"directory": True, "feed": True, "suggestions": True}  # the same look-ups find it once published
 
 
-def test_another_organisation_cannot_see_or_change_a_draft(app, client, partner, make, sign_in) -> None:  # noqa: ANN001
+def test_another_organisation_cannot_see_or_change_a_draft(app, client, partner, make, sign_in) -> None:
     draft = start_draft(client)
     other = app.test_client()
     sign_in(other, "partner", organisation_id=make.organisation())
@@ -232,7 +232,7 @@ def test_another_organisation_cannot_see_or_change_a_draft(app, client, partner,
         assert db.session.scalar(select(ProgrammeDraft)).answers["title"] == TITLE
 
 
-def test_a_draft_can_be_deleted_after_confirming(client, partner, make) -> None:  # noqa: ANN001
+def test_a_draft_can_be_deleted_after_confirming(client, partner, make) -> None:
     draft = start_draft(client)
     confirm = client.get(f"{draft}/delete")
     assert h1(confirm) == f"Delete the draft {TITLE}?"

@@ -10,13 +10,13 @@ PROGRAMME = {
 SEPARATED = ["Football, Mentoring", "English, Bengali", "Halal food, Prayer space"]
 
 
-def values_of(soup) -> list[str]:  # noqa: ANN001
+def values_of(soup) -> list[str]:
     return [" ".join(tags.get_text("", strip=False).split()) for tags in soup.select(".app-tag-list")]
 
 
 def test_a_partner_programme_page_shows_each_value_as_a_tag_separated_by_commas(
     client, partner_organisation, make
-) -> None:  # noqa: ANN001
+) -> None:
     programme_id = make.programme(partner_organisation, **PROGRAMME)
     soup = page(client.get(f"/partner/programmes/{programme_id}"))
     values = values_of(soup)
@@ -27,7 +27,7 @@ def test_a_partner_programme_page_shows_each_value_as_a_tag_separated_by_commas(
     assert tags[:2] == ["Football", "Mentoring"]
 
 
-def test_officers_read_programmes_and_subjects_the_same_way(client, sign_in, make) -> None:  # noqa: ANN001
+def test_officers_read_programmes_and_subjects_the_same_way(client, sign_in, make) -> None:
     programme_id = make.programme(make.organisation(), **PROGRAMME)
     subject_id = make.subject(languages=["en", "bn"], interest_activity_types=["football", "mentoring"])
     sign_in(client, "officer")

@@ -18,11 +18,11 @@ UNANSWERED = "Select whether you have completed this section"
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     return sign_in(client, "officer")
 
 
-def statuses(client, subject_id: int, prefix: str = "record-section") -> dict[str, str]:  # noqa: ANN001
+def statuses(client, subject_id: int, prefix: str = "record-section") -> dict[str, str]:
     """Each task's name and the status shown beside it, as the officer reads them."""
     soup = page(client.get(f"/subjects/{subject_id}"))
     shown = {}
@@ -34,7 +34,7 @@ def statuses(client, subject_id: int, prefix: str = "record-section") -> dict[st
     return shown
 
 
-def task_link(client, subject_id: int, title: str):  # noqa: ANN001, ANN201
+def task_link(client, subject_id: int, title: str):
     soup = page(client.get(f"/subjects/{subject_id}"))
     return soup.find("a", class_="govuk-task-list__link", string=lambda s: s and s.strip() == title)
 
@@ -45,7 +45,7 @@ def subject_events(app: Flask, subject_id: int) -> list[AuditEvent]:
         return list(db.session.scalars(query.order_by(AuditEvent.id)))
 
 
-def test_a_new_record_shows_each_section_with_what_is_done(client, officer, make) -> None:  # noqa: ANN001
+def test_a_new_record_shows_each_section_with_what_is_done(client, officer, make) -> None:
     response = client.post("/subjects/new", data=subject_data(needs=[]))
     subject_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert statuses(client, subject_id) == {
@@ -64,7 +64,7 @@ def test_a_new_record_shows_each_section_with_what_is_done(client, officer, make
     assert links["Personal details"] == f"/subjects/{subject_id}/personal-details"
 
 
-def test_suggestions_cannot_start_until_every_section_is_complete(client, officer, make) -> None:  # noqa: ANN001
+def test_suggestions_cannot_start_until_every_section_is_complete(client, officer, make) -> None:
     subject_id = make.subject(completed_sections=EVERY_SECTION[:-1])
     shown = statuses(client, subject_id, "record-next")
     assert shown["Find suggested requirements"] == "Cannot start yet"
@@ -78,7 +78,7 @@ def test_suggestions_cannot_start_until_every_section_is_complete(client, office
     assert task_link(client, subject_id, "Find suggested requirements")["href"] == f"/subjects/{subject_id}/suggestions"
 
 
-def test_the_draft_order_task_follows_the_order(client, officer, make) -> None:  # noqa: ANN001
+def test_the_draft_order_task_follows_the_order(client, officer, make) -> None:
     subject_id = make.subject()
     assert statuses(client, subject_id, "record-next")["Prepare the draft order"] == "Not started"
     order_id = make.order(subject_id)
@@ -86,7 +86,7 @@ def test_the_draft_order_task_follows_the_order(client, officer, make) -> None: 
     assert task_link(client, subject_id, "Prepare the draft order")["href"] == f"/orders/{order_id}"
 
 
-def test_a_section_is_saved_on_its_own_and_marked_complete(client, officer, make, app) -> None:  # noqa: ANN001
+def test_a_section_is_saved_on_its_own_and_marked_complete(client, officer, make, app) -> None:
     subject_id = make.subject(languages=[], interest_text="")
     form = page(client.get(f"/subjects/{subject_id}/languages-and-interests"))
     assert h1_text(form) == "Languages and interests"
@@ -120,7 +120,7 @@ def test_a_section_is_saved_on_its_own_and_marked_complete(client, officer, make
     assert again.find("input", attrs={"name": "completed", "value": "yes"}).has_attr("checked")
 
 
-def test_coming_back_later_leaves_the_section_in_progress(client, officer, make) -> None:  # noqa: ANN001
+def test_coming_back_later_leaves_the_section_in_progress(client, officer, make) -> None:
     subject_id = make.subject(completed_sections=["needs"])
     response = client.post(
         f"/subjects/{subject_id}/needs", data={"needs": ["halal-food"], "completed": "no", "version": "1"}
@@ -153,7 +153,7 @@ def test_a_section_keeps_the_whole_forms_rules_and_saves_nothing_when_wrong(  # 
     section,
     data,
     field,
-    message,  # noqa: ANN001
+    message,
 ) -> None:
     subject_id = make.subject(max_travel_m=3000, interest_text="as it was")
     response = client.post(f"/subjects/{subject_id}/{section}", data={"completed": "yes", "version": "1"} | data)
@@ -165,7 +165,7 @@ def test_a_section_keeps_the_whole_forms_rules_and_saves_nothing_when_wrong(  # 
     assert (subject.max_travel_m, subject.interest_text, subject.completed_sections) == (3000, "as it was", [])
 
 
-def test_personal_details_keep_their_rules(client, officer, make) -> None:  # noqa: ANN001
+def test_personal_details_keep_their_rules(client, officer, make) -> None:
     make.subject(reference="MPS-TAKEN")
     subject_id = make.subject(first_name="Original")
     page_ = page(client.get(f"/subjects/{subject_id}/personal-details"))
@@ -182,7 +182,7 @@ def test_personal_details_keep_their_rules(client, officer, make) -> None:  # no
     assert subject.first_name == "Kofi" and subject.languages == ["en"]  # languages are another section's
 
 
-def test_a_section_someone_else_changed_is_refused(client, officer, make) -> None:  # noqa: ANN001
+def test_a_section_someone_else_changed_is_refused(client, officer, make) -> None:
     subject_id = make.subject()
     data = {"curfew_start": "20:00", "curfew_end": "06:00", "completed": "yes", "version": "1"}
     client.post(f"/subjects/{subject_id}/curfew-and-travel", data=data)
@@ -193,7 +193,7 @@ def test_a_section_someone_else_changed_is_refused(client, officer, make) -> Non
     assert make.get(Subject, subject_id).curfew_start == time(20, 0)
 
 
-def test_a_list_section_adds_and_removes_on_its_own_page(client, officer, make) -> None:  # noqa: ANN001
+def test_a_list_section_adds_and_removes_on_its_own_page(client, officer, make) -> None:
     subject_id = make.subject()
     section = page(client.get(f"/subjects/{subject_id}/weekly-commitments"))
     assert h1_text(section) == "School, work and faith observances"
@@ -217,7 +217,7 @@ def test_a_list_section_adds_and_removes_on_its_own_page(client, officer, make) 
     assert elsewhere.headers["Location"] == f"/subjects/{subject_id}"
 
 
-def test_the_record_is_the_check_page_with_a_change_link_for_every_section(client, officer, make) -> None:  # noqa: ANN001
+def test_the_record_is_the_check_page_with_a_change_link_for_every_section(client, officer, make) -> None:
     subject_id = make.subject(curfew_start=time(21), curfew_end=time(7))
     soup = page(client.get(f"/subjects/{subject_id}"))
     cards = {
@@ -233,7 +233,7 @@ def test_the_record_is_the_check_page_with_a_change_link_for_every_section(clien
     assert "21:00 to 07:00" in cards["Curfew and travel"].get_text(" ", strip=True)
 
 
-def test_opening_a_section_is_one_consultation(client, officer, make, app) -> None:  # noqa: ANN001
+def test_opening_a_section_is_one_consultation(client, officer, make, app) -> None:
     subject_id = make.subject()
     for key, title in SECTION_TITLES.items():
         response = client.get(f"/subjects/{subject_id}/{key}")
@@ -241,5 +241,5 @@ def test_opening_a_section_is_one_consultation(client, officer, make, app) -> No
     assert [event.action for event in subject_events(app, subject_id)] == ["consultation"] * len(SECTION_TITLES)
 
 
-def h1_text(soup) -> str:  # noqa: ANN001
+def h1_text(soup) -> str:
     return soup.find("h1").get_text(" ", strip=True)

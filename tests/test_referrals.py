@@ -53,7 +53,7 @@ SECRETS = (
 )
 
 
-def text_of(response) -> str:  # noqa: ANN001
+def text_of(response) -> str:
     return page(response).get_text(" ", strip=True)
 
 
@@ -74,7 +74,7 @@ def place_holders(app: Flask, session_id: int) -> int:
         )
 
 
-def version_on_page(response, form: str = "accept") -> int:  # noqa: ANN001
+def version_on_page(response, form: str = "accept") -> int:
     action = re.compile(rf"/{form}$")
     found = page(response).find("form", action=action)
     name = "version" if form == "accept" else "decline-version"
@@ -86,19 +86,19 @@ def accept_data(version: int, **overrides: str) -> dict:
 
 
 @pytest.fixture
-def partner(client, sign_in, make):  # noqa: ANN001, ANN201
+def partner(client, sign_in, make):
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id=organisation_id, full_name="Priya Partner")
     return organisation_id
 
 
 @pytest.fixture
-def session_id(make, partner) -> int:  # noqa: ANN001
+def session_id(make, partner) -> int:
     programme_id = make.programme(partner, capacity=3, title="Tuesday Football")
     return make.session_ids(programme_id)[0]
 
 
-def sensitive_referral(make, session_id: int) -> int:  # noqa: ANN001
+def sensitive_referral(make, session_id: int) -> int:
     """A referral whose subject and order carry distinctive officer-only values in every field partners must not see."""
     subject_id = make.subject(
         reference="REF-SECRET",
@@ -146,7 +146,7 @@ def sensitive_referral(make, session_id: int) -> int:  # noqa: ANN001
     return make.referral(session_id, requirement_id=requirement_id)
 
 
-def test_the_partner_sees_only_the_allow_listed_fields(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_the_partner_sees_only_the_allow_listed_fields(client, partner, session_id, make) -> None:
     referral_id = sensitive_referral(make, session_id)
     listing = client.get("/partner/referrals/")
     detail = client.get(f"/partner/referrals/{referral_id}")
@@ -165,7 +165,7 @@ def test_the_partner_sees_only_the_allow_listed_fields(client, partner, session_
     assert "1 October 2026" in shown
 
 
-def test_shared_text_is_escaped(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_shared_text_is_escaped(client, partner, session_id, make) -> None:
     subject_id = make.subject(first_name="<script>alert(1)</script>", needs=['"><img src=x onerror=alert(1)>'])
     requirement_id = make.requirement(make.order(subject_id), session_id=session_id, activity="{{ 7*7 }}")
     referral_id = make.referral(session_id, requirement_id=requirement_id)
@@ -182,7 +182,7 @@ def test_the_view_object_has_exactly_the_allow_listed_fields() -> None:
     assert referrals.ReferralView.__dataclass_params__.frozen
 
 
-def test_opening_a_new_referral_is_the_recorded_read_receipt(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_opening_a_new_referral_is_the_recorded_read_receipt(client, partner, session_id, make) -> None:
     referral_id = make.referral(session_id)
     assert make.get(Referral, referral_id).viewed_at is None
     client.get(f"/partner/referrals/{referral_id}")
@@ -198,7 +198,7 @@ def test_opening_a_new_referral_is_the_recorded_read_receipt(client, partner, se
     assert len(consultations) == 2
 
 
-def test_the_dashboard_groups_and_counts_the_organisations_referrals(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_the_dashboard_groups_and_counts_the_organisations_referrals(client, partner, session_id, make) -> None:
     for status in ("sent", "sent", "viewed", "accepted", "active", "declined", "withdrawn", "completed"):
         make.referral(session_id, status=status)
     elsewhere = make.programme(make.organisation())
@@ -215,7 +215,7 @@ def test_the_dashboard_groups_and_counts_the_organisations_referrals(client, par
     assert len(listed) == 1 and listed[0].detail["results"] == 8 and listed[0].organisation_id == partner
 
 
-def test_another_organisations_partner_gets_not_found(client, sign_in, make) -> None:  # noqa: ANN001
+def test_another_organisations_partner_gets_not_found(client, sign_in, make) -> None:
     owner = make.organisation()
     programme_id = make.programme(owner)
     referral_id = make.referral(make.session_ids(programme_id)[0])
@@ -232,7 +232,7 @@ def test_another_organisations_partner_gets_not_found(client, sign_in, make) -> 
 
 
 @pytest.mark.parametrize("role", ["officer", "admin"])
-def test_officers_and_admins_cannot_use_partner_referral_pages(client, sign_in, make, role) -> None:  # noqa: ANN001
+def test_officers_and_admins_cannot_use_partner_referral_pages(client, sign_in, make, role) -> None:
     programme_id = make.programme(make.organisation())
     referral_id = make.referral(make.session_ids(programme_id)[0])
     sign_in(client, role)
@@ -243,11 +243,11 @@ def test_officers_and_admins_cannot_use_partner_referral_pages(client, sign_in, 
     assert make.get(Referral, referral_id).status == ReferralStatus.SENT
 
 
-def test_signed_out_people_are_sent_to_sign_in(client, make) -> None:  # noqa: ANN001
+def test_signed_out_people_are_sent_to_sign_in(client, make) -> None:
     assert client.get("/partner/referrals/").status_code in (302, 401)
 
 
-def test_accepting_reserves_a_place_and_shows_who_confirmed(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_accepting_reserves_a_place_and_shows_who_confirmed(client, partner, session_id, make) -> None:
     referral_id = make.referral(session_id)
     opened = client.get(f"/partner/referrals/{referral_id}")
     response = client.post(f"/partner/referrals/{referral_id}/accept", data=accept_data(version_on_page(opened)))
@@ -267,7 +267,7 @@ def test_accepting_reserves_a_place_and_shows_who_confirmed(client, partner, ses
     assert changes[0].organisation_id == partner and changes[0].detail["recipient_organisation_id"] == partner
 
 
-def test_each_empty_statement_field_is_named(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_each_empty_statement_field_is_named(client, partner, session_id, make) -> None:
     referral_id = make.referral(session_id)
     version = version_on_page(client.get(f"/partner/referrals/{referral_id}"))
     response = client.post(
@@ -287,7 +287,7 @@ def test_each_empty_statement_field_is_named(client, partner, session_id, make) 
     assert place_holders(make.app, session_id) == 0
 
 
-def test_declining_needs_a_reason(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_declining_needs_a_reason(client, partner, session_id, make) -> None:
     referral_id = make.referral(session_id)
     version = version_on_page(client.get(f"/partner/referrals/{referral_id}"), "decline")
     url = f"/partner/referrals/{referral_id}/decline"
@@ -304,7 +304,7 @@ def test_declining_needs_a_reason(client, partner, session_id, make) -> None:  #
     assert changes[-1].detail["change"] == "status viewed -> declined" and changes[-1].organisation_id == partner
 
 
-def test_accepting_when_the_session_is_full_changes_nothing(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_accepting_when_the_session_is_full_changes_nothing(client, partner, session_id, make) -> None:
     for _ in range(3):
         make.referral(session_id, status="accepted")
     referral_id = make.referral(session_id)
@@ -320,7 +320,7 @@ def test_accepting_when_the_session_is_full_changes_nothing(client, partner, ses
     assert place_holders(make.app, session_id) == 3
 
 
-def test_a_stale_version_is_refused(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_a_stale_version_is_refused(client, partner, session_id, make) -> None:
     referral_id = make.referral(session_id)
     stale = version_on_page(client.get(f"/partner/referrals/{referral_id}"))
     with make.app.app_context():  # someone else changes the referral after the partner opened it
@@ -336,7 +336,7 @@ def test_a_stale_version_is_refused(client, partner, session_id, make) -> None: 
     assert response.status_code == 303 and make.get(Referral, referral_id).status == ReferralStatus.VIEWED
 
 
-def test_a_withdrawn_referral_cannot_be_accepted(client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_a_withdrawn_referral_cannot_be_accepted(client, partner, session_id, make) -> None:
     referral_id = make.referral(session_id, status="withdrawn")
     response = client.post(f"/partner/referrals/{referral_id}/accept", data=accept_data(1))
     assert response.status_code == 303
@@ -344,7 +344,7 @@ def test_a_withdrawn_referral_cannot_be_accepted(client, partner, session_id, ma
     assert make.get(Referral, referral_id).status == ReferralStatus.WITHDRAWN
 
 
-def test_forms_need_a_csrf_token(app, client, partner, session_id, make) -> None:  # noqa: ANN001
+def test_forms_need_a_csrf_token(app, client, partner, session_id, make) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
     referral_id = make.referral(session_id)
     opened = client.get(f"/partner/referrals/{referral_id}")
@@ -358,7 +358,7 @@ def test_forms_need_a_csrf_token(app, client, partner, session_id, make) -> None
     assert response.status_code == 302 and make.get(Referral, referral_id).status == ReferralStatus.ACCEPTED
 
 
-def test_every_referral_route_has_the_partner_rule(app) -> None:  # noqa: ANN001
+def test_every_referral_route_has_the_partner_rule(app) -> None:
     from portal.models import Role
     from portal.web.auth import access_rule_of
 
@@ -375,7 +375,7 @@ def test_every_referral_route_has_the_partner_rule(app) -> None:  # noqa: ANN001
 # The data functions the officer side calls
 
 
-def test_sending_a_referral_is_a_disclosure_to_the_organisation(app, make) -> None:  # noqa: ANN001
+def test_sending_a_referral_is_a_disclosure_to_the_organisation(app, make) -> None:
     organisation_id = make.organisation()
     session = make.session_ids(make.programme(organisation_id))[0]
     officer_id = make.user("officer")
@@ -394,13 +394,13 @@ def test_sending_a_referral_is_a_disclosure_to_the_organisation(app, make) -> No
     assert "Zara" not in str(event.detail)
 
 
-def test_a_requirement_without_a_session_cannot_be_referred(app, make) -> None:  # noqa: ANN001
+def test_a_requirement_without_a_session_cannot_be_referred(app, make) -> None:
     requirement_id, officer_id = make.requirement(), make.user("officer")
     with app.app_context(), pytest.raises(ValueError, match="programme session"):
         referrals.create_referral(db.session.get(Requirement, requirement_id), officer_id)
 
 
-def test_withdrawing_frees_the_place(app, make) -> None:  # noqa: ANN001
+def test_withdrawing_frees_the_place(app, make) -> None:
     organisation_id = make.organisation()
     session = make.session_ids(make.programme(organisation_id, capacity=1))[0]
     held = make.referral(session, status="accepted")
@@ -419,7 +419,7 @@ def test_withdrawing_frees_the_place(app, make) -> None:  # noqa: ANN001
     assert withdrawal.organisation_id == organisation_id
 
 
-def test_an_incomplete_statement_is_refused_by_the_data_layer(app, make) -> None:  # noqa: ANN001
+def test_an_incomplete_statement_is_refused_by_the_data_layer(app, make) -> None:
     organisation_id = make.organisation()
     referral_id = make.referral(make.session_ids(make.programme(organisation_id))[0])
     partner_id = make.user("partner", organisation_id=organisation_id)
@@ -429,7 +429,7 @@ def test_an_incomplete_statement_is_refused_by_the_data_layer(app, make) -> None
         referrals.decline_referral(db.session.get(Referral, referral_id), 1, " ")
 
 
-def test_response_times(app, make) -> None:  # noqa: ANN001
+def test_response_times(app, make) -> None:
     quick, slow, silent = make.organisation(), make.organisation(), make.organisation()
     sent = datetime(2026, 11, 2, 9, 0)
     for organisation_id, hours, status in [

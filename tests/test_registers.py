@@ -30,7 +30,7 @@ NEXT_WEEK = TODAY + timedelta(days=7)
 MADE_ON = TODAY - timedelta(days=30)
 
 
-def text_of(response) -> str:  # noqa: ANN001
+def text_of(response) -> str:
     return page(response).get_text(" ", strip=True)
 
 
@@ -58,20 +58,20 @@ def url(session_id: int, on_date: date, action: str = "") -> str:
 
 
 @pytest.fixture
-def partner(client, sign_in, make) -> int:  # noqa: ANN001
+def partner(client, sign_in, make) -> int:
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id=organisation_id, full_name="Priya Partner")
     return organisation_id
 
 
 @pytest.fixture
-def session_id(make, partner) -> int:  # noqa: ANN001
+def session_id(make, partner) -> int:
     """A weekly session on today's weekday, so last week's and next week's dates both fall on it."""
     return make.weekly_session(partner, TODAY.weekday())
 
 
 @pytest.fixture
-def two(make, session_id) -> tuple[int, int]:  # noqa: ANN001
+def two(make, session_id) -> tuple[int, int]:
     """Two young people expected at the session: Ayaan K. and Bilal S. (their requirement ids)."""
     ayaan = make.active_requirement(session_id, MADE_ON, make.subject(first_name="Ayaan", last_name="Khan"))
     bilal = make.active_requirement(session_id, MADE_ON, make.subject(first_name="Bilal", last_name="Shah"))
@@ -85,7 +85,7 @@ def attended(*requirement_ids: int, **extra: str) -> dict[str, str]:
 # Who is expected, and when
 
 
-def test_a_made_order_generates_the_expected_sessions(app, make, partner) -> None:  # noqa: ANN001
+def test_a_made_order_generates_the_expected_sessions(app, make, partner) -> None:
     tuesday = make.weekly_session(partner, 1, term_start=date(2026, 9, 1), exception_dates=["2026-12-22"])
     made = make.active_requirement(tuesday, date(2026, 12, 1), make.subject(first_name="Ayaan"))
     own_dates = make.active_requirement(
@@ -109,7 +109,7 @@ def test_a_made_order_generates_the_expected_sessions(app, make, partner) -> Non
 
 def test_the_register_list_shows_recent_and_upcoming_sessions_with_their_status(
     client, partner, session_id, two
-) -> None:  # noqa: ANN001
+) -> None:
     response = client.get("/partner/registers/")
     assert response.status_code == 200 and h1(response) == "Registers"
     soup = page(response)
@@ -131,7 +131,7 @@ def test_the_register_list_shows_recent_and_upcoming_sessions_with_their_status(
 # Marking a whole session
 
 
-def test_a_partner_marks_two_young_people_in_one_go(client, app, partner, session_id, two) -> None:  # noqa: ANN001
+def test_a_partner_marks_two_young_people_in_one_go(client, app, partner, session_id, two) -> None:
     ayaan, bilal = two
     opened = client.get(url(session_id, LAST_WEEK))
     assert opened.status_code == 200
@@ -153,7 +153,7 @@ def test_a_partner_marks_two_young_people_in_one_go(client, app, partner, sessio
 
 def test_late_needs_minutes_and_absent_needs_a_reason_and_whether_acceptable(
     client, app, partner, session_id, two
-) -> None:  # noqa: ANN001
+) -> None:
     ayaan, bilal = two
     response = client.post(url(session_id, LAST_WEEK), data={f"r{ayaan}-status": "late", f"r{bilal}-status": "absent"})
     assert response.status_code == 200
@@ -198,7 +198,7 @@ def test_late_needs_minutes_and_absent_needs_a_reason_and_whether_acceptable(
     )
 
 
-def test_a_future_session_cannot_be_marked(client, app, partner, session_id, two) -> None:  # noqa: ANN001
+def test_a_future_session_cannot_be_marked(client, app, partner, session_id, two) -> None:
     ayaan, bilal = two
     opened = client.get(url(session_id, NEXT_WEEK))
     assert opened.status_code == 200 and "Not yet due" in text_of(opened)
@@ -218,7 +218,7 @@ def test_a_future_session_cannot_be_marked(client, app, partner, session_id, two
             )
 
 
-def test_another_organisations_register_is_not_found(client, sign_in, make, app) -> None:  # noqa: ANN001
+def test_another_organisations_register_is_not_found(client, sign_in, make, app) -> None:
     owner = make.organisation()
     session_id = make.weekly_session(owner, TODAY.weekday())
     requirement_id = make.active_requirement(session_id, MADE_ON)
@@ -230,7 +230,7 @@ def test_another_organisations_register_is_not_found(client, sign_in, make, app)
     assert "data-date" not in client.get("/partner/registers/").get_data(as_text=True)
 
 
-def test_a_date_nobody_is_expected_or_that_is_not_a_date_is_not_found(client, partner, session_id, two) -> None:  # noqa: ANN001
+def test_a_date_nobody_is_expected_or_that_is_not_a_date_is_not_found(client, partner, session_id, two) -> None:
     assert client.get(url(session_id, LAST_WEEK + timedelta(days=1))).status_code == 404  # not the session's day
     assert client.get(url(session_id, MADE_ON - timedelta(days=7 * 5))).status_code == 404  # before the order
     for bad in ("2026-02-30", "20261201", "yesterday", "2026-1-1"):
@@ -238,7 +238,7 @@ def test_a_date_nobody_is_expected_or_that_is_not_a_date_is_not_found(client, pa
 
 
 @pytest.mark.parametrize("role", ["officer", "admin"])
-def test_officers_and_admins_cannot_use_partner_registers(client, sign_in, make, app, role) -> None:  # noqa: ANN001
+def test_officers_and_admins_cannot_use_partner_registers(client, sign_in, make, app, role) -> None:
     session_id = make.weekly_session(make.organisation(), TODAY.weekday())
     requirement_id = make.active_requirement(session_id, MADE_ON)
     sign_in(client, role)
@@ -249,7 +249,7 @@ def test_officers_and_admins_cannot_use_partner_registers(client, sign_in, make,
     assert marks(app, requirement_id) == []
 
 
-def test_signed_out_people_are_sent_to_sign_in(client) -> None:  # noqa: ANN001
+def test_signed_out_people_are_sent_to_sign_in(client) -> None:
     assert client.get("/partner/registers/").status_code in (302, 401)
 
 
@@ -258,7 +258,7 @@ def test_signed_out_people_are_sent_to_sign_in(client) -> None:  # noqa: ANN001
 
 def test_a_correction_keeps_the_earlier_mark_and_says_who_why_and_when(
     client, sign_in, app, make, partner, session_id, two
-) -> None:  # noqa: ANN001
+) -> None:
     ayaan, bilal = two
     assert client.post(url(session_id, LAST_WEEK), data=attended(ayaan, bilal)).status_code == 302
     colleague = app.test_client()
@@ -295,7 +295,7 @@ def test_a_correction_keeps_the_earlier_mark_and_says_who_why_and_when(
     assert "Chris Colleague" in rows[1] and "Wrong young person ticked" in rows[1]
 
 
-def test_a_register_changed_since_it_was_opened_is_not_overwritten(client, app, partner, session_id, two) -> None:  # noqa: ANN001
+def test_a_register_changed_since_it_was_opened_is_not_overwritten(client, app, partner, session_id, two) -> None:
     ayaan, bilal = two
     stale = attended(ayaan, bilal, **{f"r{ayaan}-revision": "0", f"r{bilal}-revision": "0"})
     first = client.post(url(session_id, LAST_WEEK), data=stale)
@@ -307,7 +307,7 @@ def test_a_register_changed_since_it_was_opened_is_not_overwritten(client, app, 
     assert [mark.status for mark in marks(app, ayaan)] == ["attended"]
 
 
-def test_a_save_refused_for_one_young_person_writes_no_mark_for_the_others(app, partner, session_id, two) -> None:  # noqa: ANN001
+def test_a_save_refused_for_one_young_person_writes_no_mark_for_the_others(app, partner, session_id, two) -> None:
     """Every mark is checked before any is written: the view answers a conflict with a redirect, which commits."""
     from portal.data import EditConflict
 
@@ -326,7 +326,7 @@ def test_a_save_refused_for_one_young_person_writes_no_mark_for_the_others(app, 
 # Provider cancellations
 
 
-def test_a_provider_cancellation_means_nobody_is_expected(client, app, partner, session_id, two) -> None:  # noqa: ANN001
+def test_a_provider_cancellation_means_nobody_is_expected(client, app, partner, session_id, two) -> None:
     ayaan, bilal = two
     client.post(url(session_id, LAST_WEEK), data=attended(ayaan))  # incomplete, refused
     missing = client.post(url(session_id, LAST_WEEK, "/cancel"), data={"cancel-reason": "  "})
@@ -361,14 +361,14 @@ def test_a_provider_cancellation_means_nobody_is_expected(client, app, partner, 
 # Overdue registers
 
 
-def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(app, make, partner, session_id, two) -> None:  # noqa: ANN001
+def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(app, make, partner, session_id, two) -> None:
     ayaan, bilal = two
     ended = session_end(TODAY, time(19, 0))
     other = make.weekly_session(make.organisation(), TODAY.weekday())
     elsewhere = make.active_requirement(other, MADE_ON)
     with app.app_context():
 
-        def overdue_today(now: datetime, **filters) -> bool:  # noqa: ANN003
+        def overdue_today(now: datetime, **filters) -> bool:
             found = attendance.overdue_registers(now=now, **filters)
             return any(expected.on_date == TODAY and expected.session_id == session_id for expected in found)
 
@@ -394,7 +394,7 @@ def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(app, 
 # The allow-list
 
 
-def test_register_pages_show_no_officer_only_data(client, app, make, partner, session_id) -> None:  # noqa: ANN001
+def test_register_pages_show_no_officer_only_data(client, app, make, partner, session_id) -> None:
     subject_id = make.subject(
         reference="REF-SECRET",
         first_name="Ayaan",
@@ -455,7 +455,7 @@ def test_register_pages_show_no_officer_only_data(client, app, make, partner, se
 # Officers' views and the audit
 
 
-def test_officers_get_a_summary_and_every_revision(app, make, partner, session_id) -> None:  # noqa: ANN001
+def test_officers_get_a_summary_and_every_revision(app, make, partner, session_id) -> None:
     made_on = TODAY - timedelta(days=7 * 6)
     requirement_id = make.active_requirement(session_id, made_on)
     dates = [made_on + timedelta(days=7 * weeks) for weeks in range(7)]  # six weeks ago to today
@@ -490,7 +490,7 @@ def test_officers_get_a_summary_and_every_revision(app, make, partner, session_i
     assert len(audit_events(app, "attendance", "consultation")) == 2
 
 
-def test_registers_are_audited_without_names(client, app, partner, session_id, two) -> None:  # noqa: ANN001
+def test_registers_are_audited_without_names(client, app, partner, session_id, two) -> None:
     ayaan, bilal = two
     client.get("/partner/registers/")
     client.get(url(session_id, LAST_WEEK))

@@ -14,25 +14,25 @@ MADE_ON = TODAY - timedelta(weeks=29)  # on the session's weekday: 30 registers 
 OLD = TODAY - timedelta(days=35)  # well before the registers list's 14 days
 
 
-def boxes(name: str, day) -> dict[str, str]:  # noqa: ANN001
+def boxes(name: str, day) -> dict[str, str]:
     return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
 
 
-def shown_dates(response) -> list[str]:  # noqa: ANN001
+def shown_dates(response) -> list[str]:
     return [row["data-date"] for row in page(response).select("table[data-group=history] tbody tr")]
 
 
 @pytest.fixture
-def session_id(make, partner_organisation) -> int:  # noqa: ANN001
+def session_id(make, partner_organisation) -> int:
     return make.weekly_session(partner_organisation, TODAY.weekday(), term_start=MADE_ON, term_end=None)
 
 
 @pytest.fixture
-def ayaan(make, session_id) -> int:  # noqa: ANN001
+def ayaan(make, session_id) -> int:
     return make.active_requirement(session_id, MADE_ON, make.subject(first_name="Ayaan", last_name="Khan"))
 
 
-def test_an_old_register_is_reached_from_the_list_and_corrected_like_a_new_one(client, app, session_id, ayaan) -> None:  # noqa: ANN001
+def test_an_old_register_is_reached_from_the_list_and_corrected_like_a_new_one(client, app, session_id, ayaan) -> None:
     listed = page(client.get("/partner/registers/"))
     link = listed.find("a", string="Find an older register")
     assert link is not None
@@ -61,7 +61,7 @@ def test_an_old_register_is_reached_from_the_list_and_corrected_like_a_new_one(c
     assert "Complete" in page(again).select_one("table[data-group=history] tbody tr").get_text()
 
 
-def test_every_past_register_newest_first_a_page_at_a_time(client, session_id, ayaan) -> None:  # noqa: ANN001
+def test_every_past_register_newest_first_a_page_at_a_time(client, session_id, ayaan) -> None:
     first_page = client.get("/partner/registers/history")
     dates = shown_dates(first_page)
     assert len(dates) == 20 and dates[0] == TODAY.isoformat() and dates == sorted(dates, reverse=True)
@@ -75,7 +75,7 @@ def test_every_past_register_newest_first_a_page_at_a_time(client, session_id, a
 
 def test_filtered_by_date_and_programme_and_kept_from_page_to_page(
     client, make, partner_organisation, session_id, ayaan
-) -> None:  # noqa: ANN001
+) -> None:
     other_session = make.weekly_session(partner_organisation, TODAY.weekday(), term_start=MADE_ON, term_end=None)
     make.active_requirement(other_session, MADE_ON, make.subject(first_name="Bilal"))
     with make.app.app_context():
@@ -100,7 +100,7 @@ def test_filtered_by_date_and_programme_and_kept_from_page_to_page(
     assert {row["data-session"] for row in page(client.get(next_link)).select("tbody tr")} == {str(session_id)}
 
 
-def test_only_the_organisations_own_registers(client, make, session_id, ayaan) -> None:  # noqa: ANN001
+def test_only_the_organisations_own_registers(client, make, session_id, ayaan) -> None:
     stranger = make.organisation()
     their_session = make.weekly_session(stranger, TODAY.weekday(), term_start=MADE_ON, term_end=None)
     make.active_requirement(their_session, MADE_ON, make.subject(first_name="Zara"))
@@ -125,7 +125,7 @@ def test_only_the_organisations_own_registers(client, make, session_id, ayaan) -
         (boxes("from", OLD) | boxes("to", OLD - timedelta(days=1)), "To must be the same as or after from", "to-day"),
     ],
 )
-def test_a_date_that_cannot_be_used_is_a_field_error(client, session_id, ayaan, query, message, box) -> None:  # noqa: ANN001
+def test_a_date_that_cannot_be_used_is_a_field_error(client, session_id, ayaan, query, message, box) -> None:
     response = client.get("/partner/registers/history", query_string=query)
     assert response.status_code == 400
     summary = page(response).select(".govuk-error-summary__list a")
@@ -136,7 +136,7 @@ def test_a_date_that_cannot_be_used_is_a_field_error(client, session_id, ayaan, 
     assert not page(response).select("table[data-group=history]")
 
 
-def test_reading_the_history_is_recorded(client, app, partner_organisation, session_id, ayaan) -> None:  # noqa: ANN001
+def test_reading_the_history_is_recorded(client, app, partner_organisation, session_id, ayaan) -> None:
     client.get("/partner/registers/history", query_string=boxes("from", OLD) | boxes("to", OLD))
     event = audit_events(app, "register-list", "consultation")[-1]
     assert event.organisation_id == partner_organisation and event.user_id
@@ -145,7 +145,7 @@ def test_reading_the_history_is_recorded(client, app, partner_organisation, sess
 
 
 @pytest.mark.parametrize("role", ["officer", "admin"])
-def test_only_partners_see_registers_history(app, sign_in, role) -> None:  # noqa: ANN001
+def test_only_partners_see_registers_history(app, sign_in, role) -> None:
     other = app.test_client()
     sign_in(other, role)
     assert other.get("/partner/registers/history").status_code == 403

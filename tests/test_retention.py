@@ -53,7 +53,7 @@ MARKED_ON = date(2026, 9, 8)  # a Tuesday the partner marked
 REVIEWER_ROLES = ("officer", "admin")
 
 
-def count(app: Flask, model: type, *where) -> int:  # noqa: ANN002
+def count(app: Flask, model: type, *where) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
@@ -69,7 +69,7 @@ def queue_references(client: FlaskClient) -> list[str]:
     return [link.get_text(strip=True).split(":")[0] for link in page(response).select("[data-section=review-queue] a")]
 
 
-def decide(client: FlaskClient, subject_id: int, **answers: object):  # noqa: ANN201
+def decide(client: FlaskClient, subject_id: int, **answers: object):
     """Open the review page and send a decision, with the versions the page was opened on."""
     form = page(client.get(f"/retention/subjects/{subject_id}"))
     opened = {name: form.select_one(f'input[name="{name}"]')["value"] for name in ("version", "decisions_version")}
@@ -93,7 +93,7 @@ class Held:
     drafter_order_id: int  # another subject's draft naming them too
 
 
-def hold_everything(app: Flask, make, officer: FlaskClient, officer_id: int) -> Held:  # noqa: ANN001
+def hold_everything(app: Flask, make, officer: FlaskClient, officer_id: int) -> Held:
     organisation_id = make.organisation()
     session_id = make.weekly_session(organisation_id, weekday=MARKED_ON.weekday())
     subject_id = make.subject(first_name=FIRST, last_name=LAST, reference="MPS-RET-0001")
@@ -171,7 +171,7 @@ def hold_everything(app: Flask, make, officer: FlaskClient, officer_id: int) -> 
 
 
 @pytest.fixture
-def held(app: Flask, make, client, sign_in) -> Held:  # noqa: ANN001
+def held(app: Flask, make, client, sign_in) -> Held:
     with freeze_time(BUILT):
         return hold_everything(app, make, client, sign_in(client, "officer"))
 
@@ -179,7 +179,7 @@ def held(app: Flask, make, client, sign_in) -> Held:  # noqa: ANN001
 # Review dates -----------------------------------------------------------------------------------------------------
 
 
-def test_every_subject_and_order_has_a_review_date_counted_from_the_orders_end(app: Flask, make) -> None:  # noqa: ANN001
+def test_every_subject_and_order_has_a_review_date_counted_from_the_orders_end(app: Flask, make) -> None:
     with freeze_time("2026-03-10 09:00:00"):
         alone = make.subject()
         drafted = make.subject()
@@ -192,7 +192,7 @@ def test_every_subject_and_order_has_a_review_date_counted_from_the_orders_end(a
     assert review_due(app, Subject, drafted) == date(2028, 10, 31)  # the latest of its orders
 
 
-def test_a_review_date_follows_the_order_when_the_court_makes_it(app: Flask, make) -> None:  # noqa: ANN001
+def test_a_review_date_follows_the_order_when_the_court_makes_it(app: Flask, make) -> None:
     with freeze_time("2026-03-10 09:00:00"):
         subject_id = make.subject()
         order_id = make.order(subject_id)
@@ -211,7 +211,7 @@ def test_a_review_date_follows_the_order_when_the_court_makes_it(app: Flask, mak
 
 def test_a_subject_enters_the_queue_once_its_review_date_passes_and_not_before(
     app: Flask, make, client, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     with freeze_time("2026-03-01 09:00:00"):
         older = make.subject(reference="MPS-RET-OLDER")  # no order: due 1 March 2027, overdue for longer
     with freeze_time(BUILT):
@@ -239,7 +239,7 @@ def test_a_subject_enters_the_queue_once_its_review_date_passes_and_not_before(
     assert viewed[-1].detail["subject_ids"] == [older, subject_id]
 
 
-def test_the_queue_is_paginated(app: Flask, make, client, sign_in) -> None:  # noqa: ANN001
+def test_the_queue_is_paginated(app: Flask, make, client, sign_in) -> None:
     app.config["PAGE_SIZE"] = 2
     with freeze_time("2025-01-01 09:00:00"):
         for number in range(3):
@@ -252,7 +252,7 @@ def test_the_queue_is_paginated(app: Flask, make, client, sign_in) -> None:  # n
         assert len(second.select("[data-section=review-queue] tbody tr")) == 1
 
 
-def test_the_demo_has_a_record_due_for_review(client, sign_in, demo) -> None:  # noqa: ANN001
+def test_the_demo_has_a_record_due_for_review(client, sign_in, demo) -> None:
     sign_in(client, "officer")
     assert queue_references(client) == ["KCPO-DEMO-003"]
 
@@ -263,7 +263,7 @@ def test_the_demo_has_a_record_due_for_review(client, sign_in, demo) -> None:  #
 @pytest.mark.parametrize("role", REVIEWER_ROLES)
 def test_a_retain_decision_records_the_reviewer_and_rationale_and_moves_the_date_on(
     app: Flask, client, sign_in, held, role: str
-) -> None:  # noqa: ANN001
+) -> None:
     with freeze_time("2029-09-03 10:00:00"):
         reviewer_id = sign_in(client, role, full_name="Rhiannon Reviewer")
         response = decide(client, held.subject_id, decision="retain", rationale="Linked to an open investigation")
@@ -292,7 +292,7 @@ def test_a_retain_decision_records_the_reviewer_and_rationale_and_moves_the_date
         assert held.reference in queue_references(client)  # back when the date it set comes
 
 
-def test_a_reviewer_may_choose_the_next_review_date_within_limits(app: Flask, client, sign_in, held) -> None:  # noqa: ANN001
+def test_a_reviewer_may_choose_the_next_review_date_within_limits(app: Flask, client, sign_in, held) -> None:
     with freeze_time("2029-09-03 10:00:00"):
         sign_in(client, "officer")
         too_late = decide(
@@ -326,7 +326,7 @@ def test_a_reviewer_may_choose_the_next_review_date_within_limits(app: Flask, cl
 )
 def test_a_decision_without_its_answers_names_the_field_and_saves_nothing(
     app: Flask, client, sign_in, held, answers: dict, field: str, message: str
-) -> None:  # noqa: ANN001
+) -> None:
     with freeze_time("2029-09-03 10:00:00"):
         sign_in(client, "officer")
         response = decide(client, held.subject_id, **answers)
@@ -340,7 +340,7 @@ def test_a_decision_without_its_answers_names_the_field_and_saves_nothing(
     assert review_due(app, Subject, held.subject_id) == REVIEW_DUE
 
 
-def test_a_decision_on_a_page_opened_before_another_decision_is_refused(app: Flask, client, sign_in, held) -> None:  # noqa: ANN001
+def test_a_decision_on_a_page_opened_before_another_decision_is_refused(app: Flask, client, sign_in, held) -> None:
     with freeze_time("2029-09-03 10:00:00"):
         sign_in(client, "officer")
         path = f"/retention/subjects/{held.subject_id}"
@@ -358,7 +358,7 @@ def test_a_decision_on_a_page_opened_before_another_decision_is_refused(app: Fla
 
 def test_a_decision_on_a_record_someone_else_disposed_of_meanwhile_changes_nothing(
     app: Flask, client, sign_in, held
-) -> None:  # noqa: ANN001
+) -> None:
     other = app.test_client()
     with freeze_time("2029-09-03 10:00:00"):
         sign_in(client, "officer")
@@ -392,7 +392,7 @@ def rows_naming(app: Flask, *names: str) -> list[str]:
 
 def test_disposal_erases_the_person_everywhere_including_what_partners_saw(
     app: Flask, make, client, sign_in, held
-) -> None:  # noqa: ANN001
+) -> None:
     partner = app.test_client()
     with freeze_time("2029-09-03 10:00:00"):
         sign_in(partner, "partner", organisation_id=held.organisation_id)
@@ -502,10 +502,10 @@ def test_disposal_erases_the_person_everywhere_including_what_partners_saw(
 
 def test_a_failure_part_way_through_disposal_rolls_all_of_it_back(
     app: Flask, client, sign_in, held, monkeypatch
-) -> None:  # noqa: ANN001
+) -> None:
     record = audit.record
 
-    def failing(action: str, record_type: str, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def failing(action: str, record_type: str, *args, **kwargs):
         if action == audit.ERASURE and record_type == "order":  # by now the rows are deleted, half the metadata written
             raise RuntimeError("the database went away")
         return record(action, record_type, *args, **kwargs)
@@ -549,7 +549,7 @@ def test_every_reference_to_an_erased_table_is_dealt_with_by_disposal(app: Flask
 
 
 @pytest.mark.parametrize("role", ["partner", "auditor"])
-def test_partners_and_other_roles_cannot_reach_the_review_pages(app: Flask, client, sign_in, held, role: str) -> None:  # noqa: ANN001
+def test_partners_and_other_roles_cannot_reach_the_review_pages(app: Flask, client, sign_in, held, role: str) -> None:
     with freeze_time("2029-09-03 10:00:00"):
         sign_in(client, role, organisation_id=held.organisation_id if role == "partner" else None)
         review = f"/retention/subjects/{held.subject_id}"
@@ -562,7 +562,7 @@ def test_partners_and_other_roles_cannot_reach_the_review_pages(app: Flask, clie
     assert count(app, Subject, Subject.id == held.subject_id) == 1 and count(app, RetentionDecision) == 0
 
 
-def test_only_admins_set_the_review_periods(client, sign_in) -> None:  # noqa: ANN001
+def test_only_admins_set_the_review_periods(client, sign_in) -> None:
     sign_in(client, "officer")
     assert client.get("/admin/retention-policy").status_code == 403
     assert client.post("/admin/retention-policy", data={"months_after_order_end": "1"}).status_code == 403
@@ -583,7 +583,7 @@ def policy_form(client: FlaskClient, **periods: str) -> dict[str, str]:
     return {name: current.select_one(f'input[name="{name}"]')["value"] for name in names} | periods
 
 
-def test_changing_the_review_periods_recalculates_every_review_date(app: Flask, make, client, sign_in) -> None:  # noqa: ANN001
+def test_changing_the_review_periods_recalculates_every_review_date(app: Flask, make, client, sign_in) -> None:
     with freeze_time("2026-03-01 09:00:00"):
         alone = make.subject()
         with_order = make.subject()
@@ -645,7 +645,7 @@ def test_changing_the_review_periods_recalculates_every_review_date(app: Flask, 
 )
 def test_review_periods_that_make_no_sense_are_refused(
     app: Flask, client, sign_in, periods: dict, field: str, message: str
-) -> None:  # noqa: ANN001
+) -> None:
     sign_in(client, "admin")
     response = client.post("/admin/retention-policy", data=policy_form(client, **periods))
     assert response.status_code == 200

@@ -6,7 +6,7 @@ from portal.extensions import db
 from portal.models import Organisation, Programme, ProgrammeSession, User
 
 
-def counts(app) -> dict[str, int]:  # noqa: ANN001
+def counts(app) -> dict[str, int]:
     with app.app_context():
         return {
             model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
@@ -14,7 +14,7 @@ def counts(app) -> dict[str, int]:  # noqa: ANN001
         }
 
 
-def test_demo_seed_is_idempotent_and_big_enough(app) -> None:  # noqa: ANN001
+def test_demo_seed_is_idempotent_and_big_enough(app) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
@@ -27,7 +27,7 @@ def test_demo_seed_is_idempotent_and_big_enough(app) -> None:  # noqa: ANN001
     assert after_first["programme_sessions"] >= 300
 
 
-def test_scale_adds_synthetic_programmes_once(app, monkeypatch) -> None:  # noqa: ANN001
+def test_scale_adds_synthetic_programmes_once(app, monkeypatch) -> None:
     monkeypatch.setattr("seed.loader.BATCH_SIZE", 50)  # several batches, so no organisation is split between two
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed", "--scale", "300"])

@@ -18,7 +18,7 @@ def years_ago(years: int, days: int = 0) -> list[str]:
     return [str(born.day - days if born.day > days else born.day), str(born.month), str(born.year)]
 
 
-def subject_data(**overrides) -> dict:  # noqa: ANN003
+def subject_data(**overrides) -> dict:
     data = {
         "reference": "MPS-2026-0042",
         "first_name": "Kwame",
@@ -45,16 +45,16 @@ def audit_events(app: Flask, record_type: str) -> list[AuditEvent]:
         )
 
 
-def text_of(response) -> str:  # noqa: ANN001
+def text_of(response) -> str:
     return page(response).get_text(" ", strip=True)
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     return sign_in(client, "officer")
 
 
-def test_officer_adds_a_subject_and_sees_their_details(client, officer, make) -> None:  # noqa: ANN001
+def test_officer_adds_a_subject_and_sees_their_details(client, officer, make) -> None:
     response = client.post("/subjects/new", data=subject_data())
     assert response.status_code == 302
     subject_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -70,7 +70,7 @@ def test_officer_adds_a_subject_and_sees_their_details(client, officer, make) ->
     assert "Contains OS data © Crown copyright and database right" in detail
 
 
-def test_officer_changes_a_subject(client, officer, make) -> None:  # noqa: ANN001
+def test_officer_changes_a_subject(client, officer, make) -> None:
     subject_id = make.subject(max_travel_m=3000)
     form = page(client.get(f"/subjects/{subject_id}/edit"))
     assert form.find(id="max_travel_km")["value"] == "3"
@@ -115,7 +115,7 @@ def test_officer_changes_a_subject(client, officer, make) -> None:  # noqa: ANN0
         ({"category": "witness"}, "category", "Select the subject category"),
     ],
 )
-def test_bad_subject_input_names_the_field_and_saves_nothing(client, officer, make, overrides, field, message) -> None:  # noqa: ANN001
+def test_bad_subject_input_names_the_field_and_saves_nothing(client, officer, make, overrides, field, message) -> None:
     response = client.post("/subjects/new", data=subject_data(**overrides))
     assert response.status_code == 200
     assert message in error_summary(response)
@@ -125,14 +125,14 @@ def test_bad_subject_input_names_the_field_and_saves_nothing(client, officer, ma
     assert make.count(Subject) == 0
 
 
-def test_a_reference_can_only_be_used_once(client, officer, make) -> None:  # noqa: ANN001
+def test_a_reference_can_only_be_used_once(client, officer, make) -> None:
     make.subject(reference="MPS-2026-0042")
     response = client.post("/subjects/new", data=subject_data(reference="mps-2026-0042"))
     assert field_error(response, "reference") == "A subject with this reference already exists"
     assert make.count(Subject) == 1
 
 
-def test_editing_a_subject_someone_else_changed_is_refused(client, officer, make) -> None:  # noqa: ANN001
+def test_editing_a_subject_someone_else_changed_is_refused(client, officer, make) -> None:
     subject_id = make.subject(first_name="Original")
     stale = str(make.get(Subject, subject_id).version)
     client.post(f"/subjects/{subject_id}/edit", data=subject_data(first_name="First", version=stale))
@@ -142,7 +142,7 @@ def test_editing_a_subject_someone_else_changed_is_refused(client, officer, make
     assert make.get(Subject, subject_id).first_name == "First"
 
 
-def test_the_list_shows_age_and_postcode_district_only(client, officer, make) -> None:  # noqa: ANN001
+def test_the_list_shows_age_and_postcode_district_only(client, officer, make) -> None:
     make.subject(reference="MPS-A", first_name="Amira", last_name="Hassan", home_postcode="E1 4NS")
     listing = page(client.get("/subjects/"))
     row = listing.select("tbody tr")[0]
@@ -152,7 +152,7 @@ def test_the_list_shows_age_and_postcode_district_only(client, officer, make) ->
     assert "E1 4NS" not in listing.get_text()
 
 
-def test_search_by_name_keeps_names_out_of_urls(client, officer, make, app) -> None:  # noqa: ANN001
+def test_search_by_name_keeps_names_out_of_urls(client, officer, make, app) -> None:
     make.subject(reference="MPS-A", first_name="Amira", last_name="Hassan")
     make.subject(reference="MPS-B", first_name="Dwayne", last_name="Clarke")
     response = client.post("/subjects/", data={"query": "amira hass"})
@@ -171,7 +171,7 @@ def test_search_by_name_keeps_names_out_of_urls(client, officer, make, app) -> N
     assert events and all("Amira" not in str(event.detail) for event in events)
 
 
-def test_a_saved_search_belongs_to_the_officer_who_made_it(client, officer, make, sign_in) -> None:  # noqa: ANN001
+def test_a_saved_search_belongs_to_the_officer_who_made_it(client, officer, make, sign_in) -> None:
     make.subject(first_name="Amira")
     location = client.post("/subjects/", data={"query": "amira"}).headers["Location"]
     other = client.application.test_client()
@@ -179,7 +179,7 @@ def test_a_saved_search_belongs_to_the_officer_who_made_it(client, officer, make
     assert other.get(location).status_code == 404
 
 
-def test_the_list_pages_through_subjects(client, officer, make, app) -> None:  # noqa: ANN001
+def test_the_list_pages_through_subjects(client, officer, make, app) -> None:
     app.config["PAGE_SIZE"] = 2
     for number in range(3):
         make.subject(reference=f"MPS-P{number}")
@@ -188,7 +188,7 @@ def test_the_list_pages_through_subjects(client, officer, make, app) -> None:  #
     assert len(page(client.get("/subjects/?page=2")).select("tbody tr")) == 1
 
 
-def test_viewing_and_changing_a_subject_is_audited_without_personal_data(client, officer, make, app) -> None:  # noqa: ANN001
+def test_viewing_and_changing_a_subject_is_audited_without_personal_data(client, officer, make, app) -> None:
     response = client.post("/subjects/new", data=subject_data())
     subject_id = int(response.headers["Location"].rsplit("/", 1)[1])
     client.get(f"/subjects/{subject_id}")
@@ -203,7 +203,7 @@ def test_viewing_and_changing_a_subject_is_audited_without_personal_data(client,
     assert [event.action for event in audit_events(app, "subject-list")] == ["consultation"]
 
 
-def test_weekly_commitments_can_be_added_and_removed(client, officer, make) -> None:  # noqa: ANN001
+def test_weekly_commitments_can_be_added_and_removed(client, officer, make) -> None:
     subject_id = make.subject()
     response = client.post(
         f"/subjects/{subject_id}/windows/new",
@@ -247,7 +247,7 @@ def test_weekly_commitments_can_be_added_and_removed(client, officer, make) -> N
         ({"weekday": "7"}, "weekday", "Select the day"),
     ],
 )
-def test_bad_commitment_names_the_field_and_saves_nothing(client, officer, make, overrides, field, message) -> None:  # noqa: ANN001
+def test_bad_commitment_names_the_field_and_saves_nothing(client, officer, make, overrides, field, message) -> None:
     subject_id = make.subject()
     data = {"kind": "work", "label": "Saturday job", "weekday": "5", "start_time": "09:00", "end_time": "17:00"}
     response = client.post(f"/subjects/{subject_id}/windows/new", data=data | overrides)
@@ -255,7 +255,7 @@ def test_bad_commitment_names_the_field_and_saves_nothing(client, officer, make,
     assert make.count(SubjectWindow) == 0
 
 
-def test_exclusion_zones_can_be_added_and_removed(client, officer, make) -> None:  # noqa: ANN001
+def test_exclusion_zones_can_be_added_and_removed(client, officer, make) -> None:
     subject_id = make.subject()
     response = client.post(
         f"/subjects/{subject_id}/exclusion-zones/new",
@@ -282,7 +282,7 @@ def test_exclusion_zones_can_be_added_and_removed(client, officer, make) -> None
         ({"label": ""}, "label", "Enter the name of the place"),
     ],
 )
-def test_bad_exclusion_zone_names_the_field_and_saves_nothing(client, officer, make, overrides, field, message) -> None:  # noqa: ANN001
+def test_bad_exclusion_zone_names_the_field_and_saves_nothing(client, officer, make, overrides, field, message) -> None:
     subject_id = make.subject()
     data = {"label": "Market", "postcode": "E3 2AA", "radius_m": "500"}
     response = client.post(f"/subjects/{subject_id}/exclusion-zones/new", data=data | overrides)
@@ -290,7 +290,7 @@ def test_bad_exclusion_zone_names_the_field_and_saves_nothing(client, officer, m
     assert make.count(ExclusionZone) == 0
 
 
-def test_a_non_association_holds_both_ways(client, officer, make, app) -> None:  # noqa: ANN001
+def test_a_non_association_holds_both_ways(client, officer, make, app) -> None:
     first = make.subject(reference="MPS-LOW", first_name="Amira", last_name="Hassan")
     second = make.subject(reference="MPS-HIGH", first_name="Dwayne", last_name="Clarke")
     response = client.post(f"/subjects/{second}/non-associations/new", data={"reference": "mps-low"})
@@ -312,7 +312,7 @@ def test_a_non_association_holds_both_ways(client, officer, make, app) -> None: 
     assert make.count(NonAssociation) == 0
 
 
-def test_a_non_association_needs_another_real_subject(client, officer, make) -> None:  # noqa: ANN001
+def test_a_non_association_needs_another_real_subject(client, officer, make) -> None:
     subject_id = make.subject(reference="MPS-SELF")
     itself = client.post(f"/subjects/{subject_id}/non-associations/new", data={"reference": "MPS-SELF"})
     assert field_error(itself, "reference") == "A subject cannot be recorded as a non-associate of themselves"
@@ -323,7 +323,7 @@ def test_a_non_association_needs_another_real_subject(client, officer, make) -> 
     assert make.count(NonAssociation) == 0
 
 
-def test_a_link_from_another_subject_cannot_be_removed_through_this_one(client, officer, make) -> None:  # noqa: ANN001
+def test_a_link_from_another_subject_cannot_be_removed_through_this_one(client, officer, make) -> None:
     first, second, third = make.subject(), make.subject(), make.subject()
     client.post(f"/subjects/{first}/non-associations/new", data={"reference": make.get(Subject, second).reference})
     with make.app.app_context():
@@ -332,7 +332,7 @@ def test_a_link_from_another_subject_cannot_be_removed_through_this_one(client, 
     assert make.count(NonAssociation) == 1
 
 
-def test_notes_keep_facts_and_assessments_apart(client, officer, make, app) -> None:  # noqa: ANN001
+def test_notes_keep_facts_and_assessments_apart(client, officer, make, app) -> None:
     subject_id = make.subject()
     client.post(f"/subjects/{subject_id}/notes/new", data={"kind": "fact", "text": "Attends Bow School."})
     client.post(f"/subjects/{subject_id}/notes/new", data={"kind": "assessment", "text": "Responds well to sport."})
@@ -349,7 +349,7 @@ def test_notes_keep_facts_and_assessments_apart(client, officer, make, app) -> N
     assert "Test User" in shown["Fact"] and date.today().strftime("%B %Y") in shown["Fact"]
 
 
-def test_a_missing_subject_is_not_found(client, officer) -> None:  # noqa: ANN001
+def test_a_missing_subject_is_not_found(client, officer) -> None:
     assert client.get("/subjects/999").status_code == 404
     assert client.post("/subjects/999/notes/new", data={"kind": "fact", "text": "x"}).status_code == 404
 
@@ -378,7 +378,7 @@ def subject_routes(subject_id: int) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("role", ["partner", "admin"])
-def test_only_officers_reach_subjects(client, sign_in, make, app, role) -> None:  # noqa: ANN001
+def test_only_officers_reach_subjects(client, sign_in, make, app, role) -> None:
     subject_id = make.subject(first_name="Hidden")
     sign_in(client, role)
     routes = subject_routes(subject_id)
@@ -392,13 +392,13 @@ def test_only_officers_reach_subjects(client, sign_in, make, app, role) -> None:
     assert audit_events(app, "subject") == []
 
 
-def test_officers_see_their_dashboard_then_subjects_in_the_navigation(client, officer) -> None:  # noqa: ANN001
+def test_officers_see_their_dashboard_then_subjects_in_the_navigation(client, officer) -> None:
     navigation = page(client.get("/subjects/")).select(".govuk-service-navigation__link")
     links = [link.get_text(strip=True) for link in navigation]
     assert links[:3] == ["Dashboard", "Subjects", "Find programmes"]
 
 
-def test_the_subject_page_leads_to_suggestions_and_to_a_draft_order(client, sign_in, make) -> None:  # noqa: ANN001
+def test_the_subject_page_leads_to_suggestions_and_to_a_draft_order(client, sign_in, make) -> None:
     sign_in(client, "officer")
     subject_id = make.subject(completed_sections=list(SECTION_TITLES))  # suggestions wait for a complete record
     soup = page(client.get(f"/subjects/{subject_id}"))
@@ -411,7 +411,7 @@ def test_the_subject_page_leads_to_suggestions_and_to_a_draft_order(client, sign
     assert again.find("a", string=lambda s: s and "Open the draft order" in s)["href"] == response.headers["Location"]
 
 
-def test_every_subject_form_page_opens_and_is_audited(client, officer, make, app) -> None:  # noqa: ANN001
+def test_every_subject_form_page_opens_and_is_audited(client, officer, make, app) -> None:
     subject_id = make.subject()
     pages = {
         "/subjects/new": "Add a subject",

@@ -15,7 +15,7 @@ PRAYERS = (12 * 60 + 30, 14 * 60)
 
 
 @pytest.fixture
-def officer(client, sign_in):  # noqa: ANN001, ANN201
+def officer(client, sign_in):
     sign_in(client, "officer")
     return client
 
@@ -25,7 +25,7 @@ def minutes(text: str) -> int:
     return int(hours) * 60 + int(mins)
 
 
-def session_lines(soup) -> list[tuple[str, int, int, str]]:  # noqa: ANN001
+def session_lines(soup) -> list[tuple[str, int, int, str]]:
     lines = []
     for item in soup.select(".app-fitting-sessions li"):
         match = re.match(r"(\w+day) (\d\d:\d\d)–(\d\d:\d\d) at (.*)", item.get_text(" ", strip=True))
@@ -38,7 +38,7 @@ def overlaps(start: int, end: int, window: tuple[int, int]) -> bool:
     return start < window[1] and window[0] < end
 
 
-def test_the_demo_fifteen_year_old_gets_safe_sensible_suggestions(officer, demo) -> None:  # noqa: ANN001
+def test_the_demo_fifteen_year_old_gets_safe_sensible_suggestions(officer, demo) -> None:
     response = officer.get(f"/subjects/{demo}/suggestions?starts_on=1&starts_on=12&starts_on=2026&months=12")
     assert response.status_code == 200
     soup = page(response)
@@ -60,14 +60,14 @@ def test_the_demo_fifteen_year_old_gets_safe_sensible_suggestions(officer, demo)
     assert "Matches Ayaan's interest" in soup.select_one("#suggested details").get_text(" ", strip=True)
 
 
-def excluded_rows(soup) -> list[tuple[str, str]]:  # noqa: ANN001
+def excluded_rows(soup) -> list[tuple[str, str]]:
     return [
         tuple(cell.get_text(" ", strip=True) for cell in row.select("td"))
         for row in soup.select("table.govuk-table tbody tr")
     ]
 
 
-def test_exclusions_say_why(officer, demo) -> None:  # noqa: ANN001
+def test_exclusions_say_why(officer, demo) -> None:
     soup = page(officer.get(f"/subjects/{demo}/suggestions"))
     excluded = soup.select_one("#excluded").get_text(" ", strip=True)
     assert "clashes with School" in excluded
@@ -78,7 +78,7 @@ def test_exclusions_say_why(officer, demo) -> None:  # noqa: ANN001
     assert "clashes with School" in every and "inside its 800 m radius" in every
 
 
-def test_the_demo_page_is_small_and_every_exclusion_is_reachable_from_its_tab(officer, demo) -> None:  # noqa: ANN001
+def test_the_demo_page_is_small_and_every_exclusion_is_reachable_from_its_tab(officer, demo) -> None:
     response = officer.get(f"/subjects/{demo}/suggestions?months=12")
     assert len(response.data) < 80 * 1024
     soup = page(response)
@@ -102,11 +102,11 @@ def test_the_demo_page_is_small_and_every_exclusion_is_reachable_from_its_tab(of
     assert excluded_page.select_one(".govuk-back-link")["href"].endswith(f"/subjects/{demo}/suggestions?months=12")
 
 
-def test_the_excluded_page_is_officers_only_audited_and_sends_bad_filters_back(  # noqa: ANN201
+def test_the_excluded_page_is_officers_only_audited_and_sends_bad_filters_back(
     client,
     sign_in,
     demo,
-    app,  # noqa: ANN001
+    app,
 ):
     sign_in(client, "partner")
     assert client.get(f"/subjects/{demo}/suggestions/excluded").status_code == 403
@@ -126,7 +126,7 @@ def test_the_excluded_page_is_officers_only_audited_and_sends_bad_filters_back( 
     assert [(e.record_type, e.record_id) for e in events[before:]] == [("subject", demo)]
 
 
-def test_the_weekly_plan_has_one_to_three_non_overlapping_sessions(officer, demo) -> None:  # noqa: ANN001
+def test_the_weekly_plan_has_one_to_three_non_overlapping_sessions(officer, demo) -> None:
     soup = page(officer.get(f"/subjects/{demo}/suggestions"))
     rows = soup.select("#weekly-plan tbody tr")
     assert 1 <= len(rows) <= 3
@@ -139,7 +139,7 @@ def test_the_weekly_plan_has_one_to_three_non_overlapping_sessions(officer, demo
             assert day != other_day or end <= other_start or other_end <= start
 
 
-def test_the_map_shows_home_zones_and_venues_with_a_text_alternative(officer, demo) -> None:  # noqa: ANN001
+def test_the_map_shows_home_zones_and_venues_with_a_text_alternative(officer, demo) -> None:
     soup = page(officer.get(f"/subjects/{demo}/suggestions"))
     svg = soup.select_one("svg.app-map")
     assert svg["role"] == "img" and svg.find("title") and svg.find("desc")
@@ -148,12 +148,12 @@ def test_the_map_shows_home_zones_and_venues_with_a_text_alternative(officer, de
     assert "Contains OS data" in soup.get_text()
 
 
-def test_filters_narrow_the_suggestions(officer, demo) -> None:  # noqa: ANN001
+def test_filters_narrow_the_suggestions(officer, demo) -> None:
     soup = page(officer.get(f"/subjects/{demo}/suggestions?weekday=5"))
     assert {day for day, *_ in session_lines(soup)} <= {"Saturday"}
 
 
-def test_each_match_run_is_audited_as_a_combination(officer, demo, app) -> None:  # noqa: ANN001
+def test_each_match_run_is_audited_as_a_combination(officer, demo, app) -> None:
     officer.get(f"/subjects/{demo}/suggestions")
     with app.app_context():
         events = db.session.scalars(
@@ -162,21 +162,21 @@ def test_each_match_run_is_audited_as_a_combination(officer, demo, app) -> None:
     assert [(e.record_type, e.record_id) for e in events] == [("subject", demo)]
 
 
-def test_partners_cannot_see_suggestions(client, sign_in, demo) -> None:  # noqa: ANN001
+def test_partners_cannot_see_suggestions(client, sign_in, demo) -> None:
     sign_in(client, "partner")
     assert client.get(f"/subjects/{demo}/suggestions").status_code == 403
 
 
-def test_a_bad_start_date_names_the_field(officer, demo) -> None:  # noqa: ANN001
+def test_a_bad_start_date_names_the_field(officer, demo) -> None:
     response = officer.get(f"/subjects/{demo}/suggestions?starts_on=31&starts_on=2&starts_on=2026")
     assert "Order would start on must be a real date" in page(response).get_text()
 
 
-def suggestion_ids(soup) -> list[str]:  # noqa: ANN001
+def suggestion_ids(soup) -> list[str]:
     return [item["id"] for item in soup.select("#suggested .app-suggestions__item")]
 
 
-def test_every_suggestion_can_be_reached_page_by_page_with_the_count(officer, demo) -> None:  # noqa: ANN001
+def test_every_suggestion_can_be_reached_page_by_page_with_the_count(officer, demo) -> None:
     first = page(officer.get(f"/subjects/{demo}/suggestions?months=12"))
     total = int(re.search(r"Suggested \((\d+)\)", first.select_one(".govuk-tabs__list").get_text()).group(1))
     assert total > SHOWN_SUGGESTIONS
@@ -193,7 +193,7 @@ def test_every_suggestion_can_be_reached_page_by_page_with_the_count(officer, de
     assert "months=12" in first.select_one(".govuk-pagination__next a")["href"]
 
 
-def test_a_suggested_programme_explains_its_ruled_out_sessions(officer, make) -> None:  # noqa: ANN001
+def test_a_suggested_programme_explains_its_ruled_out_sessions(officer, make) -> None:
     from datetime import time
 
     from portal.models import SubjectWindow, WindowKind
@@ -210,7 +210,7 @@ def test_a_suggested_programme_explains_its_ruled_out_sessions(officer, make) ->
     assert [day for day, *_ in session_lines(item)] == ["Tuesday"]
 
 
-def test_no_reason_on_the_page_speaks_to_the_young_person(officer, demo) -> None:  # noqa: ANN001
+def test_no_reason_on_the_page_speaks_to_the_young_person(officer, demo) -> None:
     soup = page(officer.get(f"/subjects/{demo}/suggestions"))
     reasons = [cell.get_text(" ", strip=True) for cell in soup.select("#suggested details td:nth-of-type(3)")]
     assert len(reasons) >= 5 * SHOWN_SUGGESTIONS
@@ -222,7 +222,7 @@ def test_no_reason_on_the_page_speaks_to_the_young_person(officer, demo) -> None
 MARKER = 12
 
 
-def test_no_two_map_markers_overlap_and_labels_are_on_top(officer, demo) -> None:  # noqa: ANN001
+def test_no_two_map_markers_overlap_and_labels_are_on_top(officer, demo) -> None:
     soup = page(officer.get(f"/subjects/{demo}/suggestions"))
     svg = soup.select_one("svg.app-map")
     markers = [(float(c["cx"]), float(c["cy"])) for c in svg.select("g.app-map__marker circle")]
@@ -239,14 +239,14 @@ def test_no_two_map_markers_overlap_and_labels_are_on_top(officer, demo) -> None
     assert "Contains OS data" in caption and not re.search(r"(^|\s)\.", caption)
 
 
-def test_the_map_is_fitted_to_what_it_shows(officer, demo) -> None:  # noqa: ANN001
+def test_the_map_is_fitted_to_what_it_shows(officer, demo) -> None:
     svg = page(officer.get(f"/subjects/{demo}/suggestions")).select_one("svg.app-map")
     xs = [float(c["cx"]) for c in svg.select("g.app-map__marker circle")]
     ys = [float(c["cy"]) for c in svg.select("g.app-map__marker circle")]
     assert max(max(xs) - min(xs), max(ys) - min(ys)) > 0.75 * 600  # no half-empty picture
 
 
-def test_an_add_button_sends_its_own_session_only(officer, demo, app) -> None:  # noqa: ANN001
+def test_an_add_button_sends_its_own_session_only(officer, demo, app) -> None:
     from portal.models import Order
 
     soup = page(officer.get(f"/subjects/{demo}/suggestions"))
@@ -271,13 +271,13 @@ def test_an_add_button_sends_its_own_session_only(officer, demo, app) -> None:  
 # The page's match is kept (portal.data.matching.suggestions_page) -------------------------------------------------
 
 
-def _matcher_runs(monkeypatch) -> list[int]:  # noqa: ANN001
+def _matcher_runs(monkeypatch) -> list[int]:
     import portal.data.matching as matching_data
 
     runs: list[int] = []
     match = matching_data.match
 
-    def counted(profile, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def counted(profile, *args, **kwargs):
         runs.append(profile.id)
         return match(profile, *args, **kwargs)
 
@@ -285,7 +285,7 @@ def _matcher_runs(monkeypatch) -> list[int]:  # noqa: ANN001
     return runs
 
 
-def _combinations(app, subject_id: int) -> int:  # noqa: ANN001
+def _combinations(app, subject_id: int) -> int:
     with app.app_context():
         return db.session.scalar(
             select(func.count())
@@ -294,12 +294,12 @@ def _combinations(app, subject_id: int) -> int:  # noqa: ANN001
         )
 
 
-def _suggested_titles(officer, subject_id: int) -> list[str]:  # noqa: ANN001
+def _suggested_titles(officer, subject_id: int) -> list[str]:
     soup = page(officer.get(f"/subjects/{subject_id}/suggestions"))
     return [item.select_one("h3 a").get_text(strip=True) for item in soup.select("#suggested .app-suggestions__item")]
 
 
-def test_the_page_is_kept_between_views_and_each_view_is_still_recorded(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+def test_the_page_is_kept_between_views_and_each_view_is_still_recorded(app, officer, make, monkeypatch) -> None:
     make.programme(make.organisation(), title="Kept Football")
     subject_id = make.subject(interest_activity_types=["football"])
     runs = _matcher_runs(monkeypatch)
@@ -312,7 +312,7 @@ def test_the_page_is_kept_between_views_and_each_view_is_still_recorded(app, off
     assert runs == [subject_id, subject_id]  # another page is another match
 
 
-def test_a_change_to_the_subject_gives_fresh_suggestions_on_the_next_view(app, officer, make, monkeypatch) -> None:  # noqa: ANN001
+def test_a_change_to_the_subject_gives_fresh_suggestions_on_the_next_view(app, officer, make, monkeypatch) -> None:
     from datetime import time
 
     from portal.models import SubjectWindow, WindowKind
@@ -337,7 +337,7 @@ def test_a_change_to_the_subject_gives_fresh_suggestions_on_the_next_view(app, o
     assert runs == [subject_id, subject_id]
 
 
-def test_a_catalogue_change_gives_fresh_suggestions_on_the_next_view(officer, make, monkeypatch) -> None:  # noqa: ANN001
+def test_a_catalogue_change_gives_fresh_suggestions_on_the_next_view(officer, make, monkeypatch) -> None:
     organisation_id = make.organisation()
     make.programme(organisation_id, title="First Football")
     subject_id = make.subject(interest_activity_types=["football"])
@@ -348,7 +348,7 @@ def test_a_catalogue_change_gives_fresh_suggestions_on_the_next_view(officer, ma
     assert runs == [subject_id, subject_id]
 
 
-def test_a_place_taken_by_someone_else_gives_fresh_suggestions_on_the_next_view(officer, make, monkeypatch) -> None:  # noqa: ANN001
+def test_a_place_taken_by_someone_else_gives_fresh_suggestions_on_the_next_view(officer, make, monkeypatch) -> None:
     club = make.programme(make.organisation(), title="One-place Football", capacity=1)
     subject_id = make.subject(interest_activity_types=["football"])
     runs = _matcher_runs(monkeypatch)

@@ -30,7 +30,7 @@ def typed_values(form: BeautifulSoup) -> dict:
     }
 
 
-def test_a_new_venue_keeps_the_typed_session_and_comes_back_selected(client, partner_organisation, make) -> None:  # noqa: ANN001
+def test_a_new_venue_keeps_the_typed_session_and_comes_back_selected(client, partner_organisation, make) -> None:
     programme_id = make.programme(partner_organisation, sessions=0)
     form_url = f"/partner/programmes/{programme_id}/sessions/new"
     detour = client.post(form_url, data=session_data("", **TYPED) | {"add_venue": "yes"})
@@ -69,7 +69,7 @@ def test_a_new_venue_keeps_the_typed_session_and_comes_back_selected(client, par
         assert (venue.name, session.weekday, session.exception_dates) == ("Roman Road Gym", 3, ["2026-12-24"])
 
 
-def test_changing_a_session_keeps_the_changes_through_the_detour(client, partner_organisation, make) -> None:  # noqa: ANN001
+def test_changing_a_session_keeps_the_changes_through_the_detour(client, partner_organisation, make) -> None:
     programme_id = make.programme(partner_organisation)
     session_id = make.session_ids(programme_id)[0]
     version = make.get(ProgrammeSession, session_id).version
@@ -83,12 +83,12 @@ def test_changing_a_session_keeps_the_changes_through_the_detour(client, partner
     assert make.get(ProgrammeSession, session_id).start_time.strftime("%H:%M") == "17:00"  # nothing saved yet
 
 
-def test_the_detour_stays_on_this_site(client, partner_organisation) -> None:  # noqa: ANN001
+def test_the_detour_stays_on_this_site(client, partner_organisation) -> None:
     saved = client.post("/partner/venues/new?programme_id=https://evil.example", data=NEW_VENUE)
     assert saved.headers["Location"] == "/partner/venues"
 
 
-def test_pressing_enter_in_the_session_form_saves_rather_than_leaves(client, partner_organisation, make) -> None:  # noqa: ANN001
+def test_pressing_enter_in_the_session_form_saves_rather_than_leaves(client, partner_organisation, make) -> None:
     programme_id = make.programme(partner_organisation, sessions=0)
     form = page(client.get(f"/partner/programmes/{programme_id}/sessions/new")).select_one("main form")
     submits = form.select("input[type=submit], button[type=submit]")

@@ -18,7 +18,7 @@ RATE_LIMIT_SCOPE = "api-token"
 class ApiUser(SignedInUser):
     """The token's owner, seen by the data layer exactly as a signed-in user (audit, organisation scoping)."""
 
-    def __init__(self, user, token_id: int) -> None:  # noqa: ANN001
+    def __init__(self, user, token_id: int) -> None:
         super().__init__(user, f"api-token:{token_id}")
         self.token_id = token_id
 

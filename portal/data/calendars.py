@@ -270,7 +270,7 @@ def _expected(names: list[str], without_names: bool) -> str:
     return "Referred young people expected: " + ", ".join(sorted(names))
 
 
-def _live(user_id: int, subject_id: int | None, organisation_id: int | None):  # noqa: ANN202
+def _live(user_id: int, subject_id: int | None, organisation_id: int | None):
     query = select(CalendarFeed).where(CalendarFeed.user_id == user_id, CalendarFeed.revoked_at.is_(None))
     if subject_id is not None:
         return query.where(CalendarFeed.subject_id == subject_id)

@@ -544,7 +544,7 @@ def pack_docx(pack: EvidencePack) -> bytes:
     return out.getvalue()
 
 
-def _table(document, headings: list[str], rows: list[list[str]], header: bool = True) -> None:  # noqa: ANN001
+def _table(document, headings: list[str], rows: list[list[str]], header: bool = True) -> None:
     table = document.add_table(rows=0, cols=len(headings))
     table.style = "Table Grid"
     if header:

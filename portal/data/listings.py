@@ -21,7 +21,7 @@ OPEN_TO_OFFICERS: tuple[tuple[str, Any], ...] = (
 )
 
 
-def visible_to_officers():  # noqa: ANN201
+def visible_to_officers():
     """The condition every officer-facing programme query carries (`OPEN_TO_OFFICERS`)."""
     return and_(*(condition for _reason, condition in OPEN_TO_OFFICERS))
 

@@ -113,7 +113,7 @@ def record_match_run(subject_id: int | None, filters: dict, suggested: int, excl
     )
 
 
-def suggest(  # noqa: ANN201
+def suggest(
     subject: Subject,
     starts_on: date,
     ends_on: date,
@@ -152,7 +152,7 @@ _kept: WeakKeyDictionary[PreparedCatalogue, dict[tuple, MatchResult]] = WeakKeyD
 _kept_lock = threading.Lock()
 
 
-def suggestions_page(  # noqa: ANN201
+def suggestions_page(
     subject: Subject,
     starts_on: date,
     ends_on: date,

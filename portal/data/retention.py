@@ -571,7 +571,7 @@ def _holdings(subject: Subject) -> dict[str, list]:
     """The ids of every row holding the subject's personal data, by kind, in ERASABLE's order."""
     subject_id = subject.id
 
-    def ids(query) -> list:  # noqa: ANN001
+    def ids(query) -> list:
         return list(db.session.scalars(query))
 
     orders = ids(select(Order.id).where(Order.subject_id == subject_id))

@@ -110,7 +110,7 @@ def view_subject(subject_id: int, *, with_profile: bool = True) -> Subject:
     return subject
 
 
-def _matching(text: str):  # noqa: ANN202
+def _matching(text: str):
     """Every word typed must appear in the reference, first name or last name."""
     conditions = [
         or_(

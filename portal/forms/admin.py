@@ -30,7 +30,7 @@ class NewUserForm(FlaskForm):
     borough = text_field("Borough (officers)", max_length=80)
     submit = SubmitField("Create account and invitation link", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         if self.role.data != Role.PARTNER.value:
             self.organisation_id.validators = []
         valid = super().validate(extra_validators)
@@ -60,7 +60,7 @@ class RoleForm(FlaskForm):
     organisation_id = select("Partner organisation", [], "Select the partner organisation", validate_choice=False)
     submit = SubmitField("Change role", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         if self.role.data != Role.PARTNER.value:
             self.organisation_id.validators = []
         valid = super().validate(extra_validators)

@@ -74,7 +74,7 @@ class ChoiceField(SelectField):
         super().__init__(label, choices=choices, validators=[required(required_message)], **kwargs)
         self.required_message = required_message
 
-    def pre_validate(self, form) -> None:  # noqa: ANN001
+    def pre_validate(self, form) -> None:
         if self.validate_choice and self.data not in {str(value) for value, _label in self.choices if value != ""}:
             raise StopValidation(self.required_message)
 
@@ -100,7 +100,7 @@ class PostcodeField(StringField):
             **kwargs,
         )
 
-    def post_validate(self, form, validation_stopped: bool) -> None:  # noqa: ANN001
+    def post_validate(self, form, validation_stopped: bool) -> None:
         if validation_stopped or not self.data:
             return
         self.location = geocode(self.data)
@@ -121,7 +121,7 @@ class ClockTimeField(StringField):
             return self.data.strftime("%H:%M")
         return self.raw_data[0] if self.raw_data else ""
 
-    def process_data(self, value) -> None:  # noqa: ANN001
+    def process_data(self, value) -> None:
         self.data = value
 
     def process_formdata(self, valuelist: list[str]) -> None:
@@ -135,13 +135,13 @@ class ClockTimeField(StringField):
 class DayMonthYearInput(GovDateInput):
     """GOV.UK date input without the `required` attribute that the wrapper would otherwise put on its <div>."""
 
-    def map_gov_params(self, field, **kwargs) -> dict:  # noqa: ANN001
+    def map_gov_params(self, field, **kwargs) -> dict:
         params = super().map_gov_params(field, **kwargs)
         params["attributes"].pop("required", None)
         return params
 
 
-def gov_params(field, **kwargs: Any) -> dict:  # noqa: ANN001
+def gov_params(field, **kwargs: Any) -> dict:
     """The params a govuk-frontend-wtf widget gives its GOV.UK macro for `field` (`field(**kwargs)` renders that
     macro with them), for a page to call the macro itself: the same HTML, without a render_template per field."""
     widget = copy.copy(field.widget)
@@ -149,7 +149,7 @@ def gov_params(field, **kwargs: Any) -> dict:  # noqa: ANN001
     return widget(field, **dict(field.render_kw or {}, **kwargs))  # as wtforms' DefaultMeta.render_field does
 
 
-def error_summary(form) -> dict:  # noqa: ANN001
+def error_summary(form) -> dict:
     """The GOV.UK error summary for a form; a date's link goes to its day box, as the Design System asks."""
     params = wtforms_errors(form)
     date_ids = {field.id for field in form if isinstance(field.widget, GovDateInput)}
@@ -167,7 +167,7 @@ class GovDateField(DateField):
         super().__init__(label, validators=checks, format="%d %m %Y", widget=DayMonthYearInput(), **kwargs)
         self.window = window
 
-    def post_validate(self, form, validation_stopped: bool) -> None:  # noqa: ANN001
+    def post_validate(self, form, validation_stopped: bool) -> None:
         if validation_stopped or self.data is None or self.errors:
             return
         problem = self.window.problem(self.label.text.replace(" (optional)", ""), self.data, date.today())
@@ -187,7 +187,7 @@ class GovDateField(DateField):
             raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None
 
 
-def ensure_after(earlier: date | time | None, later: date | time | None, field, message: str) -> None:  # noqa: ANN001
+def ensure_after(earlier: date | time | None, later: date | time | None, field, message: str) -> None:
     if earlier is not None and later is not None and later <= earlier:
         field.errors.append(message)
 
@@ -235,7 +235,7 @@ class WholeForm(VersionedForm):
     """A button-only form (CSRF and the version)."""
 
 
-def require_words(field) -> None:  # noqa: ANN001
+def require_words(field) -> None:
     """Spaces alone pass InputRequired; they are no answer, so they get the field's own 'enter' message."""
     if not field.errors and not (field.data or "").strip():
         field.errors.append(field.validators[0].message)

@@ -41,7 +41,7 @@ class DirectorySearchForm(FlaskForm):
     distance_km = optional_select("Within", [(str(km), f"{km} km") for km in DISTANCES_KM], "Any distance")
     submit = SubmitField("Search", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in (self.time_from, self.time_to):
             if field.data and not TIME_PATTERN.match(field.data.strip()):

@@ -57,7 +57,7 @@ class EventForm(FlaskForm):
     )
     submit = SubmitField("Record event", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.kind.data == ComplianceEventKind.CURFEW.value and self.minutes_late.data is None:
             if not self.minutes_late.errors:

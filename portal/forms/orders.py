@@ -110,7 +110,7 @@ class RequirementTermsForm(VersionedForm):
     )
     submit = SubmitField("Save requirement", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         ensure_after(self.starts_on.data, self.ends_on.data, self.ends_on, "Requirement ends must be after it starts")
         return valid and not any(field.errors for field in self)
@@ -146,7 +146,7 @@ class RequirementForm(RequirementTermsForm):
         "Supervising person or organisation", required_message="Enter who will supervise it", max_length=160
     )
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         ensure_after(self.start_time.data, self.end_time.data, self.end_time, "Until must be after from")
         return valid and not any(field.errors for field in self)
@@ -177,7 +177,7 @@ class ProhibitionTermsForm(VersionedForm):
     ends_on = GovDateField("Prohibition ends (optional)", window=ORDER_DATES)
     submit = SubmitField("Save prohibition", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         ensure_after(self.starts_on.data, self.ends_on.data, self.ends_on, "Prohibition ends must be after it starts")
         return valid and not any(field.errors for field in self)
@@ -219,11 +219,11 @@ class MadeForm(VersionedForm):
     final_terms = text_area("Final terms as made (optional)", max_length=8000)
     submit = SubmitField("Record the order as made", widget=GovSubmitInput())
 
-    def __init__(self, *args, filed_on: date | None = None, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, filed_on: date | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filed_on = filed_on
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         made_on = self.made_on.data
         if made_on is not None and self.filed_on is not None and made_on < self.filed_on and not self.made_on.errors:

@@ -75,7 +75,7 @@ class ProgrammeChecks(FlaskForm):
 
     cost_pence: int = 0
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if "activity_types" in self and not self.activity_types.data:
             self.activity_types.errors.append("Select at least one activity type")
@@ -322,7 +322,7 @@ class SessionForm(FlaskForm):
 
     parsed_exceptions: list[date] = []
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         ensure_after(self.start_time.data, self.end_time.data, self.end_time, "End time must be after the start time")
         ensure_after(
@@ -384,7 +384,7 @@ class ListingReviewForm(FlaskForm):
     )
     submit = SubmitField("Publish with this rule", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         ProgrammeForm._check_ages(self)  # type: ignore[arg-type]
         if self.checked.data != ["checked"]:

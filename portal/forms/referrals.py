@@ -32,7 +32,7 @@ class AcceptForm(FlaskForm):
     )
     submit = SubmitField("Accept and confirm supervision", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in (self.capacity, self.dates, self.safeguarding, self.attendance):
             require_words(field)
@@ -54,10 +54,10 @@ class DeclineForm(FlaskForm):
     )
     submit = SubmitField("Decline referral", widget=GovSubmitInput())
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, prefix="decline", **kwargs)
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         require_words(self.reason)
         return valid and not self.reason.errors

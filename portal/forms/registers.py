@@ -28,7 +28,7 @@ class RegisterForm(FlaskForm):
     def field(self, row: RegisterRow, name: str) -> Any:
         return self[prefix_for(row) + name]
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for row in self.rows:
             self._check_row(row)
@@ -137,10 +137,10 @@ class CancelForm(FlaskForm):
     )
     submit = SubmitField("Record session as cancelled", widget=GovSubmitInput())
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, prefix="cancel", **kwargs)
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         require_words(self.reason)
         return valid and not self.reason.errors

@@ -39,7 +39,7 @@ class ReviewDecisionForm(FlaskForm):
     )
     submit = SubmitField("Record decision", widget=GovSubmitInput())
 
-    def validate_for(self, today: date, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate_for(self, today: date, extra_validators=None) -> bool:
         """Valid, and the conditional parts answered: a retain date in range, a disposal confirmed."""
         valid = self.validate(extra_validators)
         if self.rationale.data is not None and not self.rationale.data.strip() and not self.rationale.errors:

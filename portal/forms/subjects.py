@@ -95,7 +95,7 @@ class SubjectForm(FlaskForm):
     )
     submit = SubmitField("Save subject", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         self.check_across_fields()
         return valid and not any(field.errors for field in self)
@@ -227,7 +227,7 @@ class WindowForm(FlaskForm):
     end_time = ClockTimeField("End time", "Enter the end time", description="For example, 15:30")
     submit = SubmitField("Add commitment", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         ensure_after(self.start_time.data, self.end_time.data, self.end_time, "End time must be after the start time")
         return valid and not any(field.errors for field in self)
@@ -259,7 +259,7 @@ class ExclusionZoneForm(FlaskForm):
     )
     submit = SubmitField("Add exclusion zone", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.radius_m.data is not None and not 50 <= self.radius_m.data <= 5000:
             self.radius_m.errors.append("Radius must be between 50 and 5000 metres")

@@ -23,7 +23,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    def skip_empty_autogenerate(migration_context, revision, directives) -> None:  # noqa: ANN001
+    def skip_empty_autogenerate(migration_context, revision, directives) -> None:
         if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
             directives[:] = []
             logger.info("No changes in schema detected.")

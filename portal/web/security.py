@@ -95,7 +95,7 @@ class RotatingSessionInterface(SecureCookieSessionInterface):
             self._serializers[keys] = super().get_signing_serializer(app)
         return self._serializers[keys]
 
-    def open_session(self, app: Flask, request) -> SecureCookieSession | None:  # noqa: ANN001
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None

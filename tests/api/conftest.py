@@ -45,7 +45,7 @@ def issue_token(app: Flask, user_id: int, name: str = "tests") -> str:
 
 
 @pytest.fixture
-def api_for(app: Flask, make: Factory):  # noqa: ANN201
+def api_for(app: Flask, make: Factory):
     """api_for(role, organisation_id=None, **user fields) -> Api for a new user with a new token."""
 
     def _api_for(role: str, organisation_id: int | None = None, **fields: Any) -> Api:
@@ -56,10 +56,10 @@ def api_for(app: Flask, make: Factory):  # noqa: ANN201
 
 
 @pytest.fixture
-def partner(api_for, make: Factory) -> Api:  # noqa: ANN001
+def partner(api_for, make: Factory) -> Api:
     return api_for("partner", organisation_id=make.organisation())
 
 
 @pytest.fixture
-def officer(api_for) -> Api:  # noqa: ANN001
+def officer(api_for) -> Api:
     return api_for("officer", unit="Tower Hamlets Gangs Unit")

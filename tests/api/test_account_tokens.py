@@ -10,16 +10,16 @@ from portal.models import ApiToken, AuditEvent
 from tests.utils import page
 
 
-def create(client, name: str = "Case sync"):  # noqa: ANN001, ANN201
+def create(client, name: str = "Case sync"):
     return client.post("/account/api-tokens", data={"name": name})
 
 
-def test_the_account_page_needs_signing_in(client) -> None:  # noqa: ANN001
+def test_the_account_page_needs_signing_in(client) -> None:
     response = client.get("/account")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
 
 
-def test_a_token_is_shown_once_stored_hashed_and_works_until_revoked(app, client, sign_in) -> None:  # noqa: ANN001
+def test_a_token_is_shown_once_stored_hashed_and_works_until_revoked(app, client, sign_in) -> None:
     user_id = sign_in(client, "officer")
     created = create(client)
     assert created.status_code == 201
@@ -40,14 +40,14 @@ def test_a_token_is_shown_once_stored_hashed_and_works_until_revoked(app, client
     assert "You have no API tokens" in client.get("/account").get_data(as_text=True)
 
 
-def test_a_token_needs_a_name(client, sign_in) -> None:  # noqa: ANN001
+def test_a_token_needs_a_name(client, sign_in) -> None:
     sign_in(client, "partner")
     response = create(client, "")
     assert response.status_code == 400
     assert "Enter a name for the token" in page(response).get_text()
 
 
-def test_no_one_revokes_someone_elses_token(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_no_one_revokes_someone_elses_token(app, client, sign_in, make) -> None:
     from tests.api.conftest import issue_token
 
     other = make.user("officer")
@@ -59,7 +59,7 @@ def test_no_one_revokes_someone_elses_token(app, client, sign_in, make) -> None:
     assert app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {plain}"}).status_code == 200
 
 
-def test_the_command_line_creates_a_token_for_an_account(app, make) -> None:  # noqa: ANN001
+def test_the_command_line_creates_a_token_for_an_account(app, make) -> None:
     user_id = make.user("partner", organisation_id=make.organisation(), email="coach@example.org")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["api", "create-token", "--email", "Coach@Example.org", "--name", "Demo script"])

@@ -27,7 +27,7 @@ def last_audit_id(app: Flask) -> int:
         return db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
 
 
-def partner_and_page(app: Flask, make, api_for, sign_in, client: FlaskClient) -> tuple[int, Api]:  # noqa: ANN001
+def partner_and_page(app: Flask, make, api_for, sign_in, client: FlaskClient) -> tuple[int, Api]:
     """An organisation with a partner using the API and another signed in to the pages."""
     organisation = make.organisation()
     sign_in(client, "partner", organisation_id=organisation)
@@ -37,7 +37,7 @@ def partner_and_page(app: Flask, make, api_for, sign_in, client: FlaskClient) ->
 # Listing status and re-confirmation
 
 
-def test_a_partner_pauses_resumes_and_archives_a_listing(app, make, api_for, officer: Api) -> None:  # noqa: ANN001
+def test_a_partner_pauses_resumes_and_archives_a_listing(app, make, api_for, officer: Api) -> None:
     organisation = make.organisation()
     partner = api_for("partner", organisation_id=organisation)
     programme_id = make.programme(organisation)
@@ -67,7 +67,7 @@ def test_a_partner_pauses_resumes_and_archives_a_listing(app, make, api_for, off
         assert db.session.get(Programme, programme_id).status == "archived"
 
 
-def test_listing_changes_need_the_current_etag_the_owner_and_the_partner_role(make, api_for, officer: Api) -> None:  # noqa: ANN001
+def test_listing_changes_need_the_current_etag_the_owner_and_the_partner_role(make, api_for, officer: Api) -> None:
     organisation = make.organisation()
     partner = api_for("partner", organisation_id=organisation)
     programme_id = make.programme(organisation)
@@ -85,7 +85,7 @@ def test_listing_changes_need_the_current_etag_the_owner_and_the_partner_role(ma
         assert other.post(f"{path}/{action}", headers={"If-Match": etag}).status_code == 404
 
 
-def test_pausing_and_confirming_are_audited_as_on_the_programme_page(app, make, api_for, sign_in, client) -> None:  # noqa: ANN001
+def test_pausing_and_confirming_are_audited_as_on_the_programme_page(app, make, api_for, sign_in, client) -> None:
     organisation, partner = partner_and_page(app, make, api_for, sign_in, client)
     through_api, through_page = make.programme(organisation), make.programme(organisation)
     with app.app_context():
@@ -113,7 +113,7 @@ def test_pausing_and_confirming_are_audited_as_on_the_programme_page(app, make, 
 # Partners' reports on a referral
 
 
-def active_referral(make, organisation: int) -> int:  # noqa: ANN001
+def active_referral(make, organisation: int) -> int:
     """A referral of this organisation under a made order, active since the court made it three weeks ago."""
     today = date.today()
     session_id = make.weekly_session(organisation, today.weekday(), term_start=today - timedelta(days=30))
@@ -122,7 +122,7 @@ def active_referral(make, organisation: int) -> int:  # noqa: ANN001
         return db.session.scalar(select(Referral.id).where(Referral.requirement_id == requirement_id))
 
 
-def test_a_partner_reports_a_concern_and_completion_and_the_officer_sees_them(app, make, api_for, officer: Api) -> None:  # noqa: ANN001
+def test_a_partner_reports_a_concern_and_completion_and_the_officer_sees_them(app, make, api_for, officer: Api) -> None:
     organisation = make.organisation(name="Bow Boxing Club")
     partner = api_for("partner", organisation_id=organisation)
     referral_id = active_referral(make, organisation)
@@ -161,7 +161,7 @@ def test_a_partner_reports_a_concern_and_completion_and_the_officer_sees_them(ap
     assert [s["kind"] for s in statements] == ["concern", "completion"]
 
 
-def test_partner_reports_follow_the_referral_rules(make, api_for, officer: Api) -> None:  # noqa: ANN001
+def test_partner_reports_follow_the_referral_rules(make, api_for, officer: Api) -> None:
     organisation = make.organisation()
     partner = api_for("partner", organisation_id=organisation)
     session_id = make.session_ids(make.programme(organisation))[0]
@@ -182,7 +182,7 @@ def test_partner_reports_follow_the_referral_rules(make, api_for, officer: Api) 
     assert officer.post(f"/referrals/{accepted}/reports", json=body).status_code == 403
 
 
-def test_a_partner_report_is_audited_as_on_the_report_page(app, make, api_for, sign_in, client) -> None:  # noqa: ANN001
+def test_a_partner_report_is_audited_as_on_the_report_page(app, make, api_for, sign_in, client) -> None:
     organisation, partner = partner_and_page(app, make, api_for, sign_in, client)
     through_api, through_page = active_referral(make, organisation), active_referral(make, organisation)
     body = {"kind": "concern", "text": "Seemed frightened."}
@@ -201,7 +201,7 @@ def test_a_partner_report_is_audited_as_on_the_report_page(app, make, api_for, s
 # Compliance events (officers)
 
 
-def test_an_officer_records_a_curfew_event_and_the_rules_raise_a_report(app, make, officer: Api, api_for) -> None:  # noqa: ANN001
+def test_an_officer_records_a_curfew_event_and_the_rules_raise_a_report(app, make, officer: Api, api_for) -> None:
     order_id = make.order(make.subject(), status="made", made_on=date.today() - timedelta(days=30))
     path = f"/orders/{order_id}/events"
     yesterday = (date.today() - timedelta(days=1)).isoformat()
@@ -239,7 +239,7 @@ def test_an_officer_records_a_curfew_event_and_the_rules_raise_a_report(app, mak
     assert api_for("partner").post(path, json=curfew | {"minutes_late": 40}).status_code == 403
 
 
-def test_an_event_is_audited_as_on_the_event_page(app, make, officer: Api, sign_in, client) -> None:  # noqa: ANN001
+def test_an_event_is_audited_as_on_the_event_page(app, make, officer: Api, sign_in, client) -> None:
     sign_in(client, "officer")
     orders = [make.order(make.subject(), status="made", made_on=date.today() - timedelta(days=30)) for _ in range(2)]
     day = date.today() - timedelta(days=2)
@@ -260,7 +260,7 @@ def test_an_event_is_audited_as_on_the_event_page(app, make, officer: Api, sign_
 # Subjects: non-associations, notes, removing commitments and zones
 
 
-def test_non_associations_hold_both_ways_and_name_the_bad_reference(officer: Api, api_for) -> None:  # noqa: ANN001
+def test_non_associations_hold_both_ways_and_name_the_bad_reference(officer: Api, api_for) -> None:
     first = officer.post("/subjects", json=subject_body("NA-0001")).json
     second = officer.post("/subjects", json=subject_body("NA-0002", first_name="Casey")).json
     path = f"/subjects/{first['id']}/non-associations"
@@ -289,7 +289,7 @@ def test_non_associations_hold_both_ways_and_name_the_bad_reference(officer: Api
     assert officer.delete(f"{path}/{link['id']}").status_code == 404
 
 
-def test_notes_are_marked_fact_or_assessment(officer: Api, api_for) -> None:  # noqa: ANN001
+def test_notes_are_marked_fact_or_assessment(officer: Api, api_for) -> None:
     subject_id = officer.post("/subjects", json=subject_body()).json["id"]
     path = f"/subjects/{subject_id}/notes"
     assert officer.post(path, json={"text": ""}).json["error"]["fields"] == {
@@ -305,7 +305,7 @@ def test_notes_are_marked_fact_or_assessment(officer: Api, api_for) -> None:  # 
     assert officer.post("/subjects/999999/notes", json={"kind": "fact", "text": "x"}).status_code == 404
 
 
-def test_commitments_and_zones_are_removed_only_from_their_own_subject(app, officer: Api, sign_in, client) -> None:  # noqa: ANN001
+def test_commitments_and_zones_are_removed_only_from_their_own_subject(app, officer: Api, sign_in, client) -> None:
     window = {"kind": "work", "label": "Job", "weekday": 2, "start_time": "09:00", "end_time": "17:00"}
     zone = {"label": "Roman Road market", "postcode": "E3 2AA", "radius_m": 400}
     first = officer.post("/subjects", json=subject_body("W-1")).json["id"]

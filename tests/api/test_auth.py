@@ -17,7 +17,7 @@ from tests.api.conftest import Api, issue_token
 from tests.api.helpers import PROGRAMME
 
 
-def test_no_token_is_401_with_the_error_shape(client) -> None:  # noqa: ANN001
+def test_no_token_is_401_with_the_error_shape(client) -> None:
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -25,7 +25,7 @@ def test_no_token_is_401_with_the_error_shape(client) -> None:  # noqa: ANN001
     assert response.json["error"]["code"] == "unauthenticated"
 
 
-def test_a_signed_in_session_cookie_alone_gets_401(client, sign_in) -> None:  # noqa: ANN001
+def test_a_signed_in_session_cookie_alone_gets_401(client, sign_in) -> None:
     sign_in(client, "officer")
     assert client.get("/subjects/").status_code == 200  # the cookie works on the pages...
     for path in ("/api/v1/me", "/api/v1/subjects", "/api/v1/nowhere"):
@@ -40,7 +40,7 @@ def test_api_answers_set_no_cookie_even_when_forms_are_built(officer: Api) -> No
     assert "Set-Cookie" not in response.headers
 
 
-def test_wrong_malformed_and_revoked_tokens_are_401(app, api_for) -> None:  # noqa: ANN001
+def test_wrong_malformed_and_revoked_tokens_are_401(app, api_for) -> None:
     partner = api_for("partner")
     for header in ("Bearer not-a-token", "Basic abc", "Bearer", "bearer " + "x" * 500):
         assert partner.client.get("/api/v1/me", headers={"Authorization": header}).status_code == 401
@@ -57,7 +57,7 @@ def test_wrong_malformed_and_revoked_tokens_are_401(app, api_for) -> None:  # no
     assert partner.get("/me").status_code == 401
 
 
-def test_a_disabled_users_token_stops_working(app, api_for) -> None:  # noqa: ANN001
+def test_a_disabled_users_token_stops_working(app, api_for) -> None:
     officer = api_for("officer")
     with app.app_context():
         from portal.models import User, utcnow
@@ -67,7 +67,7 @@ def test_a_disabled_users_token_stops_working(app, api_for) -> None:  # noqa: AN
     assert officer.get("/me").status_code == 401
 
 
-def test_roles_reach_only_their_own_resources(officer: Api, partner: Api, api_for) -> None:  # noqa: ANN001
+def test_roles_reach_only_their_own_resources(officer: Api, partner: Api, api_for) -> None:
     admin = api_for("admin")
     assert officer.get("/programmes").status_code == 403  # the partner's own list
     assert officer.post("/venues", json={}).status_code == 403
@@ -79,7 +79,7 @@ def test_roles_reach_only_their_own_resources(officer: Api, partner: Api, api_fo
     assert partner.get("/subjects").json["error"]["code"] == "forbidden"
 
 
-def test_a_partner_never_reaches_another_organisations_records(make, api_for) -> None:  # noqa: ANN001
+def test_a_partner_never_reaches_another_organisations_records(make, api_for) -> None:
     theirs = make.organisation()
     programme_id = make.programme(theirs, sessions=1, title="Their Programme")
     session_id = make.session_ids(programme_id)[0]
@@ -108,7 +108,7 @@ def test_a_partner_never_reaches_another_organisations_records(make, api_for) ->
     assert response.json["error"]["fields"]["venue_id"] == "Select the venue"
 
 
-def test_officers_read_only_approved_unarchived_programmes(make, officer: Api) -> None:  # noqa: ANN001
+def test_officers_read_only_approved_unarchived_programmes(make, officer: Api) -> None:
     approved = make.programme(make.organisation(), sessions=1)
     pending = make.programme(make.organisation(status="pending"), sessions=1)
     archived = make.programme(make.organisation(), sessions=1, status="archived")
@@ -117,7 +117,7 @@ def test_officers_read_only_approved_unarchived_programmes(make, officer: Api) -
     assert officer.get(f"/programmes/{archived}").status_code == 404
 
 
-def test_each_token_is_rate_limited(app, api_for) -> None:  # noqa: ANN001
+def test_each_token_is_rate_limited(app, api_for) -> None:
     app.config["API_RATE_LIMIT_PER_MINUTE"] = 3
     partner = api_for("partner")
     statuses = [partner.get("/me").status_code for _ in range(4)]
@@ -173,7 +173,7 @@ def two_workers(app: Flask, redis_prefix: str) -> Iterator[list[FlaskClient]]:
             db.engine.dispose()
 
 
-def test_two_workers_on_one_redis_share_each_tokens_limit(app, make, two_workers: list[FlaskClient]) -> None:  # noqa: ANN001
+def test_two_workers_on_one_redis_share_each_tokens_limit(app, make, two_workers: list[FlaskClient]) -> None:
     workers = two_workers
     token = issue_token(app, make.user("partner", organisation_id=make.organisation()))
     headers = {"Authorization": f"Bearer {token}"}
@@ -199,7 +199,7 @@ def test_unknown_paths_and_methods_are_json(officer: Api) -> None:
     assert officer.get("/subjects/99999999999999").status_code == 404  # beyond an id: not found, no overflow
 
 
-def test_options_is_no_way_round_the_token(client, officer: Api) -> None:  # noqa: ANN001
+def test_options_is_no_way_round_the_token(client, officer: Api) -> None:
     for path in ("/api/v1/subjects", "/api/v1/programmes/1/pause", "/api/v1/openapi.json"):
         assert client.open(path, method="OPTIONS").status_code == 401, path
     allowed = officer.client.open(

@@ -4,7 +4,7 @@ and a body it cannot parse safely is a 400, never a 500."""
 from tests.api.helpers import PROGRAMME
 
 
-def test_the_api_refuses_control_characters_with_the_same_words(api_for, make) -> None:  # noqa: ANN001
+def test_the_api_refuses_control_characters_with_the_same_words(api_for, make) -> None:
     partner = api_for("partner", organisation_id=make.organisation())
     for character in ("\x00", "\x1b"):
         response = partner.post("/programmes", json=PROGRAMME | {"title": f"Box{character}ing"})
@@ -14,7 +14,7 @@ def test_the_api_refuses_control_characters_with_the_same_words(api_for, make) -
         )
 
 
-def test_a_body_nested_too_deeply_or_with_a_huge_number_is_a_400_not_a_500(api_for, make) -> None:  # noqa: ANN001
+def test_a_body_nested_too_deeply_or_with_a_huge_number_is_a_400_not_a_500(api_for, make) -> None:
     partner = api_for("partner", organisation_id=make.organisation())
     json_header = {"Content-Type": "application/json"}
     deep = partner.post("/programmes", data=b"[" * 50_000 + b"]" * 50_000, headers=json_header)

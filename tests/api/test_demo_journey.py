@@ -18,7 +18,7 @@ from tests.api.conftest import issue_token
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "api_demo.py"
 
 
-def load_demo_script():  # noqa: ANN201
+def load_demo_script():
     spec = importlib.util.spec_from_file_location("api_demo", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -41,7 +41,7 @@ def live_server(app: Flask) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-def test_the_demo_script_runs_the_whole_journey(app, make, live_server: str) -> None:  # noqa: ANN001
+def test_the_demo_script_runs_the_whole_journey(app, make, live_server: str) -> None:
     demo = load_demo_script()
     with app.app_context():  # the demo's legal basis: an order outside the table cannot go to court (issue 14)
         load_legal_bases()
@@ -62,7 +62,7 @@ def test_the_demo_script_runs_the_whole_journey(app, make, live_server: str) -> 
     assert {("disclosure", "referral"), ("combination", "subject"), ("consultation", "register")} <= actions
 
 
-def test_the_demo_script_needs_both_tokens(capsys) -> None:  # noqa: ANN001
+def test_the_demo_script_needs_both_tokens(capsys) -> None:
     demo = load_demo_script()
     with pytest.raises(SystemExit):
         demo.main(["--base-url", "http://127.0.0.1:9", "--partner-token", ""])

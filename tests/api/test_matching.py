@@ -6,7 +6,7 @@ from portal.models import SubjectWindow, WindowKind
 from tests.api.conftest import Api
 
 
-def test_each_suggestion_lists_its_ruled_out_sessions_and_every_suggestion_is_reachable(make, officer: Api) -> None:  # noqa: ANN001
+def test_each_suggestion_lists_its_ruled_out_sessions_and_every_suggestion_is_reachable(make, officer: Api) -> None:
     organisation = make.organisation()
     clubs = [make.programme(organisation, title=f"Club {n}", sessions=2) for n in range(5)]  # Monday and Tuesday
     job = SubjectWindow(kind=WindowKind.WORK, label="Job", weekday=0, start_time=time(16), end_time=time(20))

@@ -12,7 +12,7 @@ def openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
 
 
-def test_every_api_route_is_in_the_document(app: Flask, client) -> None:  # noqa: ANN001
+def test_every_api_route_is_in_the_document(app: Flask, client) -> None:
     document = client.get("/api/v1/openapi.json").json
     routes = {
         (openapi_path(rule.rule), method.lower())
@@ -27,7 +27,7 @@ def test_every_api_route_is_in_the_document(app: Flask, client) -> None:  # noqa
 
 
 @pytest.mark.own_app
-def test_a_route_added_without_declaring_it_fails_the_check(app: Flask, client) -> None:  # noqa: ANN001
+def test_a_route_added_without_declaring_it_fails_the_check(app: Flask, client) -> None:
     from portal.api.registry import bp
 
     app.add_url_rule("/api/v1/undeclared", "api.undeclared", lambda: "x")
@@ -37,7 +37,7 @@ def test_a_route_added_without_declaring_it_fails_the_check(app: Flask, client) 
     assert bp.name == "api"
 
 
-def test_the_document_is_valid_openapi_3_1(client) -> None:  # noqa: ANN001
+def test_the_document_is_valid_openapi_3_1(client) -> None:
     from jsonschema_rs import validator_for  # noqa: F401 - installed with schemathesis
 
     document = client.get("/api/v1/openapi.json").json
@@ -49,7 +49,7 @@ def test_the_document_is_valid_openapi_3_1(client) -> None:  # noqa: ANN001
     assert len(operations) == len(OPERATIONS)
 
 
-def test_every_operation_documents_its_errors(client) -> None:  # noqa: ANN001
+def test_every_operation_documents_its_errors(client) -> None:
     document = client.get("/api/v1/openapi.json").json
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
@@ -61,7 +61,7 @@ def test_every_operation_documents_its_errors(client) -> None:  # noqa: ANN001
                     assert {"409", "412", "428"} <= set(responses), (method, path)
 
 
-def test_the_docs_page_is_for_signed_in_users(client, sign_in) -> None:  # noqa: ANN001
+def test_the_docs_page_is_for_signed_in_users(client, sign_in) -> None:
     assert client.get("/api/docs").status_code == 302
     sign_in(client, "partner")
     page = client.get("/api/docs").get_data(as_text=True)

@@ -13,13 +13,13 @@ from tests.api.conftest import Api
 from tests.api.helpers import PROGRAMME, days_ago, subject_body
 
 
-def audit_trail(app, after_id: int = 0) -> list[tuple]:  # noqa: ANN001
+def audit_trail(app, after_id: int = 0) -> list[tuple]:
     with app.app_context():
         rows = db.session.scalars(select(AuditEvent).where(AuditEvent.id > after_id).order_by(AuditEvent.id))
         return [(e.action, e.record_type, e.record_id, e.user_id) for e in rows]
 
 
-def last_audit_id(app) -> int:  # noqa: ANN001
+def last_audit_id(app) -> int:
     with app.app_context():
         return db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)) or 0
 
@@ -57,7 +57,7 @@ def test_wrong_types_unknown_fields_and_non_json_bodies(partner: Api) -> None:
     assert partner.post("/programmes", json=[1, 2]).status_code == 400
 
 
-def test_pagination(make, partner: Api) -> None:  # noqa: ANN001
+def test_pagination(make, partner: Api) -> None:
     for _ in range(3):
         assert partner.post("/programmes", json=PROGRAMME).status_code == 201
     page = partner.get("/programmes?page=2&per_page=2").json
@@ -118,7 +118,7 @@ def test_sessions_and_venues(partner: Api) -> None:
     assert partner.get(f"/programmes/{programme_id}").json["sessions"] == []
 
 
-def test_a_session_young_people_were_referred_to_cannot_be_removed(make, api_for) -> None:  # noqa: ANN001
+def test_a_session_young_people_were_referred_to_cannot_be_removed(make, api_for) -> None:
     organisation = make.organisation()
     session_id = make.session_ids(make.programme(organisation))[0]
     make.referral(session_id)
@@ -133,7 +133,7 @@ def test_a_session_young_people_were_referred_to_cannot_be_removed(make, api_for
 # Officers: directory, subjects, matching
 
 
-def test_directory_search_filters_and_is_audited(app, make, officer: Api) -> None:  # noqa: ANN001
+def test_directory_search_filters_and_is_audited(app, make, officer: Api) -> None:
     organisation = make.organisation()
     make.programme(organisation, title="Boxing nights", activity_types=["boxing"], description="Boxing.")
     make.programme(organisation, title="Football club", activity_types=["football"])
@@ -149,7 +149,7 @@ def test_directory_search_filters_and_is_audited(app, make, officer: Api) -> Non
     assert [event[:2] for event in audit_trail(app, before)] == [("consultation", "programme-directory")] * 2
 
 
-def test_subjects_and_the_same_audit_as_the_pages(app, client, sign_in, make, officer: Api) -> None:  # noqa: ANN001
+def test_subjects_and_the_same_audit_as_the_pages(app, client, sign_in, make, officer: Api) -> None:
     created = officer.post("/subjects", json=subject_body())
     assert created.status_code == 201, created.json
     subject_id = created.json["id"]
@@ -184,7 +184,7 @@ def test_subjects_and_the_same_audit_as_the_pages(app, client, sign_in, make, of
     assert windows.status_code == 201 and len(windows.json["windows"]) == 5
 
 
-def test_matching_a_stored_subject_and_an_inline_profile(app, make, officer: Api) -> None:  # noqa: ANN001
+def test_matching_a_stored_subject_and_an_inline_profile(app, make, officer: Api) -> None:
     organisation = make.organisation()
     make.programme(organisation, title="Football club", activity_types=["football"])
     make.programme(organisation, title="Girls' football", gender="female")
@@ -220,7 +220,7 @@ def test_matching_a_stored_subject_and_an_inline_profile(app, make, officer: Api
 # Orders
 
 
-def test_filing_an_order_that_is_not_ready_is_422_and_a_filed_order_is_locked(app, make, officer: Api) -> None:  # noqa: ANN001
+def test_filing_an_order_that_is_not_ready_is_422_and_a_filed_order_is_locked(app, make, officer: Api) -> None:
     subject_id = make.subject()
     started = officer.post("/orders", json={"subject_id": subject_id})
     assert started.status_code == 201
@@ -252,7 +252,7 @@ def test_filing_an_order_that_is_not_ready_is_422_and_a_filed_order_is_locked(ap
     assert locked.status_code == 422 and locked.json["error"]["code"] == "order_locked"
 
 
-def test_hand_written_requirements_and_prohibitions(make, officer: Api) -> None:  # noqa: ANN001
+def test_hand_written_requirements_and_prohibitions(make, officer: Api) -> None:
     order = officer.post("/orders", json={"subject_id": make.subject()})
     order_id = order.json["id"]
     added = officer.post(
@@ -290,7 +290,7 @@ def test_hand_written_requirements_and_prohibitions(make, officer: Api) -> None:
 
 
 @pytest.fixture
-def referral_at(make):  # noqa: ANN001, ANN201
+def referral_at(make):
     def _referral_at(capacity: int = 10, status: str = "sent") -> tuple[int, int, int]:
         organisation = make.organisation()
         session_id = make.session_ids(make.programme(organisation, capacity=capacity))[0]
@@ -299,7 +299,7 @@ def referral_at(make):  # noqa: ANN001, ANN201
     return _referral_at
 
 
-def test_partners_see_only_the_allow_list_and_accept_with_a_statement(app, api_for, referral_at) -> None:  # noqa: ANN001
+def test_partners_see_only_the_allow_list_and_accept_with_a_statement(app, api_for, referral_at) -> None:
     referral_id, organisation, _ = referral_at()
     partner = api_for("partner", organisation_id=organisation)
     listed = partner.get("/referrals?group=new").json
@@ -324,7 +324,7 @@ def test_partners_see_only_the_allow_list_and_accept_with_a_statement(app, api_f
     assert api_for("partner").get(f"/referrals/{referral_id}").status_code == 404  # another organisation
 
 
-def test_accepting_into_a_full_session_is_422(make, api_for, referral_at) -> None:  # noqa: ANN001
+def test_accepting_into_a_full_session_is_422(make, api_for, referral_at) -> None:
     referral_id, organisation, session_id = referral_at(capacity=1)
     make.referral(session_id, status="accepted")
     partner = api_for("partner", organisation_id=organisation)
@@ -341,7 +341,7 @@ def test_accepting_into_a_full_session_is_422(make, api_for, referral_at) -> Non
         assert db.session.get(Referral, referral_id).status == "viewed"
 
 
-def test_declining_needs_a_reason(api_for, referral_at) -> None:  # noqa: ANN001
+def test_declining_needs_a_reason(api_for, referral_at) -> None:
     referral_id, organisation, _ = referral_at()
     partner = api_for("partner", organisation_id=organisation)
     etag = partner.get(f"/referrals/{referral_id}").headers["ETag"]
@@ -354,7 +354,7 @@ def test_declining_needs_a_reason(api_for, referral_at) -> None:  # noqa: ANN001
 # Registers
 
 
-def test_marking_a_register(make, api_for) -> None:  # noqa: ANN001
+def test_marking_a_register(make, api_for) -> None:
     organisation = make.organisation()
     today = date.today()
     session_id = make.weekly_session(organisation, today.weekday(), term_start=today - timedelta(days=30))
@@ -409,7 +409,7 @@ def test_marking_a_register(make, api_for) -> None:  # noqa: ANN001
 # Non-compliance reports
 
 
-def test_officers_list_read_and_decide_reports(app, make, officer: Api) -> None:  # noqa: ANN001
+def test_officers_list_read_and_decide_reports(app, make, officer: Api) -> None:
     order_id = make.order(make.subject(date_of_birth=date(date.today().year - 20, 1, 1)), status="made")
     with app.app_context():
         report = NonComplianceReport(order_id=order_id, rule_code="missed-sessions", source="rule", facts="Missed two.")
@@ -435,7 +435,7 @@ def test_officers_list_read_and_decide_reports(app, make, officer: Api) -> None:
     assert corrected.status_code == 201 and corrected.json["corrections"][0]["text"] == "Date was 3 Nov."
 
 
-def test_programme_writes_are_audited_as_on_the_pages(app, partner: Api) -> None:  # noqa: ANN001
+def test_programme_writes_are_audited_as_on_the_pages(app, partner: Api) -> None:
     before = last_audit_id(app)
     created = partner.post("/programmes", json=PROGRAMME).json
     assert audit_trail(app, before) == [("collection", "programme", created["id"], partner.user_id)]
@@ -443,7 +443,7 @@ def test_programme_writes_are_audited_as_on_the_pages(app, partner: Api) -> None
         assert db.session.get(Programme, created["id"]).cost_pence == 250
 
 
-def test_a_second_start_answers_the_draft_as_documented_and_repeated_sessions_are_refused(make, officer: Api) -> None:  # noqa: ANN001
+def test_a_second_start_answers_the_draft_as_documented_and_repeated_sessions_are_refused(make, officer: Api) -> None:
     subject_id = make.subject()
     officer.post("/orders", json={"subject_id": subject_id})
     again = officer.post("/orders", json={"subject_id": subject_id})

@@ -45,7 +45,7 @@ def backend() -> str:
 
 
 @pytest.fixture
-def fuzz_app(app, make, demo):  # noqa: ANN001, ANN201
+def fuzz_app(app, make, demo):
     """The London demo seed, and more for the generated requests to find: a partner's programme, session and
     referrals (so a draft order); officers' subjects."""
     app.config["API_RATE_LIMIT_PER_MINUTE"] = 0
@@ -85,7 +85,7 @@ def _run(operation: Any, mode: GenerationMode, check: Any) -> None:
     run()
 
 
-def test_generated_requests_never_break_the_api(fuzz_app) -> None:  # noqa: ANN001
+def test_generated_requests_never_break_the_api(fuzz_app) -> None:
     app, tokens = fuzz_app
     schema = _schema(app)
     operations = _operations(schema)
@@ -104,7 +104,7 @@ def test_generated_requests_never_break_the_api(fuzz_app) -> None:  # noqa: ANN0
             _run(operation, mode, check)
 
 
-def test_without_a_token_everything_but_the_document_is_401(fuzz_app) -> None:  # noqa: ANN001
+def test_without_a_token_everything_but_the_document_is_401(fuzz_app) -> None:
     app, _tokens = fuzz_app
     schema = _schema(app)
     for operation in _operations(schema):

@@ -37,10 +37,10 @@ def events(app: Flask) -> Callable[..., list[AuditEvent]]:
 
 
 @pytest.fixture
-def officer(client, sign_in) -> int:  # noqa: ANN001
+def officer(client, sign_in) -> int:
     return sign_in(client, "officer")
 
 
 @pytest.fixture
-def auditor(client, sign_in) -> int:  # noqa: ANN001
+def auditor(client, sign_in) -> int:
     return sign_in(client, "auditor")

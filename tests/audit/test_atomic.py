@@ -22,7 +22,7 @@ def broken_audit(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit, "record", refuse)
 
 
-def test_an_edit_whose_audit_fails_is_rolled_back(client, officer, make, events, broken_audit) -> None:  # noqa: ANN001
+def test_an_edit_whose_audit_fails_is_rolled_back(client, officer, make, events, broken_audit) -> None:
     subject_id = make.subject(first_name="Original")
     response = client.post(f"/subjects/{subject_id}/edit", data=subject_data(first_name="Changed"))
     assert response.status_code == 500
@@ -33,14 +33,14 @@ def test_an_edit_whose_audit_fails_is_rolled_back(client, officer, make, events,
     assert events(audit.ALTERATION) == []
 
 
-def test_a_new_subject_whose_audit_fails_is_not_kept(client, officer, make, events, broken_audit) -> None:  # noqa: ANN001
+def test_a_new_subject_whose_audit_fails_is_not_kept(client, officer, make, events, broken_audit) -> None:
     response = client.post("/subjects/new", data=subject_data())
     assert response.status_code == 500
     assert make.count(Subject) == 0
     assert events(audit.COLLECTION) == []
 
 
-def test_a_failed_change_never_logs_success(client, officer, make, events, app: Flask) -> None:  # noqa: ANN001
+def test_a_failed_change_never_logs_success(client, officer, make, events, app: Flask) -> None:
     """The other way round: the audit is written but the change then fails; neither is kept."""
     app.config["PROPAGATE_EXCEPTIONS"] = False
     subject_id = make.subject(reference="MPS-TAKEN")

@@ -12,7 +12,7 @@ from portal.extensions import db
 from tests.utils import error_summary, page
 
 
-def add_event_at(app: Flask, occurred_at: datetime, **spec) -> None:  # noqa: ANN003
+def add_event_at(app: Flask, occurred_at: datetime, **spec) -> None:
     """An event recorded at a given UTC moment (the log stores naive UTC)."""
     with app.app_context():
         event = audit.record(**spec)
@@ -20,11 +20,11 @@ def add_event_at(app: Flask, occurred_at: datetime, **spec) -> None:  # noqa: AN
         db.session.commit()
 
 
-def rows(response) -> list[str]:  # noqa: ANN001
+def rows(response) -> list[str]:
     return [row.get_text(" ", strip=True) for row in page(response).select("table tbody tr")]
 
 
-def test_the_auditor_filters_by_the_subject_reference(client, auditor, app, make, events) -> None:  # noqa: ANN001
+def test_the_auditor_filters_by_the_subject_reference(client, auditor, app, make, events) -> None:
     subject_id = make.subject(reference="MPS-2026-0101")
     other_id = make.subject(reference="MPS-2026-0202")
     add_event_at(app, datetime(2026, 7, 1, 9), action=audit.CONSULTATION, record_type="subject", record_id=subject_id)
@@ -45,7 +45,7 @@ def test_the_auditor_filters_by_the_subject_reference(client, auditor, app, make
     assert events(audit.CONSULTATION, "audit-log")[0].detail["filter_subject_id"] == str(subject_id)
 
 
-def test_a_reference_nobody_has_is_a_field_error(client, auditor, make) -> None:  # noqa: ANN001
+def test_a_reference_nobody_has_is_a_field_error(client, auditor, make) -> None:
     make.subject(reference="MPS-2026-0101")
     response = client.get("/audit/events", query_string={"subject": "MPS-2026-9999"})
     assert response.status_code == 400
@@ -54,7 +54,7 @@ def test_a_reference_nobody_has_is_a_field_error(client, auditor, make) -> None:
     assert page(response).find(id="subject-error") is not None
 
 
-def test_times_are_london_time_and_dates_are_london_days(client, auditor, app) -> None:  # noqa: ANN001
+def test_times_are_london_time_and_dates_are_london_days(client, auditor, app) -> None:
     # 23:30 UTC on 30 June is 00:30 on 1 July in London (BST); 11:05 UTC on 1 December is 11:05 in London (GMT).
     add_event_at(app, datetime(2026, 6, 30, 23, 30), action=audit.CONSULTATION, record_type="subject", record_id=1)
     add_event_at(app, datetime(2026, 12, 1, 11, 5), action=audit.CONSULTATION, record_type="subject", record_id=2)
@@ -69,7 +69,7 @@ def test_times_are_london_time_and_dates_are_london_days(client, auditor, app) -
     assert len(on_the_day) == 1 and "subject #1" in on_the_day[0]
 
 
-def test_dates_are_gov_uk_date_inputs_not_browser_pickers(client, auditor) -> None:  # noqa: ANN001
+def test_dates_are_gov_uk_date_inputs_not_browser_pickers(client, auditor) -> None:
     shown = page(client.get("/audit/events"))
     assert shown.select("input[type=date]") == []
     for name, legend in (("from", "From date"), ("to", "To date")):
@@ -82,7 +82,7 @@ def test_dates_are_gov_uk_date_inputs_not_browser_pickers(client, auditor) -> No
     assert page(refused).select_one("input#from-day")["value"] == "31"  # what was typed stays
 
 
-def test_filters_stay_on_every_page_and_in_the_download(client, auditor, app, make) -> None:  # noqa: ANN001
+def test_filters_stay_on_every_page_and_in_the_download(client, auditor, app, make) -> None:
     subject_id = make.subject(reference="MPS-2026-0101")
     for hour in range(25):
         add_event_at(
@@ -98,13 +98,13 @@ def test_filters_stay_on_every_page_and_in_the_download(client, auditor, app, ma
     assert client.get(download).get_data(as_text=True).count("\n") == 26  # the header and 25 events
 
 
-def test_the_table_scrolls_inside_its_own_region(client, auditor) -> None:  # noqa: ANN001
+def test_the_table_scrolls_inside_its_own_region(client, auditor) -> None:
     region = page(client.get("/audit/events")).select_one("div.app-table-scroll")
     assert region["role"] == "region" and region["tabindex"] == "0"
     assert region.select_one("table caption")["id"] == region["aria-labelledby"]
 
 
-def test_the_download_gives_london_time_beside_utc(client, auditor, app) -> None:  # noqa: ANN001
+def test_the_download_gives_london_time_beside_utc(client, auditor, app) -> None:
     add_event_at(app, datetime(2026, 6, 30, 23, 30), action=audit.CONSULTATION, record_type="subject", record_id=1)
     body = client.get("/audit/events.csv").get_data(as_text=True).lstrip("\ufeff")
     [row] = [row for row in csv.DictReader(io.StringIO(body)) if row["record_type"] == "subject"]

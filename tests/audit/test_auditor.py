@@ -23,7 +23,7 @@ def add_events(app: Flask, *specs: dict) -> None:
         db.session.commit()
 
 
-def test_auditors_land_on_the_log_and_see_it_in_the_navigation(client, auditor) -> None:  # noqa: ANN001
+def test_auditors_land_on_the_log_and_see_it_in_the_navigation(client, auditor) -> None:
     assert client.get("/home").headers["Location"] == "/audit/events"
     navigation = page(client.get("/audit/events")).select(".govuk-service-navigation__link")
     links = [link.get_text(strip=True) for link in navigation]
@@ -31,7 +31,7 @@ def test_auditors_land_on_the_log_and_see_it_in_the_navigation(client, auditor) 
 
 
 @pytest.mark.parametrize("role", ["officer", "partner", "admin"])
-def test_nobody_else_reads_or_exports_the_log(client, sign_in, app: Flask, events, role: str) -> None:  # noqa: ANN001
+def test_nobody_else_reads_or_exports_the_log(client, sign_in, app: Flask, events, role: str) -> None:
     add_events(app, {"action": audit.CONSULTATION, "record_type": "subject", "record_id": 7})
     sign_in(client, role)
     for path in ("/audit/events", "/audit/events.csv", "/audit/events?subject=7"):
@@ -40,7 +40,7 @@ def test_nobody_else_reads_or_exports_the_log(client, sign_in, app: Flask, event
     assert events(audit.CONSULTATION, "audit-log") == []
 
 
-def test_the_log_routes_only_read(app: Flask) -> None:  # noqa: ANN001
+def test_the_log_routes_only_read(app: Flask) -> None:
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("audit.") and rule.endpoint != "audit.reason_for_access":
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule.rule
@@ -59,7 +59,7 @@ def test_no_code_updates_or_deletes_audit_events() -> None:
     assert offenders == []
 
 
-def test_the_auditor_filters_and_pages_and_the_reading_is_audited(client, auditor, make, app, events) -> None:  # noqa: ANN001
+def test_the_auditor_filters_and_pages_and_the_reading_is_audited(client, auditor, make, app, events) -> None:
     organisation_id = make.organisation(name="Filter Org")
     officer_id = make.user("officer", full_name="Olu Officer")
     add_events(
@@ -83,7 +83,7 @@ def test_the_auditor_filters_and_pages_and_the_reading_is_audited(client, audito
     assert [(event.user_id, event.organisation_id) for event in readings] == [(auditor, None)] * 5
 
 
-def test_dates_filter_the_log(client, auditor, app, events) -> None:  # noqa: ANN001
+def test_dates_filter_the_log(client, auditor, app, events) -> None:
     add_events(app, {"action": audit.CONSULTATION, "record_type": "subject", "record_id": 1})
     today = date.today().isoformat()  # noqa: DTZ011 - the log is UTC; this runs well inside one day
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
@@ -95,7 +95,7 @@ def test_dates_filter_the_log(client, auditor, app, events) -> None:  # noqa: AN
     assert client.get("/audit/events?subject=1%27%20OR%201=1--").status_code == 400
 
 
-def test_the_auditor_exports_csv_and_the_export_is_audited(client, auditor, app, events) -> None:  # noqa: ANN001
+def test_the_auditor_exports_csv_and_the_export_is_audited(client, auditor, app, events) -> None:
     add_events(
         app,
         {"action": audit.CONSULTATION, "record_type": "subject", "record_id": 5},
@@ -117,7 +117,7 @@ def test_the_csv_neutralises_formulas() -> None:
     assert audit._cell("=SUM(A1)") == "'=SUM(A1)" and audit._cell("@x") == "'@x" and audit._cell(5) == "5"
 
 
-def test_reading_the_log_leaves_the_chain_intact(client, auditor, app) -> None:  # noqa: ANN001
+def test_reading_the_log_leaves_the_chain_intact(client, auditor, app) -> None:
     add_events(app, {"action": audit.CONSULTATION, "record_type": "subject", "record_id": 5})
     client.get("/audit/events")
     client.get("/audit/events.csv")

@@ -24,7 +24,7 @@ def write_events(app: Flask, count: int, per_transaction: int = 1) -> None:
         assert pending_count(db.session) == 0
 
 
-def run_verify(app: Flask, *args: str):  # noqa: ANN201
+def run_verify(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=["audit", "verify", *args])
 
 
@@ -39,7 +39,7 @@ def tamper(app: Flask, statement: str, **values: object) -> None:
         connection.execute(text(statement), values)
 
 
-def test_events_are_chained_in_order_within_and_across_transactions(app: Flask, events) -> None:  # noqa: ANN001
+def test_events_are_chained_in_order_within_and_across_transactions(app: Flask, events) -> None:
     write_events(app, 7, per_transaction=3)
     rows = events()
     assert [row.sequence for row in rows] == list(range(1, 8))
@@ -51,7 +51,7 @@ def test_events_are_chained_in_order_within_and_across_transactions(app: Flask, 
         assert row.hash == event_hash(row, row.previous_hash) and len(row.hash) == 64
 
 
-def test_verify_passes_an_intact_chain(app: Flask) -> None:  # noqa: ANN001
+def test_verify_passes_an_intact_chain(app: Flask) -> None:
     write_events(app, 5)
     result = run_verify(app)
     assert result.exit_code == 0, result.output
@@ -60,12 +60,12 @@ def test_verify_passes_an_intact_chain(app: Flask) -> None:  # noqa: ANN001
     assert run_verify(app, "--anchor", head).exit_code == 0
 
 
-def test_verify_on_an_empty_log(app: Flask) -> None:  # noqa: ANN001
+def test_verify_on_an_empty_log(app: Flask) -> None:
     result = run_verify(app)
     assert result.exit_code == 0 and "OK: 0 audit events" in result.output
 
 
-def test_editing_an_events_detail_in_sql_is_named(app: Flask) -> None:  # noqa: ANN001
+def test_editing_an_events_detail_in_sql_is_named(app: Flask) -> None:
     write_events(app, 5)
     edited = ids_by_sequence(app)[3]
     tamper(app, "UPDATE audit_events SET detail = :detail WHERE id = :id", detail='{"page": 99}', id=edited)
@@ -76,7 +76,7 @@ def test_editing_an_events_detail_in_sql_is_named(app: Flask) -> None:  # noqa: 
     assert "after 2 good events" in result.output
 
 
-def test_editing_who_did_it_is_named(app: Flask, make) -> None:  # noqa: ANN001
+def test_editing_who_did_it_is_named(app: Flask, make) -> None:
     write_events(app, 3)
     someone = make.user("officer")
     tamper(app, "UPDATE audit_events SET user_id = :user WHERE sequence = 2", user=someone)
@@ -84,7 +84,7 @@ def test_editing_who_did_it_is_named(app: Flask, make) -> None:  # noqa: ANN001
     assert result.exit_code == 1 and "sequence 2" in result.output and "edited" in result.output
 
 
-def test_deleting_an_event_is_named_as_a_gap(app: Flask) -> None:  # noqa: ANN001
+def test_deleting_an_event_is_named_as_a_gap(app: Flask) -> None:
     write_events(app, 6)
     after_gap = ids_by_sequence(app)[5]
     tamper(app, "DELETE FROM audit_events WHERE sequence = 4")
@@ -94,14 +94,14 @@ def test_deleting_an_event_is_named_as_a_gap(app: Flask) -> None:  # noqa: ANN00
     assert "deleted" in result.output and "sequence 4 missing" in result.output
 
 
-def test_deleting_the_first_events_is_a_gap_too(app: Flask) -> None:  # noqa: ANN001
+def test_deleting_the_first_events_is_a_gap_too(app: Flask) -> None:
     write_events(app, 4)
     tamper(app, "DELETE FROM audit_events WHERE sequence <= 2")
     result = run_verify(app)
     assert result.exit_code == 1 and "sequences 1 to 2 missing" in result.output
 
 
-def test_reordering_events_is_named(app: Flask) -> None:  # noqa: ANN001
+def test_reordering_events_is_named(app: Flask) -> None:
     write_events(app, 5)
     ids = ids_by_sequence(app)
     tamper(app, "UPDATE audit_events SET sequence = -1 WHERE id = :id", id=ids[2])
@@ -112,7 +112,7 @@ def test_reordering_events_is_named(app: Flask) -> None:  # noqa: ANN001
     assert f"sequence 2 (event id {ids[3]})" in result.output and "reordered" in result.output
 
 
-def test_cutting_off_the_tail_is_caught_by_an_anchor(app: Flask) -> None:  # noqa: ANN001
+def test_cutting_off_the_tail_is_caught_by_an_anchor(app: Flask) -> None:
     write_events(app, 4)
     head = run_verify(app).output.strip().rsplit("Head: ", 1)[1]
     tamper(app, "DELETE FROM audit_events WHERE sequence = 4")
@@ -121,7 +121,7 @@ def test_cutting_off_the_tail_is_caught_by_an_anchor(app: Flask) -> None:  # noq
     assert result.exit_code == 1 and "deleted" in result.output  # ... which the kept anchor exposes
 
 
-def test_rewriting_the_whole_chain_is_caught_by_an_anchor(app: Flask) -> None:  # noqa: ANN001
+def test_rewriting_the_whole_chain_is_caught_by_an_anchor(app: Flask) -> None:
     write_events(app, 3)
     head = run_verify(app).output.strip().rsplit("Head: ", 1)[1]
     with app.app_context():  # someone who can write to the table recomputes every hash after their edit
@@ -146,7 +146,7 @@ def test_rewriting_the_whole_chain_is_caught_by_an_anchor(app: Flask) -> None:  
     assert result.exit_code == 1 and "anchor" in result.output
 
 
-def test_the_orm_refuses_to_change_or_delete_events(app: Flask) -> None:  # noqa: ANN001
+def test_the_orm_refuses_to_change_or_delete_events(app: Flask) -> None:
     write_events(app, 1)
     with app.app_context():
         event = db.session.scalar(select(AuditEvent))
@@ -161,7 +161,7 @@ def test_the_orm_refuses_to_change_or_delete_events(app: Flask) -> None:  # noqa
     assert run_verify(app).exit_code == 0
 
 
-def test_concurrent_writers_keep_one_unbroken_chain(app: Flask, events) -> None:  # noqa: ANN001
+def test_concurrent_writers_keep_one_unbroken_chain(app: Flask, events) -> None:
     threads, per_thread = 6, 15
     barrier = threading.Barrier(threads)
     failures: list[BaseException] = []

@@ -31,7 +31,7 @@ def _columns(record_id: int) -> dict:
     }
 
 
-def test_events_of_concurrent_requests_are_all_chained_and_verify(app: Flask, make, sign_in) -> None:  # noqa: ANN001
+def test_events_of_concurrent_requests_are_all_chained_and_verify(app: Flask, make, sign_in) -> None:
     organisation_id = make.organisation()
     session_id = make.session_ids(make.programme(organisation_id))[0]
     readers = []
@@ -42,7 +42,7 @@ def test_events_of_concurrent_requests_are_all_chained_and_verify(app: Flask, ma
     barrier = threading.Barrier(THREADS)
     failures: list[BaseException] = []
 
-    def read(client, referral_id: int) -> None:  # noqa: ANN001
+    def read(client, referral_id: int) -> None:
         try:
             barrier.wait(timeout=30)
             for _ in range(REQUESTS):
@@ -89,7 +89,7 @@ def test_verify_links_pending_events_first_or_counts_them(app: Flask) -> None:
     assert runner.invoke(args=["audit", "verify"]).output.startswith("OK: 1 audit events, chain intact. Head: 1:")
 
 
-def test_a_changed_reason_for_access_is_used_at_once(app: Flask, client, sign_in, make, events) -> None:  # noqa: ANN001
+def test_a_changed_reason_for_access_is_used_at_once(app: Flask, client, sign_in, make, events) -> None:
     app.config["ACCESS_REASON_REQUIRED"] = True
     sign_in(client, "officer")
     subject_id = make.subject()
@@ -115,7 +115,7 @@ def pg_app(postgres_ready: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-def _insert(connection, record_id: int) -> int:  # noqa: ANN001
+def _insert(connection, record_id: int) -> int:
     table = AuditEvent.__table__
     return connection.execute(table.insert().values(**_columns(record_id)).returning(table.c.id)).scalar_one()
 

@@ -39,11 +39,11 @@ def assert_well_formed(event: AuditEvent, user_id: int, organisation_id: int | N
     assert event.sequence >= 1 and len(event.hash) == 64
 
 
-def organisation_of(make, user_id: int) -> int | None:  # noqa: ANN001
+def organisation_of(make, user_id: int) -> int | None:
     return make.get(User, user_id).organisation_id
 
 
-def test_creating_a_subject_is_one_collection(client, officer, make, events) -> None:  # noqa: ANN001
+def test_creating_a_subject_is_one_collection(client, officer, make, events) -> None:
     response = client.post("/subjects/new", data=subject_data())
     subject_id = int(response.headers["Location"].rsplit("/", 1)[1])
     [event] = events(audit.COLLECTION)
@@ -51,7 +51,7 @@ def test_creating_a_subject_is_one_collection(client, officer, make, events) -> 
     assert "Kwame" not in str(event.detail)
 
 
-def test_editing_a_subject_is_one_alteration(client, officer, make, events) -> None:  # noqa: ANN001
+def test_editing_a_subject_is_one_alteration(client, officer, make, events) -> None:
     subject_id = make.subject()
     client.post(f"/subjects/{subject_id}/edit", data=subject_data(first_name="Kofi"))
     [event] = events(audit.ALTERATION)
@@ -59,7 +59,7 @@ def test_editing_a_subject_is_one_alteration(client, officer, make, events) -> N
     assert "first_name" in event.detail["fields"] and "Kofi" not in str(event.detail)
 
 
-def test_viewing_a_subject_is_one_consultation_with_the_purpose(client, officer, make, events, app: Flask) -> None:  # noqa: ANN001
+def test_viewing_a_subject_is_one_consultation_with_the_purpose(client, officer, make, events, app: Flask) -> None:
     app.config["ACCESS_REASON_REQUIRED"] = True
     subject_id = make.subject()
     client.post("/audit/reason-for-access", data={"reason": "Reviewing compliance with an order"})
@@ -69,7 +69,7 @@ def test_viewing_a_subject_is_one_consultation_with_the_purpose(client, officer,
     assert event.purpose == "Reviewing compliance with an order"
 
 
-def test_sending_a_referral_is_one_disclosure_naming_the_recipient(app: Flask, make, events) -> None:  # noqa: ANN001
+def test_sending_a_referral_is_one_disclosure_naming_the_recipient(app: Flask, make, events) -> None:
     organisation_id = make.organisation()
     session_id = make.session_ids(make.programme(organisation_id))[0]
     officer_id = make.user("officer")
@@ -84,7 +84,7 @@ def test_sending_a_referral_is_one_disclosure_naming_the_recipient(app: Flask, m
     assert event.purpose
 
 
-def test_linking_two_subjects_is_one_combination(client, officer, make, events) -> None:  # noqa: ANN001
+def test_linking_two_subjects_is_one_combination(client, officer, make, events) -> None:
     first, second = make.subject(), make.subject(reference="MPS-LINKED")
     client.post(f"/subjects/{first}/non-associations/new", data={"reference": "MPS-LINKED"})
     [event] = events(audit.COMBINATION)
@@ -92,7 +92,7 @@ def test_linking_two_subjects_is_one_combination(client, officer, make, events) 
     assert event.detail["other_subject_id"] == second
 
 
-def test_a_partner_action_carries_the_partners_organisation(client, sign_in, make, events) -> None:  # noqa: ANN001
+def test_a_partner_action_carries_the_partners_organisation(client, sign_in, make, events) -> None:
     organisation_id = make.organisation()
     partner_id = sign_in(client, "partner", organisation_id=organisation_id)
     client.get("/partner/referrals/")

@@ -29,7 +29,7 @@ READ_ACTIONS = {audit.CONSULTATION}
 
 
 @pytest.fixture
-def two(app: Flask, make, sign_in) -> TwoPartners:  # noqa: ANN001
+def two(app: Flask, make, sign_in) -> TwoPartners:
     return build(app, make, sign_in)
 
 
@@ -89,7 +89,7 @@ def new_id(response: Any) -> int:
 # Collection ----------------------------------------------------------------------------------------------------------
 
 
-def test_collection_through_the_api_notes_orders_and_registers(two: TwoPartners, officer_api: Api, make) -> None:  # noqa: ANN001
+def test_collection_through_the_api_notes_orders_and_registers(two: TwoPartners, officer_api: Api, make) -> None:
     app, b = two.app, two.b
     response, rows = during(app, lambda: officer_api.call("POST", "/subjects", json=_api_subject("API-MATRIX-1")))
     event = the_one(rows, audit.COLLECTION, "subject", response.json["id"], two.officer_id, None)
@@ -134,7 +134,7 @@ def test_saving_a_subject_is_one_alteration_and_nothing_else(two: TwoPartners) -
     ]
 
 
-def test_alteration_through_the_api_orders_and_registers(two: TwoPartners, officer_api: Api, make) -> None:  # noqa: ANN001
+def test_alteration_through_the_api_orders_and_registers(two: TwoPartners, officer_api: Api, make) -> None:
     app, b = two.app, two.b
     opened = officer_api.get(f"/subjects/{b.subject_id}")
     _, rows = during(
@@ -282,7 +282,7 @@ def test_exports_and_feeds_are_one_consultation_each(two: TwoPartners) -> None:
 # Disclosure ----------------------------------------------------------------------------------------------------------
 
 
-def _assert_disclosure(event: AuditEvent, officer_id: int, side, users: list[int]) -> None:  # noqa: ANN001
+def _assert_disclosure(event: AuditEvent, officer_id: int, side, users: list[int]) -> None:
     assert (event.user_id, event.organisation_id) == (officer_id, side.organisation_id)
     assert event.detail["recipient_organisation_id"] == side.organisation_id
     assert event.detail["recipient_user_ids"] == users
@@ -290,7 +290,7 @@ def _assert_disclosure(event: AuditEvent, officer_id: int, side, users: list[int
     assert "subject_name" in event.detail["shared_fields"] and event.purpose
 
 
-def test_sending_referrals_from_the_order_page_is_one_disclosure_each_naming_the_people(two: TwoPartners, make) -> None:  # noqa: ANN001
+def test_sending_referrals_from_the_order_page_is_one_disclosure_each_naming_the_people(two: TwoPartners, make) -> None:
     app, a, b = two.app, two.a, two.b
     colleague = make.user("partner", organisation_id=a.organisation_id, full_name="Col League")
     make.user("partner", organisation_id=a.organisation_id, disabled_at=datetime(2026, 1, 1))  # cannot sign in
@@ -322,7 +322,7 @@ def test_sending_referrals_from_the_order_page_is_one_disclosure_each_naming_the
 
 def test_sending_a_referral_through_the_api_is_one_disclosure_naming_the_people(
     two: TwoPartners, officer_api: Api, make
-) -> None:  # noqa: ANN001
+) -> None:
     app, b = two.app, two.b
     subject_id = make.subject()
     response, rows = during(
@@ -361,11 +361,11 @@ def _note() -> dict:
     return {"kind": "fact", "text": "Seen at the youth club."}
 
 
-def _register(side, day) -> str:  # noqa: ANN001
+def _register(side, day) -> str:
     return f"/partner/registers/{side.session_id}/{day.isoformat()}"
 
 
-def _marks(side, status: str) -> dict:  # noqa: ANN001
+def _marks(side, status: str) -> dict:
     return {f"r{side.requirement_id}-status": status, f"r{side.requirement_id}-revision": "0"}
 
 

@@ -21,13 +21,13 @@ def test_lock_down_refuses_odd_role_names() -> None:
     assert 'GRANT SELECT, INSERT ON "public".audit_events TO "kcpo_app"' in lock_down_statements("kcpo_app")
 
 
-def test_lock_down_prints_its_sql_anywhere(app: Flask) -> None:  # noqa: ANN001
+def test_lock_down_prints_its_sql_anywhere(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["audit", "lock-down", "--role", "kcpo_app", "--print-only"])
     assert result.exit_code == 0 and 'REVOKE ALL ON "public".audit_events FROM "kcpo_app";' in result.output
 
 
 @pytest.fixture
-def restricted_role(request: pytest.FixtureRequest):  # noqa: ANN201
+def restricted_role(request: pytest.FixtureRequest):
     """A login role holding only the grants `flask audit lock-down` gives (roles and grants are PostgreSQL's)."""
     app = request.getfixturevalue("postgres_app")
     name = f"kcpo_app_test_{os.getpid()}"
@@ -47,7 +47,7 @@ def restricted_role(request: pytest.FixtureRequest):  # noqa: ANN201
 
 
 @pytest.fixture
-def postgres_app(postgres_ready: str):  # noqa: ANN201
+def postgres_app(postgres_ready: str):
     """This check only means anything on PostgreSQL; it skips only where no PostgreSQL is reachable."""
     from portal.data import catalogue_index
 
@@ -59,7 +59,7 @@ def postgres_app(postgres_ready: str):  # noqa: ANN201
     return application
 
 
-def test_the_app_role_can_append_and_read_but_not_change_or_delete(postgres_app: Flask, restricted_role: str) -> None:  # noqa: ANN001
+def test_the_app_role_can_append_and_read_but_not_change_or_delete(postgres_app: Flask, restricted_role: str) -> None:
     app = postgres_app
     with app.app_context():
         audit.record(audit.CONSULTATION, "subject", 1)

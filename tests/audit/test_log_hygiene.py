@@ -67,7 +67,7 @@ def test_sign_in_failures_are_logged_without_secrets(json_app: Flask) -> None:
     assert "\r" not in forged_line and "\n" not in forged_line and "\\r\\n" in forged_line
 
 
-def test_text_logs_escape_line_breaks_too(app: Flask) -> None:  # noqa: ANN001
+def test_text_logs_escape_line_breaks_too(app: Flask) -> None:
     output = capture(app)
     app.logger.warning("user typed %s", "first\nINFO forged line")
     assert output.getvalue().count("\n") == 1 and "first\\nINFO forged line" in output.getvalue()

@@ -74,7 +74,7 @@ def test_the_walk_covers_the_pages_the_probe_found(app: Flask) -> None:
 
 def test_every_page_reading_a_subjects_data_asks_for_the_reason_first(
     app: Flask, client, sign_in, make, events
-) -> None:  # noqa: ANN001
+) -> None:
     sign_in(client, "officer")
     values = subject_world(make)
     for endpoint, method in officer_pages_reading_subjects(app):
@@ -90,7 +90,7 @@ def test_every_page_reading_a_subjects_data_asks_for_the_reason_first(
     assert {e.purpose for e in shown} <= {REVIEW_PURPOSE}  # nothing else shown, nothing consulted without a purpose
 
 
-def test_after_the_reason_every_consultation_carries_it(app: Flask, client, sign_in, make, events) -> None:  # noqa: ANN001
+def test_after_the_reason_every_consultation_carries_it(app: Flask, client, sign_in, make, events) -> None:
     sign_in(client, "officer")
     values = subject_world(make)
     given = client.post(f"{REASON_PAGE}?next=/orders/{values['order_id']}", data={"reason": REASON})
@@ -114,7 +114,7 @@ def test_after_the_reason_every_consultation_carries_it(app: Flask, client, sign
         "/calendars/subjects/{subject_id}",
     ],
 )
-def test_the_reason_page_returns_to_the_page_asked_for(app: Flask, client, sign_in, make, events, path: str) -> None:  # noqa: ANN001
+def test_the_reason_page_returns_to_the_page_asked_for(app: Flask, client, sign_in, make, events, path: str) -> None:
     sign_in(client, "officer")
     target = path.format(**subject_world(make))
     asked = client.get(target)
@@ -130,7 +130,7 @@ def officer_api(app: Flask, make: Factory) -> Api:
     return Api(app.test_client(), issue_token(app, user_id), user_id)
 
 
-def test_every_api_operation_reading_a_subjects_data_needs_a_purpose(app: Flask, make, events) -> None:  # noqa: ANN001
+def test_every_api_operation_reading_a_subjects_data_needs_a_purpose(app: Flask, make, events) -> None:
     api = officer_api(app, make)
     values = subject_world(make)
     operations = officer_operations_reading_subjects()
@@ -142,7 +142,7 @@ def test_every_api_operation_reading_a_subjects_data_needs_a_purpose(app: Flask,
     assert [e for e in events() if e.action in (audit.CONSULTATION, audit.DISCLOSURE)] == []
 
 
-def test_an_api_purpose_is_carried_by_the_consultation(app: Flask, make, events) -> None:  # noqa: ANN001
+def test_an_api_purpose_is_carried_by_the_consultation(app: Flask, make, events) -> None:
     api = officer_api(app, make)
     values = subject_world(make)
     for path in (f"/subjects/{values['subject_id']}", f"/orders/{values['order_id']}", "/subjects"):
@@ -154,7 +154,7 @@ def test_an_api_purpose_is_carried_by_the_consultation(app: Flask, make, events)
 
 
 @pytest.mark.parametrize("purpose", ["x" * (audit.PURPOSE_MAX_LENGTH + 1), "\u0000", "   "])
-def test_an_api_purpose_must_be_words(app: Flask, make, purpose: str) -> None:  # noqa: ANN001
+def test_an_api_purpose_must_be_words(app: Flask, make, purpose: str) -> None:
     api = officer_api(app, make)
     subject_id = make.subject()
     response = api.get(f"/subjects/{subject_id}", headers={API_HEADER: purpose})
@@ -167,7 +167,7 @@ def test_the_api_document_names_the_purpose_header(app: Flask) -> None:
     assert API_HEADER in {parameter["name"] for parameter in parameters if parameter["in"] == "header"}
 
 
-def test_partners_consult_with_the_purpose_of_their_work(app: Flask, client, sign_in, make, events) -> None:  # noqa: ANN001
+def test_partners_consult_with_the_purpose_of_their_work(app: Flask, client, sign_in, make, events) -> None:
     organisation_id = make.organisation()
     session_id = make.session_ids(make.programme(organisation_id))[0]
     referral_id = make.referral(session_id)

@@ -17,7 +17,7 @@ def reason_required(app: Flask) -> None:
     app.config["ACCESS_REASON_REQUIRED"] = True
 
 
-def give_reason(client: FlaskClient, next_path: str, **data: str):  # noqa: ANN201
+def give_reason(client: FlaskClient, next_path: str, **data: str):
     return client.post(f"{REASON_PAGE}?next={next_path}", data=data)
 
 
@@ -28,7 +28,7 @@ def test_the_reason_is_asked_for_everywhere_but_in_the_test_configuration() -> N
     assert not TestConfig.ACCESS_REASON_REQUIRED
 
 
-def test_a_subject_page_asks_for_the_reason_first(client, officer, make, events) -> None:  # noqa: ANN001
+def test_a_subject_page_asks_for_the_reason_first(client, officer, make, events) -> None:
     subject_id = make.subject(first_name="Hidden")
     for path in (f"/subjects/{subject_id}", f"/subjects/{subject_id}/edit", f"/subjects/{subject_id}/notes/new"):
         response = client.get(path)
@@ -40,7 +40,7 @@ def test_a_subject_page_asks_for_the_reason_first(client, officer, make, events)
     assert "Preparing a KCPO application" in page(question).get_text()
 
 
-def test_the_reason_is_asked_once_and_kept_with_each_consultation(client, officer, make, events) -> None:  # noqa: ANN001
+def test_the_reason_is_asked_once_and_kept_with_each_consultation(client, officer, make, events) -> None:
     first, second = make.subject(), make.subject()
     response = give_reason(client, f"/subjects/{first}", reason="Preparing a KCPO application")
     assert response.status_code == 303 and response.headers["Location"] == f"/subjects/{first}"
@@ -55,7 +55,7 @@ def test_the_reason_is_asked_once_and_kept_with_each_consultation(client, office
     assert (given.user_id, given.purpose) == (officer, "Preparing a KCPO application")
 
 
-def test_another_purpose_needs_words(client, officer, make, events) -> None:  # noqa: ANN001
+def test_another_purpose_needs_words(client, officer, make, events) -> None:
     subject_id = make.subject()
     refused = give_reason(client, f"/subjects/{subject_id}", reason="other", other="  ")
     assert refused.status_code == 200 and "Describe the purpose" in page(refused).get_text()
@@ -69,12 +69,12 @@ def test_another_purpose_needs_words(client, officer, make, events) -> None:  # 
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/\\evil.example", "/admin/users"])
-def test_next_stays_on_subject_pages(client, officer, target: str) -> None:  # noqa: ANN001
+def test_next_stays_on_subject_pages(client, officer, target: str) -> None:
     response = give_reason(client, target, reason="Reviewing compliance with an order")
     assert response.status_code == 303 and response.headers["Location"] == "/subjects/"
 
 
-def test_a_new_sign_in_asks_again(app: Flask, client, make) -> None:  # noqa: ANN001
+def test_a_new_sign_in_asks_again(app: Flask, client, make) -> None:
     from tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
     from tests.utils import sign_in_with_code
 
@@ -88,7 +88,7 @@ def test_a_new_sign_in_asks_again(app: Flask, client, make) -> None:  # noqa: AN
     assert client.get(f"/subjects/{subject_id}").status_code == 303
 
 
-def test_a_reason_from_another_session_is_not_honoured(app: Flask, client, sign_in, make) -> None:  # noqa: ANN001
+def test_a_reason_from_another_session_is_not_honoured(app: Flask, client, sign_in, make) -> None:
     subject_id = make.subject()
     sign_in(client, "officer")
     give_reason(client, f"/subjects/{subject_id}", reason="Preparing a KCPO application")
@@ -101,7 +101,7 @@ def test_a_reason_from_another_session_is_not_honoured(app: Flask, client, sign_
     assert other.get(f"/subjects/{subject_id}").status_code == 303
 
 
-def test_the_cookie_holds_only_an_id_and_a_fingerprint(client, officer, make, app: Flask) -> None:  # noqa: ANN001
+def test_the_cookie_holds_only_an_id_and_a_fingerprint(client, officer, make, app: Flask) -> None:
     give_reason(client, "/subjects/", reason="other", other="Checking an address for a warrant")
     with client.session_transaction() as session:
         stored = session["access_reason"]
@@ -112,7 +112,7 @@ def test_the_cookie_holds_only_an_id_and_a_fingerprint(client, officer, make, ap
 
 
 @pytest.mark.parametrize("role", ["partner", "admin", "auditor"])
-def test_only_officers_give_reasons(client, sign_in, role: str) -> None:  # noqa: ANN001
+def test_only_officers_give_reasons(client, sign_in, role: str) -> None:
     sign_in(client, role)
     assert client.get(REASON_PAGE).status_code == 403
     assert client.post(REASON_PAGE, data={"reason": "Preparing a KCPO application"}).status_code == 403

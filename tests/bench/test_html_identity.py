@@ -138,7 +138,7 @@ def render_pages(app: Flask) -> dict[str, str]:
         db.session.commit()
     pages: dict[str, str] = {}
 
-    def keep(name: str, response) -> str:  # noqa: ANN001
+    def keep(name: str, response) -> str:
         text = response.get_data(as_text=True)
         location = response.headers.get("Location", "")
         pages[name] = f"{response.status_code} {location}\n{text}" if location else f"{response.status_code}\n{text}"

@@ -33,7 +33,7 @@ PERIOD = f"{START} to {END} (12 months)"
 
 
 @pytest.fixture(scope="module")
-def period_server(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def period_server(tmp_path_factory: pytest.TempPathFactory):
     with serve_seeded_portal(tmp_path_factory.mktemp("period-journey") / "portal.sqlite3") as server:
         yield server
 

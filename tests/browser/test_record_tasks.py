@@ -28,7 +28,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.url
 
 
-def task(page: Page, list_id: str, title: str):  # noqa: ANN201
+def task(page: Page, list_id: str, title: str):
     return (
         page.locator(f"[id^='{list_id}-'][id$='-status']")
         .locator("xpath=..")

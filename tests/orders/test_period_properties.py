@@ -24,7 +24,7 @@ def periods(draw: st.DrawFn) -> OrderPeriod:
     return OrderPeriod(rule, draw(months), planned, made_on)
 
 
-def facts_for(period: OrderPeriod, **changes):  # noqa: ANN003, ANN201
+def facts_for(period: OrderPeriod, **changes):
     return order(
         proposed_start=period.planned_start,
         start_on_release=period.rule == StartRule.ON_RELEASE,

@@ -17,11 +17,11 @@ def publish(make: Factory, **fields: object) -> int:
     return make.programme(organisation_id, **fields)
 
 
-def all_services(client) -> list[dict]:  # noqa: ANN001
+def all_services(client) -> list[dict]:
     return client.get("/openreferral/services?per_page=200").get_json()["contents"]
 
 
-def test_the_root_names_version_and_profile_and_anyone_may_read_it(client) -> None:  # noqa: ANN001
+def test_the_root_names_version_and_profile_and_anyone_may_read_it(client) -> None:
     response = client.get("/openreferral/")
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -32,7 +32,7 @@ def test_the_root_names_version_and_profile_and_anyone_may_read_it(client) -> No
     assert openapi.get_json()["info"]["title"] == "Open Referral UK Profile"
 
 
-def test_only_approved_organisations_unarchived_programmes_are_published(client, make: Factory) -> None:  # noqa: ANN001
+def test_only_approved_organisations_unarchived_programmes_are_published(client, make: Factory) -> None:
     shown = publish(make, title="Shown programme")
     paused = publish(make, title="Paused programme", status="paused")
     publish(make, title="Archived programme", status="archived")
@@ -47,7 +47,7 @@ def test_only_approved_organisations_unarchived_programmes_are_published(client,
     assert shown and paused
 
 
-def test_the_feed_never_shows_supervisors_or_subjects(client, make: Factory) -> None:  # noqa: ANN001
+def test_the_feed_never_shows_supervisors_or_subjects(client, make: Factory) -> None:
     programme_id = publish(
         make,
         supervisor_name="Priya Supervisor",
@@ -66,7 +66,7 @@ def test_the_feed_never_shows_supervisors_or_subjects(client, make: Factory) -> 
         assert private not in text
 
 
-def test_the_published_feed_validates_against_the_vendored_schemas(client, make: Factory) -> None:  # noqa: ANN001
+def test_the_published_feed_validates_against_the_vendored_schemas(client, make: Factory) -> None:
     publish(make, sessions=3, provisions=["halal-food", "prayer-space"], cost_pence=250, accessibility_notes="Ramp")
     publish(make, gender="female", valid_to=date(2026, 12, 31))
     page = client.get("/openreferral/services").get_json()
@@ -77,7 +77,7 @@ def test_the_published_feed_validates_against_the_vendored_schemas(client, make:
         assert vendored().errors("service.json", detail.get_json()) == []
 
 
-def test_the_published_feed_validates_against_the_official_schemas(  # noqa: ANN001
+def test_the_published_feed_validates_against_the_official_schemas(
     client, make: Factory, official_schemas: SchemaSet
 ) -> None:
     publish(make, sessions=2, provisions=["step-free-access"], cost_pence=100, accessibility_notes="Lift")
@@ -91,7 +91,7 @@ def test_the_published_feed_validates_against_the_official_schemas(  # noqa: ANN
     assert detail["service_at_locations"][0]["location"]["latitude"] == pytest.approx(51.53, abs=0.01)
 
 
-def test_sessions_become_weekly_schedules_at_locations(client, make: Factory, app: Flask) -> None:  # noqa: ANN001
+def test_sessions_become_weekly_schedules_at_locations(client, make: Factory, app: Flask) -> None:
     (session_id,) = make.session_ids(publish(make, sessions=1))
     with app.app_context():
         session = db.session.get(ProgrammeSession, session_id)
@@ -106,7 +106,7 @@ def test_sessions_become_weekly_schedules_at_locations(client, make: Factory, ap
     assert schedule["service_at_location_id"] == detail["service_at_locations"][0]["id"]
 
 
-def test_filters(client, make: Factory, app: Flask) -> None:  # noqa: ANN001
+def test_filters(client, make: Factory, app: Flask) -> None:
     football = publish(make, title="Evening football", activity_types=["football"], min_age=12, max_age=16)
     boxing = publish(make, title="Boxing club", activity_types=["boxing"], min_age=14, max_age=18)
     drama = publish(make, title="Drama group", activity_types=["drama"], provisions=["halal-food"], min_age=15)
@@ -143,7 +143,7 @@ def test_filters(client, make: Factory, app: Flask) -> None:  # noqa: ANN001
     assert football
 
 
-def test_paging(client, make: Factory) -> None:  # noqa: ANN001
+def test_paging(client, make: Factory) -> None:
     for _ in range(5):
         publish(make)
     first = client.get("/openreferral/services?per_page=2").get_json()
@@ -154,7 +154,7 @@ def test_paging(client, make: Factory) -> None:  # noqa: ANN001
     assert beyond["empty"] is True and beyond["contents"] == []
 
 
-def test_bad_filters_and_unknown_ids_get_json_errors(client, make: Factory) -> None:  # noqa: ANN001
+def test_bad_filters_and_unknown_ids_get_json_errors(client, make: Factory) -> None:
     pending = make.organisation(status="pending")
     make.programme(pending)
     response = client.get("/openreferral/services?minimum_age=old")
@@ -168,7 +168,7 @@ def test_bad_filters_and_unknown_ids_get_json_errors(client, make: Factory) -> N
     assert client.get(f"/openreferral/services/{hidden}").status_code == 404
 
 
-def test_taxonomies_and_terms_are_published(client) -> None:  # noqa: ANN001
+def test_taxonomies_and_terms_are_published(client) -> None:
     taxonomies = client.get("/openreferral/taxonomies").get_json()
     assert taxonomies["total_items"] == 3
     activity = taxonomy.TAXONOMY_BY_SLUG[taxonomy.ACTIVITY]

@@ -92,14 +92,14 @@ def matcher_titles(app: Flask) -> set[str]:
         return {programme.title for programme in catalogue.load_matching_catalogue()}
 
 
-def directory_titles(client) -> set[str]:  # noqa: ANN001
+def directory_titles(client) -> set[str]:
     response = client.post("/directory/", data={"keyword": "boxing"})
     assert response.status_code == 302, error_summary(response)
     results = page(client.get(response.headers["Location"]))
     return {link.get_text(strip=True) for link in results.select(".app-results__item h3 a")}
 
 
-def test_unknown_eligibility_words_are_held_listed_and_published_by_review(app, organisation, client, sign_in) -> None:  # noqa: ANN001
+def test_unknown_eligibility_words_are_held_listed_and_published_by_review(app, organisation, client, sign_in) -> None:
     services = [*HELD.values(), *(service for service, *_rule in UNDERSTOOD.values())]
     report = import_services(app, organisation, services)
     assert report.imported == len(services)
@@ -163,7 +163,7 @@ def test_unknown_eligibility_words_are_held_listed_and_published_by_review(app, 
     assert not again.held_for_review and (again.gender, again.min_age, again.max_age) == ("female", 14, 18)
 
 
-def test_an_admin_lists_and_reviews_held_listings(app, organisation, client, sign_in) -> None:  # noqa: ANN001
+def test_an_admin_lists_and_reviews_held_listings(app, organisation, client, sign_in) -> None:
     import_services(app, organisation, [HELD["Hackney residents boxing"]])
     held = programme_by_title(app, "Hackney residents boxing")
     sign_in(client, "admin")
@@ -179,7 +179,7 @@ def test_an_admin_lists_and_reviews_held_listings(app, organisation, client, sig
     assert not programme_by_title(app, "Hackney residents boxing").held_for_review
 
 
-def test_a_partner_cannot_review_another_organisations_listing(app: Flask, make: Factory, client, sign_in) -> None:  # noqa: ANN001
+def test_a_partner_cannot_review_another_organisations_listing(app: Flask, make: Factory, client, sign_in) -> None:
     owner = make.organisation(name="Imported Boxing Network")
     import_services(app, owner, [HELD["Church boxing club"]])
     held = programme_by_title(app, "Church boxing club")
@@ -305,7 +305,7 @@ def test_imported_places_and_confirmation_are_not_made_up(app: Flask, organisati
     assert matcher_titles(app) == set()  # neither is offered before the partner sets the places
 
 
-def test_the_partner_sees_places_and_details_not_confirmed(app, organisation, client, sign_in) -> None:  # noqa: ANN001
+def test_the_partner_sees_places_and_details_not_confirmed(app, organisation, client, sign_in) -> None:
     undated = undated_service()
     import_services(app, organisation, [undated])
     found = programme_by_title(app, "Undated boxing")
@@ -316,7 +316,7 @@ def test_the_partner_sees_places_and_details_not_confirmed(app, organisation, cl
     assert "details not confirmed" in text
 
 
-def test_a_reimport_keeps_the_partners_confirmation_and_places(app, organisation, client, sign_in) -> None:  # noqa: ANN001
+def test_a_reimport_keeps_the_partners_confirmation_and_places(app, organisation, client, sign_in) -> None:
     import_services(app, organisation, [undated_service()])
     found = programme_by_title(app, "Undated boxing")
     sign_in(client, "partner", organisation_id=organisation)
@@ -330,7 +330,7 @@ def test_a_reimport_keeps_the_partners_confirmation_and_places(app, organisation
     assert "Undated boxing" in matcher_titles(app)
 
 
-def test_no_referral_is_accepted_before_the_places_are_set(app, make: Factory, client, sign_in) -> None:  # noqa: ANN001
+def test_no_referral_is_accepted_before_the_places_are_set(app, make: Factory, client, sign_in) -> None:
     owner = make.organisation()
     session_id = make.session_ids(make.programme(owner, capacity=None))[0]
     referral_id = make.referral(session_id)

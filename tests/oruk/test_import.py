@@ -108,7 +108,7 @@ def test_the_official_examples_import(app: Flask, make: Factory, official_exampl
     assert statuses == {OrganisationStatus.PENDING}
 
 
-def test_a_partner_uploads_into_their_own_organisation_only(client, sign_in, make: Factory, app: Flask) -> None:  # noqa: ANN001
+def test_a_partner_uploads_into_their_own_organisation_only(client, sign_in, make: Factory, app: Flask) -> None:
     other = make.organisation(name="Someone Else")
     own = make.organisation(name="Uploader Youth Club")
     sign_in(client, "partner", organisation_id=own)
@@ -137,7 +137,7 @@ def test_a_partner_uploads_into_their_own_organisation_only(client, sign_in, mak
     assert "not valid JSON" in page(bad).get_text()
 
 
-def test_partners_find_the_upload_in_their_navigation_and_officers_do_not(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+def test_partners_find_the_upload_in_their_navigation_and_officers_do_not(client, sign_in, make: Factory) -> None:
     sign_in(client, "partner", organisation_id=make.organisation())
     links = page(client.get("/partner/programmes")).select("#app-navigation a")
     assert ("Import", "/openreferral/upload") in [(link.get_text(strip=True), link["href"]) for link in links]
@@ -148,7 +148,7 @@ def test_partners_find_the_upload_in_their_navigation_and_officers_do_not(client
     assert "/openreferral/upload" not in officer.get("/subjects/").get_data(as_text=True)
 
 
-def test_officers_cannot_upload(client, sign_in) -> None:  # noqa: ANN001
+def test_officers_cannot_upload(client, sign_in) -> None:
     sign_in(client, "officer")
     assert client.get("/openreferral/upload").status_code == 403
 

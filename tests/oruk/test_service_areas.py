@@ -146,7 +146,7 @@ def test_an_area_the_portal_cannot_read_is_held_for_review(unreadable: dict) -> 
 def test_an_imported_rule_reaches_the_matchers_catalogue_and_the_officers_page(
     app: Flask,
     organisation: int,  # noqa: F811
-    sign_in,  # noqa: ANN001
+    sign_in,
 ) -> None:
     import_services(app, organisation, [service_with("E1 boxing") | {"service_areas": [area("E1, E2")]}])
     imported = programme_by_title(app, "E1 boxing")
@@ -163,7 +163,7 @@ def test_an_imported_rule_reaches_the_matchers_catalogue_and_the_officers_page(
     assert "Where people must live Only in E1, E2" in shown
 
 
-def review(client, programme: Programme, **fields: str):  # noqa: ANN001, ANN201
+def review(client, programme: Programme, **fields: str):
     data = {"version": programme.version, "gender": "any", "min_age": "12", "max_age": "25", "checked": "checked"}
     return client.post(f"/partner/programmes/{programme.id}/review", data=data | fields)
 
@@ -171,8 +171,8 @@ def review(client, programme: Programme, **fields: str):  # noqa: ANN001, ANN201
 def test_the_reviewer_sets_the_area_the_file_could_not_and_a_reimport_never_widens_it(
     app: Flask,
     organisation: int,  # noqa: F811
-    client,  # noqa: ANN001
-    sign_in,  # noqa: ANN001
+    client,
+    sign_in,
 ) -> None:
     hackney = service_with("Hackney boxing") | {"service_areas": [area("London Borough of Hackney")]}
     import_services(app, organisation, [hackney])
@@ -201,7 +201,7 @@ def test_the_reviewer_sets_the_area_the_file_could_not_and_a_reimport_never_wide
     assert programme_by_title(app, "Hackney boxing").residence_rule["postcodes"] == ["E8"]
 
 
-def test_the_reviewer_clears_the_area(app: Flask, organisation: int, client, sign_in) -> None:  # noqa: ANN001, F811
+def test_the_reviewer_clears_the_area(app: Flask, organisation: int, client, sign_in) -> None:  # noqa: F811
     mixed = service_with("Mixed area boxing") | {"service_areas": [area("E1"), area("Tower Hamlets")]}
     import_services(app, organisation, [mixed])
     held = programme_by_title(app, "Mixed area boxing")
@@ -212,7 +212,7 @@ def test_the_reviewer_clears_the_area(app: Flask, organisation: int, client, sig
     assert programme_by_title(app, "Mixed area boxing").residence_rule is None
 
 
-def test_a_drawn_area_is_kept_or_removed_on_review(app: Flask, organisation: int, client, sign_in) -> None:  # noqa: ANN001, F811
+def test_a_drawn_area_is_kept_or_removed_on_review(app: Flask, organisation: int, client, sign_in) -> None:  # noqa: F811
     drawn = area("Bow", extent=square_extent(BOW, 1_500.0))
     import_services(app, organisation, [service_with("Bow area boxing") | {"service_areas": [drawn, area("Poplar")]}])
     held = programme_by_title(app, "Bow area boxing")

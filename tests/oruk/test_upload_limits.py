@@ -17,7 +17,7 @@ from tests.utils import field_error, h1, page
 UPLOAD = "/openreferral/upload"
 
 
-def upload(client: FlaskClient, raw: bytes, name: str = "services.json"):  # noqa: ANN201
+def upload(client: FlaskClient, raw: bytes, name: str = "services.json"):
     """The form as a browser sends it (built here: the test client spools big bodies to a file it never closes)."""
     boundary = "----kcpo-test-boundary"
     body = (
@@ -35,7 +35,7 @@ def catalogue(make: Factory) -> tuple[int, int, int]:
     return tuple(make.count(model) for model in (Programme, Venue, ProgrammeSession))
 
 
-def signed_in_partner(client: FlaskClient, sign_in, make: Factory, **organisation) -> int:  # noqa: ANN001
+def signed_in_partner(client: FlaskClient, sign_in, make: Factory, **organisation) -> int:
     organisation_id = make.organisation(**organisation)
     sign_in(client, "partner", organisation_id=organisation_id)
     return organisation_id
@@ -44,7 +44,7 @@ def signed_in_partner(client: FlaskClient, sign_in, make: Factory, **organisatio
 # --- item 12: size limits --------------------------------------------------------------------------------------
 
 
-def test_the_upload_takes_a_file_larger_than_the_app_wide_limit(client, sign_in, make: Factory, app: Flask) -> None:  # noqa: ANN001
+def test_the_upload_takes_a_file_larger_than_the_app_wide_limit(client, sign_in, make: Factory, app: Flask) -> None:
     signed_in_partner(client, sign_in, make)
     padded = (FIXTURES / "youth_services.json").read_bytes() + b" " * (app.config["MAX_CONTENT_LENGTH"] + 1)
     response = upload(client, padded)
@@ -52,7 +52,7 @@ def test_the_upload_takes_a_file_larger_than_the_app_wide_limit(client, sign_in,
     assert catalogue(make) == (2, 2, 3)
 
 
-def test_an_upload_above_its_own_limit_gets_the_too_large_page(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+def test_an_upload_above_its_own_limit_gets_the_too_large_page(client, sign_in, make: Factory) -> None:
     signed_in_partner(client, sign_in, make)
     response = upload(client, b"[" + b" " * (6 * 1024 * 1024) + b"]")
     assert response.status_code == 413
@@ -72,7 +72,7 @@ def test_the_cli_refuses_a_file_above_its_stated_size(app: Flask, make: Factory,
 # --- item 4: who may upload, how much and for how long -------------------------------------------------------
 
 
-def test_a_partner_of_an_organisation_waiting_for_approval_cannot_import(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+def test_a_partner_of_an_organisation_waiting_for_approval_cannot_import(client, sign_in, make: Factory) -> None:
     signed_in_partner(client, sign_in, make, status=OrganisationStatus.PENDING)
     shown = client.get(UPLOAD)
     assert shown.status_code == 403
@@ -82,7 +82,7 @@ def test_a_partner_of_an_organisation_waiting_for_approval_cannot_import(client,
     assert catalogue(make) == (0, 0, 0)
 
 
-def test_an_upload_with_too_many_services_is_refused_before_any_work(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+def test_an_upload_with_too_many_services_is_refused_before_any_work(client, sign_in, make: Factory) -> None:
     signed_in_partner(client, sign_in, make)
     trivial = json.dumps([{"id": str(number), "name": f"Service {number}"} for number in range(20_000)])
     response = upload(client, trivial.encode())
@@ -95,7 +95,7 @@ def test_an_upload_with_too_many_services_is_refused_before_any_work(client, sig
     assert catalogue(make) == (0, 0, 0)
 
 
-def test_an_upload_past_its_time_budget_saves_nothing(client, sign_in, make: Factory, app: Flask) -> None:  # noqa: ANN001
+def test_an_upload_past_its_time_budget_saves_nothing(client, sign_in, make: Factory, app: Flask) -> None:
     app.config["ORUK_UPLOAD_SECONDS"] = 0
     signed_in_partner(client, sign_in, make)
     response = upload(client, (FIXTURES / "youth_services.json").read_bytes())
@@ -108,7 +108,7 @@ def test_the_time_budget_holds_within_one_service_too(
     sign_in,
     make: Factory,
     app: Flask,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """One service can carry thousands of sessions: the budget is checked before each database statement, not only
     between services. A clock that moves a second each time it is read runs out part-way through the first one."""
@@ -121,7 +121,7 @@ def test_the_time_budget_holds_within_one_service_too(
     assert catalogue(make) == (0, 0, 0)
 
 
-def test_the_upload_page_lists_the_first_problems_and_counts_the_rest(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+def test_the_upload_page_lists_the_first_problems_and_counts_the_rest(client, sign_in, make: Factory) -> None:
     signed_in_partner(client, sign_in, make)
     invalid = fixture("invalid_service.json")
     services = [invalid | {"name": f"Broken {number}"} for number in range(120)]
@@ -136,7 +136,7 @@ def test_the_upload_page_lists_the_first_problems_and_counts_the_rest(client, si
 # --- item 7: all or nothing --------------------------------------------------------------------------------------
 
 
-def test_an_upload_whose_later_item_is_not_a_service_saves_nothing(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+def test_an_upload_whose_later_item_is_not_a_service_saves_nothing(client, sign_in, make: Factory) -> None:
     signed_in_partner(client, sign_in, make)
     services = fixture("youth_services.json")
     response = upload(client, json.dumps([*services, 42]).encode())
@@ -163,7 +163,7 @@ UNREADABLE = {
 }
 
 
-def test_files_too_deep_or_with_huge_numbers_get_a_clear_error_not_a_500(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+def test_files_too_deep_or_with_huge_numbers_get_a_clear_error_not_a_500(client, sign_in, make: Factory) -> None:
     signed_in_partner(client, sign_in, make)
     for raw, reason in UNREADABLE.items():
         response = upload(client, raw)
@@ -185,7 +185,7 @@ def test_the_cli_refuses_the_same_files_with_the_same_reasons(app: Flask, make: 
 # --- item 14: control characters, the same rule as forms and the API ---------------------------------------------
 
 
-def test_an_upload_with_a_nul_or_other_control_character_is_refused_whole(client, sign_in, make: Factory) -> None:  # noqa: ANN001
+def test_an_upload_with_a_nul_or_other_control_character_is_refused_whole(client, sign_in, make: Factory) -> None:
     signed_in_partner(client, sign_in, make)
     with_nul = upload(client, one_service(name="Bow Boxing\u0000 Club"))
     assert field_error(with_nul, "file") == (

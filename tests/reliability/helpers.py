@@ -14,7 +14,7 @@ from tests.utils import page
 CHANGED = "changed this record since you opened it"
 
 
-def client_for(app: Flask, sign_in, role: str, organisation_id: int | None = None, **fields: Any) -> FlaskClient:  # noqa: ANN001
+def client_for(app: Flask, sign_in, role: str, organisation_id: int | None = None, **fields: Any) -> FlaskClient:
     """A new test client with its own signed-in user (a real server-side session)."""
     client = app.test_client()
     sign_in(client, role, organisation_id=organisation_id, **fields)

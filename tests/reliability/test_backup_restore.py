@@ -38,7 +38,7 @@ def current_marks(app: Flask) -> int:
     return count
 
 
-def seed(app: Flask, make) -> int:  # noqa: ANN001
+def seed(app: Flask, make) -> int:
     """The demo (whose order journey has registers of its own) and 15 marks more; returns the demo's marks."""
     with app.app_context():
         load_demo()
@@ -57,11 +57,11 @@ def seed(app: Flask, make) -> int:  # noqa: ANN001
     return demo_marks
 
 
-def cli(app: Flask, *args: str):  # noqa: ANN201
+def cli(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=list(args), catch_exceptions=False)
 
 
-def test_a_backup_restored_into_a_fresh_database_has_every_row(app, make, empty_database_url, tmp_path) -> None:  # noqa: ANN001
+def test_a_backup_restored_into_a_fresh_database_has_every_row(app, make, empty_database_url, tmp_path) -> None:
     demo_marks = seed(app, make)
     before = fingerprint(app)
     assert before["subjects"][0] > 5 and before["attendance_marks"][0] == demo_marks + 15
@@ -87,7 +87,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row(app, make, empty_
         db.engine.dispose()
 
 
-def test_a_restore_refuses_a_database_that_is_not_empty(app, make, tmp_path) -> None:  # noqa: ANN001
+def test_a_restore_refuses_a_database_that_is_not_empty(app, make, tmp_path) -> None:
     make.subject()
     backup_file = tmp_path / "portal.infra.backup"
     assert cli(app, "backup", str(backup_file)).exit_code == 0
@@ -97,7 +97,7 @@ def test_a_restore_refuses_a_database_that_is_not_empty(app, make, tmp_path) -> 
     assert cli(app, "backup", str(backup_file)).output.count("already exists") == 1  # never overwrites a backup
 
 
-def test_a_missing_pg_dump_is_a_clear_error(app, backend, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_missing_pg_dump_is_a_clear_error(app, backend, tmp_path, monkeypatch) -> None:
     if backend != "postgresql":
         return  # SQLite needs no outside tool
     monkeypatch.setenv("PATH", str(tmp_path))  # nowhere holds pg_dump

@@ -22,7 +22,7 @@ from tests.reliability.helpers import CHANGED, changed, client_for, message_afte
 CONTENDERS = 8
 
 
-def race(contenders: list[tuple[FlaskClient, Callable[[FlaskClient], object]]], caplog) -> list[tuple[int, str]]:  # noqa: ANN001
+def race(contenders: list[tuple[FlaskClient, Callable[[FlaskClient], object]]], caplog) -> list[tuple[int, str]]:
     """Run each contender's post at the same moment; return (status, message the person then sees) for each."""
     barrier = threading.Barrier(len(contenders))
     results: list[tuple[int, str]] = []
@@ -50,16 +50,16 @@ def race(contenders: list[tuple[FlaskClient, Callable[[FlaskClient], object]]], 
     return results
 
 
-def count(app, model, *where) -> int:  # noqa: ANN001
+def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_officers_starting_a_draft_for_one_subject_at_once_get_one_draft(app, make, sign_in, caplog) -> None:  # noqa: ANN001
+def test_officers_starting_a_draft_for_one_subject_at_once_get_one_draft(app, make, sign_in, caplog) -> None:
     subject_id = make.subject()
     officers = [client_for(app, sign_in, "officer") for _ in range(CONTENDERS)]
 
-    def start(client: FlaskClient):  # noqa: ANN202
+    def start(client: FlaskClient):
         return client.post(f"/orders/for-subject/{subject_id}")
 
     results = race([(officer, start) for officer in officers], caplog)
@@ -72,13 +72,13 @@ def test_officers_starting_a_draft_for_one_subject_at_once_get_one_draft(app, ma
 
 def test_officers_adding_a_plan_for_one_subject_at_once_get_one_draft_with_each_session_once(
     app, make, sign_in, caplog
-) -> None:  # noqa: ANN001
+) -> None:
     subject_id = make.subject()
     organisation_id = make.organisation()
     session_ids = [str(make.session_ids(make.programme(organisation_id))[0]) for _ in range(2)]
     officers = [client_for(app, sign_in, "officer") for _ in range(CONTENDERS)]
 
-    def add(client: FlaskClient):  # noqa: ANN202
+    def add(client: FlaskClient):
         return client.post(f"/orders/for-subject/{subject_id}/sessions", data={"session_id": session_ids})
 
     results = race([(officer, add) for officer in officers], caplog)
@@ -90,7 +90,7 @@ def test_officers_adding_a_plan_for_one_subject_at_once_get_one_draft_with_each_
     assert all("2 requirements added" in text or "nothing was added" in text for text in messages), messages
 
 
-def test_partners_saving_one_register_at_once_record_one_current_mark(app, make, sign_in, caplog) -> None:  # noqa: ANN001
+def test_partners_saving_one_register_at_once_record_one_current_mark(app, make, sign_in, caplog) -> None:
     organisation_id = make.organisation()
     today = london_today()
     session_id = make.weekly_session(organisation_id, today.weekday())
@@ -103,7 +103,7 @@ def test_partners_saving_one_register_at_once_record_one_current_mark(app, make,
         absent = {f"r{requirement_id}-absence_reason": "Ill", f"r{requirement_id}-absence_acceptable": "yes"}
         data = changed(opened_form(client, url, url.rsplit("/", 1)[1]), **status, **absent)  # all open it first
 
-        def save(client: FlaskClient, data=data):  # noqa: ANN001, ANN202
+        def save(client: FlaskClient, data=data):
             return client.post(url, data=data)
 
         contenders.append((client, save))
@@ -129,7 +129,7 @@ EDITS = {
 
 
 @pytest.mark.parametrize("record", sorted(EDITS))
-def test_simultaneous_saves_of_one_record_keep_one_and_tell_the_rest(app, make, sign_in, caplog, record) -> None:  # noqa: ANN001
+def test_simultaneous_saves_of_one_record_keep_one_and_tell_the_rest(app, make, sign_in, caplog, record) -> None:
     """Everyone opened the same version; all save at once. One save wins; the others are told, not given a 500."""
     if record == "programme":
         organisation_id = make.organisation()
@@ -144,7 +144,7 @@ def test_simultaneous_saves_of_one_record_keep_one_and_tell_the_rest(app, make, 
     for number, client in enumerate(clients):
         data = changed(opened_form(client, url), **{field: f"Saved by number {number}"})
 
-        def save(client: FlaskClient, data=data):  # noqa: ANN001, ANN202
+        def save(client: FlaskClient, data=data):
             return client.post(url, data=data)
 
         contenders.append((client, save))
@@ -155,7 +155,7 @@ def test_simultaneous_saves_of_one_record_keep_one_and_tell_the_rest(app, make, 
     assert all(CHANGED in text for code, text in results if code == 303), results
 
 
-def test_the_database_itself_refuses_a_second_open_order_or_current_mark(app, make) -> None:  # noqa: ANN001
+def test_the_database_itself_refuses_a_second_open_order_or_current_mark(app, make) -> None:
     """The last word, whatever path a write takes: the partial unique indexes of migration 50de9c91a7bf."""
     subject_id = make.subject()
     make.order(subject_id)

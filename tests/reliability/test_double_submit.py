@@ -30,12 +30,12 @@ from tests.test_subjects import subject_data
 from tests.utils import error_summary
 
 
-def count(app, model, *where) -> int:  # noqa: ANN001
+def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_registering_an_organisation_twice_makes_one_and_says_why(app, client) -> None:  # noqa: ANN001
+def test_registering_an_organisation_twice_makes_one_and_says_why(app, client) -> None:
     assert client.post("/register-organisation", data=registration()).status_code == 302
     again = app.test_client().post("/register-organisation", data=registration())
     assert again.status_code == 200
@@ -43,7 +43,7 @@ def test_registering_an_organisation_twice_makes_one_and_says_why(app, client) -
     assert count(app, Organisation) == 1 and count(app, User) == 1
 
 
-def test_creating_a_subject_twice_makes_one_and_says_the_reference_is_taken(app, client, sign_in) -> None:  # noqa: ANN001
+def test_creating_a_subject_twice_makes_one_and_says_the_reference_is_taken(app, client, sign_in) -> None:
     sign_in(client, "officer")
     assert client.post("/subjects/new", data=subject_data()).status_code == 302
     again = client.post("/subjects/new", data=subject_data(reference="mps-2026-0042"))  # case makes no difference
@@ -52,7 +52,7 @@ def test_creating_a_subject_twice_makes_one_and_says_the_reference_is_taken(app,
     assert count(app, Subject) == 1
 
 
-def test_adding_a_venue_twice_makes_one(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_adding_a_venue_twice_makes_one(app, client, sign_in, make) -> None:
     sign_in(client, "partner", organisation_id=make.organisation())
     data = {"name": "Roman Road Gym", "address": "1 Roman Road, London", "postcode": "E3 2AA"}
     assert client.post("/partner/venues/new", data=data).status_code == 302
@@ -62,7 +62,7 @@ def test_adding_a_venue_twice_makes_one(app, client, sign_in, make) -> None:  # 
     assert count(app, Venue) == 1
 
 
-def test_adding_the_same_session_to_a_draft_twice_adds_it_once(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_adding_the_same_session_to_a_draft_twice_adds_it_once(app, client, sign_in, make) -> None:
     sign_in(client, "officer")
     subject_id = make.subject()
     session_id = make.session_ids(make.programme(make.organisation()))[0]
@@ -81,7 +81,7 @@ def test_adding_the_same_session_to_a_draft_twice_adds_it_once(app, client, sign
 
 def test_adding_a_session_twice_before_any_draft_exists_starts_one_draft_with_it_once(
     app, client, sign_in, make
-) -> None:  # noqa: ANN001
+) -> None:
     """From the suggestions page with no draft yet the form has no version to carry: the draft is found, not made
     again, and a session already in it is not added again."""
     sign_in(client, "officer")
@@ -98,7 +98,7 @@ def test_adding_a_session_twice_before_any_draft_exists_starts_one_draft_with_it
     assert count(app, Requirement) == 1 and count(app, Referral) == 1
 
 
-def test_starting_a_draft_twice_starts_one(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_starting_a_draft_twice_starts_one(app, client, sign_in, make) -> None:
     sign_in(client, "officer")
     subject_id = make.subject()
     assert "Draft order started" in message_after(client, client.post(f"/orders/for-subject/{subject_id}"))
@@ -107,7 +107,7 @@ def test_starting_a_draft_twice_starts_one(app, client, sign_in, make) -> None: 
     assert count(app, Order, Order.subject_id == subject_id) == 1
 
 
-def test_submitting_the_same_occasion_twice_adds_it_once(app, client, sign_in, make) -> None:  # noqa: ANN001
+def test_submitting_the_same_occasion_twice_adds_it_once(app, client, sign_in, make) -> None:
     sign_in(client, "officer")
     order_id = make.order()
     form = opened_form(client, f"/orders/{order_id}/occasions/new")
@@ -124,7 +124,7 @@ def test_submitting_the_same_occasion_twice_adds_it_once(app, client, sign_in, m
     assert count(app, Occasion, Occasion.order_id == order_id) == 1
 
 
-def test_saving_the_same_register_twice_records_one_mark(app, make, sign_in) -> None:  # noqa: ANN001
+def test_saving_the_same_register_twice_records_one_mark(app, make, sign_in) -> None:
     organisation_id = make.organisation()
     client = client_for(app, sign_in, "partner", organisation_id)
     today = london_today()
@@ -140,7 +140,7 @@ def test_saving_the_same_register_twice_records_one_mark(app, make, sign_in) -> 
     assert count(app, AttendanceMark, AttendanceMark.requirement_id == requirement_id) == 1
 
 
-def test_accepting_a_referral_twice_takes_one_place(app, make, sign_in) -> None:  # noqa: ANN001
+def test_accepting_a_referral_twice_takes_one_place(app, make, sign_in) -> None:
     organisation_id = make.organisation()
     client = client_for(app, sign_in, "partner", organisation_id)
     session_id = make.session_ids(make.programme(organisation_id))[0]

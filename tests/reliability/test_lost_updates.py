@@ -63,7 +63,7 @@ def _read(app: Flask, model: type, row_id: int, attribute: str) -> Callable[[], 
     return read
 
 
-def _partners(app: Flask, make, sign_in) -> tuple[int, FlaskClient, FlaskClient]:  # noqa: ANN001
+def _partners(app: Flask, make, sign_in) -> tuple[int, FlaskClient, FlaskClient]:
     organisation_id = make.organisation()
     return (
         organisation_id,
@@ -72,11 +72,11 @@ def _partners(app: Flask, make, sign_in) -> tuple[int, FlaskClient, FlaskClient]
     )
 
 
-def _officers(app: Flask, sign_in) -> tuple[FlaskClient, FlaskClient]:  # noqa: ANN001
+def _officers(app: Flask, sign_in) -> tuple[FlaskClient, FlaskClient]:
     return client_for(app, sign_in, "officer"), client_for(app, sign_in, "officer")
 
 
-def programme(app, make, sign_in) -> Case:  # noqa: ANN001
+def programme(app, make, sign_in) -> Case:
     organisation_id, first, second = _partners(app, make, sign_in)
     programme_id = make.programme(organisation_id)
     url = f"/partner/programmes/{programme_id}/edit/about"
@@ -88,7 +88,7 @@ def programme(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def venue(app, make, sign_in) -> Case:  # noqa: ANN001
+def venue(app, make, sign_in) -> Case:
     organisation_id, first, second = _partners(app, make, sign_in)
     venue_id = make.venue(organisation_id)
     url = f"/partner/venues/{venue_id}/edit"
@@ -100,7 +100,7 @@ def venue(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def session(app, make, sign_in) -> Case:  # noqa: ANN001
+def session(app, make, sign_in) -> Case:
     organisation_id, first, second = _partners(app, make, sign_in)
     session_id = make.session_ids(make.programme(organisation_id))[0]
     url = f"/partner/sessions/{session_id}/edit"
@@ -112,7 +112,7 @@ def session(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def subject(app, make, sign_in) -> Case:  # noqa: ANN001
+def subject(app, make, sign_in) -> Case:
     first, second = _officers(app, sign_in)
     subject_id = make.subject()
     url = f"/subjects/{subject_id}/edit"
@@ -124,7 +124,7 @@ def subject(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def order_details(app, make, sign_in) -> Case:  # noqa: ANN001
+def order_details(app, make, sign_in) -> Case:
     first, second = _officers(app, sign_in)
     order_id = make.order()
     url = f"/orders/{order_id}/details"
@@ -136,7 +136,7 @@ def order_details(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def order_requirement(app, make, sign_in) -> Case:  # noqa: ANN001
+def order_requirement(app, make, sign_in) -> Case:
     first, second = _officers(app, sign_in)
     order_id = make.order()
     requirement_id = make.requirement(order_id)
@@ -149,7 +149,7 @@ def order_requirement(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def order_prohibition(app, make, sign_in) -> Case:  # noqa: ANN001
+def order_prohibition(app, make, sign_in) -> Case:
     first, second = _officers(app, sign_in)
     order_id = make.order()
     with app.app_context():
@@ -166,7 +166,7 @@ def order_prohibition(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def referral_response(app, make, sign_in) -> Case:  # noqa: ANN001
+def referral_response(app, make, sign_in) -> Case:
     """One partner declines; a colleague who opened the same referral then tries to accept it."""
     organisation_id, first, second = _partners(app, make, sign_in)
     session_id = make.session_ids(make.programme(organisation_id))[0]
@@ -186,7 +186,7 @@ def referral_response(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def report_decision(app, make, sign_in) -> Case:  # noqa: ANN001
+def report_decision(app, make, sign_in) -> Case:
     """Deciding submits and locks the report, so the second officer is told it is locked: refused, never merged."""
     first, second = _officers(app, sign_in)
     order_id = make.order(status="made", made_on=date(2026, 10, 1))
@@ -208,7 +208,7 @@ def report_decision(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def organisation_decision(app, make, sign_in) -> Case:  # noqa: ANN001
+def organisation_decision(app, make, sign_in) -> Case:
     first, second = client_for(app, sign_in, "admin"), client_for(app, sign_in, "admin")
     organisation_id = make.organisation(status="pending")
     url = f"/admin/organisations/{organisation_id}"
@@ -220,7 +220,7 @@ def organisation_decision(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def register(app, make, sign_in) -> Case:  # noqa: ANN001
+def register(app, make, sign_in) -> Case:
     """Two people at one provider mark the same register: the second is told, and one current mark stands."""
     organisation_id, first, second = _partners(app, make, sign_in)
     today = london_today()
@@ -249,7 +249,7 @@ def register(app, make, sign_in) -> Case:  # noqa: ANN001
     )
 
 
-def legal_basis(app, make, sign_in) -> Case:  # noqa: ANN001
+def legal_basis(app, make, sign_in) -> Case:
     first, second = client_for(app, sign_in, "admin"), client_for(app, sign_in, "admin")
     with app.app_context():
         basis = LegalBasis(
@@ -284,7 +284,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
-def test_a_save_on_a_stale_version_is_refused_and_the_first_change_kept(app, make, sign_in, case) -> None:  # noqa: ANN001
+def test_a_save_on_a_stale_version_is_refused_and_the_first_change_kept(app, make, sign_in, case) -> None:
     built = case(app, make, sign_in)
     first_form = opened_form(built.first.client, built.first.page_url, built.first.action)
     second_form = opened_form(built.second.client, built.second.page_url, built.second.action)

@@ -21,7 +21,7 @@ def _script() -> ScriptDirectory:
     return ScriptDirectory.from_config(config)
 
 
-def _tables(app) -> set[str]:  # noqa: ANN001
+def _tables(app) -> set[str]:
     with app.app_context():
         tables = set(inspect(db.engine).get_table_names())
         db.engine.dispose()
@@ -40,7 +40,7 @@ def test_every_migration_has_a_downgrade() -> None:
         assert "op." in body, f"{revision.revision} ({revision.doc}) has no downgrade"
 
 
-def test_an_empty_database_upgrades_to_head_and_downgrades_to_base(empty_database_url) -> None:  # noqa: ANN001
+def test_an_empty_database_upgrades_to_head_and_downgrades_to_base(empty_database_url) -> None:
     app = app_for(empty_database_url)
     model_tables = {table.name for table in db.metadata.sorted_tables}
     with app.app_context():
@@ -59,7 +59,7 @@ def test_an_empty_database_upgrades_to_head_and_downgrades_to_base(empty_databas
     assert model_tables <= _tables(app)
 
 
-def test_the_models_match_the_migrated_schema(empty_database_url) -> None:  # noqa: ANN001
+def test_the_models_match_the_migrated_schema(empty_database_url) -> None:
     app = app_for(empty_database_url)
     with app.app_context():
         upgrade()
@@ -70,7 +70,7 @@ def test_the_models_match_the_migrated_schema(empty_database_url) -> None:  # no
     assert drift == [], "the models and the migrations disagree; add a migration:\n" + "\n".join(map(str, drift))
 
 
-def _insert_row(connection, table_name: str, **given) -> int:  # noqa: ANN001
+def _insert_row(connection, table_name: str, **given) -> int:
     """Insert a row filling every required column the caller leaves out with a plain value of its type."""
     import datetime
 
@@ -99,7 +99,7 @@ def _insert_row(connection, table_name: str, **given) -> int:  # noqa: ANN001
     return connection.execute(insert(table).values(values).returning(table.c.id)).scalar_one()
 
 
-def test_records_made_before_the_task_list_keep_their_way_to_suggestions(empty_database_url) -> None:  # noqa: ANN001
+def test_records_made_before_the_task_list_keep_their_way_to_suggestions(empty_database_url) -> None:
     """A young person's record made with the one long form must not show "Cannot start yet" after the upgrade."""
     import json
 

@@ -20,7 +20,7 @@ WRITES = 100
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_eight_threads_times_a_hundred_writes_give_eight_hundred_rows(app, make, sign_in, caplog) -> None:  # noqa: ANN001
+def test_eight_threads_times_a_hundred_writes_give_eight_hundred_rows(app, make, sign_in, caplog) -> None:
     subject_ids = [make.subject() for _ in range(2)]  # two subjects, four writers each: shared rows, shared pages
     clients = [client_for(app, sign_in, "officer") for _ in range(THREADS)]
     barrier = threading.Barrier(THREADS)

@@ -13,7 +13,7 @@ UNDER_18 = age_from_birth(date(2010, 5, 1))
 ADULT = age_from_birth(date(2000, 5, 1))
 
 
-def absent(mark_id: int, on_date: date, requirement_id: int = 1, **fields) -> MarkFacts:  # noqa: ANN003
+def absent(mark_id: int, on_date: date, requirement_id: int = 1, **fields) -> MarkFacts:
     values = {
         "absence_acceptable": False,
         "absence_reason": "Said he overslept",

@@ -79,7 +79,7 @@ def table_counts(app: Flask, exclude: set[str] = frozenset()) -> dict[str, int]:
         return counts
 
 
-def csrf_token_from(response) -> str:  # noqa: ANN001
+def csrf_token_from(response) -> str:
     found = page(response).find("input", attrs={"name": "csrf_token"})
     assert found is not None, "no form with a CSRF token on this page"
     return found["value"]
@@ -96,7 +96,7 @@ class World:
 
 
 @pytest.fixture
-def world(app: Flask, sign_in, make, demo) -> World:  # noqa: ANN001
+def world(app: Flask, sign_in, make, demo) -> World:
     """Demo subjects and programmes; a draft order whose requirements were referred to partners; one client per
     role, the partner from the organisation the first referral went to."""
     from tests.test_orders import accept_weekly_plan
@@ -167,13 +167,13 @@ def form_fields(html: str, action: str) -> dict[str, int]:
     return {name: max(count, 1) for name, count in names.items()}
 
 
-def page_from(html: str):  # noqa: ANN201
+def page_from(html: str):
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(html, "html.parser")
 
 
-def production_test_config(database_url: str, **overrides) -> dict:  # noqa: ANN003
+def production_test_config(database_url: str, **overrides) -> dict:
     """The production settings, on the test database (TESTING lets the factory accept SQLite here)."""
     settings = {key: getattr(ProductionConfig, key) for key in dir(ProductionConfig) if key.isupper()}
     return (
@@ -197,7 +197,7 @@ def production_app(database_url: str) -> Iterator:
 
     made: list[Flask] = []
 
-    def _make(**overrides) -> Flask:  # noqa: ANN003
+    def _make(**overrides) -> Flask:
         made.append(create_app(production_test_config(database_url, **overrides)))
         return made[-1]
 

@@ -227,7 +227,7 @@ WORDS = {
 SURNAMES = {"A": ("Quillfeather", "Vantablack", "Ormsby"), "B": ("Oakenshield", "Marchbanks", "Pemberton")}
 
 
-def build(app: Flask, make: Factory, sign_in) -> TwoPartners:  # noqa: ANN001
+def build(app: Flask, make: Factory, sign_in) -> TwoPartners:
     officer = app.test_client()
     officer_id = sign_in(officer, "officer", full_name="Zed Quorum", email="zed.quorum@met.example.org")
     admin = app.test_client()
@@ -239,7 +239,7 @@ def build(app: Flask, make: Factory, sign_in) -> TwoPartners:  # noqa: ANN001
     return TwoPartners(app, a, b, officer, officer_id, admin, other_subject_id)
 
 
-def _side(app: Flask, make: Factory, sign_in, letter: str, officer_id: int) -> Side:  # noqa: ANN001
+def _side(app: Flask, make: Factory, sign_in, letter: str, officer_id: int) -> Side:
     words = WORDS[letter]
     side = Side(letter, words)
     side.organisation_id = make.organisation(name=words["organisation"], email=f"contact@{letter.lower()}.example.org")

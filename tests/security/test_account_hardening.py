@@ -39,7 +39,7 @@ def security_events(app: Flask, user_id: int, action: str) -> int:
         return len(events.all())
 
 
-def confirm_identity(client, password: str = TEST_PASSWORD, code: str | None = None):  # noqa: ANN001, ANN201
+def confirm_identity(client, password: str = TEST_PASSWORD, code: str | None = None):
     return client.post(
         "/account/confirm-identity", data={"password": password, "code": code or current_code(TEST_TOTP_SECRET)}
     )
@@ -48,7 +48,7 @@ def confirm_identity(client, password: str = TEST_PASSWORD, code: str | None = N
 # Item 2: re-authentication shares the sign-in lock ----------------------------------------------------------------
 
 
-def test_wrong_answers_on_confirming_identity_lock_the_account_like_sign_in(app: Flask, client, sign_in, make) -> None:  # noqa: ANN001
+def test_wrong_answers_on_confirming_identity_lock_the_account_like_sign_in(app: Flask, client, sign_in, make) -> None:
     user_id = sign_in(client, "officer")
     email = make.get(User, user_id).email
     age_reauthentication(app)
@@ -67,7 +67,7 @@ def test_wrong_answers_on_confirming_identity_lock_the_account_like_sign_in(app:
     assert elsewhere.status_code == 429  # the same lock as signing in
 
 
-def test_failed_sign_ins_count_towards_the_lock_on_confirming_identity(app: Flask, client, sign_in, make) -> None:  # noqa: ANN001
+def test_failed_sign_ins_count_towards_the_lock_on_confirming_identity(app: Flask, client, sign_in, make) -> None:
     user_id = sign_in(client, "officer")
     email = make.get(User, user_id).email
     for attempt in range(10):
@@ -80,7 +80,7 @@ def test_failed_sign_ins_count_towards_the_lock_on_confirming_identity(app: Flas
 
 
 @pytest.mark.parametrize("digits", [FULL_WIDTH, ARABIC_INDIC, EXTENDED_ARABIC_INDIC])
-def test_a_code_in_other_digits_is_a_clear_counted_and_audited_failure(app: Flask, make, digits: str) -> None:  # noqa: ANN001
+def test_a_code_in_other_digits_is_a_clear_counted_and_audited_failure(app: Flask, make, digits: str) -> None:
     user = make.get(User, make.user("officer"))
     client = app.test_client()
     assert client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
@@ -93,7 +93,7 @@ def test_a_code_in_other_digits_is_a_clear_counted_and_audited_failure(app: Flas
     assert locked.status_code == 429
 
 
-def test_setting_up_an_authenticator_with_other_digits_is_a_clear_error(app: Flask, make) -> None:  # noqa: ANN001
+def test_setting_up_an_authenticator_with_other_digits_is_a_clear_error(app: Flask, make) -> None:
     user = make.get(User, make.user("officer", totp_secret=None))
     client = app.test_client()
     assert client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
@@ -106,11 +106,11 @@ def test_setting_up_an_authenticator_with_other_digits_is_a_clear_error(app: Fla
 # Item 3: API tokens expire, die with the password or access behind them, and need re-authentication to make -------
 
 
-def bearer(app: Flask, plain: str, path: str = "/api/v1/me"):  # noqa: ANN201
+def bearer(app: Flask, plain: str, path: str = "/api/v1/me"):
     return app.test_client().get(path, headers={"Authorization": f"Bearer {plain}"})
 
 
-def test_an_api_token_expires_after_ninety_days_and_the_list_shows_when(app: Flask, client, sign_in) -> None:  # noqa: ANN001
+def test_an_api_token_expires_after_ninety_days_and_the_list_shows_when(app: Flask, client, sign_in) -> None:
     sign_in(client, "officer")
     created = client.post("/account/api-tokens", data={"name": "Case sync"})
     plain = page(created).select_one("#token-value").get_text(strip=True)
@@ -125,7 +125,7 @@ def test_an_api_token_expires_after_ninety_days_and_the_list_shows_when(app: Fla
         assert expired.json["error"]["message"] == "The API token is not valid, has expired or has been revoked"
 
 
-def test_the_api_token_lifetime_is_configurable(app: Flask, make) -> None:  # noqa: ANN001
+def test_the_api_token_lifetime_is_configurable(app: Flask, make) -> None:
     from tests.api.conftest import issue_token
 
     app.config["API_TOKEN_LIFETIME"] = timedelta(days=7)
@@ -136,7 +136,7 @@ def test_the_api_token_lifetime_is_configurable(app: Flask, make) -> None:  # no
         assert bearer(app, plain).status_code == 401
 
 
-def test_creating_an_api_token_needs_recent_re_authentication(app: Flask, client, sign_in) -> None:  # noqa: ANN001
+def test_creating_an_api_token_needs_recent_re_authentication(app: Flask, client, sign_in) -> None:
     user_id = sign_in(client, "officer")
     age_reauthentication(app)
     refused = client.post(
@@ -148,7 +148,7 @@ def test_creating_an_api_token_needs_recent_re_authentication(app: Flask, client
     assert client.post("/account/api-tokens", data={"name": "Case sync"}).status_code == 201
 
 
-def _change_password(app: Flask, client, email: str) -> None:  # noqa: ANN001
+def _change_password(app: Flask, client, email: str) -> None:
     client.post(
         "/account/change-password",
         data={
@@ -160,26 +160,26 @@ def _change_password(app: Flask, client, email: str) -> None:  # noqa: ANN001
     )
 
 
-def _reset_password(app: Flask, client, email: str) -> None:  # noqa: ANN001
+def _reset_password(app: Flask, client, email: str) -> None:
     with app.app_context():
         token = _reset_link(app, email)
     app.test_client().post(f"/reset-password/{token}", data=password_form("a fresh long passphrase"))
 
 
-def _disable(app: Flask, client, email: str) -> None:  # noqa: ANN001
+def _disable(app: Flask, client, email: str) -> None:
     with app.app_context():
         accounts.set_disabled(accounts.get_user_by_email(email), True)
         db.session.commit()
 
 
-def _change_role(app: Flask, client, email: str) -> None:  # noqa: ANN001
+def _change_role(app: Flask, client, email: str) -> None:
     with app.test_request_context():
         accounts.change_role(accounts.get_user_by_email(email), Role.AUDITOR, None)
         db.session.commit()
 
 
 @pytest.mark.parametrize("change", [_change_password, _reset_password, _disable, _change_role])
-def test_api_tokens_stop_working_when_the_password_or_access_changes(app: Flask, client, sign_in, make, change) -> None:  # noqa: ANN001
+def test_api_tokens_stop_working_when_the_password_or_access_changes(app: Flask, client, sign_in, make, change) -> None:
     from tests.api.conftest import issue_token
 
     user_id = sign_in(client, "officer")
@@ -194,7 +194,7 @@ def test_api_tokens_stop_working_when_the_password_or_access_changes(app: Flask,
 # Item 10: one reset link used, or a sign-in, spends every other --------------------------------------------------
 
 
-def test_using_one_reset_link_spends_every_other_link_of_the_account(app: Flask, make) -> None:  # noqa: ANN001
+def test_using_one_reset_link_spends_every_other_link_of_the_account(app: Flask, make) -> None:
     user = make.get(User, make.user("officer"))
     with app.app_context():
         first, second, third = (_reset_link(app, user.email) for _ in range(3))
@@ -206,7 +206,7 @@ def test_using_one_reset_link_spends_every_other_link_of_the_account(app: Flask,
     assert sign_in_with_code(client, user.email, "a fresh long passphrase", TEST_TOTP_SECRET).status_code == 302
 
 
-def test_signing_in_spends_every_reset_link_of_the_account(app: Flask, make) -> None:  # noqa: ANN001
+def test_signing_in_spends_every_reset_link_of_the_account(app: Flask, make) -> None:
     user = make.get(User, make.user("officer"))
     with app.app_context():
         links = [_reset_link(app, user.email) for _ in range(2)]
@@ -222,7 +222,7 @@ NEW_PASSWORD = {"password": "a new and long passphrase", "confirm_password": "a 
 
 def test_changing_the_password_asks_for_the_current_one_and_a_code_even_just_after_sign_in(
     app: Flask, client, sign_in, make
-) -> None:  # noqa: ANN001
+) -> None:
     user_id = sign_in(client, "officer")  # signed in this minute: the re-authentication window is open
     before = stored(app, User, id=user_id).password_hash
     form = page(client.get("/account/change-password"))
@@ -249,7 +249,7 @@ def test_changing_the_password_asks_for_the_current_one_and_a_code_even_just_aft
 
 def test_moving_to_a_new_phone_asks_for_the_password_and_an_old_code_even_just_after_sign_in(
     app: Flask, client, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     user_id = sign_in(client, "officer")
     new_phone = page(client.get("/account/authenticator")).select_one("#secret-key").get_text().replace(" ", "")
     refused = client.post("/account/authenticator", data={"code": current_code(new_phone)})
@@ -287,7 +287,7 @@ def _outbox(app: Flask, email: str) -> list[str]:
         return list(db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.recipient == email)))
 
 
-def test_registration_answers_the_same_whether_or_not_the_address_has_an_account(app: Flask, make) -> None:  # noqa: ANN001
+def test_registration_answers_the_same_whether_or_not_the_address_has_an_account(app: Flask, make) -> None:
     from tests.test_partners import registration
 
     taken = make.get(User, make.user("officer", email="taken@example.org"))
@@ -338,7 +338,7 @@ def _work_done(app: Flask, email: str) -> tuple[int, int, int]:
         engine = db.engine
     request_thread = threading.get_ident()
 
-    def listen(*args) -> None:  # noqa: ANN002
+    def listen(*args) -> None:
         if threading.get_ident() == request_thread:
             statements.append(args[2])
 
@@ -357,7 +357,7 @@ def _work_done(app: Flask, email: str) -> tuple[int, int, int]:
     return len(statements), emails, events
 
 
-def test_forgot_password_does_the_same_work_for_known_and_unknown_addresses(app: Flask, make) -> None:  # noqa: ANN001
+def test_forgot_password_does_the_same_work_for_known_and_unknown_addresses(app: Flask, make) -> None:
     known = make.get(User, make.user("officer"))
     known_statements, known_emails, _ = _work_done(app, known.email)
     unknown_statements, unknown_emails, events = _work_done(app, "nobody@example.org")
@@ -365,7 +365,7 @@ def test_forgot_password_does_the_same_work_for_known_and_unknown_addresses(app:
     assert abs(known_statements - unknown_statements) <= 1  # the reset link's own row, in the same transaction
 
 
-def test_forgot_password_takes_as_long_for_known_and_unknown_addresses(app: Flask, make) -> None:  # noqa: ANN001
+def test_forgot_password_takes_as_long_for_known_and_unknown_addresses(app: Flask, make) -> None:
     rounds = 25  # a new address each time, so the per-address email limit never answers instead
     known = [make.get(User, make.user("officer")).email for _ in range(rounds)]
     unknown = [f"nobody-{number}@example.org" for number in range(rounds)]
@@ -386,7 +386,7 @@ def test_forgot_password_takes_as_long_for_known_and_unknown_addresses(app: Flas
 @pytest.mark.parametrize("change", [_reset_password, _disable, _change_password])
 def test_calendar_feeds_stop_for_good_when_the_password_is_reset_or_the_account_disabled(
     app: Flask, client, sign_in, make, change
-) -> None:  # noqa: ANN001
+) -> None:
     user_id = sign_in(client, "officer")
     email = make.get(User, user_id).email
     feed = make_link(client, f"/calendars/subjects/{make.subject()}")

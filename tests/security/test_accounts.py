@@ -29,12 +29,12 @@ def password_form(password: str) -> dict[str, str]:
     return {"password": password, "confirm_password": password}
 
 
-def stored(app: Flask, model: type, **where: object):  # noqa: ANN201
+def stored(app: Flask, model: type, **where: object):
     with app.app_context():
         return db.session.scalar(select(model).filter_by(**where))
 
 
-def without_nonce(response) -> str:  # noqa: ANN001
+def without_nonce(response) -> str:
     """The page as a person sees it: each response carries its own CSP nonce."""
     return re.sub(r'nonce="[^"]*"', "", response.get_data(as_text=True))
 
@@ -49,7 +49,7 @@ def age_reauthentication(app: Flask, minutes: int = 6) -> None:
 # 1. Password hashing ---------------------------------------------------------------------------------------------
 
 
-def test_stored_passwords_are_argon2id_at_asvs_appendix_c_strength(app: Flask, make) -> None:  # noqa: ANN001
+def test_stored_passwords_are_argon2id_at_asvs_appendix_c_strength(app: Flask, make) -> None:
     app.config["ARGON2_FAST"] = False  # the production profile, not the suite's cheap one
     user = make.get(User, make.user("officer"))
     with app.app_context():
@@ -72,7 +72,7 @@ def _meets_appendix_c(password_hash: str) -> bool:
     return memory_kib >= {1: 46, 2: 19}.get(time_cost, 12) * 1024
 
 
-def test_a_legacy_werkzeug_hash_is_rehashed_with_argon2id_at_sign_in(app: Flask, client, make) -> None:  # noqa: ANN001
+def test_a_legacy_werkzeug_hash_is_rehashed_with_argon2id_at_sign_in(app: Flask, client, make) -> None:
     legacy = generate_password_hash(TEST_PASSWORD, method="scrypt")
     user = make.get(User, make.user("officer", password_hash=legacy))
     assert sign_in_with_code(client, user.email, TEST_PASSWORD, TEST_TOTP_SECRET).status_code == 302
@@ -93,7 +93,7 @@ def test_a_legacy_werkzeug_hash_is_rehashed_with_argon2id_at_sign_in(app: Flask,
         "ça-va-très-bien-merci-" * 4,  # 88 characters, beyond bcrypt's 72 bytes
     ],
 )
-def test_long_unicode_and_spaced_passwords_are_accepted_and_checked_exactly(app: Flask, make, password: str) -> None:  # noqa: ANN001
+def test_long_unicode_and_spaced_passwords_are_accepted_and_checked_exactly(app: Flask, make, password: str) -> None:
     user = make.get(User, make.user("officer"))
     with app.app_context():
         token = _reset_link(app, user.email)
@@ -118,7 +118,7 @@ def test_long_unicode_and_spaced_passwords_are_accepted_and_checked_exactly(app:
         ("KCPO!!20262026", "This password is too easy to guess"),
     ],
 )
-def test_short_and_common_passwords_are_refused_and_nothing_changes(app: Flask, make, password, message) -> None:  # noqa: ANN001
+def test_short_and_common_passwords_are_refused_and_nothing_changes(app: Flask, make, password, message) -> None:
     user = make.get(User, make.user("officer"))
     before = user.password_hash
     with app.app_context():
@@ -132,7 +132,7 @@ def test_short_and_common_passwords_are_refused_and_nothing_changes(app: Flask, 
 # 3. Throttling ---------------------------------------------------------------------------------------------------
 
 
-def test_the_eleventh_guess_in_five_minutes_is_refused_even_with_the_right_password(app: Flask, make) -> None:  # noqa: ANN001
+def test_the_eleventh_guess_in_five_minutes_is_refused_even_with_the_right_password(app: Flask, make) -> None:
     user = make.get(User, make.user("officer"))
     client = app.test_client()
     start = utcnow()
@@ -151,7 +151,7 @@ def test_the_eleventh_guess_in_five_minutes_is_refused_even_with_the_right_passw
         assert sign_in_with_code(client, user.email, TEST_PASSWORD, TEST_TOTP_SECRET).status_code == 302
 
 
-def test_unknown_wrong_and_disabled_accounts_get_identical_answers(app: Flask, make) -> None:  # noqa: ANN001
+def test_unknown_wrong_and_disabled_accounts_get_identical_answers(app: Flask, make) -> None:
     known = make.get(User, make.user("officer", email="known@example.org"))
     make.user("officer", email="disabled@example.org", disabled_at=utcnow())
 
@@ -177,7 +177,7 @@ def _redis_unavailable() -> str | None:
     return None
 
 
-def test_two_workers_sharing_redis_share_one_guess_count(app: Flask, make) -> None:  # noqa: ANN001
+def test_two_workers_sharing_redis_share_one_guess_count(app: Flask, make) -> None:
     reason = _redis_unavailable()
     if reason:
         pytest.skip(reason)
@@ -203,7 +203,7 @@ def test_two_workers_sharing_redis_share_one_guess_count(app: Flask, make) -> No
 # 4. Multi-factor sign-in -----------------------------------------------------------------------------------------
 
 
-def test_a_password_only_session_reaches_no_endpoint(app: Flask, client, make) -> None:  # noqa: ANN001
+def test_a_password_only_session_reaches_no_endpoint(app: Flask, client, make) -> None:
     user = make.get(User, make.user("admin"))
     assert client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302
     reached = []
@@ -222,7 +222,7 @@ def test_a_password_only_session_reaches_no_endpoint(app: Flask, client, make) -
 
 
 @freeze_time(utcnow())  # the clock must not cross a 30-second step in the middle of the test
-def test_a_code_works_once_and_only_within_one_step_of_now(app: Flask, make) -> None:  # noqa: ANN001
+def test_a_code_works_once_and_only_within_one_step_of_now(app: Flask, make) -> None:
     user = make.get(User, make.user("officer"))
     now = mfa.current_step()
     for refused_step in (now - 2, now + 2):
@@ -241,7 +241,7 @@ def test_a_code_works_once_and_only_within_one_step_of_now(app: Flask, make) -> 
     assert actions.count("mfa-failed") == 3
 
 
-def test_recovery_codes_each_sign_in_once(app: Flask, make) -> None:  # noqa: ANN001
+def test_recovery_codes_each_sign_in_once(app: Flask, make) -> None:
     make.user("partner", email="new-partner@example.org", totp_secret=None)
     client = app.test_client()
     client.post("/sign-in", data={"email": "new-partner@example.org", "password": TEST_PASSWORD})
@@ -259,7 +259,7 @@ def test_recovery_codes_each_sign_in_once(app: Flask, make) -> None:  # noqa: AN
     assert not any(code in stored_hashes or code.replace("-", "") in stored_hashes for code in codes)
 
 
-def test_first_sign_in_links_an_authenticator_before_anything_else(app: Flask, make) -> None:  # noqa: ANN001
+def test_first_sign_in_links_an_authenticator_before_anything_else(app: Flask, make) -> None:
     make.user("officer", email="first@example.org", totp_secret=None)
     client = app.test_client()
     response = client.post("/sign-in", data={"email": "first@example.org", "password": TEST_PASSWORD})
@@ -275,7 +275,7 @@ def test_first_sign_in_links_an_authenticator_before_anything_else(app: Flask, m
     assert stored(app, User, email="first@example.org").totp_secret is not None
 
 
-def test_new_recovery_codes_need_re_authentication(app: Flask, client, sign_in) -> None:  # noqa: ANN001
+def test_new_recovery_codes_need_re_authentication(app: Flask, client, sign_in) -> None:
     sign_in(client, "officer")
     age_reauthentication(app)
     codes_before = client.post("/account/recovery-codes", headers={"Referer": "http://localhost/account"})
@@ -305,7 +305,7 @@ def _reset_link(app: Flask, email: str) -> str:
     return re.search(r"/reset-password/([\w-]+)", message.body).group(1)
 
 
-def test_forgot_password_answers_the_same_for_unknown_addresses(app: Flask, make) -> None:  # noqa: ANN001
+def test_forgot_password_answers_the_same_for_unknown_addresses(app: Flask, make) -> None:
     user = make.get(User, make.user("officer"))
     known = app.test_client().post("/forgot-password", data={"email": user.email})
     unknown = app.test_client().post("/forgot-password", data={"email": "nobody@example.org"})
@@ -316,7 +316,7 @@ def test_forgot_password_answers_the_same_for_unknown_addresses(app: Flask, make
     assert recipients == [user.email, "nobody@example.org"]  # a link for one, "no account here" for the other
 
 
-def test_a_reset_link_works_once_then_never_again(app: Flask, make) -> None:  # noqa: ANN001
+def test_a_reset_link_works_once_then_never_again(app: Flask, make) -> None:
     user = make.get(User, make.user("officer"))
     with app.app_context():
         token = _reset_link(app, user.email)
@@ -327,7 +327,7 @@ def test_a_reset_link_works_once_then_never_again(app: Flask, make) -> None:  # 
     assert sign_in_with_code(client, user.email, "first new passphrase", TEST_TOTP_SECRET).status_code == 302
 
 
-def test_a_reset_link_expires_after_an_hour(app: Flask, make) -> None:  # noqa: ANN001
+def test_a_reset_link_expires_after_an_hour(app: Flask, make) -> None:
     user = make.get(User, make.user("officer"))
     with app.app_context():
         token = _reset_link(app, user.email)
@@ -337,7 +337,7 @@ def test_a_reset_link_expires_after_an_hour(app: Flask, make) -> None:  # noqa: 
     assert stored(app, User, id=user.id).password_hash != "too late passphrase"
 
 
-def test_an_invitation_link_is_refused_by_the_reset_page_and_the_other_way_round(app: Flask, make) -> None:  # noqa: ANN001
+def test_an_invitation_link_is_refused_by_the_reset_page_and_the_other_way_round(app: Flask, make) -> None:
     from portal.data import accounts
 
     user = make.get(User, make.user("officer", password_hash=None))
@@ -353,7 +353,7 @@ def test_an_invitation_link_is_refused_by_the_reset_page_and_the_other_way_round
     assert client.get(f"/invitation/{reset}").status_code == 404
 
 
-def test_a_reset_signs_out_everywhere_and_does_not_skip_the_code(app: Flask, client, sign_in, make) -> None:  # noqa: ANN001
+def test_a_reset_signs_out_everywhere_and_does_not_skip_the_code(app: Flask, client, sign_in, make) -> None:
     user_id = sign_in(client, "officer")
     email = make.get(User, user_id).email
     assert client.get("/directory/").status_code == 200
@@ -371,7 +371,7 @@ def test_a_reset_signs_out_everywhere_and_does_not_skip_the_code(app: Flask, cli
 # 7. Rotation at sign-in ------------------------------------------------------------------------------------------
 
 
-def test_the_session_is_new_after_the_password_and_again_after_the_code(app: Flask, client, make) -> None:  # noqa: ANN001
+def test_the_session_is_new_after_the_password_and_again_after_the_code(app: Flask, client, make) -> None:
     user = make.get(User, make.user("officer"))
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
@@ -394,7 +394,7 @@ def test_the_session_is_new_after_the_password_and_again_after_the_code(app: Fla
 
 def test_changing_the_password_needs_the_current_one_and_a_code_and_ends_other_sessions(
     app: Flask, sign_in, make
-) -> None:  # noqa: ANN001
+) -> None:
     here, elsewhere = app.test_client(), app.test_client()
     user_id = sign_in(here, "officer")
     email = make.get(User, user_id).email
@@ -414,7 +414,7 @@ def test_changing_the_password_needs_the_current_one_and_a_code_and_ends_other_s
 # 13. Roles change only by an admin who has just re-authenticated -------------------------------------------------
 
 
-def test_roles_change_only_by_a_recently_re_authenticated_admin(app: Flask, sign_in, make) -> None:  # noqa: ANN001
+def test_roles_change_only_by_a_recently_re_authenticated_admin(app: Flask, sign_in, make) -> None:
     admin, officer, target_client = app.test_client(), app.test_client(), app.test_client()
     sign_in(admin, "admin")
     sign_in(officer, "officer")
@@ -433,13 +433,13 @@ def test_roles_change_only_by_a_recently_re_authenticated_admin(app: Flask, sign
     assert target_client.get("/directory/").status_code == 302  # signed out: their access changed under them
 
 
-def test_an_admin_cannot_change_their_own_role(app: Flask, client, sign_in) -> None:  # noqa: ANN001
+def test_an_admin_cannot_change_their_own_role(app: Flask, client, sign_in) -> None:
     admin_id = sign_in(client, "admin")
     assert client.post(f"/admin/users/{admin_id}/sign-in-and-role", data={"role": "officer"}).status_code == 403
     assert stored(app, User, id=admin_id).role == "admin"
 
 
-def test_a_partner_role_needs_an_organisation(app: Flask, client, sign_in, make) -> None:  # noqa: ANN001
+def test_a_partner_role_needs_an_organisation(app: Flask, client, sign_in, make) -> None:
     sign_in(client, "admin")
     target_id = make.user("officer")
     response = client.post(f"/admin/users/{target_id}/sign-in-and-role", data={"role": "partner"})

@@ -15,13 +15,13 @@ from tests.utils import current_code
 HTTPS = "https://localhost"
 
 
-def session_set_cookie(response) -> str:  # noqa: ANN001
+def session_set_cookie(response) -> str:
     headers = [value for value in response.headers.getlist("Set-Cookie") if value.startswith("__Host-kcpo_session=")]
     assert len(headers) == 1, response.headers.getlist("Set-Cookie")
     return headers[0]
 
 
-def sign_in_over_https(app: Flask, **user_fields):  # noqa: ANN003, ANN201
+def sign_in_over_https(app: Flask, **user_fields):
     email = f"casey-{uuid.uuid4().hex[:8]}@example.org"
     Factory(app).user("officer", email=email, full_name="Casey Officer-Name", **user_fields)
     client = app.test_client()
@@ -32,7 +32,7 @@ def sign_in_over_https(app: Flask, **user_fields):  # noqa: ANN003, ANN201
     return client, response
 
 
-def test_the_session_cookie_is_host_only_secure_httponly_and_lax(production_app) -> None:  # noqa: ANN001
+def test_the_session_cookie_is_host_only_secure_httponly_and_lax(production_app) -> None:
     app = production_app()
     _client, response = sign_in_over_https(app)
     header = session_set_cookie(response)
@@ -43,7 +43,7 @@ def test_the_session_cookie_is_host_only_secure_httponly_and_lax(production_app)
     assert not any(attribute.startswith("domain") for attribute in attributes)
 
 
-def test_the_session_holds_only_ids_and_nonces(production_app) -> None:  # noqa: ANN001
+def test_the_session_holds_only_ids_and_nonces(production_app) -> None:
     app = production_app()
     client, response = sign_in_over_https(app)
     client.get("/home", base_url=HTTPS)
@@ -71,7 +71,7 @@ def test_the_session_is_signed_with_hmac_sha256(app: Flask) -> None:
     assert app.session_interface.digest_method is hashlib.sha256
 
 
-def test_a_cookie_signed_with_a_retired_key_is_accepted_and_re_signed(production_app) -> None:  # noqa: ANN001
+def test_a_cookie_signed_with_a_retired_key_is_accepted_and_re_signed(production_app) -> None:
     old_key, new_key = "o" * 48, "n" * 48
     old_app = production_app(SECRET_KEY=old_key)
     client, response = sign_in_over_https(old_app)
@@ -97,7 +97,7 @@ def test_a_cookie_signed_with_a_retired_key_is_accepted_and_re_signed(production
     assert "/sign-in" in refused.get("/directory/", base_url=HTTPS).headers["Location"]
 
 
-def test_a_cookie_signed_with_the_current_key_is_not_re_sent(production_app) -> None:  # noqa: ANN001
+def test_a_cookie_signed_with_the_current_key_is_not_re_sent(production_app) -> None:
     app = production_app(SECRET_KEY_FALLBACKS=["f" * 48])
     client, _ = sign_in_over_https(app)
     client.get("/accessibility", base_url=HTTPS)  # shows (and so removes) any message left by signing in

@@ -27,7 +27,7 @@ def _csrf_rejections(log: Collect) -> int:
     return sum(CSRF_LOGGED in message for message in log.messages())
 
 
-def _assert_refused(response, path: str) -> None:  # noqa: ANN001
+def _assert_refused(response, path: str) -> None:
     assert response.status_code in (303, 400), f"{path}: {response.status_code}"
     if response.status_code == 303:
         location = response.headers["Location"]

@@ -16,7 +16,7 @@ from portal.web.auth import public
 from tests.security.conftest import production_test_config
 
 
-def production(**overrides) -> dict:  # noqa: ANN003
+def production(**overrides) -> dict:
     settings = {key: getattr(ProductionConfig, key) for key in dir(ProductionConfig) if key.isupper()}
     return (
         settings
@@ -28,7 +28,7 @@ def production(**overrides) -> dict:  # noqa: ANN003
 # --- 19: errors ---------------------------------------------------------------------------------------------
 
 
-def test_a_crash_shows_a_reference_also_in_the_json_log_and_nothing_internal(production_app) -> None:  # noqa: ANN001
+def test_a_crash_shows_a_reference_also_in_the_json_log_and_nothing_internal(production_app) -> None:
     app: Flask = production_app(PROPAGATE_EXCEPTIONS=False)
     assert app.config["LOG_JSON"] is True
     captured = io.StringIO()
@@ -52,7 +52,7 @@ def test_a_crash_shows_a_reference_also_in_the_json_log_and_nothing_internal(pro
     assert "RuntimeError" in crash[0]["exception"]  # the detail is in the log, for support, not on the page
 
 
-def test_a_callers_request_id_is_used_only_when_it_is_plainly_an_id(client) -> None:  # noqa: ANN001
+def test_a_callers_request_id_is_used_only_when_it_is_plainly_an_id(client) -> None:
     assert client.get("/", headers={"X-Request-Id": "abc123-DEF.456_x"}).headers["X-Request-Id"] == "abc123-DEF.456_x"
     injected = client.get("/", headers={"X-Request-Id": "<script>x</script>"}).headers["X-Request-Id"]
     assert "<" not in injected and len(injected) == 32
@@ -94,7 +94,7 @@ def test_secret_key_fallbacks_come_from_the_environment(monkeypatch: pytest.Monk
 # --- 21: proxies --------------------------------------------------------------------------------------------
 
 
-def _address_app(database_url: str, **overrides) -> Flask:  # noqa: ANN003
+def _address_app(database_url: str, **overrides) -> Flask:
     app = create_app(production_test_config(database_url, **overrides))
 
     @public

@@ -68,7 +68,7 @@ def post_forms(html: str, path: str) -> dict[str, dict[str, int]]:
     return {action: {name: max(count, 1) for name, count in fields.items()} for action, fields in found.items()}
 
 
-def fuzz_route(client, path: str, fields: dict[str, int]) -> None:  # noqa: ANN001
+def fuzz_route(client, path: str, fields: dict[str, int]) -> None:
     strategy = st.fixed_dictionaries({name: field_values(count) for name, count in fields.items()})
 
     @settings(
@@ -114,7 +114,7 @@ def test_removing_a_session_with_referrals_is_not_a_server_error(world: World) -
     assert response.status_code in ACCEPTABLE
 
 
-def test_nul_bytes_in_form_fields_or_the_query_string_are_refused(client, sign_in) -> None:  # noqa: ANN001
+def test_nul_bytes_in_form_fields_or_the_query_string_are_refused(client, sign_in) -> None:
     sign_in(client, "officer")
     assert client.post("/subjects/", data={"query": "a\x00b"}).status_code == 400
     assert client.get("/subjects/", query_string={"search": "\x00"}).status_code == 400

@@ -25,7 +25,7 @@ REQUIRED_DIRECTIVES = {
 }
 
 
-def csp_of(response) -> dict[str, str]:  # noqa: ANN001
+def csp_of(response) -> dict[str, str]:
     policy = response.headers["Content-Security-Policy"]
     directives = {}
     for part in policy.split(";"):
@@ -34,7 +34,7 @@ def csp_of(response) -> dict[str, str]:  # noqa: ANN001
     return directives
 
 
-def assert_security_headers(response, what: str, *, authenticated: bool = True, https: bool = True) -> None:  # noqa: ANN001
+def assert_security_headers(response, what: str, *, authenticated: bool = True, https: bool = True) -> None:
     csp = csp_of(response)
     for directive, value in REQUIRED_DIRECTIVES.items():
         assert csp.get(directive) == value, f"{what}: {directive} is {csp.get(directive)!r}"
@@ -53,7 +53,7 @@ def assert_security_headers(response, what: str, *, authenticated: bool = True, 
         assert "no-store" in response.headers["Cache-Control"], f"{what}: {response.headers.get('Cache-Control')}"
 
 
-def test_sign_in_page_404_and_static_assets_have_the_headers(client) -> None:  # noqa: ANN001
+def test_sign_in_page_404_and_static_assets_have_the_headers(client) -> None:
     assert_security_headers(client.get("/sign-in", base_url=HTTPS), "sign-in")
     missing = client.get("/no-such-page", base_url=HTTPS)
     assert missing.status_code == 404
@@ -66,7 +66,7 @@ def test_sign_in_page_404_and_static_assets_have_the_headers(client) -> None:  #
 
 
 @pytest.mark.own_app
-def test_a_500_page_has_the_headers(app: Flask, client) -> None:  # noqa: ANN001
+def test_a_500_page_has_the_headers(app: Flask, client) -> None:
     from portal.web.auth import public
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
@@ -93,7 +93,7 @@ def test_every_signed_in_page_has_the_headers_and_no_store(world: World) -> None
     assert visited > 30
 
 
-def test_the_gov_uk_inline_script_carries_this_requests_nonce(client) -> None:  # noqa: ANN001
+def test_the_gov_uk_inline_script_carries_this_requests_nonce(client) -> None:
     nonces = []
     for _ in range(2):
         response = client.get("/sign-in", base_url=HTTPS)
@@ -106,12 +106,12 @@ def test_the_gov_uk_inline_script_carries_this_requests_nonce(client) -> None:  
     assert nonces[0] != nonces[1], "a nonce must be fresh for every response"
 
 
-def test_hsts_is_sent_over_https_and_in_production_only(client) -> None:  # noqa: ANN001
+def test_hsts_is_sent_over_https_and_in_production_only(client) -> None:
     assert "Strict-Transport-Security" not in client.get("/sign-in").headers  # plain http in development
     assert "Strict-Transport-Security" in client.get("/sign-in", base_url=HTTPS).headers
 
 
-def test_production_sends_hsts_even_behind_a_tls_terminating_proxy(production_app) -> None:  # noqa: ANN001
+def test_production_sends_hsts_even_behind_a_tls_terminating_proxy(production_app) -> None:
     app = production_app()
     response = app.test_client().get("/sign-in")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"

@@ -39,7 +39,7 @@ def test_a_huge_api_body_gets_a_json_413(client: FlaskClient) -> None:
 # --- item 14: one rule for control characters at every door -----------------------------------------------------
 
 
-def test_forms_and_query_strings_refuse_control_characters_as_they_refuse_nul(client: FlaskClient, sign_in) -> None:  # noqa: ANN001
+def test_forms_and_query_strings_refuse_control_characters_as_they_refuse_nul(client: FlaskClient, sign_in) -> None:
     sign_in(client, "officer")
     for character in ("\x00", "\x1b", "\x08", "\x7f"):
         assert client.post("/subjects/", data={"query": f"a{character}b"}).status_code == 400
@@ -72,7 +72,7 @@ def test_the_court_document_is_named_safely_whatever_the_reference_holds(
     make,
     reference: str,
     fallback: str,
-    name: str,  # noqa: ANN001
+    name: str,
 ) -> None:
     order_id = make.order(subject_id=make.subject(reference=reference))
     sign_in(client, "officer")

@@ -108,7 +108,7 @@ def post_forms(html: str, page_path: str) -> list[tuple[str, list[tuple[str, str
     return found
 
 
-def submitted(form) -> list[tuple[str, str]]:  # noqa: ANN001
+def submitted(form) -> list[tuple[str, str]]:
     """What a browser sends for this form as shown; a choice nobody has made yet is made as a user would: the first
     option of each radio group, and of each group of checkboxes of which none is ticked."""
     pairs: list[tuple[str, str]] = []
@@ -263,7 +263,7 @@ def role_pages(app: Flask, role: str, ids: dict[str, Any]) -> list[str]:
     return sorted(set(pages))
 
 
-def test_no_partner_form_takes_fields_it_does_not_offer(app: Flask, make, sign_in) -> None:  # noqa: ANN001
+def test_no_partner_form_takes_fields_it_does_not_offer(app: Flask, make, sign_in) -> None:
     two = build(app, make, sign_in)
     a, b = two.a, two.b
     hostile = {
@@ -286,7 +286,7 @@ def test_no_partner_form_takes_fields_it_does_not_offer(app: Flask, make, sign_i
     assert posted >= 15 and accepted >= 8, (posted, accepted)
 
 
-def test_no_officer_form_takes_fields_it_does_not_offer(world: World, make) -> None:  # noqa: ANN001
+def test_no_officer_form_takes_fields_it_does_not_offer(world: World, make) -> None:
     app = world.app
     organisation = make.organisation(name="Hostile Organisation")
     programme = make.programme(organisation, title="Hostile Programme")
@@ -325,7 +325,7 @@ def _a_report(app: Flask, order_id: int) -> int:
 
 
 @pytest.fixture
-def two(app: Flask, make, sign_in) -> TwoPartners:  # noqa: ANN001
+def two(app: Flask, make, sign_in) -> TwoPartners:
     return build(app, make, sign_in)
 
 
@@ -344,7 +344,7 @@ def b_extras(two: TwoPartners) -> dict[str, str]:
     )
 
 
-def test_registering_an_organisation_cannot_approve_it_or_make_an_admin(client, app: Flask, two) -> None:  # noqa: ANN001
+def test_registering_an_organisation_cannot_approve_it_or_make_an_admin(client, app: Flask, two) -> None:
     data = {
         "name": "Self Approved Youth Club",
         "kind": "charity",
@@ -527,7 +527,7 @@ def test_a_note_belongs_to_the_subject_in_the_address_and_its_author(two: TwoPar
         assert (note.subject_id, note.author_id, note.kind) == (a.subject_id, two.officer_id, "fact")
 
 
-def test_order_details_cannot_file_make_or_move_an_order(two: TwoPartners, make) -> None:  # noqa: ANN001
+def test_order_details_cannot_file_make_or_move_an_order(two: TwoPartners, make) -> None:
     subject_id = make.subject()
     order_id = make.order(subject_id, officer_id=two.officer_id)
     data = form_data(two.officer, f"/orders/{order_id}/details", "/details")

@@ -58,7 +58,7 @@ BOOKKEEPING = {
 
 
 @pytest.fixture
-def two(app: Flask, make, sign_in) -> TwoPartners:  # noqa: ANN001
+def two(app: Flask, make, sign_in) -> TwoPartners:
     return build(app, make, sign_in)
 
 

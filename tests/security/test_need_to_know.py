@@ -47,7 +47,7 @@ def notices(app: Flask) -> list[OutboxMessage]:
 
 def test_an_officer_of_the_same_borough_opens_the_record_directly(
     app: Flask, client: FlaskClient, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     _owner, subject_id, _values = owned_subject(make)
     sign_in(client, "officer", borough="Tower Hamlets")
     assert client.get(f"/subjects/{subject_id}").status_code == 200
@@ -56,7 +56,7 @@ def test_an_officer_of_the_same_borough_opens_the_record_directly(
 
 def test_an_officer_of_another_borough_breaks_glass_once_per_session(
     app: Flask, client: FlaskClient, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     _owner, subject_id, values = owned_subject(make)
     officer_id = sign_in(client, "officer", borough="Hackney")
     stopped = client.get(f"/orders/{values['order_id']}")
@@ -89,7 +89,7 @@ def test_an_officer_of_another_borough_breaks_glass_once_per_session(
 
 def test_every_page_naming_a_subjects_record_stops_an_officer_of_another_borough(
     app: Flask, client: FlaskClient, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     _owner, subject_id, values = owned_subject(make)
     sign_in(client, "officer", borough="Hackney")
     walked = 0
@@ -134,7 +134,7 @@ def test_every_api_operation_naming_a_subjects_record_needs_a_break_glass_reason
 
 def test_a_new_sign_in_asks_again_and_another_officers_reason_is_not_honoured(
     app: Flask, client: FlaskClient, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     _owner, subject_id, _values = owned_subject(make)
     sign_in(client, "officer", borough="Hackney")
     client.post(f"{BREAK_GLASS_PAGE}?subject={subject_id}", data={"reason": REASON})
@@ -148,7 +148,7 @@ def test_a_new_sign_in_asks_again_and_another_officers_reason_is_not_honoured(
     assert other.get(f"/subjects/{subject_id}").status_code == 303
 
 
-def test_records_from_before_and_new_records(app: Flask, client: FlaskClient, make: Factory, sign_in) -> None:  # noqa: ANN001
+def test_records_from_before_and_new_records(app: Flask, client: FlaskClient, make: Factory, sign_in) -> None:
     legacy = make.subject()  # no borough: open to every officer, as before
     sign_in(client, "officer", borough="Hackney")
     assert client.get(f"/subjects/{legacy}").status_code == 200
@@ -161,7 +161,7 @@ def test_records_from_before_and_new_records(app: Flask, client: FlaskClient, ma
         assert subject.owning_borough == "Hackney"
 
 
-def test_only_officers_break_glass(client: FlaskClient, make: Factory, sign_in) -> None:  # noqa: ANN001
+def test_only_officers_break_glass(client: FlaskClient, make: Factory, sign_in) -> None:
     _owner, subject_id, _values = owned_subject(make)
     sign_in(client, "partner")
     assert client.get(f"{BREAK_GLASS_PAGE}?subject={subject_id}").status_code == 403

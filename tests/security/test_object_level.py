@@ -37,7 +37,7 @@ VOLATILE_TABLES = {"auth_sessions"}
 
 
 @pytest.fixture
-def two(app: Flask, make, sign_in) -> TwoPartners:  # noqa: ANN001
+def two(app: Flask, make, sign_in) -> TwoPartners:
     return build(app, make, sign_in)
 
 

@@ -137,7 +137,7 @@ def test_the_walks_find_the_partner_areas(app: Flask) -> None:
 @pytest.mark.parametrize("status", NOT_APPROVED)
 def test_every_partner_page_is_refused_unless_the_organisation_is_approved(
     app: Flask, client: FlaskClient, make: Factory, sign_in, status: str
-) -> None:  # noqa: ANN001
+) -> None:
     organisation_id, values = partner_world(make)
     sign_in(client, "partner", organisation_id)
     set_status(app, organisation_id, status)
@@ -190,7 +190,7 @@ def test_every_partner_api_operation_is_refused_unless_the_organisation_is_appro
 
 def test_a_suspended_partner_can_no_longer_accept_or_read_a_referral(
     app: Flask, client: FlaskClient, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     organisation_id, values = partner_world(make)
     referral_id = values["referral_id"]
     user_id = sign_in(client, "partner", organisation_id)
@@ -208,7 +208,7 @@ def test_a_suspended_partner_can_no_longer_accept_or_read_a_referral(
 
 def test_a_suspended_partner_lands_on_their_organisation_page_with_only_its_links(
     app: Flask, client: FlaskClient, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     organisation_id = make.organisation(status="suspended", status_reason="Safeguarding review under way.")
     sign_in(client, "partner", organisation_id)
     home = client.get("/home")
@@ -222,7 +222,7 @@ def test_a_suspended_partner_lands_on_their_organisation_page_with_only_its_link
 
 def test_a_pending_partner_sees_the_listing_links_but_not_the_referrals(
     app: Flask, client: FlaskClient, make: Factory, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     sign_in(client, "partner", make.organisation(status="pending"))
     assert client.get("/home").headers["Location"] == "/partner/registered"  # the waiting-for-approval page
     links = {link.get_text(strip=True) for link in page(client.get("/partner/programmes")).select("nav a")}

@@ -45,7 +45,7 @@ def test_safe_next_url_keeps_paths_on_this_site(target: str) -> None:
     assert safe_next_url(target) == target
 
 
-def test_signing_in_with_an_off_site_next_stays_on_site(app: Flask, make) -> None:  # noqa: ANN001
+def test_signing_in_with_an_off_site_next_stays_on_site(app: Flask, make) -> None:
     make.user("officer", email="next@example.org")
     for target in OFF_SITE:
         response = app.test_client().post(
@@ -57,13 +57,13 @@ def test_signing_in_with_an_off_site_next_stays_on_site(app: Flask, make) -> Non
         assert not response.headers["Location"].startswith("//") and "evil" not in response.headers["Location"]
 
 
-def test_signing_in_with_an_on_site_next_goes_there(client, make) -> None:  # noqa: ANN001
+def test_signing_in_with_an_on_site_next_goes_there(client, make) -> None:
     make.user("officer", email="next2@example.org")
     response = sign_in_with_code(client, "next2@example.org", TEST_PASSWORD, TEST_TOTP_SECRET, next_url="/subjects/")
     assert response.headers["Location"] == "/subjects/"
 
 
-def test_an_injection_in_the_subject_search_returns_nothing_extra(client, sign_in, demo) -> None:  # noqa: ANN001
+def test_an_injection_in_the_subject_search_returns_nothing_extra(client, sign_in, demo) -> None:
     sign_in(client, "officer")
     everyone = page(client.get("/subjects/")).select("table tbody tr")
     assert everyone, "the demo subjects should be listed"
@@ -74,7 +74,7 @@ def test_an_injection_in_the_subject_search_returns_nothing_extra(client, sign_i
     assert len(page(client.get("/subjects/")).select("table tbody tr")) == len(everyone)  # and nothing dropped
 
 
-def test_an_injection_in_the_directory_search_returns_nothing_extra(client, sign_in, demo) -> None:  # noqa: ANN001
+def test_an_injection_in_the_directory_search_returns_nothing_extra(client, sign_in, demo) -> None:
     sign_in(client, "officer")
 
     def found(keyword: str) -> int:
@@ -117,7 +117,7 @@ def test_no_route_takes_personal_data_as_a_parameter(app: Flask) -> None:
     assert offending == []
 
 
-def test_subject_search_is_a_post_that_leaves_only_an_opaque_id_in_the_url(client, sign_in, make) -> None:  # noqa: ANN001
+def test_subject_search_is_a_post_that_leaves_only_an_opaque_id_in_the_url(client, sign_in, make) -> None:
     make.subject(first_name="Zebedee", last_name="Quixote", reference="MPS-SEARCH-1")
     sign_in(client, "officer")
     for text in ("Quixote", "MPS-SEARCH-1"):
@@ -131,7 +131,7 @@ def test_subject_search_is_a_post_that_leaves_only_an_opaque_id_in_the_url(clien
     assert "search" not in ignored.request.args
 
 
-def test_directory_search_is_a_post_that_leaves_only_an_opaque_id_in_the_url(client, sign_in) -> None:  # noqa: ANN001
+def test_directory_search_is_a_post_that_leaves_only_an_opaque_id_in_the_url(client, sign_in) -> None:
     sign_in(client, "officer")
     response = client.post("/directory/", data={"keyword": "boxing", "postcode": "E3 2AA", "age": "15"})
     assert response.status_code == 302
@@ -140,7 +140,7 @@ def test_directory_search_is_a_post_that_leaves_only_an_opaque_id_in_the_url(cli
     assert "E3" not in location and "boxing" not in location
 
 
-def test_another_officers_search_id_shows_nothing(client, sign_in, make, app: Flask) -> None:  # noqa: ANN001
+def test_another_officers_search_id_shows_nothing(client, sign_in, make, app: Flask) -> None:
     sign_in(client, "officer")
     location = client.post("/subjects/", data={"query": "Tester"}).headers["Location"]
     other = app.test_client()

@@ -44,7 +44,7 @@ def security_lines(log: Collect, event: str) -> list[str]:
 # Security events ---------------------------------------------------------------------------------------------------
 
 
-def test_a_refused_page_is_logged_with_who_where_and_what(client, sign_in, app_log: Collect) -> None:  # noqa: ANN001
+def test_a_refused_page_is_logged_with_who_where_and_what(client, sign_in, app_log: Collect) -> None:
     partner_id = sign_in(client, "partner")
     assert client.get("/subjects/").status_code == 403
     [line] = security_lines(app_log, "forbidden")
@@ -81,7 +81,7 @@ def test_an_api_rate_limit_hit_is_logged(app: Flask, make: Factory, app_log: Col
     assert api.token not in line
 
 
-def test_a_failed_sign_in_is_logged_by_id_not_by_address(client, make: Factory, app_log: Collect) -> None:  # noqa: ANN001
+def test_a_failed_sign_in_is_logged_by_id_not_by_address(client, make: Factory, app_log: Collect) -> None:
     user = make.get(User, make.user("officer"))
     client.post("/sign-in", data={"email": user.email, "password": WRONG_PASSWORD})
     [line] = security_lines(app_log, "sign-in-failed")
@@ -90,7 +90,7 @@ def test_a_failed_sign_in_is_logged_by_id_not_by_address(client, make: Factory, 
     assert user.email not in everything and WRONG_PASSWORD not in everything
 
 
-def test_a_failed_csrf_check_is_logged_with_who_and_where(app: Flask, client, sign_in, app_log: Collect) -> None:  # noqa: ANN001
+def test_a_failed_csrf_check_is_logged_with_who_and_where(app: Flask, client, sign_in, app_log: Collect) -> None:
     officer_id = sign_in(client, "officer")
     app.config["WTF_CSRF_ENABLED"] = True
     foreign = csrf_token_from(app.test_client().get("/sign-in"))
@@ -103,7 +103,7 @@ def test_a_failed_csrf_check_is_logged_with_who_and_where(app: Flask, client, si
     assert foreign not in "\n".join(app_log.messages())
 
 
-def test_a_refusal_in_a_path_with_cr_lf_cannot_forge_a_log_line(client, sign_in, app_log: Collect) -> None:  # noqa: ANN001
+def test_a_refusal_in_a_path_with_cr_lf_cannot_forge_a_log_line(client, sign_in, app_log: Collect) -> None:
     """A path is typed by the caller: an officer refused a partner register with CR/LF in the date segment."""
     sign_in(client, "officer")
     response = client.get("/partner/registers/1/2026%0D%0AINFO%20forged%20line")
@@ -140,7 +140,7 @@ def sign_in_with_code(client: FlaskClient, email: str, password: str, code: str)
 
 def test_no_secret_reaches_the_logs_or_the_audit_log(
     json_app: Flask, caplog: pytest.LogCaptureFixture, sign_in
-) -> None:  # noqa: ANN001
+) -> None:
     caplog.set_level(logging.INFO)
     app, make = json_app, Factory(json_app)
     output = capture(app)
@@ -228,7 +228,7 @@ def test_no_secret_reaches_the_logs_or_the_audit_log(
     assert "security event rate-limited" in caplog.text
 
 
-def test_production_logs_are_json_lines_in_utc_with_the_correlation_id(production_app) -> None:  # noqa: ANN001
+def test_production_logs_are_json_lines_in_utc_with_the_correlation_id(production_app) -> None:
     app = production_app()
     assert app.config["LOG_JSON"] is True
     output = capture(app)

@@ -22,7 +22,7 @@ def statements(app: Flask) -> Iterator[list[str]]:
     seen: list[str] = []
     request_thread = threading.get_ident()
 
-    def note(_connection, _cursor, statement, *_args) -> None:  # noqa: ANN001
+    def note(_connection, _cursor, statement, *_args) -> None:
         if threading.get_ident() == request_thread:
             seen.append(" ".join(statement.split()).lower())
 
@@ -37,7 +37,7 @@ def statements(app: Flask) -> Iterator[list[str]]:
 
 def test_a_partner_page_reads_the_session_account_and_organisation_in_one_statement(
     app: Flask, client: FlaskClient, sign_in, make
-) -> None:  # noqa: ANN001
+) -> None:
     organisation_id = make.organisation(name="Roman Road Boxing")
     sign_in(client, "partner", organisation_id=organisation_id, full_name="Ama Mensah")
 
@@ -52,7 +52,7 @@ def test_a_partner_page_reads_the_session_account_and_organisation_in_one_statem
     assert reading_organisations == reading_accounts  # the header's organisation came with the session, no lazy load
 
 
-def test_an_officer_page_reads_the_session_in_one_statement(app: Flask, client: FlaskClient, sign_in) -> None:  # noqa: ANN001
+def test_an_officer_page_reads_the_session_in_one_statement(app: Flask, client: FlaskClient, sign_in) -> None:
     sign_in(client, "officer", full_name="Sarah Whitlock")
 
     with statements(app) as seen:
@@ -62,14 +62,14 @@ def test_an_officer_page_reads_the_session_in_one_statement(app: Flask, client: 
     assert len([sql for sql in seen if sql.startswith("select")]) == 1, seen
 
 
-def signed_in_as_partner(client: FlaskClient, sign_in, make) -> tuple[int, int]:  # noqa: ANN001
+def signed_in_as_partner(client: FlaskClient, sign_in, make) -> tuple[int, int]:
     organisation_id = make.organisation()
     user_id = sign_in(client, "partner", organisation_id=organisation_id)
     assert client.get("/partner/referrals/").status_code == 200
     return user_id, organisation_id
 
 
-def test_signing_out_ends_the_session_at_once(app: Flask, client: FlaskClient, sign_in, make) -> None:  # noqa: ANN001
+def test_signing_out_ends_the_session_at_once(app: Flask, client: FlaskClient, sign_in, make) -> None:
     signed_in_as_partner(client, sign_in, make)
     with client.session_transaction() as session:
         token = session["_user_id"]
@@ -82,7 +82,7 @@ def test_signing_out_ends_the_session_at_once(app: Flask, client: FlaskClient, s
     assert copied_cookie.get("/partner/referrals/").status_code in (302, 401)
 
 
-def test_disabling_an_account_refuses_its_next_request(app: Flask, client: FlaskClient, sign_in, make) -> None:  # noqa: ANN001
+def test_disabling_an_account_refuses_its_next_request(app: Flask, client: FlaskClient, sign_in, make) -> None:
     user_id, _ = signed_in_as_partner(client, sign_in, make)
     with app.app_context():
         accounts.set_disabled(db.session.get(User, user_id), True)
@@ -93,7 +93,7 @@ def test_disabling_an_account_refuses_its_next_request(app: Flask, client: Flask
 
 def test_disabling_an_account_without_ending_its_sessions_still_refuses_them(
     app: Flask, client: FlaskClient, sign_in, make
-) -> None:  # noqa: ANN001
+) -> None:
     """The lookup checks the account itself on every request, not only the session row."""
     user_id, _ = signed_in_as_partner(client, sign_in, make)
     with app.app_context():
@@ -105,7 +105,7 @@ def test_disabling_an_account_without_ending_its_sessions_still_refuses_them(
 
 def test_suspending_the_organisation_refuses_its_partners_next_request(
     app: Flask, client: FlaskClient, sign_in, make
-) -> None:  # noqa: ANN001
+) -> None:
     _, organisation_id = signed_in_as_partner(client, sign_in, make)
     with app.app_context():
         organisation = db.session.get(Organisation, organisation_id)
@@ -117,7 +117,7 @@ def test_suspending_the_organisation_refuses_its_partners_next_request(
     assert "suspended" in page(response).text
 
 
-def test_a_role_change_ends_the_session_before_the_next_request(app: Flask, client: FlaskClient, sign_in, make) -> None:  # noqa: ANN001
+def test_a_role_change_ends_the_session_before_the_next_request(app: Flask, client: FlaskClient, sign_in, make) -> None:
     user_id, _ = signed_in_as_partner(client, sign_in, make)
     with app.app_context():
         accounts.change_role(db.session.get(User, user_id), Role.OFFICER, None)

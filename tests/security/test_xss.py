@@ -32,12 +32,12 @@ def assert_escaped(html: str, where: str, expect_payload: bool = True) -> None:
         assert TEMPLATE in soup.get_text(), f"{where}: {{{{7*7}}}} was not shown as typed (evaluated?)"
 
 
-def version_of(client, path: str) -> str:  # noqa: ANN001
+def version_of(client, path: str) -> str:
     found = page(client.get(path)).select_one('input[name="version"]')
     return found["value"] if found else "1"
 
 
-def test_organisation_registration_text_is_escaped_for_the_partner_and_the_admin(app: Flask, client, sign_in) -> None:  # noqa: ANN001
+def test_organisation_registration_text_is_escaped_for_the_partner_and_the_admin(app: Flask, client, sign_in) -> None:
     data = registration(
         name=f"Club {PAYLOAD}", borough=PAYLOAD, address=PAYLOAD, description=PAYLOAD, full_name=PAYLOAD
     )
@@ -58,7 +58,7 @@ def test_organisation_registration_text_is_escaped_for_the_partner_and_the_admin
     assert_escaped(admin.get("/admin/users").get_data(as_text=True), "/admin/users")
 
 
-def test_programme_and_venue_text_is_escaped_for_partners_and_officers(app: Flask, client, sign_in, make) -> None:  # noqa: ANN001
+def test_programme_and_venue_text_is_escaped_for_partners_and_officers(app: Flask, client, sign_in, make) -> None:
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id=organisation_id)
     venue = client.post("/partner/venues/new", data={"name": PAYLOAD, "address": PAYLOAD, "postcode": "E3 2AA"})
@@ -83,7 +83,7 @@ def test_programme_and_venue_text_is_escaped_for_partners_and_officers(app: Flas
     assert_escaped(searched.get_data(as_text=True), "directory search", expect_payload=False)
 
 
-def test_subject_note_commitment_and_zone_text_is_escaped(client, sign_in) -> None:  # noqa: ANN001
+def test_subject_note_commitment_and_zone_text_is_escaped(client, sign_in) -> None:
     sign_in(client, "officer")
     response = client.post(
         "/subjects/new", data=subject_data(first_name=PAYLOAD, last_name=PAYLOAD, interest_text=PAYLOAD)
@@ -109,7 +109,7 @@ def test_subject_note_commitment_and_zone_text_is_escaped(client, sign_in) -> No
     assert_escaped(listing.get_data(as_text=True), "subject search")
 
 
-def test_order_details_and_referral_statements_are_escaped(app: Flask, sign_in, demo) -> None:  # noqa: ANN001
+def test_order_details_and_referral_statements_are_escaped(app: Flask, sign_in, demo) -> None:
     from tests.test_orders import accept_weekly_plan, fill_details
 
     officer = app.test_client()

@@ -28,7 +28,7 @@ TODAYS = [datetime(2026, 12, 6, 12), datetime(2027, 9, 15, 12)]  # the second af
 
 
 @pytest.fixture(params=TODAYS, ids=lambda moment: moment.date().isoformat())
-def seeded_on(app: Flask, request: pytest.FixtureRequest):  # noqa: ANN201
+def seeded_on(app: Flask, request: pytest.FixtureRequest):
     """The demo loaded on a frozen day; yields that day with the clock still frozen there."""
     with freeze_time(request.param, tick=True):
         with app.app_context():

@@ -31,7 +31,7 @@ class LegalBasisForm(FlaskForm):
     note = text_area("Note (optional)", max_length=2000)
     submit = SubmitField("Save", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         ensure_after(
             self.valid_from.data, self.valid_to.data, self.valid_to, "In force until must be after in force from"

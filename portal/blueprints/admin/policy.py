@@ -54,7 +54,7 @@ class NumberField(StringField):
             raise ValueError(f"{self.label.text} must be a number, like 15") from None
 
 
-def _between(field, low: float, high: float, message: str) -> None:  # noqa: ANN001
+def _between(field, low: float, high: float, message: str) -> None:
     if field.data is not None and not field.errors and not low <= field.data <= high:
         field.errors.append(message)
 
@@ -110,7 +110,7 @@ class PolicyForm(FlaskForm):
     )
     submit = SubmitField("Save local policy", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         _between(self.under18_absences_threshold, 1, 52, "Missed sessions must be between 1 and 52")
         _between(self.under18_curfew_minutes, 0, 600, "Minutes late for curfew must be between 0 and 600")
@@ -119,7 +119,7 @@ class PolicyForm(FlaskForm):
         _between(self.travel_buffer_minutes, 0, 120, "Extra time allowed must be between 0 and 120 minutes")
         return valid and not any(field.errors for field in self)
 
-    def fill(self, rules: NonCompliancePolicy, checks) -> None:  # noqa: ANN001
+    def fill(self, rules: NonCompliancePolicy, checks) -> None:
         for name in (
             "under18_absences_threshold",
             "under18_curfew_minutes",
@@ -142,7 +142,7 @@ class PolicyForm(FlaskForm):
             **{name: getattr(self, name).data.strip() for name in WORDING_FIELDS},
         )
 
-    def order_check_policy(self, current):  # noqa: ANN001, ANN201
+    def order_check_policy(self, current):
         return replace(
             current,
             under18_review_every_months=self.under18_review_every_months.data,

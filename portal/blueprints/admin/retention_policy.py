@@ -51,7 +51,7 @@ class RetentionPolicyForm(FlaskForm):
     )
     submit = SubmitField("Save review periods", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for name, (low, high) in PERIOD_LIMITS.items():
             field = getattr(self, name)

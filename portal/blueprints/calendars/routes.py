@@ -91,7 +91,7 @@ def feed(token: str) -> ResponseReturnValue:
     )
 
 
-def _subject_page(subject, token: str | None = None) -> ResponseReturnValue:  # noqa: ANN001
+def _subject_page(subject, token: str | None = None) -> ResponseReturnValue:
     return render_template(
         "calendars/subject.html",
         subject=subject,

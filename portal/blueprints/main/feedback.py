@@ -27,7 +27,7 @@ class FeedbackForm(FlaskForm):
     )
     submit = SubmitField("Send feedback", widget=GovSubmitInput())
 
-    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+    def validate(self, extra_validators=None) -> bool:
         """Spaces alone are no answer: say which question is empty, as if nothing was typed."""
         valid = super().validate(extra_validators)
         for field, message in (

@@ -31,12 +31,12 @@ LOCKED = OrderLocked.message
 PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_programme"})
 
 
-def _checks(order: Order):  # noqa: ANN202
+def _checks(order: Order):
     facts = orders.order_facts(order, date.today())
     return facts, check_order(facts, policy.order_check_policy())
 
 
-def _with_checks(template: str, order: Order, **context) -> str:  # noqa: ANN003
+def _with_checks(template: str, order: Order, **context) -> str:
     """A page about one order, with its checks and a form carrying its version."""
     facts, result = _checks(order)
     return render_template(
@@ -51,7 +51,7 @@ def _refusals_back_to_the_order() -> None:
         send_back_to("orders.order", order_id=request.view_args["order_id"])
 
 
-def _saved(order: Order, change, message: str, then: str | None = None) -> ResponseReturnValue:  # noqa: ANN001
+def _saved(order: Order, change, message: str, then: str | None = None) -> ResponseReturnValue:
     """Apply a change to a draft (a stale or locked draft is refused, never overwritten: see portal.web.errors);
     then go to the order (or to `then`)."""
     change()

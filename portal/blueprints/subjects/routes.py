@@ -143,7 +143,7 @@ def section(subject_id: int, section_key: str) -> ResponseReturnValue:
     )
 
 
-def _section_view(section_key: str):  # noqa: ANN202
+def _section_view(section_key: str):
     @officer_required
     def view(subject_id: int) -> ResponseReturnValue:
         return section(subject_id, section_key)

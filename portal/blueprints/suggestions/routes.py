@@ -116,7 +116,7 @@ def _filters() -> dict[str, list[str]]:
     return {name: values for name, values in request.args.lists() if name != "page"}
 
 
-def _picture(profile, result, offset: int):  # noqa: ANN001, ANN202
+def _picture(profile, result, offset: int):
     planned = {planned.session.session_id for planned in result.plan.sessions}
     venues = []
     for number, suggestion in enumerate(result.suggestions, start=offset + 1):
@@ -127,5 +127,5 @@ def _picture(profile, result, offset: int):  # noqa: ANN001, ANN202
     return area_map((profile.easting, profile.northing), zones, venues, profile.max_travel_m)
 
 
-def _organisation_ids(result) -> list[int]:  # noqa: ANN001
+def _organisation_ids(result) -> list[int]:
     return sorted({suggestion.organisation_id for suggestion in result.suggestions})
