@@ -386,9 +386,11 @@ def load_mix(measured: list[Measured]) -> Measured:
     )
 
 
-def run(database_url: str, accounts: dict, size: tuple, say: Progress, **label: str | int) -> Run:
-    """Every page, each beside the bare page measured in this process batch by batch, then the mix. `label`:
-    backend, scale and revision, as the report names them."""
+def run(
+    database_url: str, accounts: dict, size: tuple, say: Progress, only: list[str] | None = None, **label: str | int
+) -> Run:
+    """Every page (or `only` those named), each beside the bare page measured in this process batch by batch, then
+    the mix (of the pages measured). `label`: backend, scale and revision, as the report names them."""
     app = production_like_app(database_url)
     bare = (Page("bare Flask page", bare_app.app.test_client(), get("/")), Samples())
     try:
@@ -402,7 +404,10 @@ def run(database_url: str, accounts: dict, size: tuple, say: Progress, **label: 
         gc.freeze()
         counter = StatementCounter(app)
         measured = []
-        for page in pages(app, accounts):
+        chosen = [page for page in pages(app, accounts) if not only or page.name in only]
+        if only and len(chosen) != len(set(only)):
+            raise SystemExit(f"Unknown page among {only}")
+        for page in chosen:
             measured.append(measure(page, counter, size, bare))
             row = measured[-1]
             say(
@@ -416,7 +421,7 @@ def run(database_url: str, accounts: dict, size: tuple, say: Progress, **label: 
     bare_row = bare[1].measured(bare[0].name, counted=False)
     bare_row.ratio = 1.0
     result = Run(str(label["backend"]), int(label["scale"]), str(label["revision"]), bare_row, measured)
-    result.mix = load_mix(measured)
+    result.mix = load_mix(measured) if any(row.name in MIX_WEIGHTS for row in measured) else None
     for row in result.rows():
         row.target = TARGETS.get(row.name)
     return result

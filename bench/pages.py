@@ -61,6 +61,9 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--work-dir", type=Path, default=BENCH_ROOT / "instance" / "bench")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument(
+        "--pages", metavar="NAME", nargs="+", help='measure only these pages (names as in the table, e.g. "subject")'
+    )
     # The second process of --compare:
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code-root", type=Path, help=argparse.SUPPRESS)
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         backend = args.database_url.split(":", 1)[0].split("+", 1)[0]
         accounts = json.loads(args.accounts.read_text())
         label = {"backend": backend, "scale": args.scale, "revision": revision(Path.cwd())}
-        result = page_cost.run(args.database_url, accounts, size, progress, **label)
+        result = page_cost.run(args.database_url, accounts, size, progress, only=args.pages, **label)
         args.json.write_text(json.dumps(asdict(result), indent=2) + "\n")
         return 0
     if args.prepare_only:
@@ -122,7 +125,7 @@ def measure_backend(args: argparse.Namespace, backend: str, size: tuple) -> dict
         progress(f"Measuring this checkout on {backend} ({size[1]} batches of {size[2]} requests per page) ...")
         with page_database.working_copy(database) as copy:
             label = {"backend": backend, "scale": args.scale, "revision": revision(BENCH_ROOT)}
-            current = page_cost.run(copy.url, copy.accounts(), size, progress, **label)
+            current = page_cost.run(copy.url, copy.accounts(), size, progress, only=args.pages, **label)
         report = {"backend": backend, "current": table_data(asdict(current))}
         print_table(report["current"])
         if args.compare:
@@ -147,6 +150,7 @@ def measure_revision(args: argparse.Namespace, database) -> dict:  # noqa: ANN00
         command += ["--database-url", database.url, "--accounts", str(database.accounts_file), "--json", str(out)]
         command += ["--scale", str(args.scale), "--batches", str(args.batches), "--requests", str(args.requests)]
         command += ["--warm-up", str(args.warm_up)]
+        command += ["--pages", *args.pages] if args.pages else []
         subprocess.run(command, check=True, cwd=place)
         return json.loads(out.read_text())
     finally:
