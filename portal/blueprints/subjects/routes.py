@@ -21,7 +21,7 @@ from portal.blueprints.subjects.forms import (
     SubjectForm,
     WindowForm,
 )
-from portal.data import EditConflict, orders, searches, subjects
+from portal.data import EditConflict, searches, subjects
 from portal.data.subjects import LinkRefused
 from portal.forms import CHANGED_SINCE_OPENED
 from portal.models import NoteKind, Subject
@@ -84,7 +84,7 @@ def subject_new() -> ResponseReturnValue:
 @bp.get("/<int:subject_id>")
 @officer_required
 def subject(subject_id: int) -> ResponseReturnValue:
-    found = subjects.view_subject(subject_id, with_profile=False)
+    found = subjects.view_subject_record(subject_id)
     shown = subjects.record_lists(found.id)
     tasks = subjects.record_tasks(found, shown)
     return render_template(
@@ -94,9 +94,9 @@ def subject(subject_id: int) -> ResponseReturnValue:
         windows=shown.windows,
         exclusion_zones=shown.exclusion_zones,
         non_associates=shown.non_associates,
-        notes=subjects.notes_with_authors(found.id),
+        notes=subjects.notes_shown(found.id),
         form=ConfirmForm(),
-        order=orders.open_order(found.id),
+        order={"id": found.order_id, "status": found.order_status} if found.order_id else None,
         tasks=tasks,
         record_complete=subjects.record_complete(tasks),
     )
@@ -139,7 +139,7 @@ def section(subject_id: int, section_key: str) -> ResponseReturnValue:
         form=form,
         subject=found,
         title=subjects.SECTION_TITLES[section_key],
-        non_associates=subjects.non_associates(found.id) if section_key == "non-associations" else [],
+        non_associates=subjects.non_associates_shown(found.id) if section_key == "non-associations" else [],
         confirm_form=ConfirmForm(),
     )
 
