@@ -362,7 +362,7 @@ _NOTES = (
         _notes.c.kind,
         _notes.c.text,
         _notes.c.created_at,
-        func.coalesce(_users.c.full_name, "Unknown").label("author"),
+        func.coalesce(func.nullif(_users.c.full_name, ""), "Unknown").label("author"),  # as notes_with_authors
     )
     .select_from(_notes.outerjoin(_users, _users.c.id == _notes.c.author_id))
     .where(_notes.c.subject_id == bindparam("subject_id"))
