@@ -1,10 +1,25 @@
-"""The Jinja template class the portal renders with."""
+"""The Jinja template class the portal renders with, and a cheaper `indent` filter."""
 
 from collections import ChainMap
 from typing import Any
 
 from jinja2 import Template
+from jinja2.filters import do_indent
 from jinja2.runtime import Context
+from markupsafe import Markup
+
+
+def indent(text: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
+    """Jinja's `indent`, giving the same text, worked out on the plain string.
+
+    The GOV.UK component macros indent every nested piece of markup (a summary card indents its list twice). Jinja's
+    filter splits safe markup into a `Markup` per line and joins them with `Markup` additions, each of which runs the
+    escaping machinery over text that is already safe: about 40% of rendering a summary card. Indenting the plain
+    text and marking the result safe once gives the same characters, as safe as they were.
+    """
+    if isinstance(text, Markup):
+        return Markup(do_indent(str(text), width, first, blank))
+    return do_indent(text, width, first, blank)
 
 
 class PortalTemplate(Template):
