@@ -11,6 +11,7 @@ from portal.auth import may_use
 from portal.forms import error_summary
 from portal.geo import OS_CREDIT
 from portal.models import ORGANISATION_KINDS, Role
+from portal.tasks import task_list_items
 
 # English month names, as `%B` gives them in the C locale: formatted by hand, a date costs a tenth of strftime's
 # time, and list pages format one or two per row.
@@ -109,7 +110,9 @@ def register(app: Flask) -> None:
         organisation_kind=lambda kind: ORGANISATION_KINDS.get(kind, kind),
         **namers,
     )
-    app.jinja_env.globals.update(namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER)
+    app.jinja_env.globals.update(
+        namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER, task_list_items=task_list_items
+    )
 
     @app.context_processor
     def _globals() -> dict:

@@ -22,7 +22,7 @@ from portal.models import (
     SubjectWindow,
     User,
 )
-from portal.tasks import COMPLETED, IN_PROGRESS, NOT_STARTED, Task
+from portal.tasks import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, Task
 
 # The record's sections, in the order an officer fills them in: (key, title). The key is the section page's URL.
 RECORD_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -79,6 +79,26 @@ def record_tasks(subject: Subject, shown: RecordLists) -> list[Task]:
 def record_complete(tasks: list[Task]) -> bool:
     """The matcher needs every section: a suggestion made before, say, the exclusion zones are known may be unsafe."""
     return all(task.status == COMPLETED for task in tasks)
+
+
+def next_tasks(tasks: list[Task], order_status: str | None) -> list[Task]:
+    """What follows the record (`tasks`): finding suggestions, which needs the whole record, and the subject's order
+    (`order_status`: of their open order, None if they have none)."""
+    missing = [task.title for task in tasks if task.status != COMPLETED]
+    if not missing:
+        hint = ""
+    elif len(missing) == 1:
+        hint = f"Complete {missing[0]} first"
+    else:
+        hint = f"Complete the record first: {len(missing)} sections to go"
+    suggestions = Task("suggestions", "Find suggested requirements", CANNOT_START if missing else NOT_STARTED, hint)
+    if order_status is None:
+        order = Task("order", "Prepare the draft order", NOT_STARTED, "Start a draft order, or add suggestions to one")
+    elif order_status == "draft":
+        order = Task("order", "Prepare the draft order", IN_PROGRESS)
+    else:
+        order = Task("order", f"The order ({order_status})", COMPLETED)
+    return [suggestions, order]
 
 
 def sections_with(subject: Subject, key: str, done: bool) -> list[str]:

@@ -87,6 +87,7 @@ def subject(subject_id: int) -> ResponseReturnValue:
     found = subjects.view_subject_record(subject_id)
     shown = subjects.record_lists(found.id)
     tasks = subjects.record_tasks(found, shown)
+    order = {"id": found.order_id, "status": found.order_status} if found.order_id else None
     return render_template(
         "subjects/subject.html",
         subject=found,
@@ -96,9 +97,19 @@ def subject(subject_id: int) -> ResponseReturnValue:
         non_associates=shown.non_associates,
         notes=subjects.notes_shown(found.id),
         form=ConfirmForm(),
-        order={"id": found.order_id, "status": found.order_status} if found.order_id else None,
+        order=order,
         tasks=tasks,
         record_complete=subjects.record_complete(tasks),
+        section_links={
+            key: url_for(f"subjects.{section_endpoint(key)}", subject_id=found.id)
+            for key, _title in subjects.RECORD_SECTIONS
+        },
+        section_titles=subjects.SECTION_TITLES,
+        next_tasks=subjects.next_tasks(tasks, found.order_status if order else None),
+        next_links={
+            "suggestions": url_for("suggestions.suggest", subject_id=found.id),
+            "order": url_for("orders.order", order_id=found.order_id) if order else None,
+        },
     )
 
 
