@@ -13,7 +13,7 @@ from portal.config import Config, config_from_environment, refuse_unsafe_product
 from portal.database import configure_engine
 from portal.extensions import csrf, db, login_manager, migrate
 from portal.logging_setup import configure_logging
-from portal.templating import PortalTemplate, indent
+from portal.templating import PortalTemplate, indent, prepared
 
 MIGRATIONS_DIR = __path__[0] + "/migrations"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,40}")
@@ -71,6 +71,7 @@ def register_jinja(app: Flask) -> None:
     )
     app.jinja_env.template_class = PortalTemplate
     app.jinja_env.filters["indent"] = indent  # the same text, without a Markup per line (portal/templating.py)
+    app.jinja_env.globals["prepared"] = prepared  # a GOV.UK component from a skeleton of its own markup
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["govukRebrand"] = False  # the service is not on GOV.UK: no crown, no GOV.UK brand
