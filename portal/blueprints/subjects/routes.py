@@ -105,7 +105,7 @@ def subject(subject_id: int) -> ResponseReturnValue:
             for key, _title in subjects.RECORD_SECTIONS
         },
         section_titles=subjects.SECTION_TITLES,
-        next_tasks=subjects.next_tasks(tasks, found.order_status if order else None),
+        next_tasks=subjects.next_tasks(tasks, found.order_status),
         next_links={
             "suggestions": url_for("suggestions.suggest", subject_id=found.id),
             "order": url_for("orders.order", order_id=found.order_id) if order else None,
