@@ -424,7 +424,7 @@ def run(
     bare_row = bare[1].measured(bare[0].name, counted=False)
     bare_row.ratio = 1.0
     result = Run(str(label["backend"]), int(label["scale"]), str(label["revision"]), bare_row, measured)
-    result.mix = load_mix(measured)
+    result.mix = load_mix(measured) if any(row.name in MIX_WEIGHTS for row in measured) else None
     for row in result.rows():
         row.target = TARGETS.get(row.name)
     return result

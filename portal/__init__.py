@@ -14,7 +14,7 @@ from portal.extensions import csrf, db, login_manager, migrate
 from portal.infra import audit_chain, throttle
 from portal.infra.logging_setup import configure_logging
 from portal.web import access_reason, auth, errors, filters, need_to_know, security
-from portal.web.templating import FragmentCache, PortalTemplate
+from portal.web.templating import FragmentCache, PortalTemplate, indent, prepared
 
 MIGRATIONS_DIR = __path__[0] + "/migrations"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,40}")
@@ -73,6 +73,8 @@ def register_jinja(app: Flask) -> None:
     app.jinja_env.template_class = PortalTemplate
     app.jinja_env.cache = {}  # every template kept (a few hundred), found without the LRU's bookkeeping on each import
     app.jinja_env.add_extension(FragmentCache)  # {% cache %}: the chrome every page repeats, rendered once
+    app.jinja_env.filters["indent"] = indent  # the same text, without a Markup per line (portal/templating.py)
+    app.jinja_env.globals["prepared"] = prepared  # a GOV.UK component from a skeleton of its own markup
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals["govukRebrand"] = False  # the service is not on GOV.UK: no crown, no GOV.UK brand

@@ -25,10 +25,11 @@ def subject_named_by(view_args: dict) -> int | None:
 
 
 def owning_borough(subject_id: int) -> str:
-    return db.session.scalar(_OWNING_BOROUGH, {"subject_id": subject_id}) or ""
+    return db.session.connection().execute(_OWNING_BOROUGH, {"subject_id": subject_id}).scalar() or ""
 
 
-_OWNING_BOROUGH = select(Subject.owning_borough).where(Subject.id == bindparam("subject_id"))  # every subject page
+# Every subject page asks: a Core statement on the table, run on the session's connection (no ORM execution).
+_OWNING_BOROUGH = select(Subject.__table__.c.owning_borough).where(Subject.__table__.c.id == bindparam("subject_id"))
 
 
 def outside_borough(subject_borough: str, officer_borough: str) -> bool:

@@ -11,8 +11,7 @@ from datetime import date, datetime, time
 from functools import cache
 
 from flask import abort
-from sqlalchemy import Row, Select, bindparam, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Result, Row, Select, bindparam, func, select
 
 from portal.data import EditConflict, audit, notifications, short_name
 from portal.extensions import db
@@ -281,7 +280,7 @@ def _change_status(referral: Referral, status: ReferralStatus, user_id: int | No
 def partner_referral_views(organisation_id: int) -> dict[str, list[ReferralView]]:
     """The organisation's referrals as allow-listed views, grouped for its dashboard (see DASHBOARD_GROUPS), newest
     first, read in one query."""
-    rows = db.session.execute(_organisation_views(), {"organisation_id": organisation_id}).all()
+    rows = _core(_organisation_views(), organisation_id=organisation_id).all()
     grouped: dict[str, list[ReferralView]] = {name: [] for name in DASHBOARD_GROUPS}
     for row in rows:
         view = _view(row)
@@ -357,7 +356,7 @@ def accept_referral(
         raise ValueError(f"Statement incomplete: {', '.join(missing)}")
     if referral.session_id is None:
         raise ReferralClosed(referral.status)
-    session = db.session.execute(_LOCKED_SESSION_CAPACITY, {"session_id": referral.session_id}).one_or_none()
+    session = _core(_LOCKED_SESSION_CAPACITY, session_id=referral.session_id).one_or_none()
     if session is None:
         raise ReferralClosed(referral.status)
     _lock(referral, expected_version)
@@ -377,11 +376,18 @@ def accept_referral(
     notifications.notify_referral_accepted(referral)
 
 
+def _core(statement: Select, **parameters: object) -> Result:
+    """A prebuilt Core statement on the tables (below), run on the session's connection: no ORM execution."""
+    return db.session.connection().execute(statement, parameters)
+
+
+_referrals, _sessions, _programmes = Referral.__table__, ProgrammeSession.__table__, Programme.__table__
+_requirements, _orders, _subjects, _users = Requirement.__table__, Order.__table__, Subject.__table__, User.__table__
 _LOCKED_SESSION_CAPACITY = (
-    select(ProgrammeSession.id, Programme.capacity)
-    .join(Programme, Programme.id == ProgrammeSession.programme_id)
-    .where(ProgrammeSession.id == bindparam("session_id"))
-    .with_for_update(of=ProgrammeSession)
+    select(_sessions.c.id, _programmes.c.capacity)
+    .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
+    .where(_sessions.c.id == bindparam("session_id"))
+    .with_for_update(of=_sessions)
 )
 
 
@@ -402,13 +408,13 @@ def decline_referral(referral: Referral, user_id: int, reason: str, expected_ver
 
 
 def places_taken(session_id: int) -> int:
-    return db.session.scalar(_PLACES_TAKEN, {"session_id": session_id}) or 0
+    return _core(_PLACES_TAKEN, session_id=session_id).scalar() or 0
 
 
 _PLACES_TAKEN = (
     select(func.count())
-    .select_from(Referral)
-    .where(Referral.session_id == bindparam("session_id"), Referral.status.in_(PLACE_HOLDING_REFERRALS))
+    .select_from(_referrals)
+    .where(_referrals.c.session_id == bindparam("session_id"), _referrals.c.status.in_(PLACE_HOLDING_REFERRALS))
 )
 
 
@@ -456,48 +462,48 @@ _LOCKED_REFERRAL = (
 
 @cache  # the statement never changes, and building its 31 columns costs about half a millisecond
 def _view_query() -> Select:
-    """Every column a `ReferralView` is made from (see `_view`), with the referral's requirement id."""
-    responder = aliased(User)
-    return (
-        select(
-            Referral.id.label("referral_id"),
-            Referral.requirement_id,
-            Referral.version,
-            Referral.status,
-            Referral.sent_at,
-            Referral.viewed_at,
-            Referral.responded_at,
-            responder.full_name.label("responded_by_name"),
-            Referral.decline_reason,
-            Referral.statement_capacity,
-            Referral.statement_dates,
-            Referral.statement_safeguarding,
-            Referral.statement_attendance,
-            Subject.first_name,
-            Subject.last_name,
-            Subject.date_of_birth,
-            Subject.languages,
-            Subject.needs,
-            Programme.title.label("programme_title"),
-            Requirement.activity,
-            Requirement.place_name,
-            Requirement.place_address,
-            Requirement.place_postcode,
-            Requirement.weekday,
-            Requirement.start_time,
-            Requirement.end_time,
-            Requirement.starts_on,
-            Requirement.ends_on,
-            Requirement.supervisor_name,
-            Order.proposed_start.label("order_proposed_start"),
-            Order.duration_months.label("order_duration_months"),
-        )
-        .join(Requirement, Requirement.id == Referral.requirement_id)
-        .join(Order, Order.id == Requirement.order_id)
-        .join(Subject, Subject.id == Referral.subject_id)
-        .outerjoin(ProgrammeSession, ProgrammeSession.id == Referral.session_id)
-        .outerjoin(Programme, Programme.id == ProgrammeSession.programme_id)
-        .outerjoin(responder, responder.id == Referral.responded_by_id)
+    """Every column a `ReferralView` is made from (see `_view`), with the referral's requirement id: a Core
+    statement on the tables, run on the session's connection (`_core`)."""
+    responder = _users.alias("responder")
+    return select(
+        _referrals.c.id.label("referral_id"),
+        _referrals.c.requirement_id,
+        _referrals.c.version,
+        _referrals.c.status,
+        _referrals.c.sent_at,
+        _referrals.c.viewed_at,
+        _referrals.c.responded_at,
+        responder.c.full_name.label("responded_by_name"),
+        _referrals.c.decline_reason,
+        _referrals.c.statement_capacity,
+        _referrals.c.statement_dates,
+        _referrals.c.statement_safeguarding,
+        _referrals.c.statement_attendance,
+        _subjects.c.first_name,
+        _subjects.c.last_name,
+        _subjects.c.date_of_birth,
+        _subjects.c.languages,
+        _subjects.c.needs,
+        _programmes.c.title.label("programme_title"),
+        _requirements.c.activity,
+        _requirements.c.place_name,
+        _requirements.c.place_address,
+        _requirements.c.place_postcode,
+        _requirements.c.weekday,
+        _requirements.c.start_time,
+        _requirements.c.end_time,
+        _requirements.c.starts_on,
+        _requirements.c.ends_on,
+        _requirements.c.supervisor_name,
+        _orders.c.proposed_start.label("order_proposed_start"),
+        _orders.c.duration_months.label("order_duration_months"),
+    ).select_from(
+        _referrals.join(_requirements, _requirements.c.id == _referrals.c.requirement_id)
+        .join(_orders, _orders.c.id == _requirements.c.order_id)
+        .join(_subjects, _subjects.c.id == _referrals.c.subject_id)
+        .outerjoin(_sessions, _sessions.c.id == _referrals.c.session_id)
+        .outerjoin(_programmes, _programmes.c.id == _sessions.c.programme_id)
+        .outerjoin(responder, responder.c.id == _referrals.c.responded_by_id)
     )
 
 
@@ -506,22 +512,20 @@ def _organisation_views() -> Select:
     """The organisation's referrals' views, newest first."""
     return (
         _view_query()
-        .where(Referral.organisation_id == bindparam("organisation_id"))
-        .order_by(Referral.sent_at.desc(), Referral.id.desc())
+        .where(_referrals.c.organisation_id == bindparam("organisation_id"))
+        .order_by(_referrals.c.sent_at.desc(), _referrals.c.id.desc())
     )
 
 
 @cache
 def _one_view() -> Select:
     return _view_query().where(
-        Referral.id == bindparam("referral_id"), Referral.organisation_id == bindparam("organisation_id")
+        _referrals.c.id == bindparam("referral_id"), _referrals.c.organisation_id == bindparam("organisation_id")
     )
 
 
 def _find_view_row(organisation_id: int, referral_id: int) -> Row:
-    row = db.session.execute(
-        _one_view(), {"referral_id": referral_id, "organisation_id": organisation_id}
-    ).one_or_none()
+    row = _core(_one_view(), referral_id=referral_id, organisation_id=organisation_id).one_or_none()
     if row is None:
         abort(404)
     return row

@@ -5,14 +5,24 @@ from datetime import date
 from typing import Any
 
 from flask import abort
-from sqlalchemy import bindparam, func, or_, select, true
+from sqlalchemy import Result, Row, Select, bindparam, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from portal.data import audit, check_version
 from portal.extensions import db
-from portal.models import ExclusionZone, NonAssociation, NoteKind, Subject, SubjectNote, SubjectWindow, User
+from portal.models import (
+    ExclusionZone,
+    NonAssociation,
+    NoteKind,
+    Order,
+    OrderStatus,
+    Subject,
+    SubjectNote,
+    SubjectWindow,
+    User,
+)
 from portal.rules import dates
-from portal.rules.tasks import COMPLETED, IN_PROGRESS, NOT_STARTED, Task
+from portal.rules.tasks import CANNOT_START, COMPLETED, IN_PROGRESS, NOT_STARTED, Task
 
 # The record's sections, in the order an officer fills them in: (key, title). The key is the section page's URL.
 RECORD_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -37,7 +47,7 @@ class RecordLists:
 
 
 def record_lists(subject_id: int) -> RecordLists:
-    return RecordLists(windows_shown(subject_id), exclusion_zones_shown(subject_id), non_associates(subject_id))
+    return RecordLists(windows_shown(subject_id), exclusion_zones_shown(subject_id), non_associates_shown(subject_id))
 
 
 def _recorded(subject: Subject, shown: RecordLists) -> dict[str, bool]:
@@ -69,6 +79,26 @@ def record_tasks(subject: Subject, shown: RecordLists) -> list[Task]:
 def record_complete(tasks: list[Task]) -> bool:
     """The matcher needs every section: a suggestion made before, say, the exclusion zones are known may be unsafe."""
     return all(task.status == COMPLETED for task in tasks)
+
+
+def next_tasks(tasks: list[Task], order_status: str | None) -> list[Task]:
+    """What follows the record (`tasks`): finding suggestions, which needs the whole record, and the subject's order
+    (`order_status`: of their open order, None if they have none)."""
+    missing = [task.title for task in tasks if task.status != COMPLETED]
+    if not missing:
+        hint = ""
+    elif len(missing) == 1:
+        hint = f"Complete {missing[0]} first"
+    else:
+        hint = f"Complete the record first: {len(missing)} sections to go"
+    suggestions = Task("suggestions", "Find suggested requirements", CANNOT_START if missing else NOT_STARTED, hint)
+    if order_status is None:
+        order = Task("order", "Prepare the draft order", NOT_STARTED, "Start a draft order, or add suggestions to one")
+    elif order_status == "draft":
+        order = Task("order", "Prepare the draft order", IN_PROGRESS)
+    else:
+        order = Task("order", f"The order ({order_status})", COMPLETED)
+    return [suggestions, order]
 
 
 def sections_with(subject: Subject, key: str, done: bool) -> list[str]:
@@ -108,6 +138,21 @@ def view_subject(subject_id: int, *, with_profile: bool = True) -> Subject:
     subject = get_subject(subject_id, with_profile=with_profile)
     audit.record(audit.CONSULTATION, "subject", subject.id)
     return subject
+
+
+def view_subject_record(subject_id: int) -> Row:
+    """The subject as the subject page shows them (`_SUBJECT_RECORD`: their own columns, with the id and status of
+    their open order, if any), read as one row, the consultation recorded; 404 if there is no such subject."""
+    row = _rows(_SUBJECT_RECORD, subject_id).first()
+    if row is None:
+        abort(404)
+    audit.record(audit.CONSULTATION, "subject", row.id)
+    return row
+
+
+def _rows(statement: Select, subject_id: int) -> Result:
+    """A prebuilt Core statement of the subject page, run on the session's connection: no ORM execution."""
+    return db.session.connection().execute(statement, {"subject_id": subject_id})
 
 
 def _matching(text: str):
@@ -243,16 +288,19 @@ def non_associate_ids(subject_id: int) -> set[int]:
 
 def non_associates(subject_id: int) -> list[tuple[NonAssociation, Subject]]:
     """Each link involving the subject, with the other subject, whichever way round it was stored."""
-    return [(link, other) for link, other in db.session.execute(_NON_ASSOCIATES, {"subject_id": subject_id})]
+    return [(link, other) for link, other in db.session.execute(_NON_ASSOCIATE_PAIRS, {"subject_id": subject_id})]
 
 
-_other_id = func.coalesce(
-    func.nullif(NonAssociation.subject_low_id, bindparam("subject_id")),
-    func.nullif(NonAssociation.subject_high_id, bindparam("subject_id")),
-)
-_NON_ASSOCIATES = (
+_NON_ASSOCIATE_PAIRS = (
     select(NonAssociation, Subject)
-    .join(Subject, Subject.id == _other_id)
+    .join(
+        Subject,
+        Subject.id
+        == func.coalesce(
+            func.nullif(NonAssociation.subject_low_id, bindparam("subject_id")),
+            func.nullif(NonAssociation.subject_high_id, bindparam("subject_id")),
+        ),
+    )
     .where(
         or_(
             NonAssociation.subject_low_id == bindparam("subject_id"),
@@ -261,34 +309,106 @@ _NON_ASSOCIATES = (
     )
     .order_by(Subject.reference)
 )
-# The subject page's weekly windows and exclusion zones, as rows in the order of the Subject's relationships.
+
+
+# The subject page's statements, built once: Core statements on the tables (rows, no entities to load), each with
+# the subject's id as its one parameter. Their columns are what the page and its section pages show.
+_subjects, _windows, _zones = Subject.__table__, SubjectWindow.__table__, ExclusionZone.__table__
+_links, _notes, _users = NonAssociation.__table__, SubjectNote.__table__, User.__table__
+_orders = Order.__table__
+# An open order, as portal.data.orders.OPEN_STATUSES (which imports this module) and the unique index say.
+_open_order = _orders.c.status.in_([OrderStatus.DRAFT, OrderStatus.FILED, OrderStatus.MADE])
+_SUBJECT_RECORD = (
+    select(
+        _subjects.c.id,
+        _subjects.c.reference,
+        (_subjects.c.first_name + " " + _subjects.c.last_name).label("display_name"),  # as Subject.display_name
+        _subjects.c.date_of_birth,
+        _subjects.c.gender,
+        _subjects.c.home_postcode,
+        _subjects.c.category,
+        _subjects.c.languages,
+        _subjects.c.interest_activity_types,
+        _subjects.c.interest_text,
+        _subjects.c.needs,
+        _subjects.c.curfew_start,
+        _subjects.c.curfew_end,
+        _subjects.c.max_travel_m,
+        _subjects.c.completed_sections,
+        _subjects.c.review_due,
+        _orders.c.id.label("order_id"),  # a subject has at most one open order (uq_orders_one_open_per_subject)
+        _orders.c.status.label("order_status"),
+    )
+    .select_from(_subjects.outerjoin(_orders, (_orders.c.subject_id == _subjects.c.id) & _open_order))
+    .where(_subjects.c.id == bindparam("subject_id"))
+)
+_other = _subjects.alias("other")
+_other_id = func.coalesce(
+    func.nullif(_links.c.subject_low_id, bindparam("subject_id")),
+    func.nullif(_links.c.subject_high_id, bindparam("subject_id")),
+)
+_NON_ASSOCIATES = (
+    select(
+        _links.c.id,
+        _links.c.created_at,
+        _other.c.id.label("other_id"),
+        _other.c.reference,
+        (_other.c.first_name + " " + _other.c.last_name).label("display_name"),
+    )
+    .select_from(_links.join(_other, _other.c.id == _other_id))
+    .where((_links.c.subject_low_id == bindparam("subject_id")) | (_links.c.subject_high_id == bindparam("subject_id")))
+    .order_by(_other.c.reference)
+)
+# The weekly windows and exclusion zones, in the order of the Subject's relationships.
 _WINDOWS = (
     select(
-        SubjectWindow.id,
-        SubjectWindow.weekday,
-        SubjectWindow.start_time,
-        SubjectWindow.end_time,
-        SubjectWindow.kind,
-        SubjectWindow.label,
+        _windows.c.id,
+        _windows.c.weekday,
+        _windows.c.start_time,
+        _windows.c.end_time,
+        _windows.c.kind,
+        _windows.c.label,
     )
-    .where(SubjectWindow.subject_id == bindparam("subject_id"))
-    .order_by(SubjectWindow.weekday, SubjectWindow.start_time, SubjectWindow.id)
+    .where(_windows.c.subject_id == bindparam("subject_id"))
+    .order_by(_windows.c.weekday, _windows.c.start_time, _windows.c.id)
 )
 _ZONES = (
-    select(ExclusionZone.id, ExclusionZone.label, ExclusionZone.postcode, ExclusionZone.radius_m)
-    .where(ExclusionZone.subject_id == bindparam("subject_id"))
-    .order_by(ExclusionZone.label, ExclusionZone.id)
+    select(_zones.c.id, _zones.c.label, _zones.c.postcode, _zones.c.radius_m)
+    .where(_zones.c.subject_id == bindparam("subject_id"))
+    .order_by(_zones.c.label, _zones.c.id)
 )
+_NOTES = (
+    select(
+        _notes.c.kind,
+        _notes.c.text,
+        _notes.c.created_at,
+        func.coalesce(func.nullif(_users.c.full_name, ""), "Unknown").label("author"),  # as notes_with_authors
+    )
+    .select_from(_notes.outerjoin(_users, _users.c.id == _notes.c.author_id))
+    .where(_notes.c.subject_id == bindparam("subject_id"))
+    .order_by(_notes.c.created_at.desc(), _notes.c.id.desc())
+)
+
+
+def non_associates_shown(subject_id: int) -> list[Row]:
+    """Each link involving the subject as the record's pages show it (id, created_at, and the other subject's
+    other_id, reference and display_name), whichever way round it was stored."""
+    return list(_rows(_NON_ASSOCIATES, subject_id))
 
 
 def windows_shown(subject_id: int) -> list:
     """The subject's weekly commitments as the subject page shows them (id, weekday, times, kind, label)."""
-    return list(db.session.execute(_WINDOWS, {"subject_id": subject_id}))
+    return list(_rows(_WINDOWS, subject_id))
 
 
 def exclusion_zones_shown(subject_id: int) -> list:
     """The subject's exclusion zones as the subject page shows them (id, label, postcode, radius)."""
-    return list(db.session.execute(_ZONES, {"subject_id": subject_id}))
+    return list(_rows(_ZONES, subject_id))
+
+
+def notes_shown(subject_id: int) -> list[Row]:
+    """The subject's notes as the subject page shows them, newest first: (kind, text, created_at, author)."""
+    return list(_rows(_NOTES, subject_id))
 
 
 def get_non_association(subject: Subject, link_id: int) -> NonAssociation:

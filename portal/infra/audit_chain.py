@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, event, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.models import AuditEvent, utcnow
@@ -103,6 +103,9 @@ def event_hash(event: Any, previous_hash: str, sequence: int | None = None) -> s
 
 # Recording: insert in the request's transaction, no lock ---------------------------------------------------------
 
+_EVENTS = AuditEvent.__table__
+_INSERT_EVENTS = insert(_EVENTS)
+
 
 def _check_and_complete_new_events(session: Session, _flush_context: Any, _instances: Any) -> None:
     changed = [
@@ -134,10 +137,31 @@ def hold(session: Session, audit_event: AuditEvent) -> None:
 
 
 def include_held(session: Session) -> None:
-    """Before a query of the audit log that must see the events this transaction recorded so far."""
-    held = session.info.pop(_HELD_KEY, None)
-    if held:
-        session.add_all(held)
+    """Insert the events this transaction recorded so far: at commit, or before a query of the audit log that must
+    see them. One prebuilt Core INSERT for them all, with the values the ORM's flush would give them (see
+    `_check_and_complete_new_events`), at a fraction of a flush's cost; an event already added to the session (for
+    its id) is the ORM's to insert."""
+    held = [audit_event for audit_event in session.info.pop(_HELD_KEY, ()) if inspect(audit_event).transient]
+    if not held:
+        return
+    session.flush()  # first the rows the events name (a user or organisation made in this transaction)
+    connection = session.connection(bind_arguments={"mapper": AuditEvent})
+    connection.execute(_INSERT_EVENTS, [_inserted_values(audit_event) for audit_event in held])
+    session.info[_INSERTED_KEY] = True
+
+
+def _inserted_values(audit_event: AuditEvent) -> dict[str, Any]:
+    return {
+        "occurred_at": audit_event.occurred_at or utcnow(),
+        "action": audit_event.action,
+        "user_id": audit_event.user_id,
+        "organisation_id": audit_event.organisation_id,
+        "record_type": audit_event.record_type,
+        "record_id": audit_event.record_id,
+        "purpose": audit_event.purpose or "",
+        "detail": normalise_detail(audit_event.detail),
+        "correlation_id": audit_event.correlation_id or "",
+    }
 
 
 def _before_commit(session: Session) -> None:
@@ -172,7 +196,6 @@ def install() -> None:
 
 # Linking: one linker at a time, after commit ---------------------------------------------------------------------
 
-_EVENTS = AuditEvent.__table__
 _LINK = (
     update(_EVENTS)
     .where(_EVENTS.c.id == bindparam("b_id"), _EVENTS.c.sequence.is_(None))

@@ -10,6 +10,7 @@ from portal.forms import error_summary, gov_params
 from portal.infra.geo import OS_CREDIT
 from portal.models import ORGANISATION_KINDS, Role
 from portal.rules.attendance_outcomes import OUTCOMES, SUMMARY_ORDER
+from portal.rules.tasks import task_list_items
 from portal.web.auth import may_use
 
 # English month names, as `%B` gives them in the C locale: formatted by hand, a date costs a tenth of strftime's
@@ -119,7 +120,11 @@ def register(app: Flask) -> None:
         **namers,
     )
     app.jinja_env.globals.update(
-        namers, attendance_outcomes=OUTCOMES, attendance_summary_order=SUMMARY_ORDER, gov_params=gov_params
+        namers,
+        attendance_outcomes=OUTCOMES,
+        attendance_summary_order=SUMMARY_ORDER,
+        gov_params=gov_params,
+        task_list_items=task_list_items,
     )
 
     @app.context_processor

@@ -5,7 +5,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from portal.blueprints.subjects import bp
-from portal.data import orders, searches, subjects
+from portal.data import searches, subjects
 from portal.data.subjects import LinkRefused
 from portal.forms.subjects import (
     ConfirmForm,
@@ -83,9 +83,10 @@ def subject_new() -> ResponseReturnValue:
 @bp.get("/<int:subject_id>")
 @officer_required
 def subject(subject_id: int) -> ResponseReturnValue:
-    found = subjects.view_subject(subject_id, with_profile=False)
+    found = subjects.view_subject_record(subject_id)
     shown = subjects.record_lists(found.id)
     tasks = subjects.record_tasks(found, shown)
+    order = {"id": found.order_id, "status": found.order_status} if found.order_id else None
     return render_template(
         "subjects/subject.html",
         subject=found,
@@ -93,11 +94,21 @@ def subject(subject_id: int) -> ResponseReturnValue:
         windows=shown.windows,
         exclusion_zones=shown.exclusion_zones,
         non_associates=shown.non_associates,
-        notes=subjects.notes_with_authors(found.id),
+        notes=subjects.notes_shown(found.id),
         form=ConfirmForm(),
-        order=orders.open_order(found.id),
+        order=order,
         tasks=tasks,
         record_complete=subjects.record_complete(tasks),
+        section_links={
+            key: url_for(f"subjects.{section_endpoint(key)}", subject_id=found.id)
+            for key, _title in subjects.RECORD_SECTIONS
+        },
+        section_titles=subjects.SECTION_TITLES,
+        next_tasks=subjects.next_tasks(tasks, found.order_status),
+        next_links={
+            "suggestions": url_for("suggestions.suggest", subject_id=found.id),
+            "order": url_for("orders.order", order_id=found.order_id) if order else None,
+        },
     )
 
 
@@ -138,7 +149,7 @@ def section(subject_id: int, section_key: str) -> ResponseReturnValue:
         form=form,
         subject=found,
         title=subjects.SECTION_TITLES[section_key],
-        non_associates=subjects.non_associates(found.id) if section_key == "non-associations" else [],
+        non_associates=subjects.non_associates_shown(found.id) if section_key == "non-associations" else [],
         confirm_form=ConfirmForm(),
     )
 
