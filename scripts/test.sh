@@ -32,4 +32,5 @@ echo "test: bandit"
 .venv/bin/bandit -r portal matching seed -ll -q
 
 echo "test: pytest"
-.venv/bin/python -m pytest -n 2 "$@"
+# loadgroup: the steps of one browser journey stay on one worker (tests/browser/conftest.py).
+.venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

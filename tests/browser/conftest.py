@@ -246,6 +246,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A journey's steps build on each other in one live server's database, so they all run on one worker
+    (`--dist loadgroup`, as scripts/test.sh runs the suite): in step order, never split between two servers."""
+    for item in items:
+        if item.get_closest_marker("journey_steps") is not None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     outcome = yield
