@@ -248,10 +248,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A journey's steps build on each other in one live server's database, so they all run on one worker
-    (`--dist loadgroup`, as scripts/test.sh runs the suite): in step order, never split between two servers."""
+    """A browser module's tests run on one worker (`--dist loadgroup`, as scripts/test.sh runs the suite), in their
+    order: a journey's steps, and a module with a server of its own, build on what the tests before them did in
+    that server's database, which a test on another worker would never see."""
     for item in items:
-        if item.get_closest_marker("journey_steps") is not None:
+        if item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
