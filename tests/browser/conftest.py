@@ -297,12 +297,14 @@ _authenticator_keys: dict[str, str] = {}  # accounts set up during the run; demo
 
 def next_code(email: str, secret: str | None = None) -> str:
     """A sign-in code the portal will take for this account: each code works once per account, so a second sign-in
-    within the same 30 seconds uses the next step's code (the portal accepts one step either side of now)."""
+    within the same 30 seconds uses the next step's code (the portal accepts one step either side of now). Never the
+    step before now: on a busy machine the clock can move on before the portal reads the code, and then it is too
+    old."""
     from portal.infra import mfa
     from seed.demo import DEMO_TOTP_SECRET
 
     now = mfa.current_step()
-    step = max(now - mfa.ALLOWED_DRIFT_STEPS, _last_step_used.get(email, now - 2) + 1)
+    step = max(now, _last_step_used.get(email, now - 1) + 1)
     while step > mfa.current_step() + mfa.ALLOWED_DRIFT_STEPS:
         time.sleep(1)  # three sign-ins of one account within 30 seconds: wait for the clock to catch up
     _last_step_used[email] = step
