@@ -29,10 +29,16 @@ from sqlalchemy import event
 import load.bare_app as bare_app
 from portal import create_app
 from portal.config import ProductionConfig
-from portal.data import tokens
 from portal.data.accounts import get_user_by_email
-from portal.data.catalogue_index import prepared_catalogue
 from portal.extensions import db
+
+try:
+    from portal.data import tokens
+    from portal.data.catalogue_index import prepared_catalogue
+except ImportError:  # a commit from before issue #18 moved them, measured by --compare
+    from portal.catalogue_index import prepared_catalogue  # type: ignore[no-redef]
+
+    from portal.api import tokens  # type: ignore[no-redef]
 
 Progress = Callable[[str], None]
 
