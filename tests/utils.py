@@ -1,13 +1,18 @@
 """Helpers for reading pages the way a user sees them."""
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from bs4 import BeautifulSoup
 from flask import Flask, url_for
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
+from portal.extensions import db
 from portal.infra import mfa
 from portal.models import Role
 from portal.web.auth import access_rule_of
@@ -77,3 +82,22 @@ def pages_for(app: Flask, role: Role) -> list[tuple[Rule, str]]:
             continue
         found += [(rule, method) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return found
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The statements the test's own thread runs (not the audit chain's linker, which works in a thread of its own)."""
+    seen: list[str] = []
+    request_thread = threading.get_ident()
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        if threading.get_ident() == request_thread:
+            seen.append(" ".join(statement.split()).lower())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)

@@ -6,12 +6,9 @@ chain's linker works in a thread of its own. SQLite counts its BEGIN IMMEDIATE t
 """
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Subject
@@ -27,24 +24,7 @@ from tests.bench.test_html_identity import (  # noqa: F401 - the fixture is used
     signed_in,
     waiting_referrals,
 )
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-    request_thread = threading.get_ident()
-
-    def note(_connection, _cursor, statement, *_args) -> None:
-        if threading.get_ident() == request_thread:
-            seen.append(" ".join(statement.split()).lower())
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from tests.utils import statements
 
 
 def reads(seen: list[str]) -> list[str]:

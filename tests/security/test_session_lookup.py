@@ -2,37 +2,14 @@
 organisation, and whatever revokes a session (signing out, disabling the account, suspending the organisation,
 changing the role) takes effect on the very next request, because nothing about a session is kept between them."""
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.data import accounts, organisations
 from portal.extensions import db
 from portal.models import Organisation, OrganisationStatus, Role, User
-from tests.utils import page
-
-
-@contextmanager
-def statements(app: Flask) -> Iterator[list[str]]:
-    """The statements the test's own thread runs (not the audit chain's linker, which works in a thread of its own)."""
-    seen: list[str] = []
-    request_thread = threading.get_ident()
-
-    def note(_connection, _cursor, statement, *_args) -> None:
-        if threading.get_ident() == request_thread:
-            seen.append(" ".join(statement.split()).lower())
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
+from tests.utils import page, statements
 
 
 def test_a_partner_page_reads_the_session_account_and_organisation_in_one_statement(
