@@ -1,11 +1,14 @@
 """Fixtures: an app on a freshly migrated database (SQLite, and PostgreSQL when it is reachable), clients per role."""
 
+import copy
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from flask import Flask
@@ -22,6 +25,8 @@ from portal.infra import audit_chain
 from portal.infra.logging_setup import configure_logging
 from portal.models import User
 from tests.factories import Factory
+
+T = TypeVar("T")
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
@@ -71,10 +76,7 @@ def postgres_ready() -> Iterator[str]:
     yield url
     audit_chain.settle_all()  # no linker thread is still reaching for the database about to be dropped
     _DatabaseReset.dispose_all()
-    for _moment, kept in _DemoSnapshot.taken.values():
-        if isinstance(kept, tuple):
-            kept[0].close()
-    _DemoSnapshot.taken.clear()
+    _Snapshots.drop_all()
     for shared in _shared_apps.values():
         with shared.app_context():
             db.engine.dispose()
@@ -187,10 +189,12 @@ def database_url(backend: str, request: pytest.FixtureRequest) -> str:
     if backend == "postgresql":
         url = request.getfixturevalue("postgres_ready")
         _DatabaseReset.postgres(url)
-        return url
-    path = request.getfixturevalue("sqlite_database")
-    _DatabaseReset.sqlite(path, request.getfixturevalue("sqlite_template"))
-    return f"sqlite:///{path}"
+    else:
+        path = request.getfixturevalue("sqlite_database")
+        _DatabaseReset.sqlite(path, request.getfixturevalue("sqlite_template"))
+        url = f"sqlite:///{path}"
+    _Snapshots.state.pop(url, None)
+    return url
 
 
 # One app per database per worker: building an app, and compiling its templates on first use, costs far more than
@@ -228,6 +232,9 @@ def _restore(application: Flask, config: dict) -> None:
     application.config.clear()
     application.config.update(config)
     configure_logging(application)  # another app made by a test (JSON logs) replaces the shared logger's handler
+    # ...and one made with another configuration (production's, say) sets the process's linker delay: without this,
+    # every later test would wait its second for the linker before its database is emptied.
+    audit_chain.set_link_delay(config["AUDIT_LINK_DELAY_SECONDS"])
     application.extensions["throttle"].storage.reset()
 
 
@@ -259,104 +266,174 @@ def sign_in(app: Flask, make: "Factory"):
     return _sign_in
 
 
-class _DemoSnapshot:
-    """The London demo as `load_demo` left it on an otherwise untouched database, kept per database (and per hour,
-    as the demo's dates count from today) so that later tests get the same rows back by copying, not by loading
-    it again. A test whose database is no longer untouched when it asks for the demo, or that runs on a frozen
-    clock, loads it as before."""
+class _Snapshots:
+    """Database states that many tests start from, each built once per worker per database and copied back for the
+    tests after it: the London demo on an empty database, and the worlds some modules build on top of the demo or of
+    an empty database (`built_once`). Copying the rows back costs a few milliseconds, where building them again
+    through the app's own pages costs up to seconds.
 
-    taken: dict[str, tuple[str, object]] = {}
+    A state is only copied back onto the state it was built on, checked by the row count of every table (`_counts`):
+    a test whose database already holds anything else (a user signed in before the demo was asked for, say) builds
+    its state as before. The snapshots are kept per hour (the demo's dates count from now), a state with signed-in
+    sessions for four minutes (copied back, a session is as old as when it was built, and re-authentication lasts
+    five), and none is taken on a frozen clock."""
+
+    taken: dict[tuple[str, str], "_Taken"] = {}
+    state: dict[str, tuple[str, tuple]] = {}  # url -> the state its database was last put in, and its row counts
 
     @staticmethod
-    def moment() -> str | None:
-        from freezegun.api import freeze_factories
-
-        if freeze_factories:
-            return None
+    def clock() -> str:
+        """The hour the state's dates count from (on a frozen clock, the frozen one's)."""
         return datetime.now(UTC).strftime("%Y-%m-%d %H")
 
     @staticmethod
-    def untouched(app: Flask) -> bool:
-        """Nothing but the rows the migrations insert: every other table empty, the catalogue at version 0."""
+    def counts(app: Flask) -> tuple:
         tables = [table.name for table in db.metadata.sorted_tables if table.name != "catalogue_state"]
-        query = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)
+        query = " UNION ALL ".join(f"SELECT '{name}', count(*) FROM \"{name}\"" for name in tables)
         with app.app_context():
-            filled = db.session.execute(text(query)).all()
+            counts = tuple(row for row in db.session.execute(text(query)).all() if row[1])
             version = db.session.execute(text("SELECT max(version) FROM catalogue_state")).scalar()
             db.session.remove()
-        return not filled and version == 0
+        return (*counts, ("catalogue version", version))
 
     @classmethod
-    def take(cls, url: str, moment: str, app: Flask, path: Path | None) -> None:
+    def take(cls, url: str, name: str, app: Flask, path: Path | None) -> object:
+        audit_chain.settle_all()  # every event of the build linked, and no linker writing while the rows are copied
+        cls.drop(url, name)
         if path is not None:
-            copy = path.with_name("demo.sqlite3")
+            copy = path.with_name(f"{name}.sqlite3")
             copy.unlink(missing_ok=True)
             connection = sqlite3.connect(path, isolation_level=None, timeout=15)
             try:
                 connection.execute("VACUUM INTO ?", (str(copy),))
             finally:
                 connection.close()
-            cls.taken[url] = (moment, copy)
-            return
+            return copy
         # Temporary tables, on a connection held for the run: pg_dump (the backup tests) never sees them.
-        previous = cls.taken.pop(url, None)
-        if previous is not None:
-            previous[1][0].close()
         connection = create_engine(url, poolclass=NullPool).connect()
         tables = [table.name for table in db.metadata.sorted_tables]
         with connection.begin():
-            for name in tables:
-                connection.execute(text(f'CREATE TEMPORARY TABLE "demo_{name}" AS TABLE public."{name}"'))
+            for table in tables:
+                connection.execute(text(f'CREATE TEMPORARY TABLE "{name}_{table}" AS TABLE public."{table}"'))
             sequences = connection.execute(
                 text(
                     "SELECT format('%I.%I', schemaname, sequencename), last_value FROM pg_sequences"
                     " WHERE schemaname = 'public' AND last_value IS NOT NULL"
                 )
             ).all()
-        cls.taken[url] = (moment, (connection, tables, [tuple(row) for row in sequences]))
+        return (connection, tables, [tuple(row) for row in sequences])
 
     @classmethod
-    def restore(cls, url: str, path: Path | None) -> None:
-        _moment, kept = cls.taken[url]
+    def restore(cls, url: str, name: str, path: Path | None) -> None:
+        audit_chain.settle_all()
+        kept = cls.taken[(url, name)].kept
         if path is not None:
             _DatabaseReset.sqlite(path, kept)
             return
+        _DatabaseReset.postgres(url)
         connection, tables, sequences = kept
         with connection.begin():
             connection.execute(text("SET LOCAL lock_timeout = '20s'"))
             connection.execute(text("SET LOCAL session_replication_role = replica"))
             connection.execute(text("DELETE FROM public.catalogue_state"))
-            for name in tables:
-                connection.execute(text(f'INSERT INTO public."{name}" SELECT * FROM "demo_{name}"'))
+            for table in tables:
+                connection.execute(text(f'INSERT INTO public."{table}" SELECT * FROM "{name}_{table}"'))
             for sequence, value in sequences:
                 connection.execute(
                     text("SELECT setval(CAST(:sequence AS regclass), :value, true)"),
                     {"sequence": sequence, "value": value},
                 )
 
+    @classmethod
+    def drop(cls, url: str, name: str) -> None:
+        previous = cls.taken.pop((url, name), None)
+        if previous is not None and isinstance(previous.kept, tuple):
+            previous.kept[0].close()
+
+    @classmethod
+    def drop_all(cls) -> None:
+        for url, name in list(cls.taken):
+            cls.drop(url, name)
+        cls.state.clear()
+
+
+@dataclass
+class _Taken:
+    clock: str  # the hour it was built in, by the clock the app saw
+    built_at: float  # when it was built, in real seconds (a frozen clock does not move)
+    on_built_at: float | None  # when the state it was built on was taken: a newer one means this one is stale
+    kept: object  # the SQLite copy's path, or PostgreSQL's (connection, tables, sequences)
+    counts: tuple
+    value: object  # what the build returned, as it returned it (clients with their cookies): tests get a copy
+
+
+def built_once(
+    request: pytest.FixtureRequest,
+    name: str,
+    on: str,
+    build: Callable[[], T],
+    max_age: timedelta = timedelta(hours=1),
+    frozen: bool = False,
+) -> T:
+    """What `build()` returns, with the database as `build()` leaves it. `build` runs on the state `on` ("" for an
+    empty database, or the name of another built-once state, "demo" say) and its rows are kept; a later test on the
+    same state, in the same hour and within `max_age`, gets them copied back and a deep copy of the value instead of
+    building again. On a frozen clock only a caller that froze it itself, at a moment its `name` carries, says
+    `frozen=True`. The fixture calling this must come first among the test's fixtures (`BUILT_ONCE` below), so that
+    nothing else has written to the database before it."""
+    from freezegun.api import freeze_factories, real_time
+
+    app: Flask = request.getfixturevalue("app")
+    url: str = request.getfixturevalue("database_url")
+    path = request.getfixturevalue("sqlite_database") if url.startswith("sqlite") else None
+    counts = _Snapshots.counts(app)
+    on_state = (not counts[:-1] and counts[-1][1] == 0) if on == "" else _Snapshots.state.get(url) == (on, counts)
+    shared = request.node.get_closest_marker("own_app") is None
+    if not on_state or not shared or (freeze_factories and not frozen):
+        _Snapshots.state.pop(url, None)
+        return build()
+    taken = _Snapshots.taken.get((url, name))
+    on_built_at = _Snapshots.taken[(url, on)].built_at if on else None
+    fresh = taken is not None and real_time() - taken.built_at <= max_age.total_seconds()
+    if fresh and taken.clock == _Snapshots.clock() and taken.on_built_at == on_built_at:
+        _Snapshots.restore(url, name, path)
+        _Snapshots.state[url] = (name, taken.counts)
+        return copy.deepcopy(taken.value, {id(app): app})
+    clock, built_at = _Snapshots.clock(), real_time()
+    value = build()
+    kept = _Snapshots.take(url, name, app, path)
+    counts = _Snapshots.counts(app)
+    value_copy = copy.deepcopy(value, {id(app): app})
+    _Snapshots.taken[(url, name)] = _Taken(clock, built_at, on_built_at, kept, counts, value_copy)
+    _Snapshots.state[url] = (name, counts)
+    return value
+
 
 @pytest.fixture
-def demo(app: Flask, database_url: str, request: pytest.FixtureRequest) -> int:
+def demo(app: Flask, request: pytest.FixtureRequest) -> int:
     """The London demo loaded; returns the id of its 15-year-old subject, KCPO-DEMO-001."""
     from sqlalchemy import select
 
     from portal.models import Subject
     from seed.loader import load_demo
 
-    path = request.getfixturevalue("sqlite_database") if database_url.startswith("sqlite") else None
-    moment = _DemoSnapshot.moment()
-    fresh = moment is not None and _DemoSnapshot.untouched(app)
-    if fresh and _DemoSnapshot.taken.get(database_url, (None,))[0] == moment:
-        _DemoSnapshot.restore(database_url, path)
-    else:
+    def load() -> int:
         with app.app_context():
             load_demo()
             db.session.commit()
-            db.session.remove()
-        if fresh:
-            _DemoSnapshot.take(database_url, moment, app, path)
-    with app.app_context():
-        return db.session.scalar(select(Subject.id).where(Subject.reference == "KCPO-DEMO-001"))
+            return db.session.scalar(select(Subject.id).where(Subject.reference == "KCPO-DEMO-001"))
+
+    return built_once(request, "demo", "", load)
+
+
+@pytest.fixture
+def two_partners(app: Flask, make: "Factory", sign_in, request: pytest.FixtureRequest):
+    """Two partner organisations with everything each owns, and an officer and an admin
+    (tests/security/partners_ab.py), built once per worker per database (`built_once`: its sign-ins are kept four
+    minutes, within the five of re-authentication)."""
+    from tests.security.partners_ab import build
+
+    return built_once(request, "two_partners", "", lambda: build(app, make, sign_in), max_age=timedelta(minutes=4))
 
 
 @pytest.fixture
@@ -365,3 +442,23 @@ def partner_organisation(client: FlaskClient, sign_in, make: "Factory") -> int:
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id=organisation_id)
     return organisation_id
+
+
+# Fixtures that call `built_once`, in the order they build on one another: each comes before any other fixture of
+# the test, so that nothing has written to the database before it (its own fixtures, the app on the test's database,
+# come with it).
+BUILT_ONCE = ["demo", "world", "two_partners", "made_order"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test asking for a built-once state gets it before any other fixture writes to the database (a signed-in
+    client, say), so it is copied back rather than built again. Not on a frozen clock: there the demo's dates must
+    count from the frozen day, so the states keep their place after the freezer."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if not names or any("freez" in name for name in names):
+            continue
+        first = [name for name in BUILT_ONCE if name in names]
+        for name in reversed(first):
+            names.remove(name)
+            names.insert(0, name)

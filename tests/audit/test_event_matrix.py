@@ -22,15 +22,15 @@ from portal.data import audit
 from portal.extensions import db
 from portal.models import AuditEvent, CalendarFeed, Referral, SubjectNote
 from tests.audit.conftest import link_now
-from tests.security.partners_ab import SESSION_DAY, TODAY, Api, TwoPartners, build
+from tests.security.partners_ab import SESSION_DAY, TODAY, Api, TwoPartners
 
 # Reads may also note what else the page shows (a register list also lists overdue registers), never a change.
 READ_ACTIONS = {audit.CONSULTATION}
 
 
 @pytest.fixture
-def two(app: Flask, make, sign_in) -> TwoPartners:
-    return build(app, make, sign_in)
+def two(two_partners: TwoPartners) -> TwoPartners:
+    return two_partners
 
 
 @pytest.fixture

@@ -361,18 +361,28 @@ def _axe_violations(page: Page) -> list[dict]:
 
 def _axe_on_a_copy(page: Page) -> list[dict]:
     """axe on a page whose JavaScript is turned off: axe itself needs timers, which never fire there, so it runs on
-    a copy of the page as served, its scripts removed, at the same address (so the same stylesheet applies) in a
-    context of its own."""
+    a copy of the page as served, its scripts removed, at the same address (so the same stylesheet applies), in a
+    page of its own with JavaScript on. That page is opened once per browser and used for every copy."""
     html = re.sub(r"<script\b.*?</script>", "", page.content(), flags=re.DOTALL | re.IGNORECASE)
-    context = page.context.browser.new_context(viewport=page.viewport_size)  # type: ignore[union-attr]
+    copy = _copy_page(page.context.browser, page.viewport_size)  # type: ignore[arg-type]
+    address = page.url.split("#", 1)[0]
+    copy.route(address, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
     try:
-        copy = context.new_page()
-        address = page.url.split("#", 1)[0]
-        copy.route(address, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
         copy.goto(address)
         return _axe_violations(copy)
     finally:
-        context.close()
+        copy.unroute(address)
+
+
+_copy_pages: dict[int, Page] = {}  # per browser: the page `_axe_on_a_copy` opens copies in
+
+
+def _copy_page(browser: Browser, viewport: dict | None) -> Page:
+    copy = _copy_pages.get(id(browser))
+    if copy is None or copy.is_closed():
+        copy = _copy_pages[id(browser)] = browser.new_context().new_page()
+    copy.set_viewport_size(viewport or {"width": 1280, "height": 900})
+    return copy
 
 
 def _is_conditional_reveal_aria_expanded(violation: dict, node: dict) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -20,6 +20,7 @@ from portal.config import ProductionConfig
 from portal.extensions import db
 from portal.models import Referral, Requirement, Role
 from portal.web.auth import PUBLIC, access_rule_of
+from tests.conftest import built_once
 from tests.utils import page
 
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -96,9 +97,14 @@ class World:
 
 
 @pytest.fixture
-def world(app: Flask, sign_in, make, demo) -> World:
+def world(app: Flask, sign_in, make, demo, request: pytest.FixtureRequest) -> World:
     """Demo subjects and programmes; a draft order whose requirements were referred to partners; one client per
-    role, the partner from the organisation the first referral went to."""
+    role, the partner from the organisation the first referral went to. Built once per worker per database
+    (`built_once`: its sign-ins are kept four minutes, within the five of re-authentication)."""
+    return built_once(request, "world", "demo", lambda: _build_world(app, sign_in, demo), max_age=timedelta(minutes=4))
+
+
+def _build_world(app: Flask, sign_in, demo: int) -> World:
     from tests.test_orders import accept_weekly_plan
 
     officer = app.test_client()

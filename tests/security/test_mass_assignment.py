@@ -43,7 +43,7 @@ from portal.models import (
 )
 from portal.web.auth import PUBLIC, access_rule_of
 from tests.security.conftest import World, get_rules, path_for
-from tests.security.partners_ab import TwoPartners, build
+from tests.security.partners_ab import TwoPartners
 
 HOSTILE_ID = 999_999
 HOSTILE_STATUS = "suspended"  # an organisation status: no partner or officer form sets it on anything
@@ -263,8 +263,8 @@ def role_pages(app: Flask, role: str, ids: dict[str, Any]) -> list[str]:
     return sorted(set(pages))
 
 
-def test_no_partner_form_takes_fields_it_does_not_offer(app: Flask, make, sign_in) -> None:
-    two = build(app, make, sign_in)
+def test_no_partner_form_takes_fields_it_does_not_offer(app: Flask, two_partners: TwoPartners) -> None:
+    two = two_partners
     a, b = two.a, two.b
     hostile = {
         "organisation": b.organisation_id,
@@ -325,8 +325,8 @@ def _a_report(app: Flask, order_id: int) -> int:
 
 
 @pytest.fixture
-def two(app: Flask, make, sign_in) -> TwoPartners:
-    return build(app, make, sign_in)
+def two(two_partners: TwoPartners) -> TwoPartners:
+    return two_partners
 
 
 def b_extras(two: TwoPartners) -> dict[str, str]:

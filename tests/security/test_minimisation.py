@@ -27,7 +27,7 @@ from portal.data.referrals import PARTNER_ALLOW_LIST
 from portal.extensions import db
 from portal.models import Order, OutboxMessage, Referral, Role, Subject, User
 from tests.security.conftest import World, get_rules, path_for
-from tests.security.partners_ab import ENDS_ON, OFFICER_ONLY, SHARED, STARTS_ON, TODAY, TwoPartners, build
+from tests.security.partners_ab import ENDS_ON, OFFICER_ONLY, SHARED, STARTS_ON, TODAY, TwoPartners
 from tests.security.test_object_level import is_api, partner_object_rules, request_path, roles_of
 
 # Subject and Order columns partners are given (through the allow-list fields named).
@@ -58,8 +58,8 @@ BOOKKEEPING = {
 
 
 @pytest.fixture
-def two(app: Flask, make, sign_in) -> TwoPartners:
-    return build(app, make, sign_in)
+def two(two_partners: TwoPartners) -> TwoPartners:
+    return two_partners
 
 
 def test_every_subject_and_order_column_is_classified() -> None:

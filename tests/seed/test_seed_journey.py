@@ -22,6 +22,7 @@ from portal.models import (
     User,
 )
 from seed.loader import load_demo
+from tests.conftest import built_once
 from tests.utils import page
 
 TODAYS = [datetime(2026, 12, 6, 12), datetime(2027, 9, 15, 12)]  # the second after the catalogue's academic year
@@ -29,11 +30,16 @@ TODAYS = [datetime(2026, 12, 6, 12), datetime(2027, 9, 15, 12)]  # the second af
 
 @pytest.fixture(params=TODAYS, ids=lambda moment: moment.date().isoformat())
 def seeded_on(app: Flask, request: pytest.FixtureRequest):
-    """The demo loaded on a frozen day; yields that day with the clock still frozen there."""
-    with freeze_time(request.param, tick=True):
+    """The demo loaded on a frozen day (built once per worker per database, `built_once`); yields that day with the
+    clock still frozen there."""
+
+    def load() -> None:
         with app.app_context():
             load_demo()
             db.session.commit()
+
+    with freeze_time(request.param, tick=True):
+        built_once(request, f"demo-{request.param.date()}", "", load, frozen=True)
         yield request.param.date()
 
 
