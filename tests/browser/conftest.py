@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -103,23 +104,46 @@ def _copy_migrated_database(database_path: Path) -> None:
     shutil.copy(migrated, database_path)
 
 
+def _copy_seeded_database(database_path: Path) -> None:
+    """A SQLite database with the London demo loaded at `database_path`: seeded once per test process and hour (the
+    demo's dates count from now), then copied."""
+    hour = datetime.now(UTC).strftime("%Y-%m-%d %H")
+    seeded = _prepared.get(f"seeded {hour}")
+    if seeded is None:
+        from portal.extensions import db
+        from portal.infra import audit_chain
+        from seed.loader import load_demo
+
+        _copy_migrated_database(database_path)
+        app = create_app(_browser_test_config(database_path))
+        with app.app_context():
+            load_demo()
+            db.session.commit()
+            db.session.remove()
+            audit_chain.settle_all()  # the demo's events linked before the copy is taken
+            db.engine.dispose()
+        seeded = database_path.with_name(f"seeded-{hour[-2:]}.sqlite3")
+        seeded.unlink(missing_ok=True)
+        connection = sqlite3.connect(database_path)
+        try:
+            connection.execute("VACUUM INTO ?", (str(seeded),))
+        finally:
+            connection.close()
+        _prepared[f"seeded {hour}"] = seeded
+        return
+    shutil.copy(seeded, database_path)
+
+
 @contextmanager
 def serve_seeded_portal(database_path: Path) -> Iterator[LiveServer]:
-    """Migrate and seed a fresh SQLite database at `database_path`, then serve it from a background thread on a free
+    """A fresh SQLite database at `database_path` with the demo loaded, served from a background thread on a free
     loopback port until the block ends."""
     _build_assets()
     # The prepared catalogue is cached per process by catalogue version: two seeded databases can share a version
     # number with different contents, so each server starts, and leaves, with no cached copy.
     catalogue_index.forget()
-    _copy_migrated_database(database_path)
+    _copy_seeded_database(database_path)
     app = create_app(_browser_test_config(database_path))
-    with app.app_context():
-        from portal.extensions import db
-        from seed.loader import load_demo
-
-        load_demo()
-        db.session.commit()
-        db.session.remove()
     server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -286,28 +310,29 @@ def sign_in_as(page: Page, email: str, password: str | None = None) -> None:
     page.fill("input[name=password]", password or DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/sign-in/code$"))
-    page.get_by_label("Code").fill(next_code(email))
+    page.get_by_label("Code").fill(next_code(page, email))
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-_last_step_used: dict[str, int] = {}
+_last_step_used: dict[tuple[str, str], int] = {}  # (server, email): each server has a database of its own
 _authenticator_keys: dict[str, str] = {}  # accounts set up during the run; demo accounts share the demo key
 
 
-def next_code(email: str, secret: str | None = None) -> str:
-    """A sign-in code the portal will take for this account: each code works once per account, so a second sign-in
-    within the same 30 seconds uses the next step's code (the portal accepts one step either side of now). Never the
-    step before now: on a busy machine the clock can move on before the portal reads the code, and then it is too
-    old."""
+def next_code(page: Page, email: str, secret: str | None = None) -> str:
+    """A sign-in code the portal behind `page` will take for this account: each code works once per account, so a
+    second sign-in within the same 30 seconds uses the next step's code (the portal accepts one step either side of
+    now). Never the step before now: on a busy machine the clock can move on before the portal reads the code, and
+    then it is too old. Each server of the run has its own database, so its own record of the codes used."""
     from portal.infra import mfa
     from seed.demo import DEMO_TOTP_SECRET
 
+    account = (urlsplit(page.url).netloc, email)
     now = mfa.current_step()
-    step = max(now, _last_step_used.get(email, now - 1) + 1)
+    step = max(now, _last_step_used.get(account, now - 1) + 1)
     while step > mfa.current_step() + mfa.ALLOWED_DRIFT_STEPS:
         time.sleep(1)  # three sign-ins of one account within 30 seconds: wait for the clock to catch up
-    _last_step_used[email] = step
+    _last_step_used[account] = step
     return mfa.code_at(secret or _authenticator_keys.get(email, DEMO_TOTP_SECRET), step)
 
 
@@ -317,7 +342,7 @@ def set_up_authenticator_in(page: Page, email: str) -> list[str]:
     expect(page).to_have_url(re.compile(r"/sign-in/set-up-authenticator$"))
     assert_page_ok(page, "set-up-authenticator", "Set up your authenticator app")
     secret = _authenticator_keys[email] = page.locator("#secret-key").inner_text().replace(" ", "")
-    page.get_by_label("Code").fill(next_code(email, secret))
+    page.get_by_label("Code").fill(next_code(page, email, secret))
     page.get_by_role("button", name="Confirm and continue").click()
     assert_page_ok(page, "recovery-codes", "Save your recovery codes")
     return page.locator("#recovery-codes li").all_inner_texts()
@@ -534,6 +559,6 @@ def keyboard_sign_in(page: Page, email: str) -> None:
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/sign-in/code$"))
     assert tab_to(page, "input[name=code]")["text"] == "Code"
-    page.keyboard.type(next_code(email))
+    page.keyboard.type(next_code(page, email))
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
