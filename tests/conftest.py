@@ -272,11 +272,12 @@ class _Snapshots:
     an empty database (`built_once`). Copying the rows back costs a few milliseconds, where building them again
     through the app's own pages costs up to seconds.
 
-    A state is only copied back onto the state it was built on, checked by the row count of every table (`_counts`):
+    A state is only copied back onto the state it was built on, checked by the row count of every table (`counts`):
     a test whose database already holds anything else (a user signed in before the demo was asked for, say) builds
     its state as before. The snapshots are kept per hour (the demo's dates count from now), a state with signed-in
     sessions for four minutes (copied back, a session is as old as when it was built, and re-authentication lasts
-    five), and none is taken on a frozen clock."""
+    five), and none is taken on a frozen clock unless the fixture froze it itself at a moment the state's name
+    carries."""
 
     taken: dict[tuple[str, str], "_Taken"] = {}
     state: dict[str, tuple[str, tuple]] = {}  # url -> the state its database was last put in, and its row counts
