@@ -448,7 +448,7 @@ def partner_organisation(client: FlaskClient, sign_in, make: "Factory") -> int:
 # Fixtures that call `built_once`, in the order they build on one another: each comes before any other fixture of
 # the test, so that nothing has written to the database before it (its own fixtures, the app on the test's database,
 # come with it).
-BUILT_ONCE = ["demo", "world", "two_partners", "made_order"]
+BUILT_ONCE = ["demo", "world", "two_partners"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
