@@ -342,10 +342,12 @@ class Samples:
         )
 
 
-def measure(page: Page, counter: StatementCounter, size: tuple, bare: tuple[Page, Samples]) -> Measured:
+def measure(
+    page: Page, counter: StatementCounter, size: tuple, bare: tuple[Page, Samples], bare_requests: int = BARE_BATCH_MIN
+) -> Measured:
     """`warm-up` untimed requests, then `batches` batches of `requests` ((warm-up, batches, requests) = size), each
-    right after a batch of the bare page: the page's ratio is the median of its batches' ratios to those, so a busy
-    spell of the shared machine weighs on both sides of each ratio."""
+    right after a batch of at least `bare_requests` of the bare page: the page's ratio is the median of its batches'
+    ratios to those, so a busy spell of the shared machine weighs on both sides of each ratio."""
     warm_up, batches, requests = size
     bare_page, bare_samples = bare
     for _ in range(warm_up):
@@ -353,7 +355,7 @@ def measure(page: Page, counter: StatementCounter, size: tuple, bare: tuple[Page
         _one(bare_page, None)
     samples, ratios = Samples(), []
     for _ in range(batches):
-        bare_ms = bare_samples.add_batch(bare_page, None, max(requests, BARE_BATCH_MIN))
+        bare_ms = bare_samples.add_batch(bare_page, None, max(requests, bare_requests))
         ratios.append(samples.add_batch(page, counter, requests) / bare_ms)
     row = samples.measured(page.name, counted=True)
     row.ratio = statistics.median(ratios)
@@ -393,10 +395,17 @@ def load_mix(measured: list[Measured]) -> Measured:
 
 
 def run(
-    database_url: str, accounts: dict, size: tuple, say: Progress, only: list[str] | None = None, **label: str | int
+    database_url: str,
+    accounts: dict,
+    size: tuple,
+    say: Progress,
+    only: list[str] | None = None,
+    bare_requests: int | None = None,
+    **label: str | int,
 ) -> Run:
     """Every page (or `only` those named), each beside the bare page measured in this process batch by batch, then
-    the mix. `label`: backend, scale and revision, as the report names them."""
+    the mix. `bare_requests`: the bare page's batch size (default BARE_BATCH_MIN). `label`: backend, scale and
+    revision, as the report names them."""
     app = production_like_app(database_url)
     bare = (Page("bare Flask page", bare_app.app.test_client(), get("/")), Samples())
     try:
@@ -417,7 +426,7 @@ def run(
         for page in chosen:
             if only and page.name not in only:
                 continue
-            measured.append(measure(page, counter, size, bare))
+            measured.append(measure(page, counter, size, bare, bare_requests or BARE_BATCH_MIN))
             row = measured[-1]
             say(
                 f"  [{label['backend']}] {row.name}: {row.cpu_ms:.2f} ms CPU ({row.ratio:.1f}× bare), "

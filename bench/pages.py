@@ -54,6 +54,12 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--requests", type=int, default=50, help="requests per batch")
     parser.add_argument("--warm-up", type=int, default=2, help="untimed requests before each page's batches")
+    parser.add_argument(
+        "--bare-requests",
+        type=int,
+        help="requests per batch of the bare page (default 200: a shorter batch is at the mercy of one scheduler "
+        "tick; fewer suit only a check that the benchmark runs)",
+    )
     parser.add_argument("--compare", metavar="REV", help="also measure this commit, side by side")
     parser.add_argument("--keep-postgres", action="store_true", help="keep the PostgreSQL database for next time")
     parser.add_argument(
@@ -86,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         backend = args.database_url.split(":", 1)[0].split("+", 1)[0]
         accounts = json.loads(args.accounts.read_text())
         label = {"backend": backend, "scale": args.scale, "revision": revision(Path.cwd())}
-        result = page_cost.run(args.database_url, accounts, size, progress, only=args.pages, **label)
+        result = page_cost.run(
+            args.database_url, accounts, size, progress, only=args.pages, bare_requests=args.bare_requests, **label
+        )
         args.json.write_text(json.dumps(asdict(result), indent=2) + "\n")
         return 0
     if args.prepare_only:
@@ -128,7 +136,9 @@ def measure_backend(args: argparse.Namespace, backend: str, size: tuple) -> dict
         progress(f"Measuring this checkout on {backend} ({size[1]} batches of {size[2]} requests per page) ...")
         with page_database.working_copy(database) as copy:
             label = {"backend": backend, "scale": args.scale, "revision": revision(BENCH_ROOT)}
-            current = page_cost.run(copy.url, copy.accounts(), size, progress, only=args.pages, **label)
+            current = page_cost.run(
+                copy.url, copy.accounts(), size, progress, only=args.pages, bare_requests=args.bare_requests, **label
+            )
         report = {"backend": backend, "current": table_data(asdict(current))}
         print_table(report["current"])
         if args.compare:
@@ -153,6 +163,7 @@ def measure_revision(args: argparse.Namespace, database) -> dict:
         command += ["--database-url", database.url, "--accounts", str(database.accounts_file), "--json", str(out)]
         command += ["--scale", str(args.scale), "--batches", str(args.batches), "--requests", str(args.requests)]
         command += ["--warm-up", str(args.warm_up)]
+        command += ["--bare-requests", str(args.bare_requests)] if args.bare_requests else []
         command += ["--pages", ",".join(args.pages)] if args.pages else []
         subprocess.run(command, check=True, cwd=place)
         return json.loads(out.read_text())

@@ -21,7 +21,6 @@ fi
 stamp=".venv/.installed${EXTRAS:+-$EXTRAS}"
 if [[ ! -f "$stamp" || pyproject.toml -nt "$stamp" ]]; then
   echo "setup: installing Python packages${EXTRAS:+ (with $EXTRAS extras)}"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${EXTRAS:+[$EXTRAS]}"
   touch "$stamp"
 fi

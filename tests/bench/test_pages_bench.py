@@ -10,7 +10,7 @@ from bench import pages
 from bench.page_cost import TARGETS
 from tests.conftest import postgres_unavailable_reason
 
-TINY = ["--scale", "200", "--batches", "2", "--requests", "2", "--warm-up", "1"]
+TINY = ["--scale", "200", "--batches", "2", "--requests", "2", "--warm-up", "1", "--bare-requests", "50"]
 PAGES = [
     "/accessibility",
     "officer dashboard",

@@ -7,11 +7,13 @@ internet fails at once (and the request is still recorded and reported by `asser
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from flask import Flask
+from playwright._impl import _sync_base
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -171,6 +174,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 # --- browser ----------------------------------------------------------------------------------------------
+
+
+class _CallerStack:
+    """Before every call, Playwright's sync API records the caller's stack (file, line and function: what its error
+    messages and traces name) with `inspect.stack(0)`. That also looks up each frame's source file, and for a frame
+    with none (pytest-xdist runs its workers from a string) searches every loaded module, every time: about a tenth
+    of the CPU of a browser test (py-spy). This records the same file, line and function, without the lookups."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(inspect, name)
+
+    @staticmethod
+    def stack(context: int = 1) -> list[inspect.FrameInfo]:
+        frames = []
+        frame = sys._getframe(1)
+        while frame is not None:
+            code = frame.f_code
+            frames.append(inspect.FrameInfo(frame, code.co_filename, frame.f_lineno, code.co_name, None, None))
+            frame = frame.f_back
+        return frames
+
+
+_sync_base.inspect = _CallerStack()  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="session")

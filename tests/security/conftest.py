@@ -3,10 +3,15 @@ partner), a signed-in client per role, and helpers that walk `app.url_map` and f
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -26,6 +31,26 @@ from tests.utils import page
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Rows a read may legitimately write: its own audit trail, the session's last-seen time, a saved search.
 READ_SIDE_EFFECT_TABLES = {"audit_events", "auth_sessions", "saved_searches"}
+
+
+BANDIT = Path(sys.executable).parent / "bandit"
+BANDIT_CHECKS = "B201,B105,B106,B107,B608"  # debug server, hard-coded secrets, SQL built from strings
+
+
+@functools.cache
+def bandit_findings() -> list[dict]:
+    """Bandit's findings (any severity) for BANDIT_CHECKS in the portal's code: run once per test process, for the
+    tests that each read their own checks' findings."""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [str(BANDIT), "-q", "-f", "json", "-t", BANDIT_CHECKS, "-r", "portal", "matching", "seed"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    report = json.loads(result.stdout)
+    assert len(report["metrics"]) > 20, result.stderr  # it really read the code
+    return report["results"]
 
 
 def is_web_rule(rule: Rule) -> bool:
@@ -191,6 +216,9 @@ def production_test_config(database_url: str, **overrides) -> dict:
             "WTF_CSRF_ENABLED": False,
             "ARGON2_FAST": True,
             "CATALOGUE_REBUILD_IN_BACKGROUND": False,
+            # The linker delay is one setting for the whole test process: production's second would make every
+            # later test wait for it before its database is emptied.
+            "AUDIT_LINK_DELAY_SECONDS": 0.0,
         }
         | overrides
     )

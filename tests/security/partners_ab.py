@@ -12,7 +12,7 @@ assessment. Partner A sees the referral, so any of them on a partner page, expor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import Flask
@@ -39,7 +39,7 @@ from portal.models import (
     SubjectWindow,
     utcnow,
 )
-from portal.rules.schedule import london_today
+from portal.rules.schedule import LONDON, london_today
 from tests.factories import Factory
 
 TODAY = london_today()
@@ -51,6 +51,31 @@ DATE_OF_BIRTH = date(2010, 5, 17)
 CONVICTION_DATE = date(2025, 3, 14)
 YOT_CONSULTED_ON = date(2025, 4, 9)
 FILED_AT = datetime(2026, 8, 19, 10, 31)
+
+
+def _no_clock_shows(preferred: time) -> time:
+    """`preferred`, or three hours earlier (and so on), so that it is not a clock time any page of this run shows:
+    pages and calendar feeds show when things were done, in London time and in UTC, and the shared state is at most
+    an hour old. A curfew of 21:47 was once found on a partner page at 21:47, as the time an event happened."""
+    now = datetime.now(UTC)
+    shown = {
+        f"{moment.astimezone(zone):%H:%M}"
+        for minutes in range(-75, 31)
+        for moment in [now + timedelta(minutes=minutes)]
+        for zone in (UTC, LONDON)
+    }
+    while f"{preferred:%H:%M}" in shown:
+        preferred = time((preferred.hour - 3) % 24, preferred.minute)
+    return preferred
+
+
+def time_forms(moment: time) -> tuple[str, ...]:
+    """The ways a time of day can be written on a page, in a document or in a calendar feed."""
+    return (f"{moment:%H:%M}", f"{moment.hour % 12 or 12}:{moment:%M}{moment:%p}".lower(), f"{moment:%H%M}00")
+
+
+CURFEW_START = _no_clock_shows(time(21, 47))
+CURFEW_END = _no_clock_shows(time(6, 13))
 SUBJECT_REVIEW_DUE = date(2031, 7, 23)
 ORDER_REVIEW_DUE = date(2032, 2, 11)
 
@@ -79,8 +104,8 @@ OFFICER_ONLY: dict[str, tuple[str, ...]] = {
     "subject.category": ("convicted", "Convicted"),
     "subject.interest_activity_types": ("zq-interest-type",),
     "subject.interest_text": ("ZQ-INTEREST-TEXT",),
-    "subject.curfew_start": ("21:47", "9:47pm", "214700"),
-    "subject.curfew_end": ("06:13", "6:13am", "061300"),
+    "subject.curfew_start": time_forms(CURFEW_START),
+    "subject.curfew_end": time_forms(CURFEW_END),
     "subject.max_travel_m": ("7345", "7.3 km", "7.35"),
     "subject.created_by_id": ("Zed Quorum", "zed.quorum@met.example.org"),  # the officer who recorded them
     "subject.review_due": date_forms(SUBJECT_REVIEW_DUE),
@@ -434,7 +459,7 @@ def _officer_only_data(app: Flask, make: Factory, side: Side, officer_id: int, o
         subject.category = SubjectCategory.CONVICTED
         subject.interest_activity_types = ["zq-interest-type"]
         subject.interest_text = "ZQ-INTEREST-TEXT"
-        subject.curfew_start, subject.curfew_end = time(21, 47), time(6, 13)
+        subject.curfew_start, subject.curfew_end = CURFEW_START, CURFEW_END
         subject.max_travel_m = 7345
         subject.review_due = SUBJECT_REVIEW_DUE
         order = db.session.get(Order, side.order_id)
