@@ -343,7 +343,7 @@ class Samples:
 
 
 def measure(
-    page: Page, counter: StatementCounter, size: tuple, bare: tuple[Page, Samples], bare_requests: int = BARE_BATCH_MIN
+    page: Page, counter: StatementCounter, size: tuple, bare: tuple[Page, Samples], bare_requests: int
 ) -> Measured:
     """`warm-up` untimed requests, then `batches` batches of `requests` ((warm-up, batches, requests) = size), each
     right after a batch of at least `bare_requests` of the bare page: the page's ratio is the median of its batches'
