@@ -245,11 +245,12 @@ def make_subject(rng: random.Random, reference: str, home, officer_id: int, gend
 
     from portal.extensions import db
     from portal.models import Subject, SubjectCategory, SubjectWindow, WindowKind
+    from portal.rules.schedule import london_today
 
     subject = db.session.scalar(select(Subject).where(Subject.reference == reference))
     if subject is not None:
         return subject
-    today = date.today()
+    today = london_today()
     subject = Subject(
         reference=reference,
         first_name=rng.choice(FIRST_NAMES),
@@ -365,8 +366,9 @@ def ensure_register_subjects(rng: random.Random, partner_number: int, organisati
 
     from portal.extensions import db
     from portal.models import Order, OrderStatus, Referral, ReferralStatus
+    from portal.rules.schedule import london_today
 
-    sessions = running_sessions(organisation.id, date.today())
+    sessions = running_sessions(organisation.id, london_today())
     chosen, seen_programmes = [], set()
     for session in sessions:  # one session per programme, so the registers list shows different programmes
         if session.programme_id not in seen_programmes:
@@ -438,8 +440,9 @@ def free_places(organisation_id: int, exclude_session_ids: set[int]) -> list[tup
 
     from portal.extensions import db
     from portal.models import LIVE_REFERRALS, Referral
+    from portal.rules.schedule import london_today
 
-    sessions = [s for s in running_sessions(organisation_id, date.today()) if s.id not in exclude_session_ids]
+    sessions = [s for s in running_sessions(organisation_id, london_today()) if s.id not in exclude_session_ids]
     taken = dict(
         db.session.execute(
             select(Referral.session_id, func.count())
@@ -460,6 +463,7 @@ def top_up_pending_referrals(
 
     from portal.extensions import db
     from portal.models import Order, OrderStatus, Referral, ReferralStatus, Subject
+    from portal.rules.schedule import london_today
 
     awaiting = (ReferralStatus.SENT, ReferralStatus.VIEWED)
     slots = []  # (organisation, session) per referral to add, interleaved across organisations
@@ -512,7 +516,7 @@ def top_up_pending_referrals(
             officer_id=officer_id,
             status=OrderStatus.DRAFT,
             applicant="Commissioner of Police of the Metropolis (Load Test Unit)",
-            proposed_start=date.today() + timedelta(days=42),
+            proposed_start=london_today() + timedelta(days=42),
             duration_months=12,
         )
         db.session.add(order)

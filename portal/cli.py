@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from portal.database import refresh_planner_statistics
 from portal.extensions import db
 from portal.models import Role
+from portal.rules.schedule import london_today
 
 
 def register(app: Flask) -> None:
@@ -288,13 +289,12 @@ def _refuse_files_too_large(files: list[Path], limit: int) -> None:
 def oruk_export_command(path: Path) -> None:
     """Write every published service, fully nested, as an ORUK 3.0 service package (a JSON array) to PATH."""
     import json
-    from datetime import date
 
     from portal.data import oruk
     from portal.rules.input_rules import without_control_characters
 
     # Text stored before control characters were refused at every door never leaves in the feed file.
-    services = [without_control_characters(found) for found in oruk.all_services(date.today())]
+    services = [without_control_characters(found) for found in oruk.all_services(london_today())]
     path.write_text(json.dumps(services, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     click.echo(f"Wrote {len(services):,} services to {path}")
 

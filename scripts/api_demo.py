@@ -20,8 +20,9 @@ import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 
 class ApiFailure(Exception):
@@ -289,7 +290,7 @@ def report_and_decide(partner: Client, officer: Client, referral_id: int, order_
 
 
 def run(base_url: str, partner_token: str, officer_token: str, today: date | None = None) -> dict[str, Any]:
-    today = today or date.today()
+    today = today or datetime.now(ZoneInfo("Europe/London")).date()  # the portal's days are London's
     partner, officer = Client(base_url, partner_token), Client(base_url, officer_token)
     ids = create_programme(partner, today)
     subject_id = create_subject(officer, today)

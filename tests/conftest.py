@@ -4,9 +4,11 @@ import copy
 import os
 import shutil
 import sqlite3
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +26,7 @@ from portal.extensions import db
 from portal.infra import audit_chain
 from portal.infra.logging_setup import configure_logging
 from portal.models import User
+from portal.rules.schedule import LONDON, london_today
 from tests.factories import Factory
 
 T = TypeVar("T")
@@ -443,6 +446,39 @@ def partner_organisation(client: FlaskClient, sign_in, make: "Factory") -> int:
     organisation_id = make.organisation()
     sign_in(client, "partner", organisation_id=organisation_id)
     return organisation_id
+
+
+# Longer than any test module runs on one worker (the browser journeys, a few minutes), and than any one test.
+MODULE_CLEAR_OF_MIDNIGHT = timedelta(minutes=5)
+TEST_CLEAR_OF_MIDNIGHT = timedelta(minutes=2)
+_started_modules: set[str] = set()
+
+
+def seconds_to_wait_for_midnight(now: datetime, margin: timedelta) -> float:
+    """0, or the seconds until just after London midnight when it is nearer than `margin` (`now` in London)."""
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=LONDON)
+    return (midnight - now).total_seconds() + 1 if midnight - now < margin else 0.0
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """No test module starts in the last five minutes of a London day, and no test in the last two: a test reads
+    the date as it starts (`today`), the portal on every request, and a test that ran across midnight would compare
+    two different days. A run that reaches those minutes waits for midnight (once per worker, at most five minutes).
+    Before any fixture, so that what the test is given (a seeded server, a built-once state) is today's."""
+    module = item.nodeid.split("::", 1)[0]
+    margin = TEST_CLEAR_OF_MIDNIGHT if module in _started_modules else MODULE_CLEAR_OF_MIDNIGHT
+    _started_modules.add(module)
+    wait = seconds_to_wait_for_midnight(datetime.now(LONDON), margin)
+    if wait:
+        print(f"\n{item.nodeid}: waiting {wait:.0f} s for London midnight to pass", file=sys.__stderr__, flush=True)
+        time.sleep(wait)
+
+
+@pytest.fixture
+def today() -> date:
+    """The date in London as the test starts; the test cannot run across midnight (`pytest_runtest_setup`)."""
+    return london_today()
 
 
 # Fixtures that call `built_once`, in the order they build on one another: each comes before any other fixture of

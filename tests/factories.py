@@ -10,6 +10,7 @@ from portal.data import catalogue
 from portal.extensions import db
 from portal.infra.passwords import hash_password
 from portal.models import Organisation, OrganisationStatus, Programme, ProgrammeSession, Role, User, Venue
+from portal.rules.schedule import london_today
 
 TEST_PASSWORD = "a-long-test-password-42"
 TEST_TOTP_SECRET = "TESTTESTTESTTESTTESTTESTTESTTEST"  # every factory user's authenticator key
@@ -121,7 +122,7 @@ class Factory:
             "reference": f"MPS-TEST-{number:04d}",
             "first_name": "Jordan",
             "last_name": f"Tester{number}",
-            "date_of_birth": date(date.today().year - 16, 1, 1),
+            "date_of_birth": date(london_today().year - 16, 1, 1),
             "gender": "male",
             "home_postcode": "E3 2AA",
             "home_easting": 536823,

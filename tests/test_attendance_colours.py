@@ -1,7 +1,7 @@
 """One colour scheme for attendance: the dashboard, the evidence pack and the register summary take each outcome's
 colour and words from portal/rules/attendance_outcomes.py, so "Late" looks the same everywhere and is always named."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -10,27 +10,26 @@ from portal.models import Requirement
 from portal.rules.attendance_outcomes import OUTCOMES, Outcome
 from tests.utils import page
 
-MADE_ON = date.today() - timedelta(days=30)
-LATE_ON = MADE_ON + timedelta(days=7)
-
 
 @pytest.fixture
-def attendance(app, make, client, sign_in) -> dict:
+def attendance(app, make, client, sign_in, today) -> dict:
     """`client` signed in as an officer with a made order: one session attended, one late, one absent."""
+    made_on = today - timedelta(days=30)
+    late_on = made_on + timedelta(days=7)
     organisation_id = make.organisation()
-    session_id = make.weekly_session(organisation_id, weekday=MADE_ON.weekday())
-    requirement_id = make.active_requirement(session_id, made_on=MADE_ON)
+    session_id = make.weekly_session(organisation_id, weekday=made_on.weekday())
+    requirement_id = make.active_requirement(session_id, made_on=made_on)
     officer_id = sign_in(client, "officer")
     with app.app_context():
         requirement = db.session.get(Requirement, requirement_id)
         requirement.order.officer_id = officer_id
         order_id = requirement.order_id
         db.session.commit()
-    make.mark(requirement_id, MADE_ON, "attended", session_id=session_id)
-    make.mark(requirement_id, LATE_ON, "late", session_id=session_id, minutes_late=10)
-    absent_on = MADE_ON + timedelta(days=14)
+    make.mark(requirement_id, made_on, "attended", session_id=session_id)
+    make.mark(requirement_id, late_on, "late", session_id=session_id, minutes_late=10)
+    absent_on = made_on + timedelta(days=14)
     make.mark(requirement_id, absent_on, "absent", session_id=session_id, absence_acceptable=False, absence_reason="-")
-    return {"organisation_id": organisation_id, "session_id": session_id, "order_id": order_id}
+    return {"organisation_id": organisation_id, "session_id": session_id, "order_id": order_id, "late_on": late_on}
 
 
 def colours_of_late(client, sign_in, attendance: dict) -> dict[str, tuple[str, str, str]]:
@@ -46,7 +45,7 @@ def colours_of_late(client, sign_in, attendance: dict) -> dict[str, tuple[str, s
     shown["evidence pack"] = (late_bar["fill"], "", "Late" if "Late" in legend_texts else "")
 
     sign_in(client, "partner", organisation_id=attendance["organisation_id"])
-    register = page(client.get(f"/partner/registers/{attendance['session_id']}/{LATE_ON.isoformat()}"))
+    register = page(client.get(f"/partner/registers/{attendance['session_id']}/{attendance['late_on'].isoformat()}"))
     item = register.select_one('#summary + .app-legend [data-outcome="late"]')
     shown["register"] = ("", item.select_one(".app-legend__swatch")["class"][-1], item.get_text(strip=True))
     return shown

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.data.attendance_summaries import notify_overdue_registers
 from portal.extensions import db
 from portal.models import NonComplianceReport, Order, OutboxMessage, Requirement
+from portal.rules.schedule import london_today
 from tests.test_orders import (
     accept_weekly_plan,
     add_occasions,
@@ -32,7 +33,7 @@ def made_order(app, officer, sign_in, demo):  # noqa: F811
     with app.app_context():  # set-up: filed four weeks ago, as the court cannot make an order before its filing
         db.session.get(Order, order_id).filed_at = datetime.now(UTC).replace(tzinfo=None) - timedelta(weeks=4)
         db.session.commit()
-    made_on = date.today() - timedelta(days=22)
+    made_on = london_today() - timedelta(days=22)
     version = page(officer.get(f"/orders/{order_id}/made")).select_one('input[name="version"]')["value"]
     response = officer.post(
         f"/orders/{order_id}/made",
@@ -62,7 +63,7 @@ def register_dates(partner, session_id: int) -> list[str]:
     soup = page(partner.get("/partner/registers/"))
     links = [a["href"] for a in soup.select(f'a[href^="/partner/registers/{session_id}/"]')]
     return sorted(
-        {href.rsplit("/", 1)[1] for href in links if date.fromisoformat(href.rsplit("/", 1)[1]) < date.today()}
+        {href.rsplit("/", 1)[1] for href in links if date.fromisoformat(href.rsplit("/", 1)[1]) < london_today()}
     )
 
 

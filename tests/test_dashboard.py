@@ -1,11 +1,12 @@
 """The officer's dashboard: active orders with attendance, and what is overdue, waiting or due soon."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from portal.extensions import db
 from portal.models import Requirement
+from portal.rules.schedule import london_today
 from tests.utils import page
 
 
@@ -18,7 +19,7 @@ def officer(client, sign_in):
 
 def test_attendance_per_requirement_with_a_chart(app, officer, make) -> None:
     organisation_id = make.organisation()
-    today = date.today()
+    today = london_today()
     made_on = today - timedelta(days=30)
     session_id = make.weekly_session(organisation_id, weekday=made_on.weekday())
     requirement_id = make.active_requirement(session_id, made_on=made_on)
@@ -48,7 +49,7 @@ def test_referrals_awaiting_a_partner_are_listed(app, officer, make) -> None:
 
 
 def test_review_hearings_due_within_eight_weeks(app, officer, make) -> None:
-    start = date.today() - timedelta(days=340)  # the mandatory review window opens about four weeks from now
+    start = london_today() - timedelta(days=340)  # the mandatory review window opens about four weeks from now
     make.order(officer_id=officer.officer_id, status="made", made_on=start, duration_months=18)
     soup = page(officer.get("/dashboard/"))
     assert "between" in soup.select_one("#reviews").find_next("ul").get_text()
@@ -56,7 +57,7 @@ def test_review_hearings_due_within_eight_weeks(app, officer, make) -> None:
 
 def test_a_listing_that_ends_before_the_requirement_is_flagged_with_replacements(app, officer, make) -> None:
     organisation_id = make.organisation()
-    today = date.today()
+    today = london_today()
     ending = make.programme(organisation_id, title="Ending Football", valid_to=today + timedelta(days=30))
     make.programme(organisation_id, title="Replacement Football")
     session_id = make.session_ids(ending)[0]
@@ -77,7 +78,7 @@ def test_partners_and_admins_cannot_open_the_officer_dashboard(client, sign_in) 
 def _listing_gap(app, officer, make) -> tuple[int, int]:
     """An active requirement at a programme listed for another 30 days, and one replacement: (subject, organisation)."""
     organisation_id = make.organisation()
-    today = date.today()
+    today = london_today()
     ending = make.programme(organisation_id, title="Ending Football", valid_to=today + timedelta(days=30))
     make.programme(organisation_id, title="Replacement Football")
     requirement_id = make.active_requirement(make.session_ids(ending)[0], made_on=today - timedelta(days=7))

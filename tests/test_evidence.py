@@ -16,12 +16,15 @@ from portal.extensions import db
 from portal.models import AttendanceMark, AuditEvent, NonComplianceReport, ReportCorrection
 from tests.utils import page
 
-TODAY = date.today()
-START = TODAY - timedelta(days=TODAY.weekday()) - timedelta(weeks=9)  # a Monday: ten Mondays up to this week's
+
+@pytest.fixture
+def start(today: date) -> date:
+    """A Monday: ten Mondays up to this week's."""
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=9)
 
 
-def monday(week: int) -> date:
-    return START + timedelta(weeks=week)
+def monday(start: date, week: int) -> date:
+    return start + timedelta(weeks=week)
 
 
 @pytest.fixture
@@ -31,13 +34,13 @@ def officer(client, sign_in):
 
 
 @pytest.fixture
-def order(app, make):
+def order(app, make, start):
     """A made order with a Monday requirement, ten weeks of register with a correction, and a decided report."""
     organisation_id = make.organisation()
     [session_id] = make.session_ids(make.programme(organisation_id))
     subject_id = make.subject(first_name="Ayaan", last_name="Kowalczyk", reference="MPS-EVIDENCE-1")
-    order_id = make.order(subject_id, status="made", made_on=START, duration_months=12, made_by_court="Thames")
-    requirement_id = make.requirement(order_id, session_id=session_id, starts_on=START, ends_on=None)
+    order_id = make.order(subject_id, status="made", made_on=start, duration_months=12, made_by_court="Thames")
+    requirement_id = make.requirement(order_id, session_id=session_id, starts_on=start, ends_on=None)
     plan = {
         0: [("attended", {})],
         1: [("late", {"minutes_late": 10})],
@@ -57,11 +60,11 @@ def order(app, make):
                     AttendanceMark(
                         requirement_id=requirement_id,
                         session_id=session_id,
-                        on_date=monday(week),
+                        on_date=monday(start, week),
                         revision=number,
                         is_current=number == len(revisions),
                         status=status,
-                        recorded_at=datetime.combine(monday(week), datetime.min.time()) + timedelta(days=number),
+                        recorded_at=datetime.combine(monday(start, week), datetime.min.time()) + timedelta(days=number),
                         **fields,
                     )
                 )
@@ -71,11 +74,11 @@ def order(app, make):
             rule_code="unacceptable-absence",
             source="rule",
             status="submitted",
-            facts=f"Absent without acceptable reason on {monday(7).isoformat()}.",
+            facts=f"Absent without acceptable reason on {monday(start, 7).isoformat()}.",
             assessment="First unexplained absence.",
             decision="warning",
             decision_reason="Engaging well otherwise.",
-            submitted_at=datetime.combine(monday(8), datetime.min.time()),
+            submitted_at=datetime.combine(monday(start, 8), datetime.min.time()),
         )
         report.corrections = [ReportCorrection(text="Date confirmed with the coach.")]
         db.session.add(report)
@@ -96,7 +99,7 @@ def register_counts(app, requirement_id: int) -> dict[str, int]:
     return {status: counted.get(status, 0) for status in STATUSES} | {"not-recorded": 1}
 
 
-def test_the_csv_counts_equal_the_register(app, officer, order) -> None:
+def test_the_csv_counts_equal_the_register(app, officer, order, start) -> None:
     response = officer.get(f"/evidence/orders/{order['order_id']}.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -105,7 +108,7 @@ def test_the_csv_counts_equal_the_register(app, officer, order) -> None:
     expected = register_counts(app, order["requirement_id"])
     assert totals == expected == {"attended": 5, "late": 1, "absent": 2, "cancelled": 1, "not-recorded": 1}
     sessions = [row for row in rows if row["record"] == "session"]
-    assert [row["date"] for row in sessions] == [monday(week).isoformat() for week in range(10)]
+    assert [row["date"] for row in sessions] == [monday(start, week).isoformat() for week in range(10)]
     assert Counter(row["status"] for row in sessions) == Counter({k: v for k, v in expected.items() if v})
     corrected = sessions[3]
     assert corrected["status"] == "attended" and corrected["revision"] == "2"

@@ -215,6 +215,24 @@ def test_a_curfew_event_needs_its_minutes_and_a_real_date(app, officer, make) ->
     assert reports(app, order_id) == []
 
 
+def test_in_summer_time_an_event_half_an_hour_ago_in_london_is_in_the_past(app, client, sign_in, make) -> None:
+    """At 22:00 in London on 14 July it is 21:00 in UTC, the server's clock: a curfew check at 21:30 London time is
+    half an hour ago, not in the future."""
+    from freezegun import freeze_time
+
+    with freeze_time("2027-07-14 21:00:00", tick=True):
+        officer_id = sign_in(client, "officer")
+        order_id = made_order(make, officer_id)
+        response = record_event(
+            client, order_id, occurred_on=["14", "7", "2027"], occurred_time="21:30", minutes_late="30"
+        )
+        assert response.status_code == 302, field_error(response, "occurred_on")
+        later = record_event(
+            client, order_id, occurred_on=["14", "7", "2027"], occurred_time="22:30", minutes_late="30"
+        )
+        assert field_error(later, "occurred_on") == "The date and time must be in the past"
+
+
 @pytest.mark.parametrize("kind", ["prohibited-place", "prohibited-person", "other-prohibition"])
 def test_a_prohibition_contravened_raises_a_report(app, officer, make, kind: str) -> None:
     order_id = made_order(make, officer.officer_id)

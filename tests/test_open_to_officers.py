@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.data import catalogue
 from portal.extensions import db
 from portal.models import OrganisationStatus, Programme, ProgrammeSession, Requirement
+from portal.rules.schedule import london_today
 from tests.factories import Factory
 from tests.utils import error_summary, page
 
@@ -89,7 +90,7 @@ def test_listings_not_open_are_hidden_everywhere_and_the_partner_is_told_why(
 
     assert set(directory_titles(officer)) == {"Open boxing"}
     assert matcher_titles(app) == {"Open boxing"}
-    assert suggested_titles(officer, subject, date.today()) == ["Open boxing"]
+    assert suggested_titles(officer, subject, london_today()) == ["Open boxing"]
     for programme_id in closed.values():
         assert officer.get(f"/directory/programmes/{programme_id}").status_code == 404
 
@@ -103,14 +104,14 @@ def test_listings_not_open_are_hidden_everywhere_and_the_partner_is_told_why(
 def test_a_later_start_is_listed_and_suggested_alike_and_told(app, make, officer, sign_in) -> None:
     organisation = make.organisation()
     later = make.programme(organisation, title="Later boxing", activity_types=["boxing"])
-    first_day = date.today() + timedelta(days=21)
+    first_day = london_today() + timedelta(days=21)
     starting_on(app, later, first_day)
     subject = make.subject()
 
     listed = directory_titles(officer)
     assert "Later boxing" in listed
     assert f"Starts {first_day.day} {first_day:%B %Y}" in listed["Later boxing"]
-    assert "Later boxing" in suggested_titles(officer, subject, date.today())  # the order runs past its start
+    assert "Later boxing" in suggested_titles(officer, subject, london_today())  # the order runs past its start
     details = page(officer.get(f"/directory/programmes/{later}")).get_text(" ", strip=True)
     assert f"Runs {first_day.day} {first_day:%B %Y} to further notice" in details
     text = partner_page(app, sign_in, organisation, later)
@@ -119,18 +120,18 @@ def test_a_later_start_is_listed_and_suggested_alike_and_told(app, make, officer
 
 def test_an_ended_programme_is_neither_listed_nor_suggested_and_told(app, make, officer, sign_in) -> None:
     organisation = make.organisation()
-    ended_on = date.today() - timedelta(days=3)
+    ended_on = london_today() - timedelta(days=3)
     ended = make.programme(organisation, title="Ended boxing", activity_types=["boxing"], valid_to=ended_on)
     subject = make.subject()
     assert "Ended boxing" not in directory_titles(officer)
-    assert "Ended boxing" not in suggested_titles(officer, subject, date.today())
+    assert "Ended boxing" not in suggested_titles(officer, subject, london_today())
     assert f"it ended on {ended_on.day} {ended_on:%B %Y}" in partner_page(app, sign_in, organisation, ended)
 
 
 def test_the_dashboard_never_offers_a_replacement_that_is_not_open(app, make: Factory, client, sign_in) -> None:
     officer_id = sign_in(client, "officer")
     organisation = make.organisation()
-    today = date.today()
+    today = london_today()
     ending = make.programme(organisation, title="Ending Football", valid_to=today + timedelta(days=30))
     make.programme(organisation, title="Open Replacement Football")
     make.programme(organisation, title="Held Replacement Football", held_for_review=True)

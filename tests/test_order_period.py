@@ -13,8 +13,6 @@ from portal.rules.dates import long_date, period_end
 from tests.test_orders import accept_weekly_plan, add_occasions, fill_details, give_rationales, partners_accept_all
 from tests.utils import field_error, page
 
-TODAY = date.today()
-
 
 def _version(client, path: str) -> str:
     return page(client.get(path)).select_one('input[name="version"]')["value"]
@@ -51,30 +49,45 @@ def docx_text(client, order_id: int) -> str:
     return "\n".join(paragraph.text for paragraph in document.paragraphs)
 
 
-def test_the_court_cannot_have_made_an_order_in_the_future_or_before_it_was_filed(app, client, sign_in, demo) -> None:
+def test_the_court_cannot_have_made_an_order_in_the_future_or_before_it_was_filed(
+    app, client, sign_in, demo, today
+) -> None:
     sign_in(client, "officer")
     order_id = filed_order(app, client, sign_in, demo)
-    future = record_made(client, order_id, TODAY + timedelta(days=14))
+    future = record_made(client, order_id, today + timedelta(days=14))
     assert field_error(future, "made_on") == "Date the court made the order must be today or in the past"
-    before = record_made(client, order_id, TODAY - timedelta(days=3))
+    before = record_made(client, order_id, today - timedelta(days=3))
     assert field_error(before, "made_on") == (
-        f"Date the court made the order must be on or after the day it was filed, {long_date(TODAY)}"
+        f"Date the court made the order must be on or after the day it was filed, {long_date(today)}"
     )
     with app.app_context():
         assert db.session.get(Order, order_id).status == "filed"
 
 
 def test_an_order_made_today_shows_the_same_period_on_every_page_and_in_the_document(
-    app, client, sign_in, demo
+    app, client, sign_in, demo, today
 ) -> None:
     sign_in(client, "officer")
     order_id = filed_order(app, client, sign_in, demo)
-    assert record_made(client, order_id, TODAY).status_code == 302
-    start, end = long_date(TODAY), long_date(period_end(TODAY, 12))
+    assert record_made(client, order_id, today).status_code == 302
+    start, end = long_date(today), long_date(period_end(today, 12))
     assert f"{start} to {end} (12 months)" in text_of(client, f"/orders/{order_id}")
     assert f"from {start} until {end}" in text_of(client, f"/orders/{order_id}/print")
     assert f"from {start} until {end}" in docx_text(client, order_id)
     assert "1 December 2026" not in text_of(client, f"/orders/{order_id}")  # the planned start is not the start
+
+
+def test_just_after_midnight_in_summer_time_an_order_filed_today_can_be_made_today(app, client, sign_in, demo) -> None:
+    """At 00:30 on 15 July in London it is still 14 July in UTC, the server's clock. Every "today" the portal uses
+    is London's, so the day the order was filed and the day the court made it are the same day here."""
+    from freezegun import freeze_time
+
+    with freeze_time("2027-07-14 23:30:00", tick=True):
+        sign_in(client, "officer")
+        order_id = filed_order(app, client, sign_in, demo)
+        made = record_made(client, order_id, date(2027, 7, 15))
+        assert made.status_code == 302, field_error(made, "made_on")
+        assert "15 July 2027" in text_of(client, f"/orders/{order_id}")
 
 
 def test_a_partner_sees_the_real_dates_or_that_the_order_starts_the_day_the_court_makes_it(

@@ -2,7 +2,6 @@
 
 import io
 import re
-from datetime import date
 
 import pytest
 from docx import Document
@@ -11,8 +10,6 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Order, Referral, Requirement
 from tests.utils import page
-
-TODAY_BOXES = [str(date.today().day), str(date.today().month), str(date.today().year)]
 
 
 @pytest.fixture
@@ -229,7 +226,7 @@ def test_order_views_and_exports_are_audited(app, officer, demo) -> None:
     assert "export the court document" in purposes
 
 
-def test_recording_the_order_as_made_activates_confirmed_requirements(app, officer, sign_in, demo) -> None:
+def test_recording_the_order_as_made_activates_confirmed_requirements(app, officer, sign_in, demo, today) -> None:
     order_id = accept_weekly_plan(officer, demo)
     fill_details(officer, order_id)
     add_occasions(officer, order_id)
@@ -242,12 +239,16 @@ def test_recording_the_order_as_made_activates_confirmed_requirements(app, offic
     assert "Enter the date the order was made" in page(missing).get_text()
     response = officer.post(
         f"/orders/{order_id}/made",
-        data={"version": version, "made_on": TODAY_BOXES, "made_by_court": "Thames Magistrates' Court"},
+        data={
+            "version": version,
+            "made_on": [str(today.day), str(today.month), str(today.year)],
+            "made_by_court": "Thames Magistrates' Court",
+        },
     )
     assert response.status_code == 302
     with app.app_context():
         order = db.session.get(Order, order_id)
-        assert order.status == "made" and order.made_on == date.today()  # not before the day it was filed
+        assert order.status == "made" and order.made_on == today  # not before the day it was filed
         assert {r.referral.status for r in order.requirements} == {"active"}
 
 

@@ -1,14 +1,13 @@
 """Adding a programme through the task list (issue 19), as a plain client with no JavaScript: each section on its own
 page, statuses, saved as you go, a check-your-answers page, publishing; and a draft is never a listing."""
 
-from datetime import date
-
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent, Programme, ProgrammeDraft, ProgrammeSession
+from portal.rules.schedule import london_today
 from tests.test_partners import LATER_SECTIONS, programme_data, session_data
 from tests.utils import error_summary, field_error, h1, page
 
@@ -149,7 +148,7 @@ def test_check_your_answers_links_each_section_and_publishing_makes_the_programm
     assert shown.h1.get_text(" ", strip=True).startswith(TITLE)
     assert "Programme published." in shown.get_text(" ", strip=True)
     programme = make.get(Programme, programme_id)
-    assert (programme.cost_pence, programme.assured_on, programme.status) == (250, date.today(), "active")
+    assert (programme.cost_pence, programme.assured_on, programme.status) == (250, london_today(), "active")
     with make.app.app_context():
         assert list(db.session.scalars(select(ProgrammeSession.weekday))) == [3]
     assert make.count(ProgrammeDraft) == 0

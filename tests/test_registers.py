@@ -1,6 +1,7 @@
 """Partners' attendance registers: who is expected when, marking a whole session, corrections, cancellations,
 overdue registers, object-level scoping, the allow-list and the audit."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -20,14 +21,22 @@ from portal.models import (
     SessionCancellation,
     SubjectNote,
 )
-from portal.rules.schedule import london_today, session_end
+from portal.rules.schedule import session_end
 from tests.test_referrals import SECRETS
 from tests.utils import banner, error_summary, field_error, h1, page
 
-TODAY = london_today()
-LAST_WEEK = TODAY - timedelta(days=7)  # the session ran a week ago today: its register is overdue until marked
-NEXT_WEEK = TODAY + timedelta(days=7)
-MADE_ON = TODAY - timedelta(days=30)
+
+@dataclass(frozen=True)
+class Days:
+    today: date
+    last_week: date  # the session ran a week ago today: its register is overdue until marked
+    next_week: date
+    made_on: date
+
+
+@pytest.fixture
+def days(today: date) -> Days:
+    return Days(today, today - timedelta(days=7), today + timedelta(days=7), today - timedelta(days=30))
 
 
 def text_of(response) -> str:
@@ -65,16 +74,16 @@ def partner(client, sign_in, make) -> int:
 
 
 @pytest.fixture
-def session_id(make, partner) -> int:
+def session_id(make, partner, days) -> int:
     """A weekly session on today's weekday, so last week's and next week's dates both fall on it."""
-    return make.weekly_session(partner, TODAY.weekday())
+    return make.weekly_session(partner, days.today.weekday())
 
 
 @pytest.fixture
-def two(make, session_id) -> tuple[int, int]:
+def two(make, session_id, days) -> tuple[int, int]:
     """Two young people expected at the session: Ayaan K. and Bilal S. (their requirement ids)."""
-    ayaan = make.active_requirement(session_id, MADE_ON, make.subject(first_name="Ayaan", last_name="Khan"))
-    bilal = make.active_requirement(session_id, MADE_ON, make.subject(first_name="Bilal", last_name="Shah"))
+    ayaan = make.active_requirement(session_id, days.made_on, make.subject(first_name="Ayaan", last_name="Khan"))
+    bilal = make.active_requirement(session_id, days.made_on, make.subject(first_name="Bilal", last_name="Shah"))
     return ayaan, bilal
 
 
@@ -108,7 +117,7 @@ def test_a_made_order_generates_the_expected_sessions(app, make, partner) -> Non
 
 
 def test_the_register_list_shows_recent_and_upcoming_sessions_with_their_status(
-    client, partner, session_id, two
+    client, partner, session_id, two, days
 ) -> None:
     response = client.get("/partner/registers/")
     assert response.status_code == 200 and h1(response) == "Registers"
@@ -117,9 +126,9 @@ def test_the_register_list_shows_recent_and_upcoming_sessions_with_their_status(
         row["data-date"]: row.get_text(" ", strip=True) for row in soup.select("table[data-group=recent] tbody tr")
     }
     upcoming = {row["data-date"]: row for row in soup.select("table[data-group=upcoming] tbody tr")}
-    assert "Overdue" in recent[LAST_WEEK.isoformat()] and "0 of 2" in recent[LAST_WEEK.isoformat()]
-    assert "To do" in recent[TODAY.isoformat()]
-    assert "Upcoming" in upcoming[NEXT_WEEK.isoformat()].get_text()
+    assert "Overdue" in recent[days.last_week.isoformat()] and "0 of 2" in recent[days.last_week.isoformat()]
+    assert "To do" in recent[days.today.isoformat()]
+    assert "Upcoming" in upcoming[days.next_week.isoformat()].get_text()
     warning = soup.select_one(".govuk-warning-text").get_text(" ", strip=True)
     assert "4 registers are overdue" in warning  # one to four weeks ago; older ones are listed too
     navigation = [
@@ -131,31 +140,33 @@ def test_the_register_list_shows_recent_and_upcoming_sessions_with_their_status(
 # Marking a whole session
 
 
-def test_a_partner_marks_two_young_people_in_one_go(client, app, partner, session_id, two) -> None:
+def test_a_partner_marks_two_young_people_in_one_go(client, app, partner, session_id, two, days) -> None:
     ayaan, bilal = two
-    opened = client.get(url(session_id, LAST_WEEK))
+    opened = client.get(url(session_id, days.last_week))
     assert opened.status_code == 200
     assert [row.get_text(" ", strip=True) for row in page(opened).select("tbody th")] == ["Ayaan K.", "Bilal S."]
     response = client.post(
-        url(session_id, LAST_WEEK),
+        url(session_id, days.last_week),
         data={f"r{ayaan}-status": "attended", f"r{bilal}-status": "late", f"r{bilal}-minutes_late": "15"},
     )
     assert response.status_code == 302, error_summary(response)
     (first,), (second,) = marks(app, ayaan), marks(app, bilal)
-    assert (first.status, first.revision, first.is_current, first.on_date) == ("attended", 1, True, LAST_WEEK)
+    assert (first.status, first.revision, first.is_current, first.on_date) == ("attended", 1, True, days.last_week)
     assert (second.status, second.minutes_late, second.session_id) == ("late", 15, session_id)
     assert first.recorded_by_id is not None and first.recorded_at is not None
     shown = client.get(response.headers["Location"])
     assert "Register saved" in banner(shown) and "Complete" in h1(shown)
-    recent = page(client.get("/partner/registers/")).select_one(f"tr[data-date='{LAST_WEEK.isoformat()}']")
+    recent = page(client.get("/partner/registers/")).select_one(f"tr[data-date='{days.last_week.isoformat()}']")
     assert "Complete" in recent.get_text() and "2 of 2" in recent.get_text()
 
 
 def test_late_needs_minutes_and_absent_needs_a_reason_and_whether_acceptable(
-    client, app, partner, session_id, two
+    client, app, partner, session_id, two, days
 ) -> None:
     ayaan, bilal = two
-    response = client.post(url(session_id, LAST_WEEK), data={f"r{ayaan}-status": "late", f"r{bilal}-status": "absent"})
+    response = client.post(
+        url(session_id, days.last_week), data={f"r{ayaan}-status": "late", f"r{bilal}-status": "absent"}
+    )
     assert response.status_code == 200
     assert error_summary(response) == [
         "Enter how many minutes late Ayaan K. was",
@@ -168,7 +179,7 @@ def test_late_needs_minutes_and_absent_needs_a_reason_and_whether_acceptable(
     assert links == [f"#r{ayaan}-minutes_late", f"#r{bilal}-absence_reason", f"#r{bilal}-absence_acceptable"]
 
     zero = client.post(
-        url(session_id, LAST_WEEK),
+        url(session_id, days.last_week),
         data={f"r{ayaan}-status": "late", f"r{ayaan}-minutes_late": "0"},
     )
     assert error_summary(zero) == [
@@ -178,7 +189,7 @@ def test_late_needs_minutes_and_absent_needs_a_reason_and_whether_acceptable(
     assert marks(app, ayaan) == [] and marks(app, bilal) == []
 
     complete = client.post(
-        url(session_id, LAST_WEEK),
+        url(session_id, days.last_week),
         data={
             f"r{ayaan}-status": "late",
             f"r{ayaan}-minutes_late": "5",
@@ -198,54 +209,54 @@ def test_late_needs_minutes_and_absent_needs_a_reason_and_whether_acceptable(
     )
 
 
-def test_a_future_session_cannot_be_marked(client, app, partner, session_id, two) -> None:
+def test_a_future_session_cannot_be_marked(client, app, partner, session_id, two, days) -> None:
     ayaan, bilal = two
-    opened = client.get(url(session_id, NEXT_WEEK))
+    opened = client.get(url(session_id, days.next_week))
     assert opened.status_code == 200 and "Not yet due" in text_of(opened)
-    assert page(opened).find("form", action=url(session_id, NEXT_WEEK)) is None
-    response = client.post(url(session_id, NEXT_WEEK), data=attended(ayaan, bilal))
+    assert page(opened).find("form", action=url(session_id, days.next_week)) is None
+    response = client.post(url(session_id, days.next_week), data=attended(ayaan, bilal))
     assert response.status_code == 200
     assert error_summary(response) == [
-        f"You cannot mark this register before the day of the session, {NEXT_WEEK.day} {NEXT_WEEK:%B %Y}"
+        f"You cannot mark this register before the day of the session, {days.next_week.day} {days.next_week:%B %Y}"
     ]
     assert marks(app, ayaan) == []
     with app.app_context():
         with pytest.raises(attendance.RegisterNotOpen):
             registers.save_register(
-                registers.find_register(partner, session_id, NEXT_WEEK),
+                registers.find_register(partner, session_id, days.next_week),
                 [{"requirement_id": ayaan, "status": "attended"}],
                 1,
             )
 
 
-def test_another_organisations_register_is_not_found(client, sign_in, make, app) -> None:
+def test_another_organisations_register_is_not_found(client, sign_in, make, app, days) -> None:
     owner = make.organisation()
-    session_id = make.weekly_session(owner, TODAY.weekday())
-    requirement_id = make.active_requirement(session_id, MADE_ON)
+    session_id = make.weekly_session(owner, days.today.weekday())
+    requirement_id = make.active_requirement(session_id, days.made_on)
     sign_in(client, "partner", organisation_id=make.organisation())
-    assert client.get(url(session_id, LAST_WEEK)).status_code == 404
-    assert client.post(url(session_id, LAST_WEEK), data=attended(requirement_id)).status_code == 404
-    assert client.post(url(session_id, LAST_WEEK, "/cancel"), data={"cancel-reason": "x"}).status_code == 404
+    assert client.get(url(session_id, days.last_week)).status_code == 404
+    assert client.post(url(session_id, days.last_week), data=attended(requirement_id)).status_code == 404
+    assert client.post(url(session_id, days.last_week, "/cancel"), data={"cancel-reason": "x"}).status_code == 404
     assert marks(app, requirement_id) == [] and make.count(SessionCancellation) == 0
     assert "data-date" not in client.get("/partner/registers/").get_data(as_text=True)
 
 
-def test_a_date_nobody_is_expected_or_that_is_not_a_date_is_not_found(client, partner, session_id, two) -> None:
-    assert client.get(url(session_id, LAST_WEEK + timedelta(days=1))).status_code == 404  # not the session's day
-    assert client.get(url(session_id, MADE_ON - timedelta(days=7 * 5))).status_code == 404  # before the order
+def test_a_date_nobody_is_expected_or_that_is_not_a_date_is_not_found(client, partner, session_id, two, days) -> None:
+    assert client.get(url(session_id, days.last_week + timedelta(days=1))).status_code == 404  # not the session's day
+    assert client.get(url(session_id, days.made_on - timedelta(days=7 * 5))).status_code == 404  # before the order
     for bad in ("2026-02-30", "20261201", "yesterday", "2026-1-1"):
         assert client.get(f"/partner/registers/{session_id}/{bad}").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["officer", "admin"])
-def test_officers_and_admins_cannot_use_partner_registers(client, sign_in, make, app, role) -> None:
-    session_id = make.weekly_session(make.organisation(), TODAY.weekday())
-    requirement_id = make.active_requirement(session_id, MADE_ON)
+def test_officers_and_admins_cannot_use_partner_registers(client, sign_in, make, app, role, days) -> None:
+    session_id = make.weekly_session(make.organisation(), days.today.weekday())
+    requirement_id = make.active_requirement(session_id, days.made_on)
     sign_in(client, role)
     assert client.get("/partner/registers/").status_code == 403
-    assert client.get(url(session_id, LAST_WEEK)).status_code == 403
-    assert client.post(url(session_id, LAST_WEEK), data=attended(requirement_id)).status_code == 403
-    assert client.post(url(session_id, LAST_WEEK, "/cancel"), data={"cancel-reason": "x"}).status_code == 403
+    assert client.get(url(session_id, days.last_week)).status_code == 403
+    assert client.post(url(session_id, days.last_week), data=attended(requirement_id)).status_code == 403
+    assert client.post(url(session_id, days.last_week, "/cancel"), data={"cancel-reason": "x"}).status_code == 403
     assert marks(app, requirement_id) == []
 
 
@@ -257,13 +268,13 @@ def test_signed_out_people_are_sent_to_sign_in(client) -> None:
 
 
 def test_a_correction_keeps_the_earlier_mark_and_says_who_why_and_when(
-    client, sign_in, app, make, partner, session_id, two
+    client, sign_in, app, make, partner, session_id, two, days
 ) -> None:
     ayaan, bilal = two
-    assert client.post(url(session_id, LAST_WEEK), data=attended(ayaan, bilal)).status_code == 302
+    assert client.post(url(session_id, days.last_week), data=attended(ayaan, bilal)).status_code == 302
     colleague = app.test_client()
     colleague_id = sign_in(colleague, "partner", organisation_id=partner, full_name="Chris Colleague")
-    opened = colleague.get(url(session_id, LAST_WEEK))
+    opened = colleague.get(url(session_id, days.last_week))
     earlier = page(opened).select_one(f"tr[data-requirement='{ayaan}'] .app-earlier-mark").get_text(" ", strip=True)
     assert "Marked: Attended" in earlier and "Priya Partner" in earlier
     correction = {
@@ -274,12 +285,12 @@ def test_a_correction_keeps_the_earlier_mark_and_says_who_why_and_when(
         f"r{ayaan}-absence_reason": "Marked present by mistake; he was at a funeral",
         f"r{ayaan}-absence_acceptable": "yes",
     }
-    missing = colleague.post(url(session_id, LAST_WEEK), data=correction)
+    missing = colleague.post(url(session_id, days.last_week), data=correction)
     assert error_summary(missing) == ["Enter why you are changing Ayaan K.'s mark"]
     assert len(marks(app, ayaan)) == 1
 
     response = colleague.post(
-        url(session_id, LAST_WEEK), data=correction | {f"r{ayaan}-correction_reason": "Wrong young person ticked"}
+        url(session_id, days.last_week), data=correction | {f"r{ayaan}-correction_reason": "Wrong young person ticked"}
     )
     assert response.status_code == 302, error_summary(response)
     first, second = marks(app, ayaan)
@@ -289,31 +300,31 @@ def test_a_correction_keeps_the_earlier_mark_and_says_who_why_and_when(
     assert second.recorded_by_id == colleague_id != first.recorded_by_id and second.recorded_at >= first.recorded_at
     assert [mark.revision for mark in marks(app, bilal)] == [1]  # unchanged: nothing added
 
-    history = page(colleague.get(url(session_id, LAST_WEEK))).select("table[data-group=history] tbody tr")
+    history = page(colleague.get(url(session_id, days.last_week))).select("table[data-group=history] tbody tr")
     rows = [row.get_text(" ", strip=True) for row in history]
     assert len(rows) == 2 and "Replaced" in rows[0] and "Priya Partner" in rows[0] and "First mark" in rows[0]
     assert "Chris Colleague" in rows[1] and "Wrong young person ticked" in rows[1]
 
 
-def test_a_register_changed_since_it_was_opened_is_not_overwritten(client, app, partner, session_id, two) -> None:
+def test_a_register_changed_since_it_was_opened_is_not_overwritten(client, app, partner, session_id, two, days) -> None:
     ayaan, bilal = two
     stale = attended(ayaan, bilal, **{f"r{ayaan}-revision": "0", f"r{bilal}-revision": "0"})
-    first = client.post(url(session_id, LAST_WEEK), data=stale)
+    first = client.post(url(session_id, days.last_week), data=stale)
     assert "Register saved" in banner(client.get(first.headers["Location"]))
     again = stale | {f"r{ayaan}-status": "late", f"r{ayaan}-minutes_late": "3", f"r{ayaan}-correction_reason": "x"}
-    response = client.post(url(session_id, LAST_WEEK), data=again)
+    response = client.post(url(session_id, days.last_week), data=again)
     assert response.status_code == 303
     assert "changed this record since you opened it" in banner(client.get(response.headers["Location"]))
     assert [mark.status for mark in marks(app, ayaan)] == ["attended"]
 
 
-def test_a_save_refused_for_one_young_person_writes_no_mark_for_the_others(app, partner, session_id, two) -> None:
+def test_a_save_refused_for_one_young_person_writes_no_mark_for_the_others(app, partner, session_id, two, days) -> None:
     """Every mark is checked before any is written: the view answers a conflict with a redirect, which commits."""
     from portal.data import EditConflict
 
     ayaan, bilal = two
     with app.app_context():
-        found = registers.find_register(partner, session_id, LAST_WEEK)
+        found = registers.find_register(partner, session_id, days.last_week)
         first_fine = {"requirement_id": ayaan, "status": "attended", "expected_revision": 0}
         then_stale = {"requirement_id": bilal, "status": "attended", "expected_revision": 1}
         with pytest.raises(EditConflict):
@@ -326,51 +337,53 @@ def test_a_save_refused_for_one_young_person_writes_no_mark_for_the_others(app, 
 # Provider cancellations
 
 
-def test_a_provider_cancellation_means_nobody_is_expected(client, app, partner, session_id, two) -> None:
+def test_a_provider_cancellation_means_nobody_is_expected(client, app, partner, session_id, two, days) -> None:
     ayaan, bilal = two
-    client.post(url(session_id, LAST_WEEK), data=attended(ayaan))  # incomplete, refused
-    missing = client.post(url(session_id, LAST_WEEK, "/cancel"), data={"cancel-reason": "  "})
+    client.post(url(session_id, days.last_week), data=attended(ayaan))  # incomplete, refused
+    missing = client.post(url(session_id, days.last_week, "/cancel"), data={"cancel-reason": "  "})
     assert error_summary(missing) == ["Enter why the session was cancelled"]
-    response = client.post(url(session_id, LAST_WEEK, "/cancel"), data={"cancel-reason": "Hall flooded"})
+    response = client.post(url(session_id, days.last_week, "/cancel"), data={"cancel-reason": "Hall flooded"})
     assert response.status_code == 302
-    shown = client.get(url(session_id, LAST_WEEK))
+    shown = client.get(url(session_id, days.last_week))
     assert "Cancelled by provider" in h1(shown) and "Hall flooded" in text_of(shown)
     assert "Priya Partner" in text_of(shown)
-    assert page(shown).find("form", action=url(session_id, LAST_WEEK)) is None
+    assert page(shown).find("form", action=url(session_id, days.last_week)) is None
     with app.app_context():
         cancellation = db.session.scalar(select(SessionCancellation))
         assert (cancellation.session_id, cancellation.on_date, cancellation.reason) == (
             session_id,
-            LAST_WEEK,
+            days.last_week,
             "Hall flooded",
         )
-        found = attendance.expected_sessions(partner, LAST_WEEK - timedelta(days=7), TODAY)
-        assert [expected.on_date for expected in found] == [LAST_WEEK - timedelta(days=7), TODAY]
-        assert LAST_WEEK not in [expected.on_date for expected in attendance.overdue_registers(partner)]
-        summary = attendance_summaries.attendance_summary(ayaan, TODAY)
+        found = attendance.expected_sessions(partner, days.last_week - timedelta(days=7), days.today)
+        assert [expected.on_date for expected in found] == [days.last_week - timedelta(days=7), days.today]
+        assert days.last_week not in [expected.on_date for expected in attendance.overdue_registers(partner)]
+        summary = attendance_summaries.attendance_summary(ayaan, days.today)
         assert summary["cancelled"] == 1
     assert [mark.status for mark in marks(app, ayaan)] == ["cancelled"]  # recorded, not the young person's failure
-    refused = client.post(url(session_id, LAST_WEEK), data=attended(ayaan, bilal))
+    refused = client.post(url(session_id, days.last_week), data=attended(ayaan, bilal))
     assert "cancelled by the provider" in error_summary(refused)[0]
-    twice = client.post(url(session_id, LAST_WEEK, "/cancel"), data={"cancel-reason": "Again"})
+    twice = client.post(url(session_id, days.last_week, "/cancel"), data={"cancel-reason": "Again"})
     assert error_summary(twice) == ["This session is already recorded as cancelled"]
-    listed = page(client.get("/partner/registers/")).select_one(f"tr[data-date='{LAST_WEEK.isoformat()}']")
+    listed = page(client.get("/partner/registers/")).select_one(f"tr[data-date='{days.last_week.isoformat()}']")
     assert "Cancelled by provider" in listed.get_text()
 
 
 # Overdue registers
 
 
-def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(app, make, partner, session_id, two) -> None:
+def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(
+    app, make, partner, session_id, two, days
+) -> None:
     ayaan, bilal = two
-    ended = session_end(TODAY, time(19, 0))
-    other = make.weekly_session(make.organisation(), TODAY.weekday())
-    elsewhere = make.active_requirement(other, MADE_ON)
+    ended = session_end(days.today, time(19, 0))
+    other = make.weekly_session(make.organisation(), days.today.weekday())
+    elsewhere = make.active_requirement(other, days.made_on)
     with app.app_context():
 
         def overdue_today(now: datetime, **filters) -> bool:
             found = attendance.overdue_registers(now=now, **filters)
-            return any(expected.on_date == TODAY and expected.session_id == session_id for expected in found)
+            return any(expected.on_date == days.today and expected.session_id == session_id for expected in found)
 
         assert not overdue_today(ended + timedelta(hours=23), organisation_id=partner)
         assert overdue_today(ended + timedelta(hours=25), organisation_id=partner)
@@ -383,7 +396,7 @@ def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(app, 
         assert {expected.session_id for expected in only} == {other}
         # complete registers are never overdue, however old
         registers.save_register(
-            registers.find_register(partner, session_id, TODAY),
+            registers.find_register(partner, session_id, days.today),
             [{"requirement_id": ayaan, "status": "attended"}, {"requirement_id": bilal, "status": "attended"}],
             user_id=None,
         )
@@ -394,7 +407,7 @@ def test_overdue_means_unmarked_more_than_24_hours_after_the_session_ended(app, 
 # The allow-list
 
 
-def test_register_pages_show_no_officer_only_data(client, app, make, partner, session_id) -> None:
+def test_register_pages_show_no_officer_only_data(client, app, make, partner, session_id, days) -> None:
     subject_id = make.subject(
         reference="REF-SECRET",
         first_name="Ayaan",
@@ -404,7 +417,7 @@ def test_register_pages_show_no_officer_only_data(client, app, make, partner, se
         interest_text="INTEREST-SECRET",
     )
     make.subject(first_name="OTHERPERSON", last_name="Elsewhere")  # never expected here
-    requirement_id = make.active_requirement(session_id, MADE_ON, subject_id)
+    requirement_id = make.active_requirement(session_id, days.made_on, subject_id)
     order_id = make.get(Requirement, requirement_id).order_id
     with app.app_context():
         order = db.session.get(Order, order_id)
@@ -430,9 +443,9 @@ def test_register_pages_show_no_officer_only_data(client, app, make, partner, se
             ]
         )
         db.session.commit()
-    client.post(url(session_id, LAST_WEEK), data=attended(requirement_id))
+    client.post(url(session_id, days.last_week), data=attended(requirement_id))
     client.post(
-        url(session_id, LAST_WEEK),
+        url(session_id, days.last_week),
         data={
             f"r{requirement_id}-status": "late",
             f"r{requirement_id}-minutes_late": "4",
@@ -441,9 +454,9 @@ def test_register_pages_show_no_officer_only_data(client, app, make, partner, se
     )
     pages = [
         client.get("/partner/registers/"),
-        client.get(url(session_id, LAST_WEEK)),
-        client.get(url(session_id, NEXT_WEEK)),
-        client.post(url(session_id, LAST_WEEK), data={}),  # the page again, with errors
+        client.get(url(session_id, days.last_week)),
+        client.get(url(session_id, days.next_week)),
+        client.post(url(session_id, days.last_week), data={}),  # the page again, with errors
     ]
     assert "Ayaan K." in text_of(pages[1]) and "Ayaan K." in text_of(pages[2])
     for response in pages:
@@ -455,11 +468,11 @@ def test_register_pages_show_no_officer_only_data(client, app, make, partner, se
 # Officers' views and the audit
 
 
-def test_officers_get_a_summary_and_every_revision(app, make, partner, session_id) -> None:
-    made_on = TODAY - timedelta(days=7 * 6)
+def test_officers_get_a_summary_and_every_revision(app, make, partner, session_id, days) -> None:
+    made_on = days.today - timedelta(days=7 * 6)
     requirement_id = make.active_requirement(session_id, made_on)
     dates = [made_on + timedelta(days=7 * weeks) for weeks in range(7)]  # six weeks ago to today
-    assert dates[-1] == TODAY
+    assert dates[-1] == days.today
     make.mark(requirement_id, dates[0], status="attended")
     make.mark(requirement_id, dates[1], status="late", minutes_late=10)
     make.mark(requirement_id, dates[2], status="absent", absence_acceptable=True, absence_reason="Ill")
@@ -470,7 +483,7 @@ def test_officers_get_a_summary_and_every_revision(app, make, partner, session_i
     with app.app_context():
         db.session.add(SessionCancellation(session_id=session_id, on_date=dates[4], reason="Closed"))
         db.session.commit()
-        summary = attendance_summaries.attendance_summary(requirement_id, TODAY)
+        summary = attendance_summaries.attendance_summary(requirement_id, days.today)
         assert summary == {
             "expected": 6,
             "attended": 1,
@@ -490,20 +503,20 @@ def test_officers_get_a_summary_and_every_revision(app, make, partner, session_i
     assert len(audit_events(app, "attendance", "consultation")) == 2
 
 
-def test_registers_are_audited_without_names(client, app, partner, session_id, two) -> None:
+def test_registers_are_audited_without_names(client, app, partner, session_id, two, days) -> None:
     ayaan, bilal = two
     client.get("/partner/registers/")
-    client.get(url(session_id, LAST_WEEK))
-    client.post(url(session_id, LAST_WEEK), data=attended(ayaan, bilal))
+    client.get(url(session_id, days.last_week))
+    client.post(url(session_id, days.last_week), data=attended(ayaan, bilal))
     client.post(
-        url(session_id, LAST_WEEK),
+        url(session_id, days.last_week),
         data=attended(bilal, **{f"r{ayaan}-status": "late", f"r{ayaan}-minutes_late": "2"})
         | {f"r{ayaan}-correction_reason": "Came in late"},
     )
-    client.post(url(session_id, NEXT_WEEK, "/cancel"), data={"cancel-reason": "Staff training"})
+    client.post(url(session_id, days.next_week, "/cancel"), data={"cancel-reason": "Staff training"})
     assert audit_events(app, "register-list", "consultation")[0].organisation_id == partner
     opened = audit_events(app, "register", "consultation")
-    assert opened[0].record_id == session_id and opened[0].detail["on_date"] == LAST_WEEK.isoformat()
+    assert opened[0].record_id == session_id and opened[0].detail["on_date"] == days.last_week.isoformat()
     assert sorted(opened[0].detail["requirement_ids"]) == sorted([ayaan, bilal])
     collected = audit_events(app, "attendance-mark", "collection")
     altered = audit_events(app, "attendance-mark", "alteration")

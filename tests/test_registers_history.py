@@ -1,17 +1,25 @@
 """Issue 14, observation 8: partners reach any register of their referrals, however old, from the registers list:
 filtered by date (GOV.UK date inputs) and programme, a page at a time, and corrected the same way as a new one."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pytest
 
-from portal.rules.schedule import london_today
 from tests.test_registers import attended, audit_events, marks, text_of, url
 from tests.utils import error_summary, h1, page
 
-TODAY = london_today()
-MADE_ON = TODAY - timedelta(weeks=29)  # on the session's weekday: 30 registers up to today
-OLD = TODAY - timedelta(days=35)  # well before the registers list's 14 days
+
+@dataclass(frozen=True)
+class Days:
+    today: date
+    made_on: date  # on the session's weekday: 30 registers up to today
+    old: date  # well before the registers list's 14 days
+
+
+@pytest.fixture
+def days(today: date) -> Days:
+    return Days(today, today - timedelta(weeks=29), today - timedelta(days=35))
 
 
 def boxes(name: str, day) -> dict[str, str]:
@@ -23,24 +31,26 @@ def shown_dates(response) -> list[str]:
 
 
 @pytest.fixture
-def session_id(make, partner_organisation) -> int:
-    return make.weekly_session(partner_organisation, TODAY.weekday(), term_start=MADE_ON, term_end=None)
+def session_id(make, partner_organisation, days) -> int:
+    return make.weekly_session(partner_organisation, days.today.weekday(), term_start=days.made_on, term_end=None)
 
 
 @pytest.fixture
-def ayaan(make, session_id) -> int:
-    return make.active_requirement(session_id, MADE_ON, make.subject(first_name="Ayaan", last_name="Khan"))
+def ayaan(make, session_id, days) -> int:
+    return make.active_requirement(session_id, days.made_on, make.subject(first_name="Ayaan", last_name="Khan"))
 
 
-def test_an_old_register_is_reached_from_the_list_and_corrected_like_a_new_one(client, app, session_id, ayaan) -> None:
+def test_an_old_register_is_reached_from_the_list_and_corrected_like_a_new_one(
+    client, app, session_id, ayaan, days
+) -> None:
     listed = page(client.get("/partner/registers/"))
     link = listed.find("a", string="Find an older register")
     assert link is not None
-    history = client.get(link["href"], query_string=boxes("from", OLD) | boxes("to", OLD))
+    history = client.get(link["href"], query_string=boxes("from", days.old) | boxes("to", days.old))
     assert history.status_code == 200 and h1(history) == "Past registers"
-    assert shown_dates(history) == [OLD.isoformat()]
-    register_link = page(history).select_one(f"tr[data-date='{OLD.isoformat()}'] a")["href"]
-    assert register_link == url(session_id, OLD)
+    assert shown_dates(history) == [days.old.isoformat()]
+    register_link = page(history).select_one(f"tr[data-date='{days.old.isoformat()}'] a")["href"]
+    assert register_link == url(session_id, days.old)
 
     assert client.post(register_link, data=attended(ayaan)).status_code == 302
     correction = {
@@ -57,42 +67,44 @@ def test_an_old_register_is_reached_from_the_list_and_corrected_like_a_new_one(c
         2,
         "Arrived after the register was taken",
     )
-    again = client.get("/partner/registers/history", query_string=boxes("from", OLD) | boxes("to", OLD))
+    again = client.get("/partner/registers/history", query_string=boxes("from", days.old) | boxes("to", days.old))
     assert "Complete" in page(again).select_one("table[data-group=history] tbody tr").get_text()
 
 
-def test_every_past_register_newest_first_a_page_at_a_time(client, session_id, ayaan) -> None:
+def test_every_past_register_newest_first_a_page_at_a_time(client, session_id, ayaan, days) -> None:
     first_page = client.get("/partner/registers/history")
     dates = shown_dates(first_page)
-    assert len(dates) == 20 and dates[0] == TODAY.isoformat() and dates == sorted(dates, reverse=True)
-    expected_total = len(range(0, (TODAY - MADE_ON).days + 1, 7))
+    assert len(dates) == 20 and dates[0] == days.today.isoformat() and dates == sorted(dates, reverse=True)
+    expected_total = len(range(0, (days.today - days.made_on).days + 1, 7))
     assert f"{expected_total} registers" in text_of(first_page)
     next_link = page(first_page).select_one(".govuk-pagination__next a")["href"]
     second_page = shown_dates(client.get(next_link))
-    assert len(second_page) == expected_total - 20 and second_page[-1] == MADE_ON.isoformat()
+    assert len(second_page) == expected_total - 20 and second_page[-1] == days.made_on.isoformat()
     assert not set(second_page) & set(dates)
 
 
 def test_filtered_by_date_and_programme_and_kept_from_page_to_page(
-    client, make, partner_organisation, session_id, ayaan
+    client, make, partner_organisation, session_id, ayaan, days
 ) -> None:
-    other_session = make.weekly_session(partner_organisation, TODAY.weekday(), term_start=MADE_ON, term_end=None)
-    make.active_requirement(other_session, MADE_ON, make.subject(first_name="Bilal"))
+    other_session = make.weekly_session(
+        partner_organisation, days.today.weekday(), term_start=days.made_on, term_end=None
+    )
+    make.active_requirement(other_session, days.made_on, make.subject(first_name="Bilal"))
     with make.app.app_context():
         from portal.extensions import db
         from portal.models import ProgrammeSession
 
         programme_id = db.session.get(ProgrammeSession, session_id).programme_id
-    between = boxes("from", OLD - timedelta(days=14)) | boxes("to", OLD)
+    between = boxes("from", days.old - timedelta(days=14)) | boxes("to", days.old)
     both = client.get("/partner/registers/history", query_string=between)
     assert len(shown_dates(both)) == 6  # three dates, two sessions each
     one = client.get("/partner/registers/history", query_string=between | {"programme": str(programme_id)})
     rows = page(one).select("table[data-group=history] tbody tr")
-    assert [row["data-date"] for row in rows] == [(OLD - timedelta(days=days)).isoformat() for days in (0, 7, 14)]
+    assert [row["data-date"] for row in rows] == [(days.old - timedelta(days=back)).isoformat() for back in (0, 7, 14)]
     assert {row["data-session"] for row in rows} == {str(session_id)}
     chosen = page(one).select_one("select#programme option[selected]")
     assert chosen["value"] == str(programme_id)
-    assert page(one).select_one("input#from-day")["value"] == str((OLD - timedelta(days=14)).day)
+    assert page(one).select_one("input#from-day")["value"] == str((days.old - timedelta(days=14)).day)
 
     paged = client.get("/partner/registers/history", query_string={"programme": str(programme_id)})
     next_link = page(paged).select_one(".govuk-pagination__next a")["href"]
@@ -100,16 +112,16 @@ def test_filtered_by_date_and_programme_and_kept_from_page_to_page(
     assert {row["data-session"] for row in page(client.get(next_link)).select("tbody tr")} == {str(session_id)}
 
 
-def test_only_the_organisations_own_registers(client, make, session_id, ayaan) -> None:
+def test_only_the_organisations_own_registers(client, make, session_id, ayaan, days) -> None:
     stranger = make.organisation()
-    their_session = make.weekly_session(stranger, TODAY.weekday(), term_start=MADE_ON, term_end=None)
-    make.active_requirement(their_session, MADE_ON, make.subject(first_name="Zara"))
+    their_session = make.weekly_session(stranger, days.today.weekday(), term_start=days.made_on, term_end=None)
+    make.active_requirement(their_session, days.made_on, make.subject(first_name="Zara"))
     with make.app.app_context():
         from portal.extensions import db
         from portal.models import ProgrammeSession
 
         their_programme = db.session.get(ProgrammeSession, their_session).programme_id
-    shown = client.get("/partner/registers/history", query_string=boxes("from", OLD) | boxes("to", OLD))
+    shown = client.get("/partner/registers/history", query_string=boxes("from", days.old) | boxes("to", days.old))
     assert {row["data-session"] for row in page(shown).select("tbody tr")} == {str(session_id)}
     assert "Zara" not in text_of(shown)
     refused = client.get("/partner/registers/history", query_string={"programme": str(their_programme)})
@@ -122,7 +134,11 @@ def test_only_the_organisations_own_registers(client, make, session_id, ayaan) -
         ({"from-day": "1", "from-year": "2026"}, "From must include a month", "from-day"),
         ({"from-day": "31", "from-month": "2", "from-year": "2026"}, "From must be a real date", "from-day"),
         ({"to-day": "31", "to-month": "12", "to-year": "9999"}, "To must be between", "to-day"),
-        (boxes("from", OLD) | boxes("to", OLD - timedelta(days=1)), "To must be the same as or after from", "to-day"),
+        (
+            boxes("from", date(2026, 11, 2)) | boxes("to", date(2026, 11, 1)),
+            "To must be the same as or after from",
+            "to-day",
+        ),
     ],
 )
 def test_a_date_that_cannot_be_used_is_a_field_error(client, session_id, ayaan, query, message, box) -> None:
@@ -136,11 +152,11 @@ def test_a_date_that_cannot_be_used_is_a_field_error(client, session_id, ayaan, 
     assert not page(response).select("table[data-group=history]")
 
 
-def test_reading_the_history_is_recorded(client, app, partner_organisation, session_id, ayaan) -> None:
-    client.get("/partner/registers/history", query_string=boxes("from", OLD) | boxes("to", OLD))
+def test_reading_the_history_is_recorded(client, app, partner_organisation, session_id, ayaan, days) -> None:
+    client.get("/partner/registers/history", query_string=boxes("from", days.old) | boxes("to", days.old))
     event = audit_events(app, "register-list", "consultation")[-1]
     assert event.organisation_id == partner_organisation and event.user_id
-    assert event.detail["date_from"] == event.detail["date_to"] == OLD.isoformat()
+    assert event.detail["date_from"] == event.detail["date_to"] == days.old.isoformat()
     assert event.detail["results"] == 1
 
 

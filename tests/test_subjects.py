@@ -9,11 +9,12 @@ from sqlalchemy import select
 from portal.data.subjects import SECTION_TITLES
 from portal.extensions import db
 from portal.models import AuditEvent, ExclusionZone, NonAssociation, Subject, SubjectNote, SubjectWindow
+from portal.rules.schedule import london_today
 from tests.utils import error_summary, field_error, h1, page
 
 
 def years_ago(years: int, days: int = 0) -> list[str]:
-    today = date.today()
+    today = london_today()
     born = date(today.year - years, today.month, min(today.day, 28))
     return [str(born.day - days if born.day > days else born.day), str(born.month), str(born.year)]
 
@@ -346,7 +347,7 @@ def test_notes_keep_facts_and_assessments_apart(client, officer, make, app) -> N
     notes = page(client.get(f"/subjects/{subject_id}")).select(".app-notes__item")
     shown = {item.select_one(".govuk-tag").get_text(strip=True): item.get_text(" ", strip=True) for item in notes}
     assert "Attends Bow School." in shown["Fact"] and "Responds well to sport." in shown["Assessment"]
-    assert "Test User" in shown["Fact"] and date.today().strftime("%B %Y") in shown["Fact"]
+    assert "Test User" in shown["Fact"] and london_today().strftime("%B %Y") in shown["Fact"]
 
 
 def test_a_missing_subject_is_not_found(client, officer) -> None:

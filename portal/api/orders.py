@@ -2,7 +2,6 @@
 decision, all through `portal.data.orders` and `portal.rules.orders.checks`, exactly as the order pages."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -27,6 +26,7 @@ from portal.forms.orders import (
 )
 from portal.models import Order, OrderStatus, Role
 from portal.rules.orders.checks import CheckResult, check_order
+from portal.rules.schedule import london_today
 
 TAG = "Orders"
 OFFICERS = (Role.OFFICER,)
@@ -79,7 +79,7 @@ SESSIONS_SCHEMA = {
 
 
 def checks_of(order: Order) -> CheckResult:
-    return check_order(orders.order_facts(order, date.today()), policy.order_check_policy())
+    return check_order(orders.order_facts(order, london_today()), policy.order_check_policy())
 
 
 def order_etag(order: Order) -> str:

@@ -18,6 +18,7 @@ from portal.forms.directory import DirectorySearchForm
 from portal.forms.partners import ProgrammeForm, SessionForm, VenueForm
 from portal.models import Programme, ProgrammeSession, Role, Venue
 from portal.rules.input_rules import control_character_in
+from portal.rules.schedule import london_today
 from portal.web.auth import SETTING_UP, own_organisation_id
 
 TAG = "Programmes"
@@ -133,7 +134,7 @@ def programmes_list() -> ResponseReturnValue:
 def programme_create() -> ResponseReturnValue:
     form = PROGRAMME_INPUT.validate(json_body())
     created = programmes.create_programme(
-        own_organisation_id(), {**form.programme_fields(), "assured_on": date.today()}
+        own_organisation_id(), {**form.programme_fields(), "assured_on": london_today()}
     )
     return _programme_answer(created, 201)
 
@@ -173,7 +174,7 @@ def programme_update(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     expected = expected_version("programme", found.id)
     form = PROGRAMME_INPUT.validate(json_body(), current=plain(serialisers.programme(found)))
-    programmes.update_programme(found, {**form.programme_fields(), "assured_on": date.today()}, expected)
+    programmes.update_programme(found, {**form.programme_fields(), "assured_on": london_today()}, expected)
     return _programme_answer(found)
 
 
@@ -253,7 +254,7 @@ def programme_archive(programme_id: int) -> ResponseReturnValue:
 )
 def programme_confirm(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
-    programmes.update_programme(found, {"assured_on": date.today()}, expected_version("programme", found.id))
+    programmes.update_programme(found, {"assured_on": london_today()}, expected_version("programme", found.id))
     return _programme_answer(found)
 
 
@@ -415,7 +416,7 @@ def directory_search() -> ResponseReturnValue:
     page, per_page = page_params()
     form = DIRECTORY_INPUT.validate(json_body())
     criteria = form.criteria()
-    results = run_search(criteria, page, per_page, date.today())
+    results = run_search(criteria, page, per_page, london_today())
     items = [
         {
             "programme": serialisers.programme(row.programme),

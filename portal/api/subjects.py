@@ -1,7 +1,6 @@
 """Subjects (officers only): every read and write goes through `portal.data.subjects`, so each is audited as on
 the pages. A name search is POSTed, never put in a URL."""
 
-from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -24,6 +23,7 @@ from portal.forms.subjects import (
     WindowForm,
 )
 from portal.models import NoteKind, Role, Subject
+from portal.rules.schedule import london_today
 from portal.web.access_reason import shows_personal_data
 
 TAG = "Subjects"
@@ -74,7 +74,7 @@ def _answer(found: Subject, status: int = 200) -> ResponseReturnValue:
 def _page(text: str) -> ResponseReturnValue:
     page, per_page = page_params()
     rows, total = subjects.search_subjects(text, page, per_page)
-    today = date.today()
+    today = london_today()
     return respond(page_of([serialisers.subject_summary(row, today) for row in rows], page, per_page, total))
 
 

@@ -1,7 +1,6 @@
 """Matching (officers): a stored subject's id, or a subject profile given inline, gives ranked suggestions,
 exclusions with reasons and a weekly plan, exactly as the suggestions page works them out (and audits them)."""
 
-from datetime import date
 from typing import Any
 
 from flask.typing import ResponseReturnValue
@@ -16,6 +15,7 @@ from portal.data import subjects
 from portal.forms.subjects import SubjectForm
 from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import ExclusionZone, Role, Subject, SubjectWindow
+from portal.rules.schedule import london_today
 from portal.web.access_reason import shows_personal_data
 
 FILTER_INPUT = FormInput(SuggestionFiltersForm)
@@ -124,7 +124,7 @@ def matching() -> ResponseReturnValue:
         subject = subjects.get_subject(subject_id)
     else:
         subject = _inline_subject(body["subject"])
-    today = date.today()
+    today = london_today()
     starts_on, ends_on = form.period(today)
     page, per_page = page_params()
     used = {name: value for name, value in body.items() if name in filter_names and value not in (None, "")}

@@ -34,6 +34,7 @@ from portal.models import (
 )
 from portal.rules import noncompliance as rules
 from portal.rules.noncompliance import EventFacts, Finding, MarkFacts, NonCompliancePolicy
+from portal.rules.schedule import london_today
 
 NON_COMPLIANCE = "non-compliance"
 
@@ -300,7 +301,7 @@ def partner_report(referral: Referral, kind: str, text: str, user_id: int) -> No
         kind=kind,
         status=ReportStatus.DRAFT,
         facts=text.strip(),
-        evidence={"referral_id": referral.id, "reported_on": utcnow().date().isoformat()},
+        evidence={"referral_id": referral.id, "reported_on": london_today().isoformat()},
         raised_at=utcnow(),
         raised_by_id=user_id,
         raised_by_organisation_id=referral.organisation_id,

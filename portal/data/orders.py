@@ -107,7 +107,7 @@ def start_draft(subject: Subject, officer_id: int, officer_unit: str, period: Or
         subject_id=subject.id,
         officer_id=officer_id,
         applicant=f"Commissioner of Police of the Metropolis ({officer_unit})" if officer_unit else "",
-        proposed_start=period.planned_start if period else date.today() + DEFAULT_LEAD_TIME,
+        proposed_start=period.planned_start if period else london_today() + DEFAULT_LEAD_TIME,
     )
     if period is not None:
         order.duration_months = period.duration_months

@@ -42,6 +42,7 @@ from portal.oruk.importing import (
     parse_document,
     services_in,
 )
+from portal.rules.schedule import london_today
 
 # ---------------------------------------------------------------------------------------------------------------
 # Publishing
@@ -273,7 +274,7 @@ def import_document(
     budget) leaves nothing of this document in the session."""
     report = ImportReport(source)
     with _time_budget(time_budget_seconds) as check_time, db.session.begin_nested():
-        importer = _Importer(report, namespace(), organisation_id, today or date.today())
+        importer = _Importer(report, namespace(), organisation_id, today or london_today())
         for raw, parent in services_in(document):
             check_time()
             report.services += 1

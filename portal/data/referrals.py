@@ -30,6 +30,7 @@ from portal.models import (
 )
 from portal.rules import dates
 from portal.rules.orders.period import OrderPeriod
+from portal.rules.schedule import london_today
 
 AWAITING_RESPONSE = (ReferralStatus.SENT, ReferralStatus.VIEWED)
 
@@ -569,4 +570,4 @@ def _view(row: Row) -> ReferralView:
 
 def _age(date_of_birth: date, starts_on: date | None, order_proposed_start: date | None) -> int:
     """Age when the requirement starts (as far as is known yet)."""
-    return dates.age_on(date_of_birth, starts_on or order_proposed_start or date.today())
+    return dates.age_on(date_of_birth, starts_on or order_proposed_start or london_today())

@@ -31,6 +31,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 from portal.infra.geo import Location, geocode
 from portal.infra.passwords import is_easily_guessed
 from portal.rules.dates import TIME_PATTERN, DateWindow
+from portal.rules.schedule import london_today
 
 
 def required(message: str) -> InputRequired:
@@ -170,7 +171,7 @@ class GovDateField(DateField):
     def post_validate(self, form, validation_stopped: bool) -> None:
         if validation_stopped or self.data is None or self.errors:
             return
-        problem = self.window.problem(self.label.text.replace(" (optional)", ""), self.data, date.today())
+        problem = self.window.problem(self.label.text.replace(" (optional)", ""), self.data, london_today())
         if problem:
             self.errors.append(problem)
 

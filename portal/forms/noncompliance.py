@@ -8,6 +8,7 @@ from portal.data.noncompliance import DECISIONS, EVENT_KINDS, PARTNER_KINDS
 from portal.forms.common import ClockTimeField, GovDateField, VersionField, WholeNumberField, radios, text_area
 from portal.models import ComplianceEventKind
 from portal.rules.dates import PAST_EVENTS
+from portal.rules.schedule import london_wall_clock
 
 
 class DecisionForm(FlaskForm):
@@ -64,7 +65,7 @@ class EventForm(FlaskForm):
                 self.minutes_late.errors.append("Enter how many minutes late, for a curfew")
         if self.minutes_late.data is not None and self.minutes_late.data < 0:
             self.minutes_late.errors.append("Minutes late must be 0 or more")
-        if self.occurred_on.data and self.occurred_time.data and self.occurred_at() > datetime.now():
+        if self.occurred_on.data and self.occurred_time.data and self.occurred_at() > london_wall_clock():
             # first, before the date's own window: the time of day counts too
             self.occurred_on.errors.insert(0, "The date and time must be in the past")
         return valid and not any(field.errors for field in self)

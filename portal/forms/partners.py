@@ -29,6 +29,7 @@ from portal.forms.common import (
 from portal.models import ORGANISATION_KINDS, Gender
 from portal.oruk import residence
 from portal.rules.dates import PROGRAMME_DATES, long_date
+from portal.rules.schedule import london_today
 
 MINIMUM_AGE = 12
 MAXIMUM_AGE = 25
@@ -333,7 +334,7 @@ class SessionForm(FlaskForm):
             self.exception_dates.errors.append(
                 f"Enter each date with no session like 25/12/2026 (check '{bad[0][:20]}')"
             )
-        self._check_exceptions_in_window(date.today())
+        self._check_exceptions_in_window(london_today())
         return valid and not any(field.errors for field in self)
 
     def _check_exceptions_in_window(self, today: date) -> None:

@@ -21,6 +21,7 @@ from portal.forms.common import (
 )
 from portal.models import NoteKind, SubjectCategory, WindowKind
 from portal.rules.dates import BIRTH_DATES, age_on
+from portal.rules.schedule import london_today
 
 MINIMUM_AGE = 10
 MAXIMUM_AGE = 25
@@ -104,7 +105,7 @@ class SubjectForm(FlaskForm):
         """The rules that look at more than one field, or at today: each applies when its fields are on the form,
         so every section's page keeps exactly the whole form's rules and messages."""
         if "date_of_birth" in self:
-            self._check_date_of_birth(date.today())
+            self._check_date_of_birth(london_today())
         if "curfew_start" in self:
             self._check_curfew()
         if "max_travel_km" in self:

@@ -22,6 +22,7 @@ from portal.oruk.export import BYDAY, NO_SESSION_PREFIX
 from portal.oruk.validation import organization_errors, service_errors
 from portal.rules.dates import PROGRAMME_DATES
 from portal.rules.input_rules import control_character_in
+from portal.rules.schedule import london_today
 
 MINIMUM_AGE = 12
 MAXIMUM_AGE = 25  # the portal lists programmes for ages 12 to 25 (the partner programme form's limits)
@@ -667,7 +668,7 @@ def _date(raw: object) -> date | None:
         day = date.fromisoformat(raw.strip()[:10])
     except ValueError:
         return None
-    return day if PROGRAMME_DATES.contains(day, date.today()) else None
+    return day if PROGRAMME_DATES.contains(day, london_today()) else None
 
 
 def _exception_dates(schedule: dict) -> list[str]:

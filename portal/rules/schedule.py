@@ -79,6 +79,12 @@ def london_today(now: datetime | None = None) -> date:
     return as_utc(now or datetime.now(UTC)).astimezone(LONDON).date()
 
 
+def london_wall_clock(now: datetime | None = None) -> datetime:
+    """The time in London now, without a zone: the way a time someone reports ("a curfew check at 21:30") is
+    entered and kept."""
+    return as_utc(now or datetime.now(UTC)).astimezone(LONDON).replace(tzinfo=None)
+
+
 def as_utc(moment: datetime) -> datetime:
     """An aware UTC datetime; a naive one is taken to be UTC, as the database stores them."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

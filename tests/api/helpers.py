@@ -2,6 +2,8 @@
 
 from datetime import date, timedelta
 
+from portal.rules.schedule import london_today
+
 PROGRAMME = {
     "title": "Boxing club",
     "description": "Weekly boxing with mentoring.",
@@ -23,7 +25,7 @@ PROGRAMME = {
 
 
 def subject_body(reference: str = "API-T-0001", **overrides: object) -> dict:
-    today = date.today()
+    today = london_today()
     return {
         "reference": reference,
         "first_name": "Jordan",
@@ -38,4 +40,4 @@ def subject_body(reference: str = "API-T-0001", **overrides: object) -> dict:
 
 
 def days_ago(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
+    return (london_today() - timedelta(days=days)).isoformat()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent, Programme, Referral
+from portal.rules.schedule import london_today
 from tests.api.conftest import Api
 from tests.api.helpers import subject_body
 
@@ -103,7 +104,7 @@ def test_pausing_and_confirming_are_audited_as_on_the_programme_page(app, make, 
     etag = partner.get(f"/programmes/{through_api}").headers["ETag"]
     before = last_audit_id(app)
     confirmed = partner.post(f"/programmes/{through_api}/confirm", headers={"If-Match": etag})
-    assert confirmed.json["assured_on"] == date.today().isoformat()
+    assert confirmed.json["assured_on"] == london_today().isoformat()
     api_events = audit_since(app, before)
     before = last_audit_id(app)
     client.post(f"/partner/programmes/{through_page}/confirm-details")
@@ -115,7 +116,7 @@ def test_pausing_and_confirming_are_audited_as_on_the_programme_page(app, make, 
 
 def active_referral(make, organisation: int) -> int:
     """A referral of this organisation under a made order, active since the court made it three weeks ago."""
-    today = date.today()
+    today = london_today()
     session_id = make.weekly_session(organisation, today.weekday(), term_start=today - timedelta(days=30))
     requirement_id = make.active_requirement(session_id, made_on=today - timedelta(days=21))
     with make.app.app_context():
@@ -202,9 +203,9 @@ def test_a_partner_report_is_audited_as_on_the_report_page(app, make, api_for, s
 
 
 def test_an_officer_records_a_curfew_event_and_the_rules_raise_a_report(app, make, officer: Api, api_for) -> None:
-    order_id = make.order(make.subject(), status="made", made_on=date.today() - timedelta(days=30))
+    order_id = make.order(make.subject(), status="made", made_on=london_today() - timedelta(days=30))
     path = f"/orders/{order_id}/events"
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    yesterday = (london_today() - timedelta(days=1)).isoformat()
 
     empty = officer.post(path, json={})
     assert empty.status_code == 400
@@ -218,7 +219,7 @@ def test_an_officer_records_a_curfew_event_and_the_rules_raise_a_report(app, mak
     assert officer.post(path, json=curfew).json["error"]["fields"] == {
         "minutes_late": "Enter how many minutes late, for a curfew"
     }
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (london_today() + timedelta(days=1)).isoformat()
     assert officer.post(path, json=curfew | {"minutes_late": 40, "occurred_on": tomorrow}).json["error"]["fields"] == {
         "occurred_on": "The date and time must be in the past"
     }
@@ -241,8 +242,8 @@ def test_an_officer_records_a_curfew_event_and_the_rules_raise_a_report(app, mak
 
 def test_an_event_is_audited_as_on_the_event_page(app, make, officer: Api, sign_in, client) -> None:
     sign_in(client, "officer")
-    orders = [make.order(make.subject(), status="made", made_on=date.today() - timedelta(days=30)) for _ in range(2)]
-    day = date.today() - timedelta(days=2)
+    orders = [make.order(make.subject(), status="made", made_on=london_today() - timedelta(days=30)) for _ in range(2)]
+    day = london_today() - timedelta(days=2)
     body = {"kind": "prohibited-place", "description": "Seen in the exclusion zone."}
     before = last_audit_id(app)
     recorded = officer.post(

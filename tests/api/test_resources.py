@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.data.referrals import PARTNER_ALLOW_LIST
 from portal.extensions import db
 from portal.models import AuditEvent, NonComplianceReport, Programme, ProgrammeSession, Referral
+from portal.rules.schedule import london_today
 from tests.api.conftest import Api
 from tests.api.helpers import PROGRAMME, days_ago, subject_body
 
@@ -356,7 +357,7 @@ def test_declining_needs_a_reason(api_for, referral_at) -> None:
 
 def test_marking_a_register(make, api_for) -> None:
     organisation = make.organisation()
-    today = date.today()
+    today = london_today()
     session_id = make.weekly_session(organisation, today.weekday(), term_start=today - timedelta(days=30))
     requirement_id = make.active_requirement(session_id, made_on=today - timedelta(days=21))
     partner = api_for("partner", organisation_id=organisation)
@@ -410,7 +411,7 @@ def test_marking_a_register(make, api_for) -> None:
 
 
 def test_officers_list_read_and_decide_reports(app, make, officer: Api) -> None:
-    order_id = make.order(make.subject(date_of_birth=date(date.today().year - 20, 1, 1)), status="made")
+    order_id = make.order(make.subject(date_of_birth=date(london_today().year - 20, 1, 1)), status="made")
     with app.app_context():
         report = NonComplianceReport(order_id=order_id, rule_code="missed-sessions", source="rule", facts="Missed two.")
         db.session.add(report)

@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from flask import Flask
 from portal.data import audit
 from portal.extensions import db
 from portal.models import AuditEvent, Role
+from portal.rules.schedule import london_today
 from portal.web.auth import access_rule_of
 from tests.utils import page
 
@@ -85,8 +86,8 @@ def test_the_auditor_filters_and_pages_and_the_reading_is_audited(client, audito
 
 def test_dates_filter_the_log(client, auditor, app, events) -> None:
     add_events(app, {"action": audit.CONSULTATION, "record_type": "subject", "record_id": 1})
-    today = date.today().isoformat()  # noqa: DTZ011 - the log is UTC; this runs well inside one day
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    today = london_today().isoformat()  # noqa: DTZ011 - the log is UTC; this runs well inside one day
+    tomorrow = (london_today() + timedelta(days=1)).isoformat()
     assert len(page(client.get(f"/audit/events?from={today}&to={today}")).select("tbody tr")) >= 1
     assert page(client.get(f"/audit/events?from={tomorrow}")).select("tbody tr") == []
     refused = client.get(f"/audit/events?from={tomorrow}&to={today}")

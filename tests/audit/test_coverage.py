@@ -1,17 +1,18 @@
 """Security bar 22 / DPA 2018 s.62: each operation writes exactly one audit row of the right kind, with who, when,
 which organisation, and which record."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
 from portal.data import audit, referrals
 from portal.extensions import db
 from portal.models import AuditEvent, Requirement, User
+from portal.rules.schedule import london_today
 
 
 def subject_data(**overrides: object) -> dict:
-    today = date.today()
+    today = london_today()
     data = {
         "reference": "MPS-2026-0777",
         "first_name": "Kwame",

@@ -16,8 +16,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from portal import create_app
 from portal.config import TestConfig
 from portal.data import catalogue_index
+from portal.rules.schedule import london_today
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -164,13 +165,29 @@ def serve_seeded_portal(database_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the portal shared by the whole session, on its own seeded database.
+def _shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """The shared portal's base URL for each London day of the run, started the first time a module asks that day."""
+    servers: dict[date, str] = {}
+    with ExitStack() as stack:
 
-    A module whose tests build on each other's state overrides this fixture with a module-scoped server of its own
-    (see `serve_seeded_portal`), so `page` then opens that server instead."""
-    with serve_seeded_portal(tmp_path_factory.mktemp("browser") / "portal.sqlite3") as server:
-        yield server.url
+        def for_today() -> str:
+            today = london_today()
+            if today not in servers:
+                database = tmp_path_factory.mktemp(f"browser-{today}") / "portal.sqlite3"
+                servers[today] = stack.enter_context(serve_seeded_portal(database)).url
+            return servers[today]
+
+        yield for_today
+
+
+@pytest.fixture(scope="module")
+def live_server(_shared_servers: Callable[[], str]) -> str:
+    """Base URL of the portal the module's tests share, on its own seeded database: one for the whole run, or a new
+    one when a module starts on the next day (the demo's dates count from the day it was seeded).
+
+    A module whose tests build on each other's state overrides this fixture with a server of its own (see
+    `serve_seeded_portal`), so `page` then opens that server instead."""
+    return _shared_servers()
 
 
 # --- browser ----------------------------------------------------------------------------------------------

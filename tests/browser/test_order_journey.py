@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from portal.rules.schedule import london_today
 from tests.browser.conftest import (
     OFFICER,
     LiveServer,
@@ -40,8 +41,6 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 SLOT = re.compile(r"\b(" + "|".join(WEEKDAYS) + r") (\d\d:\d\d)–(\d\d:\d\d)")
 REFERENCE = "KCPO-BROWSER-001"
 SUBJECT_NAME = "Zain Rahman"
-# Made five weeks ago: every weekly session has at least three past dates to mark, even with a holiday week off.
-MADE_ON = date.today() - timedelta(days=35)
 
 
 @pytest.fixture(scope="module")
@@ -313,7 +312,7 @@ def test_6_officer_completes_the_order_the_checks_pass_and_the_court_document_do
 ) -> None:
     from docx import Document
 
-    today = date.today()
+    today = london_today()
     sign_in_as(page, OFFICER)
     page.goto(journey["order_url"])
     page.get_by_role("link", name="Check against the rules").click()
@@ -395,7 +394,7 @@ def _filed_six_weeks_ago(server: LiveServer, order_url: str) -> None:
 
 
 def test_7_order_is_filed_and_made_and_the_partner_keeps_the_register(
-    page: Page, journey: dict, journey_server: LiveServer
+    page: Page, journey: dict, journey_server: LiveServer, today: date
 ) -> None:
     sign_in_as(page, OFFICER)
     page.goto(journey["order_url"])
@@ -410,7 +409,8 @@ def test_7_order_is_filed_and_made_and_the_partner_keeps_the_register(
 
     page.get_by_role("link", name="Record that the court made the order").click()
     assert_page_ok(page, "journey-order-made-form", "Record that the court made the order")
-    fill_date(page, "Date the court made the order", MADE_ON)
+    # made five weeks ago: every weekly session has at least three past dates to mark, even with a holiday week off
+    fill_date(page, "Date the court made the order", today - timedelta(days=35))
     page.get_by_label("Court", exact=True).fill("Thames Magistrates' Court")
     page.get_by_role("button", name="Record the order as made").click()
     expect(page.locator("h1")).to_contain_text("Made")
@@ -430,7 +430,7 @@ def test_7_order_is_filed_and_made_and_the_partner_keeps_the_register(
     for index in range(rows.count()):
         row = rows.nth(index)
         on_date = row.get_attribute("data-date")
-        if date.fromisoformat(on_date) < date.today():
+        if date.fromisoformat(on_date) < london_today():
             past.setdefault(row.get_attribute("data-session"), []).append(on_date)
     session_id, dates = max(past.items(), key=lambda item: len(item[1]))
     dates.sort()
@@ -442,7 +442,7 @@ def test_7_order_is_filed_and_made_and_the_partner_keeps_the_register(
     page.get_by_role("link", name="All registers").click()
     assert_page_ok(page, "journey-partner-registers-marked", "Registers")
     row = page.locator(f"table[data-group] tr[data-session='{session_id}'][data-date='{dates[0]}']")
-    if date.fromisoformat(dates[0]) < date.today() - timedelta(days=14):
+    if date.fromisoformat(dates[0]) < london_today() - timedelta(days=14):
         expect(row).to_have_count(0)  # no longer overdue, and older than the list's fortnight
     else:
         expect(row).to_contain_text("Complete")

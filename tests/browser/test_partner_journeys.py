@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from portal.rules.schedule import london_today
 from tests.browser.conftest import (
     ADMIN,
     PARTNER,
@@ -159,7 +160,7 @@ def test_2_partner_lists_a_programme_with_a_new_venue_and_two_sessions_without_j
     page.get_by_label("Referral process").fill("Email the head coach; we reply within two working days.")
     page.get_by_role("button", name="Save and continue").click()
     open_task(page, "Venue and sessions")
-    fill_date(page, "Runs from", date(date.today().year, 9, 1))
+    fill_date(page, "Runs from", date(london_today().year, 9, 1))
     page.get_by_label("Places per session").fill("12")
     page.get_by_role("button", name="Save and continue").click()
     assert_page_ok(page, "nojs-partner-draft-sessions", "Weekly sessions")

@@ -6,6 +6,7 @@ and last day appear on every page and in the .docx.
 """
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -27,9 +28,29 @@ from tests.browser.test_order_journey import partner_for_referrals
 
 pytestmark = [pytest.mark.browser]
 
-TODAY = date.today()
-START, END = long_date(TODAY), long_date(period_end(TODAY, 12))
-PERIOD = f"{START} to {END} (12 months)"
+
+@dataclass(frozen=True)
+class Period:
+    """Twelve months from the day the journey runs: the order's period, the same on every page."""
+
+    today: date
+
+    @property
+    def start(self) -> str:
+        return long_date(self.today)
+
+    @property
+    def end(self) -> str:
+        return long_date(period_end(self.today, 12))
+
+    @property
+    def shown(self) -> str:
+        return f"{self.start} to {self.end} (12 months)"
+
+
+@pytest.fixture
+def period(today: date) -> Period:
+    return Period(today)
 
 
 @pytest.fixture(scope="module")
@@ -64,22 +85,22 @@ def _period_row(page: Page) -> str:
     return page.locator(".govuk-summary-list__row", has=page.get_by_text("Period", exact=True)).inner_text()
 
 
-def officer_drafts_from_suggestions(page: Page, subject_id: int) -> int:
+def officer_drafts_from_suggestions(page: Page, subject_id: int, period: Period) -> int:
     sign_in_as(page, OFFICER)
     page.goto(f"/subjects/{subject_id}/suggestions")
-    fill_date(page, "Order would start on", TODAY)
+    fill_date(page, "Order would start on", period.today)
     page.get_by_label("For", exact=True).select_option("12")
     page.get_by_role("button", name="Update suggestions").click()
     assert_page_ok(page, "period-suggestions", "Suggested requirements")
-    expect(page.locator("main")).to_contain_text(f"For an order from {START} to {END}")
+    expect(page.locator("main")).to_contain_text(f"For an order from {period.start} to {period.end}")
     page.get_by_role("tab", name=re.compile("Weekly plan")).click()
     page.locator("#weekly-plan").get_by_role("button", name=re.compile("weekly plan")).click()
     assert_page_ok(page, "period-draft", "Draft Knife Crime Prevention Order")
-    assert PERIOD in _period_row(page)
+    assert period.shown in _period_row(page)
     return int(page.url.rstrip("/").rsplit("/", 1)[1])
 
 
-def officer_completes_the_draft(page: Page) -> None:
+def officer_completes_the_draft(page: Page, period: Period) -> None:
     order_url = page.url
     page.get_by_role("link", name="Change order details").click()
     page.get_by_label("Without conviction: police application by complaint (section 14)").check()
@@ -87,15 +108,15 @@ def officer_completes_the_draft(page: Page) -> None:
     page.get_by_label("Court").fill("Thames Magistrates' Court")
     page.get_by_label("Why the order is necessary").fill("To protect him and the public from knife crime.")
     page.get_by_label("Youth offending team consulted").fill("Tower Hamlets Youth Justice Service")
-    fill_date(page, "Date of the youth offending team consultation", date.fromordinal(TODAY.toordinal() - 20))
+    fill_date(page, "Date of the youth offending team consultation", date.fromordinal(period.today.toordinal() - 20))
     page.get_by_label("Outcome of the consultation").fill("Supports positive requirements.")
     page.get_by_label("Parent or guardian's name").fill("Farah Khan")
     page.get_by_label("Relationship to the subject").fill("Mother")
     page.get_by_role("button", name="Save order details").click()
-    assert PERIOD in _period_row(page)  # saving the details kept the period the suggestions were checked for
+    assert period.shown in _period_row(page)  # saving the details kept the period the suggestions were checked for
     for days_ago in (100, 60):
         page.get_by_role("link", name="Add an occasion").click()
-        fill_date(page, "Date of the occasion", date.fromordinal(TODAY.toordinal() - days_ago))
+        fill_date(page, "Date of the occasion", date.fromordinal(period.today.toordinal() - days_ago))
         page.get_by_label("A public place").check()
         page.get_by_label("Summary of the facts").fill("Stopped near Mile End station with a kitchen knife.")
         page.get_by_role("button", name="Add occasion").click()
@@ -115,7 +136,7 @@ def officer_completes_the_draft(page: Page) -> None:
     sign_out(page)
 
 
-def partners_accept(page: Page, server: LiveServer, order_id: int) -> None:
+def partners_accept(page: Page, server: LiveServer, order_id: int, period: Period) -> None:
     for email in partner_for_referrals(server, order_id).values():
         sign_in_as(page, email)
         page.goto("/partner/referrals/")
@@ -124,7 +145,7 @@ def partners_accept(page: Page, server: LiveServer, order_id: int) -> None:
             waiting.first.locator("a").first.click()
             assert_page_ok(page, "period-partner-referral", "Ayaan")
             dates = page.locator(".govuk-summary-list__row", has=page.get_by_text("Dates", exact=True)).inner_text()
-            assert START in dates and "Not set" not in dates  # the real dates, never "Not set to not set"
+            assert period.start in dates and "Not set" not in dates  # the real dates, never "Not set to not set"
             for name, text in {
                 "capacity": "We have a place.",
                 "dates": "From the start of the order.",
@@ -139,13 +160,13 @@ def partners_accept(page: Page, server: LiveServer, order_id: int) -> None:
 
 
 def test_one_period_from_the_suggestions_to_the_registers(
-    page: Page, period_server: LiveServer, tmp_path: Path
+    page: Page, period_server: LiveServer, tmp_path: Path, period: Period
 ) -> None:
     from docx import Document
 
-    order_id = officer_drafts_from_suggestions(page, _demo_subject_id(period_server))
-    officer_completes_the_draft(page)
-    partners_accept(page, period_server, order_id)
+    order_id = officer_drafts_from_suggestions(page, _demo_subject_id(period_server), period)
+    officer_completes_the_draft(page, period)
+    partners_accept(page, period_server, order_id, period)
 
     sign_in_as(page, OFFICER)
     page.goto(f"/orders/{order_id}/checks")
@@ -154,24 +175,24 @@ def test_one_period_from_the_suggestions_to_the_registers(
     page.goto(f"/orders/{order_id}")
     page.get_by_role("link", name="Mark as filed").click()
     assert_page_ok(page, "period-check-answers", "Check the order before you file it")
-    assert PERIOD in _period_row(page)
+    assert period.shown in _period_row(page)
     page.get_by_role("button", name="Confirm and file").click()
     assert_page_ok(page, "period-filed", "Order filed")
-    expect(page.locator(".govuk-panel")).to_contain_text(PERIOD)
+    expect(page.locator(".govuk-panel")).to_contain_text(period.shown)
     page.get_by_role("link", name="Record that the court made the order").click()
-    fill_date(page, "Date the court made the order", TODAY)
+    fill_date(page, "Date the court made the order", period.today)
     page.get_by_label("Court", exact=True).fill("Thames Magistrates' Court")
     page.get_by_role("button", name="Record the order as made").click()
     expect(page.locator("h1")).to_contain_text("Made")
-    assert PERIOD in _period_row(page)
+    assert period.shown in _period_row(page)
     page.goto(f"/orders/{order_id}/print")
-    expect(page.locator("main")).to_contain_text(f"from {START} until {END}")
+    expect(page.locator("main")).to_contain_text(f"from {period.start} until {period.end}")
     with page.expect_download() as info:
         page.goto(f"/orders/{order_id}")
         page.get_by_role("link", name="Download court document (.docx)").click()
     saved = tmp_path / "order.docx"
     info.value.save_as(saved)
-    assert f"from {START} until {END}" in "\n".join(p.text for p in Document(str(saved)).paragraphs)
+    assert f"from {period.start} until {period.end}" in "\n".join(p.text for p in Document(str(saved)).paragraphs)
     sign_out(page)
 
     sessions = _order_session_ids(period_server, order_id)
@@ -184,5 +205,7 @@ def test_one_period_from_the_suggestions_to_the_registers(
         for index in range(rows.count())
         if rows.nth(index).get_attribute("data-session") in sessions
     ]
-    assert ours and all(date.fromisoformat(day) >= TODAY for day in ours), ours  # registers start the day it was made
+    assert ours and all(date.fromisoformat(day) >= period.today for day in ours), (
+        ours
+    )  # registers start the day it was made
     sign_out(page)

@@ -6,11 +6,11 @@ desktop (1280 px) and a phone (375 px) width, with a screenshot of each in test-
 
 import re
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from portal.rules.schedule import london_today
 from tests.browser.conftest import PARTNER, LiveServer, assert_page_ok, serve_seeded_portal, sign_in_as, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.journey_steps]
@@ -132,7 +132,7 @@ def test_2_partner_comes_back_finishes_and_publishes(page: Page) -> None:
     group = page.get_by_role("group", name="Runs from", exact=True)
     group.get_by_label("Day").fill("1")
     group.get_by_label("Month").fill("9")
-    group.get_by_label("Year").fill(str(date.today().year))
+    group.get_by_label("Year").fill(str(london_today().year))
     page.get_by_label("Places per session").fill("14")
     page.get_by_role("button", name="Save and continue").click()
 

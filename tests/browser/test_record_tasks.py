@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
+from portal.rules.schedule import london_today
 from tests.browser.conftest import OFFICER, fill_date, serve_seeded_portal, sign_in_as, sign_out
 from tests.browser.test_flows_pages import at_each_width
 
@@ -56,7 +57,7 @@ def test_an_officer_completes_a_record_section_by_section(page: Page) -> None:
     page.get_by_label("Reference").fill(REFERENCE)
     page.get_by_label("First name").fill("Amir")
     page.get_by_label("Last name").fill("Osei")
-    fill_date(page, "Date of birth", date(date.today().year - 15, 3, 14))
+    fill_date(page, "Date of birth", date(london_today().year - 15, 3, 14))
     page.get_by_role("group", name="Gender").get_by_label("Male", exact=True).check()
     page.get_by_label("Home postcode").fill("E3 4QN")
     page.get_by_role("group", name="Subject category").get_by_label("Suspect").check()

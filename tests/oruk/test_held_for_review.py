@@ -13,6 +13,7 @@ from portal.data import catalogue, oruk
 from portal.extensions import db
 from portal.models import Programme, Referral, ReferralStatus
 from portal.oruk.importing import map_service
+from portal.rules.schedule import london_today
 from tests.factories import Factory
 from tests.oruk.conftest import fixture
 from tests.test_referrals import accept_data, version_on_page
@@ -326,7 +327,7 @@ def test_a_reimport_keeps_the_partners_confirmation_and_places(app, organisation
         db.session.commit()
     import_services(app, organisation, [undated_service()])
     again = programme_by_title(app, "Undated boxing")
-    assert (again.assured_on, again.capacity) == (date.today(), 6)
+    assert (again.assured_on, again.capacity) == (london_today(), 6)
     assert "Undated boxing" in matcher_titles(app)
 
 

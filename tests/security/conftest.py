@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from portal import create_app
 from portal.config import ProductionConfig
 from portal.extensions import db
 from portal.models import Referral, Requirement, Role
+from portal.rules.schedule import london_today
 from portal.web.auth import PUBLIC, access_rule_of
 from tests.conftest import built_once
 from tests.utils import page
@@ -85,7 +86,7 @@ def path_for(rule: Rule, ids: dict[str, int | str]) -> str:
         elif isinstance(converter, IntegerConverter):
             values[name] = 1
         elif "date" in name:
-            values[name] = date.today().isoformat()
+            values[name] = london_today().isoformat()
         elif name == "action":
             values[name] = "pause"
         else:

@@ -42,6 +42,8 @@ from portal.models import (
 from portal.rules.schedule import LONDON, london_today
 from tests.factories import Factory
 
+# The day this module was imported: every date of the world counts from it, so a world built after midnight (it is
+# built again each hour) has the same dates as the markers below.
 TODAY = london_today()
 SESSION_DAY = TODAY - timedelta(days=7)  # a past session date: its register is open and someone is expected
 MADE_ON = TODAY - timedelta(days=40)  # not a session weekday, so it never shows as a register date

@@ -15,7 +15,6 @@ Roles are changed only on the admin's role page after re-authentication (the lea
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
@@ -41,6 +40,7 @@ from portal.models import (
     User,
     Venue,
 )
+from portal.rules.schedule import london_today
 from portal.web.auth import PUBLIC, access_rule_of
 from tests.security.conftest import World, get_rules, path_for
 from tests.security.partners_ab import TwoPartners
@@ -167,7 +167,7 @@ def plausible(name: str, position: int, parts: int) -> str:
     if any(word in name for word in ("exception_dates", "term_end", "valid_to", "ends_on", "tags", "website")):
         return ""  # optional, and easiest left empty
     if parts == 3:  # a GOV.UK date: day, month, year
-        return ("1", "1", str(date.today().year + 1))[position]
+        return ("1", "1", str(london_today().year + 1))[position]
     for words, value in (
         (("postcode",), "E3 2AA"),
         (("start_time", "time_from"), "10:00"),
@@ -388,7 +388,7 @@ def test_a_new_session_belongs_to_the_programme_in_the_address(two: TwoPartners)
         "weekday": "2",
         "start_time": "18:00",
         "end_time": "19:30",
-        "term_start": ["1", "1", str(date.today().year + 1)],
+        "term_start": ["1", "1", str(london_today().year + 1)],
     }
     response = a.client.post(f"/partner/programmes/{a.programme_id}/sessions/new", data=b_extras(two) | data)
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -7,6 +5,7 @@ from portal.blueprints.audit import bp
 from portal.data import audit
 from portal.forms.audit import ReasonForm
 from portal.models import Role
+from portal.rules.schedule import london_today
 from portal.web.access_reason import next_page_after_reason
 from portal.web.auth import officer_required, roles_required
 from portal.web.date_filters import TypedDate, errors_of, read_period
@@ -110,7 +109,7 @@ def events_csv() -> ResponseReturnValue:
     if errors:
         return Response("; ".join(errors.values()), status=400, mimetype="text/plain")
     body = audit.export_log(filters).encode("utf-8-sig")
-    filename = f"audit-log-{date.today().isoformat()}.csv"
+    filename = f"audit-log-{london_today().isoformat()}.csv"
     return download(body, "text/csv", filename)
 
 

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -8,6 +6,7 @@ from portal.blueprints.directory import bp
 from portal.data import programmes, searches
 from portal.data.directory_search import run_listing
 from portal.forms.directory import DirectorySearchForm
+from portal.rules.schedule import london_today
 from portal.web.auth import officer_required
 from portal.web.pagination import page_number, pagination
 
@@ -21,7 +20,7 @@ def search() -> ResponseReturnValue:
     criteria = searches.own_search(current_user.id, search_id)
     form = DirectorySearchForm(formdata=None, data=criteria)
     page, per_page = page_number(), current_app.config["PAGE_SIZE"]
-    results = run_listing(criteria, page, per_page, date.today())
+    results = run_listing(criteria, page, per_page, london_today())
     return render_template(
         "directory/search.html",
         form=form,
@@ -43,6 +42,6 @@ def search_submit() -> ResponseReturnValue:
 @officer_required
 def programme(programme_id: int) -> ResponseReturnValue:
     found = programmes.visible_programme_page(programme_id)
-    today = date.today()
+    today = london_today()
     upcoming = {session.id: programmes.next_dates(session, today) for session in found.sessions}
     return render_template("directory/programme.html", programme=found, upcoming=upcoming)

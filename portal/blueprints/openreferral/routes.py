@@ -6,7 +6,6 @@ at `/taxonomy-terms` (see README.md in this folder).
 """
 
 import json
-from datetime import date
 
 from flask import Response, current_app, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -19,6 +18,7 @@ from portal.oruk.filters import FilterError, parse_filters
 from portal.oruk.importing import DocumentError
 from portal.oruk.validation import VENDORED_SCHEMA_DIR
 from portal.rules.input_rules import without_control_characters
+from portal.rules.schedule import london_today
 from portal.web.auth import own_organisation_id, partner_required, public
 from portal.web.security import accepts_bodies_up_to
 
@@ -104,13 +104,13 @@ def services() -> ResponseReturnValue:
         filters = parse_filters(request.args)
     except FilterError as error:
         return _problem(400, str(error))
-    return jsonify(without_control_characters(oruk.services_page(filters, date.today(), _term_uri)))
+    return jsonify(without_control_characters(oruk.services_page(filters, london_today(), _term_uri)))
 
 
 @bp.get("/services/<service_id>")
 @public
 def service(service_id: str) -> ResponseReturnValue:
-    found = oruk.service_by_id(service_id, date.today(), _term_uri)
+    found = oruk.service_by_id(service_id, london_today(), _term_uri)
     if found is None:
         return _problem(404, "There is no published service with this id")
     return jsonify(without_control_characters(found))

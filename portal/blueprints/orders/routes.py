@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -22,6 +20,7 @@ from portal.models import Order, OrderStatus
 from portal.rules.orders.checks import check_order
 from portal.rules.orders.court_document import court_document_docx, court_document_sections
 from portal.rules.orders.tasks import draft_tasks
+from portal.rules.schedule import london_today
 from portal.web.auth import officer_required
 from portal.web.confirmations import Confirmation, confirmation_page
 from portal.web.downloads import DOCX, download
@@ -32,7 +31,7 @@ PERIOD_MISFITS = frozenset({"requirement_outside_order", "requirement_outside_pr
 
 
 def _checks(order: Order):
-    facts = orders.order_facts(order, date.today())
+    facts = orders.order_facts(order, london_today())
     return facts, check_order(facts, policy.order_check_policy())
 
 
@@ -95,7 +94,7 @@ def accept_sessions(subject_id: int) -> ResponseReturnValue:
     order = orders.open_order(subject.id)
     if order is None:
         try:
-            period = form.suggested_period(date.today())
+            period = form.suggested_period(london_today())
             order = orders.start_draft(subject, current_user.id, current_user.account.unit, period)
         except OrderInProgress as started:  # another officer started one at the same moment
             order = started.order

@@ -6,7 +6,6 @@ section pages, each reached from its "Change" link.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from types import SimpleNamespace
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -25,6 +24,7 @@ from portal.forms.partners import (
     WhoItIsForForm,
 )
 from portal.models import ProgrammeDraft
+from portal.rules.schedule import london_today
 from portal.web.auth import own_organisation_id, partner_setting_up
 from portal.web.confirmations import Confirmation, confirmation_page
 from portal.web.errors import send_back_to
@@ -196,7 +196,7 @@ def draft_session_new(draft_id: int) -> ResponseReturnValue:
     form = _session_form()
     if request.method == "GET" and not _resumed():
         answers = programme_drafts.answers(draft)
-        form.term_start.data = max(answers["valid_from"], date.today())
+        form.term_start.data = max(answers["valid_from"], london_today())
         form.term_end.data = answers.get("valid_to")
     if "add_venue" in request.form:
         return _venue_detour(draft_id=draft_id)
@@ -262,7 +262,7 @@ def draft_publish(draft_id: int) -> ResponseReturnValue:
         flash("Complete every section before you publish the programme. Nothing has been published.", "error")
         return redirect(url_for("partners.programme_draft", draft_id=draft_id), 303)
     send_back_to("partners.draft_check", draft_id=draft_id)
-    programme = programme_drafts.publish(own_organisation_id(), draft, form.version.data, date.today())
+    programme = programme_drafts.publish(own_organisation_id(), draft, form.version.data, london_today())
     flash("Programme published.", "success")
     return redirect(url_for("partners.programme", programme_id=programme.id))
 
@@ -325,7 +325,7 @@ def programme_edit_section(programme_id: int, section: str) -> ResponseReturnVal
     chosen = BY_SLUG.get(section) or abort(404)
     form = _section_form(chosen, found)
     if form.validate_on_submit():
-        programmes.update_programme(found, {**form.programme_fields(), "assured_on": date.today()}, form.version.data)
+        programmes.update_programme(found, {**form.programme_fields(), "assured_on": london_today()}, form.version.data)
         flash("Programme updated.", "success")
         return redirect(url_for("partners.programme", programme_id=programme_id))
     back = url_for("partners.programme_edit", programme_id=programme_id)

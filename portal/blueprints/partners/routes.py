@@ -28,6 +28,7 @@ from portal.forms.partners import (
 )
 from portal.infra import throttle
 from portal.models import LinkPurpose, OrganisationStatus, Programme, ProgrammeSession, ProgrammeStatus
+from portal.rules.schedule import london_today
 from portal.web.auth import own_organisation_id, partner_any_status, partner_setting_up, public
 from portal.web.confirmations import Confirmation, confirmation_page
 
@@ -129,8 +130,8 @@ def programmes_list() -> ResponseReturnValue:
         programmes=own,
         drafts=programme_drafts.list_own_drafts(own_organisation_id()),
         organisation=current_user.organisation,
-        today=date.today(),
-        not_offered=listings.why_not_offered([programme.id for programme in own], date.today()),
+        today=london_today(),
+        not_offered=listings.why_not_offered([programme.id for programme in own], london_today()),
     )
 
 
@@ -142,9 +143,9 @@ def programme(programme_id: int) -> ResponseReturnValue:
         "partners/programme.html",
         programme=found,
         form=ConfirmForm(version=found.version),
-        today=date.today(),
-        not_offered=listings.why_not_offered([found.id], date.today())[found.id],
-        starts_later=listings.starts_later(found, date.today()),
+        today=london_today(),
+        not_offered=listings.why_not_offered([found.id], london_today())[found.id],
+        starts_later=listings.starts_later(found, london_today()),
     )
 
 
@@ -216,7 +217,7 @@ def programme_confirm(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    programmes.update_programme(found, {"assured_on": date.today()}, None)
+    programmes.update_programme(found, {"assured_on": london_today()}, None)
     flash("Thank you. The details are marked as confirmed today.", "success")
     return redirect(url_for("partners.programme", programme_id=programme_id))
 
@@ -273,7 +274,7 @@ def session_new(programme_id: int) -> ResponseReturnValue:
     found = programmes.get_own_programme(own_organisation_id(), programme_id)
     form = _session_form()
     if request.method == "GET" and not _resumed():
-        form.term_start.data = max(found.valid_from, date.today())
+        form.term_start.data = max(found.valid_from, london_today())
         form.term_end.data = found.valid_to
     if "add_venue" in request.form:
         return _venue_detour(programme_id=programme_id)

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -22,6 +20,7 @@ from portal.forms.subjects import (
     WindowForm,
 )
 from portal.models import NoteKind, Subject
+from portal.rules.schedule import london_today
 from portal.web.access_reason import shows_personal_data
 from portal.web.auth import officer_required
 from portal.web.pagination import page_number, pagination
@@ -59,7 +58,7 @@ def _list_page(form: SearchForm, text: str, search_id: str) -> ResponseReturnVal
         subjects=rows,
         total=total,
         searched=bool(text),
-        today=date.today(),
+        today=london_today(),
         age_on=subjects.age_on,
         district=subjects.postcode_district,
         pagination=pagination(page, total, per_page, "subjects.subjects_list", **values),
@@ -90,7 +89,7 @@ def subject(subject_id: int) -> ResponseReturnValue:
     return render_template(
         "subjects/subject.html",
         subject=found,
-        age=subjects.age_on(found, date.today()),
+        age=subjects.age_on(found, london_today()),
         windows=shown.windows,
         exclusion_zones=shown.exclusion_zones,
         non_associates=shown.non_associates,

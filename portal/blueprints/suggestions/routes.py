@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -9,6 +7,7 @@ from portal.data import orders, referrals, subjects
 from portal.forms import WholeForm
 from portal.forms.suggestions import SuggestionFiltersForm
 from portal.models import Order
+from portal.rules.schedule import london_today
 from portal.web.auth import officer_required
 from portal.web.pagination import page_number, pagination
 from portal.web.pictures import area_map
@@ -37,7 +36,7 @@ def _audit_filters() -> dict[str, str]:
 def suggest(subject_id: int) -> ResponseReturnValue:
     subject = subjects.get_subject(subject_id, with_profile=True)
     form, draft = _filters_form(subject.id)
-    today = date.today()
+    today = london_today()
     if request.args and not form.validate():
         return render_template("suggestions/suggest.html", subject=subject, form=form, result=None), 200
     starts_on, ends_on = form.period(today)
@@ -82,7 +81,7 @@ def excluded(subject_id: int) -> ResponseReturnValue:
     """Every nearby programme ruled out for the subject, nearest first, each with why, a page at a time."""
     subject = subjects.get_subject(subject_id, with_profile=True)
     form, _draft = _filters_form(subject.id)
-    today = date.today()
+    today = london_today()
     back = url_for("suggestions.suggest", subject_id=subject.id, **_filters())
     if request.args and not form.validate():
         return redirect(back)  # the suggestions page names the field that is wrong
