@@ -22,7 +22,6 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from portal.rules.schedule import london_today
 from tests.browser.conftest import (
     OFFICER,
     LiveServer,
@@ -308,11 +307,10 @@ def keyboard_accept_referral(page: Page, href: str, index: int) -> None:
 
 
 def test_6_officer_completes_the_order_the_checks_pass_and_the_court_document_downloads(
-    page: Page, journey: dict, tmp_path: Path
+    page: Page, journey: dict, tmp_path: Path, today: date
 ) -> None:
     from docx import Document
 
-    today = london_today()
     sign_in_as(page, OFFICER)
     page.goto(journey["order_url"])
     page.get_by_role("link", name="Check against the rules").click()
@@ -430,7 +428,7 @@ def test_7_order_is_filed_and_made_and_the_partner_keeps_the_register(
     for index in range(rows.count()):
         row = rows.nth(index)
         on_date = row.get_attribute("data-date")
-        if date.fromisoformat(on_date) < london_today():
+        if date.fromisoformat(on_date) < today:
             past.setdefault(row.get_attribute("data-session"), []).append(on_date)
     session_id, dates = max(past.items(), key=lambda item: len(item[1]))
     dates.sort()
@@ -442,7 +440,7 @@ def test_7_order_is_filed_and_made_and_the_partner_keeps_the_register(
     page.get_by_role("link", name="All registers").click()
     assert_page_ok(page, "journey-partner-registers-marked", "Registers")
     row = page.locator(f"table[data-group] tr[data-session='{session_id}'][data-date='{dates[0]}']")
-    if date.fromisoformat(dates[0]) < london_today() - timedelta(days=14):
+    if date.fromisoformat(dates[0]) < today - timedelta(days=14):
         expect(row).to_have_count(0)  # no longer overdue, and older than the list's fortnight
     else:
         expect(row).to_contain_text("Complete")

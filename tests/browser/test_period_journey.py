@@ -205,7 +205,6 @@ def test_one_period_from_the_suggestions_to_the_registers(
         for index in range(rows.count())
         if rows.nth(index).get_attribute("data-session") in sessions
     ]
-    assert ours and all(date.fromisoformat(day) >= period.today for day in ours), (
-        ours
-    )  # registers start the day it was made
+    # the registers start the day the order was made
+    assert ours and all(date.fromisoformat(day) >= period.today for day in ours), ours
     sign_out(page)

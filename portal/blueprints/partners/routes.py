@@ -124,28 +124,28 @@ def organisation() -> ResponseReturnValue:
 @bp.get("/partner/programmes")
 @partner_setting_up
 def programmes_list() -> ResponseReturnValue:
-    own = programmes.list_own_programmes(own_organisation_id())
+    own, today = programmes.list_own_programmes(own_organisation_id()), london_today()
     return render_template(
         "partners/programmes.html",
         programmes=own,
         drafts=programme_drafts.list_own_drafts(own_organisation_id()),
         organisation=current_user.organisation,
-        today=london_today(),
-        not_offered=listings.why_not_offered([programme.id for programme in own], london_today()),
+        today=today,
+        not_offered=listings.why_not_offered([programme.id for programme in own], today),
     )
 
 
 @bp.get("/partner/programmes/<int:programme_id>")
 @partner_setting_up
 def programme(programme_id: int) -> ResponseReturnValue:
-    found = programmes.get_own_programme(own_organisation_id(), programme_id)
+    found, today = programmes.get_own_programme(own_organisation_id(), programme_id), london_today()
     return render_template(
         "partners/programme.html",
         programme=found,
         form=ConfirmForm(version=found.version),
-        today=london_today(),
-        not_offered=listings.why_not_offered([found.id], london_today())[found.id],
-        starts_later=listings.starts_later(found, london_today()),
+        today=today,
+        not_offered=listings.why_not_offered([found.id], today)[found.id],
+        starts_later=listings.starts_later(found, today),
     )
 
 
