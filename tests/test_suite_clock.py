@@ -1,11 +1,14 @@
-"""The suite's own clock rule (tests/conftest.py): no test starts so near London midnight that it could finish on
-the next day; a run that gets there waits for midnight rather than compare two different days."""
+"""The suite's own clocks. The midnight rule (tests/conftest.py): no test starts so near London midnight that it could
+finish on the next day; a run that gets there waits for midnight rather than compare two different days. The
+browser tests' sign-in codes (tests/browser/conftest.py): a code that is not due yet moves their clock on rather
+than wait for it."""
 
 from datetime import datetime, timedelta
 
 import pytest
 
 from portal.rules.schedule import LONDON
+from tests.browser.conftest import AuthenticatorClock
 from tests.conftest import MODULE_CLEAR_OF_MIDNIGHT, TEST_CLEAR_OF_MIDNIGHT, seconds_to_wait_for_midnight
 
 
@@ -27,3 +30,13 @@ def test_a_test_near_london_midnight_waits_until_just_after_it(
 ) -> None:
     now = datetime.fromisoformat(london_time).replace(tzinfo=LONDON)
     assert seconds_to_wait_for_midnight(now, margin) == wait
+
+
+def test_the_sign_in_codes_clock_moves_on_to_a_code_not_yet_due_and_never_goes_back() -> None:
+    clock = AuthenticatorClock(lambda now=None: 1000 if now is None else int(now // 30))
+    assert clock.current_step() == 1000
+    clock.move_to(1002)  # a third sign-in of one account within a step needs the code two steps on
+    assert clock.current_step() == 1002
+    clock.move_to(1001)
+    assert clock.current_step() == 1002  # never back: every code a portal has taken stays used
+    assert clock.current_step(now=30_000.0) == 1000  # a time given is read as it is

@@ -8,6 +8,7 @@ internet fails at once (and the request is still recorded and reported by `asser
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import re
 import shutil
@@ -15,7 +16,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +33,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from portal import create_app
 from portal.config import TestConfig
 from portal.data import catalogue_index
+from portal.infra import mfa
 from portal.rules.schedule import london_today
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,6 +137,12 @@ def _copy_seeded_database(database_path: Path) -> None:
         _prepared[f"seeded {hour}"] = seeded
         return
     shutil.copy(seeded, database_path)
+
+
+# Werkzeug gives its request log a handler of its own, bound to whatever sys.stderr is the first time it logs: here
+# a test's captured output, closed when that test ends, so a request still in flight later fails to log. With this
+# handler it keeps none: each request is logged to the root logger, whose records pytest shows with a failing test.
+logging.getLogger("werkzeug").addHandler(logging.NullHandler())
 
 
 @contextmanager
@@ -362,19 +369,54 @@ _last_step_used: dict[tuple[str, str], int] = {}  # (server, email): each server
 _authenticator_keys: dict[str, str] = {}  # accounts set up during the run; demo accounts share the demo key
 
 
+class AuthenticatorClock:
+    """The clock of the sign-in codes, for the portal and the authenticator alike, while browser tests run.
+
+    Each code works once per account, and the portal accepts a code only from the 30-second step before, at or after
+    now, so a journey that signs one person in three times within a minute would have to wait for the next step: a
+    third of the browser suite's time was that waiting. Instead, this clock moves on by whole steps when a code is
+    needed from a step that has not come yet, as if the person signed in a little later. Only the codes' clock
+    moves, and it never goes back, so every code a portal has taken stays used and the portal's checks run
+    unchanged."""
+
+    def __init__(self, real_current_step: Callable[..., int]) -> None:
+        self._real_current_step = real_current_step
+        self.steps_ahead = 0
+
+    def current_step(self, now: float | None = None) -> int:
+        if now is not None:
+            return self._real_current_step(now)
+        return self._real_current_step() + self.steps_ahead
+
+    def move_to(self, step: int) -> None:
+        self.steps_ahead += max(0, step - self.current_step())
+
+
+_authenticator_clock = AuthenticatorClock(mfa.current_step)  # one per test process: it never goes back
+
+
+@pytest.fixture(scope="module", autouse=True)
+def authenticator_clock() -> Iterator[AuthenticatorClock]:
+    """The portal's sign-in codes follow the `AuthenticatorClock` during each browser module; other tests see the
+    real clock."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mfa, "current_step", _authenticator_clock.current_step)
+        yield _authenticator_clock
+
+
 def next_code(page: Page, email: str, secret: str | None = None) -> str:
     """A sign-in code the portal behind `page` will take for this account: each code works once per account, so a
     second sign-in within the same 30 seconds uses the next step's code (the portal accepts one step either side of
-    now). Never the step before now: on a busy machine the clock can move on before the portal reads the code, and
-    then it is too old. Each server of the run has its own database, so its own record of the codes used."""
-    from portal.infra import mfa
+    now), and a third moves the codes' clock on (`AuthenticatorClock`). Never the step before now: on a busy
+    machine the clock can move on before the portal reads the code, and then it is too old. Each server of the run
+    has its own database, so its own record of the codes used."""
     from seed.demo import DEMO_TOTP_SECRET
 
     account = (urlsplit(page.url).netloc, email)
     now = mfa.current_step()
     step = max(now, _last_step_used.get(account, now - 1) + 1)
-    while step > mfa.current_step() + mfa.ALLOWED_DRIFT_STEPS:
-        time.sleep(1)  # three sign-ins of one account within 30 seconds: wait for the clock to catch up
+    if step > now + mfa.ALLOWED_DRIFT_STEPS:
+        _authenticator_clock.move_to(step)
     _last_step_used[account] = step
     return mfa.code_at(secret or _authenticator_keys.get(email, DEMO_TOTP_SECRET), step)
 
