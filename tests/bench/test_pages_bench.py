@@ -8,6 +8,7 @@ import pytest
 
 from bench import pages
 from bench.page_cost import TARGETS
+from portal.infra import audit_chain
 from tests.conftest import postgres_unavailable_reason
 
 TINY = ["--scale", "200", "--batches", "2", "--requests", "2", "--warm-up", "1", "--bare-requests", "50"]
@@ -89,6 +90,13 @@ def test_pages_names_the_pages_measured_and_the_mix_weighs_only_those(tmp_path: 
     assert min(register["ratio"], mark["ratio"]) <= mix["ratio"] <= max(register["ratio"], mark["ratio"])
     with pytest.raises(SystemExit, match="No such page: nowhere"):
         run_benchmark(tmp_path, work_dir, "--backend", "sqlite", "--pages", "register,nowhere")
+
+
+def test_a_run_links_its_events_before_it_removes_the_copy_they_were_recorded_in(
+    tmp_path: Path, work_dir: Path
+) -> None:
+    run_benchmark(tmp_path, work_dir, "--backend", "sqlite", "--pages", "mark POST")  # a post that records events
+    assert audit_chain.settle_all(timeout=0)  # no linker left working (retrying for 40 s) on a database that is gone
 
 
 def test_compare_measures_another_commit_and_prints_both_side_by_side(
