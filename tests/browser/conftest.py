@@ -373,8 +373,8 @@ class AuthenticatorClock:
     """The clock of the sign-in codes, for the portal and the authenticator alike, while browser tests run.
 
     Each code works once per account, and the portal accepts a code only from the 30-second step before, at or after
-    now, so a journey that signs one person in three times within a minute would have to wait for the next step: a
-    third of the browser suite's time was that waiting. Instead, this clock moves on by whole steps when a code is
+    now, so a journey that signs one person in three times within 30 seconds would have to wait for the next step: over
+    half of the browser suite's time was that waiting. Instead, this clock moves on by whole steps when a code is
     needed from a step that has not come yet, as if the person signed in a little later. Only the codes' clock
     moves, and it never goes back, so every code a portal has taken stays used and the portal's checks run
     unchanged."""
